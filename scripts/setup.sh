@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything alertlab needs, idempotently: Debian packages that are missing, npm packages
+# from the committed lockfile, a Python 3.11 virtual environment with pinned requirements, and
+# Apache Kafka's jars from Maven Central (cached outside the repo). Safe to run any number of times.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CACHE="${ALERTLAB_CACHE:-$HOME/.cache/alertlab}"
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' java/kafka/pom.xml)"
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# --- Debian packages -----------------------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "[setup] missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  if [ $APT_UPDATED = 0 ]; then log "apt-get update"; apt-get update -qq; APT_UPDATED=1; fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+need_cmd() { command -v "$1" >/dev/null 2>&1; }
+need_cmd java || apt_install openjdk-17-jre-headless
+need_cmd mvn || apt_install maven
+need_cmd node || apt_install nodejs npm
+need_cmd python3.11 || { echo "[setup] Python 3.11 is required (python3.11 not on PATH)." >&2; exit 1; }
+# Real catalogs (Tycho-2, 363k stars) from Debian.
+apt_install astrometry-data-tycho2-10-19-littleendian
+if [ "${ALERTLAB_SETUP_EXTRA:-}" != "" ]; then apt_install $ALERTLAB_SETUP_EXTRA; fi
+
+# --- npm -----------------------------------------------------------------------------------
+mkdir -p "$ROOT/.alertlab"
+NPM_STAMP="$ROOT/.alertlab/npm.stamp"
+NPM_HASH="$(hash_of package-lock.json)"
+if [ ! -d node_modules ] || [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$NPM_HASH" ]; then
+  log "npm ci (from package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$NPM_HASH" > "$NPM_STAMP"
+fi
+
+# --- Python --------------------------------------------------------------------------------
+PY_STAMP="$ROOT/.alertlab/python.stamp"
+PY_HASH="$(hash_of requirements.txt kernel-bridge/python/pyproject.toml 2>/dev/null || hash_of requirements.txt)"
+if [ ! -x .venv/bin/python ] || [ "$(cat "$PY_STAMP" 2>/dev/null)" != "$PY_HASH" ]; then
+  [ -x .venv/bin/python ] || { log "python3.11 -m venv .venv"; python3.11 -m venv .venv; }
+  log "pip install -r requirements.txt"
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  if [ -f kernel-bridge/python/pyproject.toml ]; then
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e kernel-bridge/python
+  fi
+  echo "$PY_HASH" > "$PY_STAMP"
+fi
+
+# --- Apache Kafka from Maven Central --------------------------------------------------------
+KAFKA_LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
+KAFKA_STAMP="$CACHE/kafka/$KAFKA_VERSION/pom.hash"
+POM_HASH="$(hash_of java/kafka/pom.xml)"
+if [ ! -d "$KAFKA_LIBS" ] || [ "$(cat "$KAFKA_STAMP" 2>/dev/null)" != "$POM_HASH" ]; then
+  log "resolving Apache Kafka $KAFKA_VERSION from Maven Central"
+  rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
+  (cd java/kafka && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS")
+  echo "$POM_HASH" > "$KAFKA_STAMP"
+fi
+log "ready (kafka $KAFKA_VERSION at $KAFKA_LIBS)"
