@@ -26,3 +26,118 @@ export class ConfigError extends AlertlabError {
 }
 
 // Area-specific errors are appended below (one section per area).
+
+// --- buffer/local: the local Kafka launcher (`alertlab kafka`) ------------------------------
+
+/** The local Kafka could not be started, reached or stopped; `context` names ports, pids, logs. */
+export class LocalKafkaError extends AlertlabError {
+  override name = 'LocalKafkaError';
+}
+
+/** No local Kafka is running where one was needed (a `'local'` bootstrap setting, a node op). */
+export class LocalKafkaNotRunningError extends LocalKafkaError {
+  override name = 'LocalKafkaNotRunningError';
+}
+
+/** Something the launcher needs is missing: `java` (17+), or the Kafka jars from setup. */
+export class KafkaPrerequisiteError extends LocalKafkaError {
+  override name = 'KafkaPrerequisiteError';
+}
+
+/** A port the local cluster needs is already taken on 127.0.0.1. */
+export class PortInUseError extends LocalKafkaError {
+  override name = 'PortInUseError';
+}
+
+/** A node exited during startup or did not answer in time; the message names its log file. */
+export class KafkaStartError extends LocalKafkaError {
+  override name = 'KafkaStartError';
+}
+
+// --- buffer: Kafka buffer sets, attach, produce (sdk/src/buffer) ---
+
+/** A buffer-set config file is missing, unreadable or invalid. */
+export class BufferConfigError extends ConfigError {
+  override name = 'BufferConfigError';
+}
+
+/** A Kafka operation failed (context: operation, topic, partition, group, bootstrapServers). */
+export class KafkaTransportError extends AlertlabError {
+  override name = 'KafkaTransportError';
+}
+
+/** A topic that an operation needs does not exist (context: topic). */
+export class TopicNotFoundError extends AlertlabError {
+  override name = 'TopicNotFoundError';
+}
+
+// --- alerts (codecs) ---
+
+/** An Avro schema could not be parsed or resolved. */
+export class AvroSchemaError extends AlertlabError {
+  override name = 'AvroSchemaError';
+}
+
+/** Serialized alert bytes could not be decoded (truncated, corrupt, or the wrong schema). */
+export class AlertDecodeError extends AlertlabError {
+  override name = 'AlertDecodeError';
+}
+
+/** A schema id / schema file could not be found; retriable when the source is remote. */
+export class SchemaNotFoundError extends AlertlabError {
+  override name = 'SchemaNotFoundError';
+}
+
+// --- catalog / crossmatch ------------------------------------------------------------------
+
+/** A catalog was asked for that the store does not hold. Context: `catalog`, `loaded`. */
+export class CatalogNotFoundError extends AlertlabError {
+  override name = 'CatalogNotFoundError';
+}
+
+/** A catalog could not be loaded (bad source, missing columns, missing package). */
+export class CatalogLoadError extends AlertlabError {
+  override name = 'CatalogLoadError';
+}
+
+/** A FITS file is malformed or uses a feature the minimal reader does not support. */
+export class FitsFormatError extends AlertlabError {
+  override name = 'FitsFormatError';
+}
+
+/** A cross-match request is invalid (radius, declination, columns, alert columns). */
+export class CrossmatchError extends AlertlabError {
+  override name = 'CrossmatchError';
+}
+
+// --- filter / duck -------------------------------------------------------------------------
+
+/** A filter's definition is invalid (kind, outputs, default output, source). Context: `filterId`. */
+export class FilterDefinitionError extends ConfigError {
+  override name = 'FilterDefinitionError';
+}
+
+/** A SQL filter was refused by the sandbox (statically or by the locked DuckDB). Context: `filterId`, `reason`. */
+export class FilterSqlRefusedError extends ConfigError {
+  override name = 'FilterSqlRefusedError';
+}
+
+/** A filter needs columns the batch does not have. Context: `filterId`, `missing`, `existing`. */
+export class FilterColumnError extends ConfigError {
+  override name = 'FilterColumnError';
+}
+
+/** User filter code ran past its per-batch time limit. Context: `filterId`, `timeoutMs`. */
+export class FilterTimeoutError extends AlertlabError {
+  override name = 'FilterTimeoutError';
+}
+
+/** User filter code threw or returned something that is not a routing. Context: `filterId`. */
+export class FilterEvaluationError extends AlertlabError {
+  override name = 'FilterEvaluationError';
+}
+
+/** A column type cannot cross between Arrow and DuckDB. Context: `column`, `type`. */
+export class DuckTransferError extends AlertlabError {
+  override name = 'DuckTransferError';
+}

@@ -3,19 +3,25 @@ import type { RecordBatch } from 'apache-arrow';
 /** Which alert format a topic carries. */
 export type AlertFormat = 'rubin' | 'ztf' | 'confluent' | 'json' | 'auto';
 
+/** Why an input did not become a row. */
+export type DecodeRejectCode =
+  'decode-error' | 'missing-position' | 'bad-position' | 'unknown-schema' | 'empty';
+
 /** One input that could not become a row: why, and which input it was. */
 export interface DecodeReject {
   /** Index into the `values` array given to the decoder. */
   index: number;
-  /** Stable machine code: 'decode-error' | 'missing-position' | 'bad-position' | 'unknown-schema' | 'empty'. */
-  code: string;
+  /** Stable machine code, one of DecodeRejectCode: 'decode-error' | 'missing-position' | 'bad-position' | 'unknown-schema' | 'empty'. */
+  code: DecodeRejectCode | (string & {});
   /** Human message that says what was wrong and what to do. */
   reason: string;
+  /** For inputs holding several alerts (an Avro container file), which one (0-based). */
+  record?: number;
 }
 
 /** The result of decoding a batch of serialized alerts, whole batch at a time. */
 export interface DecodeResult {
-  /** Flat alert columns plus `lightcurve: List<Struct>`; one row per accepted input. */
+  /** Flat alert columns plus `lightcurve: List<Struct>`; one row per accepted alert (an Avro container input may hold several). */
   batch: RecordBatch;
   /** For each row of `batch`, the index of the input value it came from. */
   rowIndex: Int32Array;
@@ -32,4 +38,10 @@ export interface DecodeOptions {
 export interface AlertDecoder {
   readonly format: AlertFormat;
   decodeBatch(values: ReadonlyArray<Uint8Array | null>, options?: DecodeOptions): DecodeResult;
+  /**
+   * Resolves, ahead of `decodeBatch`, anything that needs I/O (Confluent schema ids from a remote
+   * registry). Call it before each batch when the decoder has a remote schema source; a no-op
+   * otherwise.
+   */
+  prepare?(values: ReadonlyArray<Uint8Array | null>): Promise<void>;
 }

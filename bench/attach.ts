@@ -1,0 +1,162 @@
+/**
+ * attach() throughput against a raw kafkajs consume of the same topic, in the same run.
+ *
+ * Produces BENCH_ALERTS (default 50,000) Rubin alerts — the 7 real ones replicated with new
+ * diaSourceIds and without cutouts, Confluent wire format — to a 6-partition topic, then reads
+ * the topic with (1) a plain kafkajs consumer that only counts records, (2) attach(), which
+ * decodes every fetched batch to Arrow, and (3) the decoder alone on the same values (no Kafka),
+ * to show where attach's time goes. Rounds alternate raw/attach (BENCH_ROUNDS, default 1); the
+ * best round of each counts. Writes bench/results/attach.json.
+ *
+ * Run: npx tsx bench/attach.ts   (needs a broker: `alertlab kafka start`, or ALERTLAB_BOOTSTRAP_SERVERS)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createDecoder, mapSchemaSource } from '../sdk/src/alerts/index.js';
+import { BufferClient } from '../sdk/src/buffer/client.js';
+import { createLogger } from '../sdk/src/buffer/log.js';
+import { confluentFrame } from '../sdk/src/buffer/ocf.js';
+import { rubinReplicator } from './lib/rubin-replica.js';
+import { rawConsume } from './lib/raw-consume.js';
+
+const RUBIN = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'shared',
+  'data',
+  'alerts',
+  'rubin',
+  'rubin-v10-7alerts.avro'
+);
+const N = Number(process.env.BENCH_ALERTS ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const PARTITIONS = 6;
+const SCHEMA_ID = 1;
+
+interface Pass {
+  seconds: number;
+  alertsPerSec: number;
+  megabytesPerSec: number;
+}
+
+const pass = (records: number, bytes: number, ms: number): Pass => ({
+  seconds: +(ms / 1000).toFixed(3),
+  alertsPerSec: Math.round(records / (ms / 1000)),
+  megabytesPerSec: +(bytes / 1e6 / (ms / 1000)).toFixed(1)
+});
+
+async function main(): Promise<void> {
+  const logger = createLogger({ level: 'error' });
+  const client = await BufferClient.create({ logger });
+  const topic = `bench-attach-${randomBytes(4).toString('hex')}`;
+  const rep = rubinReplicator(RUBIN);
+  const value = (i: number) => confluentFrame(SCHEMA_ID, rep.make(i));
+  const newDecoder = () =>
+    createDecoder('confluent', { schemaSource: mapSchemaSource({ [SCHEMA_ID]: rep.schema }) });
+  const load = [loadavg()[0]];
+  try {
+    await client.createTopics([
+      { topic, partitions: PARTITIONS, configs: { 'retention.ms': '-1' } }
+    ]);
+    let bytes = 0;
+    const t0 = performance.now();
+    for (let start = 0; start < N; start += 1000) {
+      const chunk = Array.from({ length: Math.min(1000, N - start) }, (_, k) => value(start + k));
+      bytes += (
+        await client.produce(topic, chunk, {
+          key: (_v, k) => String(start + k),
+          maxRequestBytes: 16 * 1024 * 1024
+        })
+      ).bytes;
+    }
+    const produce = pass(N, bytes, performance.now() - t0);
+    console.log(`produced ${N} alerts, ${(bytes / 1e6).toFixed(0)} MB: ${produce.alertsPerSec}/s`);
+
+    const raws: Pass[] = [];
+    const attaches: Array<Pass & { rows: number; rejects: number; batches: number }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const raw = await rawConsume(client.bootstrapServers, topic, N);
+      raws.push(pass(raw.records, raw.bytes, raw.ms));
+      console.log(`round ${round + 1} raw kafkajs: ${raws.at(-1)?.alertsPerSec}/s`);
+
+      const controller = new AbortController();
+      let rows = 0;
+      let rejects = 0;
+      let batches = 0;
+      const a0 = performance.now();
+      for await (const b of client.attach(topic, {
+        decoder: newDecoder(),
+        signal: controller.signal
+      })) {
+        rows += b.batch.numRows;
+        rejects += b.rejects.length;
+        batches++;
+        if (rows + rejects >= N) {
+          controller.abort();
+        }
+      }
+      attaches.push({
+        ...pass(rows + rejects, bytes, performance.now() - a0),
+        rows,
+        rejects,
+        batches
+      });
+      console.log(
+        `round ${round + 1} attach: ${attaches.at(-1)?.alertsPerSec}/s (${batches} batches)`
+      );
+    }
+
+    // the decoder alone on the same values, in batches of attach's mean size
+    const perBatch = Math.max(1, Math.round(N / (attaches[0]?.batches ?? 1)));
+    const sample = Math.min(N, 2_000);
+    const values = Array.from({ length: sample }, (_, i) => value(i));
+    const decoder = newDecoder();
+    const d0 = performance.now();
+    for (let s = 0; s < sample; s += perBatch) {
+      decoder.decodeBatch(values.slice(s, s + perBatch));
+    }
+    const decodeOnly = pass(
+      sample,
+      values.reduce((n, v) => n + v.length, 0),
+      performance.now() - d0
+    );
+    console.log(`decode only: ${decodeOnly.alertsPerSec}/s (batches of ${perBatch})`);
+    load.push(loadavg()[0]);
+
+    const bestRaw = raws.reduce((a, b) => (b.alertsPerSec > a.alertsPerSec ? b : a));
+    const bestAttach = attaches.reduce((a, b) => (b.alertsPerSec > a.alertsPerSec ? b : a));
+    const ratio = +(bestAttach.alertsPerSec / bestRaw.alertsPerSec).toFixed(3);
+    const result = {
+      benchmark: 'attach',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, loadAverage1m: load },
+      topic: { partitions: PARTITIONS, alerts: N, meanAlertBytes: Math.round(bytes / N) },
+      workload:
+        'Rubin lsst.v10_0 (broker-extended) alerts, 7 real ones replicated with new ids, no cutouts, Confluent wire format',
+      produce,
+      rawKafkajs: { best: bestRaw, rounds: raws },
+      attach: { best: bestAttach, rounds: attaches },
+      decodeOnly: { ...decodeOnly, sample, batchSize: perBatch },
+      attachVsRaw: ratio,
+      attachVsDecodeOnly: +(bestAttach.alertsPerSec / decodeOnly.alertsPerSec).toFixed(3),
+      goal: { attachVsRaw: 0.7, met: ratio >= 0.7 }
+    };
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+    writeFileSync(
+      join(import.meta.dirname, 'results', 'attach.json'),
+      `${JSON.stringify(result, null, 2)}\n`
+    );
+    console.log(
+      `attach ${bestAttach.alertsPerSec}/s vs raw kafkajs ${bestRaw.alertsPerSec}/s = ${(ratio * 100).toFixed(0)}% ` +
+        `(goal 70%: ${ratio >= 0.7 ? 'met' : 'not met'}); decode alone ${decodeOnly.alertsPerSec}/s`
+    );
+  } finally {
+    await client.deleteTopics([topic]).catch(() => undefined);
+    await client.close();
+  }
+}
+
+await main();

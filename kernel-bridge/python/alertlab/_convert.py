@@ -1,0 +1,156 @@
+"""Conversions at the edge: the Python API speaks pandas / pyarrow / astropy, the wire carries
+Arrow IPC and plain degrees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .errors import ProtocolError
+
+RA_NAMES = ("ra", "RA", "ra_deg", "raDeg", "RAJ2000", "RA_ICRS", "_RAJ2000")
+DEC_NAMES = ("dec", "DEC", "Dec", "dec_deg", "decDeg", "DEJ2000", "DE_ICRS", "_DEJ2000")
+
+
+def ipc_bytes(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write(table)
+    return sink.getvalue()
+
+
+def read_ipc(buffer: Any) -> pa.Table:
+    """Arrow IPC stream bytes (any buffer, zero-copy) -> pyarrow Table."""
+    return pa.ipc.open_stream(pa.py_buffer(buffer)).read_all()
+
+
+def iter_ipc_batches(buffer: Any):
+    yield from pa.ipc.open_stream(pa.py_buffer(buffer))
+
+
+def _astropy_table_to_arrow(table: Any) -> pa.Table:
+    from astropy.coordinates import SkyCoord
+    from astropy.units import Quantity
+
+    arrays: dict[str, pa.Array] = {}
+    for name in table.colnames:
+        col = table[name]
+        if isinstance(col, SkyCoord):
+            icrs = col.icrs
+            arrays[f"{name}_ra"] = pa.array(np.asarray(icrs.ra.deg, dtype=np.float64))
+            arrays[f"{name}_dec"] = pa.array(np.asarray(icrs.dec.deg, dtype=np.float64))
+            continue
+        mask = np.asarray(getattr(col, "mask", np.zeros(len(col), bool)), dtype=bool)
+        if _is_angle(col):
+            quantity = col if isinstance(col, Quantity) else col.quantity
+            values = np.asarray(quantity.to_value("deg"))
+        else:
+            values = np.ma.getdata(np.asarray(col))
+        arrays[name] = pa.array(values, mask=mask if mask.any() else None)
+    return pa.table(arrays)
+
+
+def _is_angle(col: Any) -> bool:
+    unit = getattr(col, "unit", None)
+    return unit is not None and getattr(unit, "physical_type", None) == "angle"
+
+
+def to_arrow_table(data: Any) -> pa.Table:
+    """pandas DataFrame, pyarrow Table/RecordBatch, astropy Table or SkyCoord -> pyarrow Table."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    mod = type(data).__module__
+    if mod.startswith("pandas"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if mod.startswith("astropy"):
+        from astropy.coordinates import SkyCoord
+        from astropy.table import Table
+
+        if isinstance(data, SkyCoord):
+            icrs = data.icrs
+            return pa.table(
+                {
+                    "ra": np.atleast_1d(np.asarray(icrs.ra.deg, dtype=np.float64)),
+                    "dec": np.atleast_1d(np.asarray(icrs.dec.deg, dtype=np.float64)),
+                }
+            )
+        if isinstance(data, Table):
+            return _astropy_table_to_arrow(data)
+    raise ProtocolError(
+        f"Cannot send a {type(data).__name__}: pass a pandas DataFrame, a pyarrow Table or "
+        "RecordBatch, an astropy Table or a SkyCoord."
+    )
+
+
+def with_ra_dec(table: pa.Table) -> pa.Table:
+    """Ensures float64 ``ra``/``dec`` columns (degrees) exist, copying from common aliases."""
+    names = set(table.column_names)
+    for target, aliases in (("ra", RA_NAMES), ("dec", DEC_NAMES)):
+        if target in names:
+            continue
+        source = next((a for a in aliases if a in names), None)
+        if source is None:
+            raise ProtocolError(
+                f"The table has no {target} column (looked for {', '.join(aliases)}). "
+                f"Add `{target}` in degrees or pass a SkyCoord."
+            )
+        table = table.append_column(target, table[source].cast(pa.float64()))
+    return table
+
+
+def like_input(result: pa.Table, original: Any) -> Any:
+    """Returns results in the caller's flavour: pandas in, pandas out; astropy in, astropy out."""
+    mod = type(original).__module__
+    if mod.startswith("pandas"):
+        return result.to_pandas()
+    if mod.startswith("astropy"):
+        from astropy.table import Table
+
+        return Table.from_pandas(result.to_pandas())
+    return result
+
+
+def degrees(value: Any, what: str) -> float:
+    """Angle / Quantity / number (degrees) -> float degrees."""
+    if hasattr(value, "to_value"):
+        return float(value.to_value("deg"))
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ProtocolError(
+            f"{what} must be an angle (astropy Angle/Quantity or degrees)."
+        ) from None
+
+
+def arcsec(value: Any, what: str = "radius") -> float:
+    """Angle / Quantity / number (arcseconds) -> float arcseconds."""
+    if hasattr(value, "to_value"):
+        return float(value.to_value("arcsec"))
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ProtocolError(
+            f"{what} must be an angle (astropy Angle/Quantity or arcsec)."
+        ) from None
+
+
+def to_pandas(data: pa.RecordBatch | pa.Table) -> Any:
+    """Like ``.to_pandas()`` but integer columns with nulls stay exact (pandas nullable ``Int64``
+    etc.) instead of becoming float64, which silently rounds 64-bit ids above 2**53."""
+    import pandas as pd
+
+    mapping = {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint8(): pd.UInt8Dtype(),
+        pa.uint16(): pd.UInt16Dtype(),
+        pa.uint32(): pd.UInt32Dtype(),
+        pa.uint64(): pd.UInt64Dtype(),
+    }
+    return data.to_pandas(types_mapper=mapping.get)

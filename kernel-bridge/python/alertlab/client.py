@@ -1,0 +1,155 @@
+"""The notebook-facing client: one connection to the engine, methods that speak astropy / pandas /
+pyarrow and send Arrow IPC and plain degrees on the wire."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import pyarrow as pa
+
+from ._convert import arcsec, degrees, ipc_bytes, like_input, read_ipc, to_arrow_table, with_ra_dec
+from ._transport import Channel
+from .stream import BatchStream
+
+
+class Client:
+    """A connection to the engine. Create it with :func:`alertlab.connect`; close it with
+    :meth:`close`."""
+
+    def __init__(
+        self, info: dict[str, Any], connection_file: str | None = None, timeout: float = 30.0
+    ):
+        self.info = info
+        self.connection_file = connection_file
+        self.timeout = timeout
+        self.channel = Channel(info)
+        #: the engine process, when this client started it (see alertlab.connect)
+        self.engine_process: subprocess.Popen | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def ping(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Heartbeat: the engine's pid, uptime and open streams. Raises BridgeTimeoutError."""
+        return self.channel.request("ping_request", timeout_s=timeout).content
+
+    def echo(self, table: Any, timeout: float | None = None) -> pa.Table:
+        """Sends a table through the Node engine's Arrow reader and writer and back
+        (diagnostics)."""
+        msg = self.channel.request(
+            "echo_request",
+            {},
+            [ipc_bytes(to_arrow_table(table))],
+            timeout_s=timeout or self.timeout,
+        )
+        return read_ipc(msg.buffers[0])
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stops the engine process (and reaps it, if this client started it)."""
+        self.channel.request("shutdown_request", timeout_s=timeout)
+        if self.engine_process is not None:
+            self.engine_process.wait(timeout)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- data ----------------------------------------------------------------------------------
+    def topics(self) -> list[dict[str, Any]]:
+        """Buffer topics: ``[{'name': ..., 'source': 'kafka'|'memory', ...}]``."""
+        return list(
+            self.channel.request("topics_request", timeout_s=self.timeout).content["topics"]
+        )
+
+    def attach(
+        self,
+        topic: str,
+        *,
+        group: str | None = None,
+        from_beginning: bool = True,
+        max_rows: int | None = None,
+        idle_timeout: float | None = None,
+        credit: int = 4,
+        heartbeat: float = 10.0,
+    ) -> BatchStream:
+        """Iterator of ``pyarrow.RecordBatch`` from ``topic`` (call ``.to_pandas()`` on each).
+
+        ``credit`` batches may be in flight before you consume them (flow control). ``group``
+        commits offsets as batches are consumed; without it the read is anonymous. ``idle_timeout``
+        (seconds) ends the stream when the topic is quiet."""
+        content: dict[str, Any] = {"credit": credit, "from_beginning": from_beginning}
+        if group is not None:
+            content["group"] = group
+        if max_rows is not None:
+            content["max_rows"] = int(max_rows)
+        if idle_timeout is not None:
+            content["idle_timeout_ms"] = int(idle_timeout * 1000)
+        return BatchStream(self, topic, content, heartbeat)
+
+    def crossmatch(
+        self, table: Any, catalogs: str | list[str], radius: Any = 1.0, timeout: float | None = None
+    ) -> Any:
+        """Cross-matches rows (``ra``/``dec`` degrees, or a SkyCoord) against catalogs within
+        ``radius`` (an astropy Angle/Quantity, or arcseconds). Returns the same flavour as given
+        (pandas, astropy Table) or a pyarrow Table."""
+        names = [catalogs] if isinstance(catalogs, str) else list(catalogs)
+        arrow = with_ra_dec(to_arrow_table(table))
+        msg = self.channel.request(
+            "crossmatch_request",
+            {"catalogs": names, "radius_arcsec": arcsec(radius)},
+            [ipc_bytes(arrow)],
+            timeout_s=timeout or self.timeout,
+        )
+        return like_input(read_ipc(msg.buffers[0]), table)
+
+    def cone(
+        self,
+        ra: Any,
+        dec: Any = None,
+        radius: Any = 1.0,
+        catalog: str = "",
+        timeout: float | None = None,
+    ) -> pa.Table:
+        """Catalog rows within ``radius`` of (ra, dec). ``ra`` may be a SkyCoord (then omit dec);
+        angles may be astropy Angle/Quantity or plain numbers (degrees; radius in arcsec)."""
+        if dec is None and hasattr(ra, "icrs"):
+            ra_deg, dec_deg = float(ra.icrs.ra.deg), float(ra.icrs.dec.deg)
+        else:
+            ra_deg, dec_deg = degrees(ra, "ra"), degrees(dec, "dec")
+        msg = self.channel.request(
+            "cone_request",
+            {
+                "ra_deg": ra_deg,
+                "dec_deg": dec_deg,
+                "radius_arcsec": arcsec(radius),
+                "catalog": catalog,
+            },
+            timeout_s=timeout or self.timeout,
+        )
+        return read_ipc(msg.buffers[0])
+
+    def lightcurve(self, object_id: str | int, timeout: float | None = None) -> pa.Table:
+        """Lightcurve rows (mjd, band, flux, mag, ...) of one object."""
+        msg = self.channel.request(
+            "lightcurve_request", {"object_id": str(object_id)}, timeout_s=timeout or self.timeout
+        )
+        return read_ipc(msg.buffers[0])
+
+    def backtest(
+        self, filter: Any, data: Any = None, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Runs a filter over buffered alerts (or ``data``) in the engine; returns its report."""
+        buffers = [] if data is None else [ipc_bytes(to_arrow_table(data))]
+        return self.channel.request(
+            "backtest_request", {"filter": filter.spec()}, buffers, timeout_s=timeout or 600.0
+        ).content
+
+    def promote(self, filter: Any, timeout: float | None = None) -> dict[str, Any]:
+        """Ships the filter (source, outputs, evidence) to the controller."""
+        return self.channel.request(
+            "promote_request", {"filter": filter.spec()}, timeout_s=timeout or self.timeout
+        ).content

@@ -1,0 +1,81 @@
+/**
+ * Starts the bridge engine as a process:
+ *   node --import tsx kernel-bridge/src/engine-main.ts [--connection-file PATH] [--transport tcp|ipc]
+ *        [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet]
+ * `--no-sdk` serves memory topics only (tests, benchmarks): every SDK-backed request then replies
+ * `not-available`.
+ * Writes the connection file (mode 0600), serves until SIGINT/SIGTERM or a shutdown_request, then
+ * removes the file. The Python `alertlab.connect()` runs this when no engine is running.
+ */
+import { parseArgs } from 'node:util';
+import { defaultConnectionFile } from './connection.js';
+import { BridgeEngine } from './engine.js';
+import { MemoryTopics } from './memory-topics.js';
+import { sdkServices } from './sdk-services.js';
+
+const USAGE =
+  'Usage: engine-main [--connection-file PATH] [--transport tcp|ipc] [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet]';
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'connection-file': { type: 'string' },
+      transport: { type: 'string', default: 'tcp' },
+      port: { type: 'string' },
+      'memory-topic': { type: 'string', multiple: true },
+      quiet: { type: 'boolean', default: false },
+      'no-sdk': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    }
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.transport !== 'tcp' && values.transport !== 'ipc') {
+    console.error(`--transport must be tcp or ipc.\n${USAGE}`);
+    return 2;
+  }
+  const memory = new MemoryTopics();
+  for (const spec of values['memory-topic'] ?? []) {
+    const at = spec.indexOf('=');
+    if (at <= 0) {
+      console.error(`--memory-topic needs NAME=FILE.arrow (got "${spec}").`);
+      return 2;
+    }
+    await memory.load(spec.slice(0, at), spec.slice(at + 1));
+  }
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>(resolve => (stop = resolve));
+  const engine = await BridgeEngine.create({
+    connectionFile: values['connection-file'] ?? defaultConnectionFile(),
+    transport: values.transport,
+    port: values.port === undefined ? undefined : Number(values.port),
+    services: memory.over(values['no-sdk'] ? {} : await sdkServices()),
+    onShutdown: () => stop(),
+    onEvent: values.quiet
+      ? undefined
+      : e => {
+          if (e.type !== 'request') {
+            console.error(`[bridge] ${e.type} ${JSON.stringify(e.payload)}`);
+          }
+        }
+  });
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+  console.log(
+    `alertlab bridge engine pid ${process.pid} on ${engine.endpoint} (connection file ${engine.connectionFile})`
+  );
+  await stopped;
+  await engine.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  code => process.exit(code),
+  (err: unknown) => {
+    console.error(`alertlab bridge: ${(err as Error).message}`);
+    process.exit(1);
+  }
+);

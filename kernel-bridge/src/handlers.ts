@@ -1,0 +1,90 @@
+/**
+ * The engine's dispatch map: one handler per request type. Handlers read `content` and buffers,
+ * call a service and return the reply's content and buffers. A missing service is a
+ * `not-available` error reply naming the SDK module that provides it.
+ */
+import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
+import { attachHandlers } from './attach-handlers.js';
+import { RemoteError } from './errors.js';
+import { num, service, str, type Handler } from './handler-kit.js';
+import { BRIDGE_PROTOCOL_VERSION } from './messages.js';
+import type { BridgeMessage, JsonObject } from './wire.js';
+
+export type { Handler, HandlerResult, RequestContext } from './handler-kit.js';
+
+function firstTable(msg: BridgeMessage) {
+  if (msg.buffers.length === 0) {
+    throw new RemoteError('Request needs an Arrow IPC buffer (the table).', 'bad-request');
+  }
+  return fromIpcBytes(msg.buffers[0]);
+}
+
+export function defaultHandlers(): Record<string, Handler> {
+  return {
+    ping_request: async ({ engine }) => ({
+      content: {
+        pid: process.pid,
+        uptime_ms: Date.now() - engine.startedAt,
+        protocol_version: BRIDGE_PROTOCOL_VERSION,
+        streams: engine.streams.size,
+        stream_stats: [...engine.streams.values()].map(s => ({
+          stream_id: s.id,
+          ...s.gate.stats,
+          outstanding: s.gate.outstanding,
+          ended: s.ended
+        }))
+      }
+    }),
+    topics_request: async ({ engine }) => ({
+      content: { topics: (await service(engine, 'topics')()) as unknown as JsonObject[] }
+    }),
+    echo_request: async ({ message }) => ({
+      content: { num_rows: message.buffers.map(b => fromIpcBytes(b).numRows) },
+      buffers: message.buffers.map(b => toIpcBytes(fromIpcBytes(b)))
+    }),
+    crossmatch_request: async ({ engine, message }) => {
+      const c = message.content;
+      const catalogs = c.catalogs;
+      if (!Array.isArray(catalogs) || !catalogs.every(x => typeof x === 'string')) {
+        throw new RemoteError(
+          'crossmatch needs "catalogs": a list of catalog names.',
+          'bad-request'
+        );
+      }
+      const options = { catalogs: catalogs as string[], radiusArcsec: num(c, 'radius_arcsec') };
+      const table = firstTable(message);
+      const out = await service(engine, 'crossmatch')(table, options);
+      return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
+    },
+    cone_request: async ({ engine, message }) => {
+      const c = message.content;
+      const options = {
+        raDeg: num(c, 'ra_deg'),
+        decDeg: num(c, 'dec_deg'),
+        radiusArcsec: num(c, 'radius_arcsec'),
+        catalog: str(c, 'catalog')
+      };
+      const out = await service(engine, 'cone')(options);
+      return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
+    },
+    lightcurve_request: async ({ engine, message }) => {
+      const objectId = str(message.content, 'object_id');
+      const out = await service(engine, 'lightcurve')(objectId);
+      return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
+    },
+    backtest_request: async ({ engine, message }) => {
+      const data = message.buffers.length > 0 ? firstTable(message) : null;
+      return { content: await service(engine, 'backtest')(message.content, data) };
+    },
+    promote_request: async ({ engine, message }) => ({
+      content: await service(engine, 'promote')(message.content)
+    }),
+    shutdown_request: async ({ engine }) => ({
+      content: { pid: process.pid },
+      after: async () => {
+        setImmediate(() => (engine.options.onShutdown ?? (() => void engine.close()))());
+      }
+    }),
+    ...attachHandlers()
+  };
+}

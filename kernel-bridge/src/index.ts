@@ -1,0 +1,60 @@
+/** @alertlab/kernel-bridge: the Node engine side of the ZeroMQ bridge to Python. */
+export { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
+export { BridgeClient, withBridgeClient, type RequestOptions } from './client.js';
+export {
+  alertlabHome,
+  defaultConnectionFile,
+  endpointOf,
+  readConnectionFile,
+  writeConnectionFile,
+  type ConnectionInfo
+} from './connection.js';
+export {
+  BridgeEngine,
+  type BridgeEngineOptions,
+  type EngineEvent,
+  type StreamEntry
+} from './engine.js';
+export {
+  BridgeNotReadyError,
+  BridgeTimeoutError,
+  FilterWorkerError,
+  ProtocolError,
+  RemoteError
+} from './errors.js';
+export type { Handler, HandlerResult, RequestContext } from './handler-kit.js';
+export { MemoryTopics } from './memory-topics.js';
+export {
+  BRIDGE_PROTOCOL_VERSION,
+  DELIMITER,
+  MESSAGE_TYPES,
+  replyTypeOf,
+  type BridgeErrorCode,
+  type MessageType
+} from './messages.js';
+export {
+  PythonFilterHost,
+  withPythonFilterHost,
+  type PythonFilterHostOptions,
+  type PythonRouting
+} from './python-filter-host.js';
+export { sdkServices } from './sdk-services.js';
+export type {
+  AttachOptions,
+  BridgeServices,
+  ConeOptions,
+  CrossmatchOptions,
+  PartialServices,
+  StreamItem,
+  TopicInfo
+} from './services.js';
+export { CreditGate, type StreamStats } from './stream.js';
+export {
+  decodeMessage,
+  encodeMessage,
+  makeHeader,
+  sign,
+  type BridgeMessage,
+  type Header
+} from './wire.js';
+export type { WorkerFilterSpec } from './worker-channel.js';

@@ -1,0 +1,134 @@
+/**
+ * Services backed by the SDK: Kafka buffer topics (`sdk/src/buffer`) and cross-match / cone search
+ * over the catalog store (`sdk/src/crossmatch`, `sdk/src/catalog`). Modules load on first use, so
+ * the engine starts without Kafka or DuckDB. Lightcurve, backtest and promote reply
+ * `not-available` until their SDK modules (and the controller) exist.
+ */
+import type { RecordBatch, Table } from 'apache-arrow';
+import type { PartialServices, StreamItem, TopicInfo } from './services.js';
+
+type BufferModule = typeof import('../../sdk/src/buffer/index.js');
+type CrossmatchModule = typeof import('../../sdk/src/crossmatch/index.js');
+type CatalogModule = typeof import('../../sdk/src/catalog/index.js');
+type BufferClient = Awaited<ReturnType<BufferModule['BufferClient']['create']>>;
+type Matcher = ReturnType<CrossmatchModule['createMatcher']>;
+type CatalogStore = Awaited<ReturnType<CatalogModule['CatalogStore']['open']>>;
+
+export interface SdkServicesOptions {
+  /** Catalog store path. @default the catalog module's default path */
+  catalogPath?: string;
+}
+
+/** JSON-safe view of a reject (drops byte arrays, stringifies bigints). */
+function plainReject(reject: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(reject)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      out[k] = v;
+    } else if (typeof v === 'bigint') {
+      out[k] = v.toString();
+    }
+  }
+  return out;
+}
+
+/** Ends the stream after `maxRows` rows or `idleTimeoutMs` without a batch. */
+async function* limited(
+  source: AsyncGenerator<{ batch: RecordBatch; rejects: object[]; commit(): Promise<void> }>,
+  maxRows: number | undefined,
+  idleTimeoutMs: number | undefined,
+  stop: AbortController
+): AsyncIterable<StreamItem> {
+  let rows = 0;
+  try {
+    while (maxRows === undefined || rows < maxRows) {
+      let timer: NodeJS.Timeout | undefined;
+      const next = source.next();
+      const idle =
+        idleTimeoutMs === undefined
+          ? null
+          : new Promise<'idle'>(
+              resolve => (timer = setTimeout(() => resolve('idle'), idleTimeoutMs))
+            );
+      const r = await (idle ? Promise.race([next, idle]) : next).finally(() => clearTimeout(timer));
+      if (r === 'idle' || r.done) {
+        return;
+      }
+      const { batch, rejects, commit } = r.value;
+      const take = maxRows === undefined ? batch : batch.slice(0, maxRows - rows);
+      rows += take.numRows;
+      yield { batch: take, rejects: rejects.map(plainReject), commit: () => commit() };
+    }
+  } finally {
+    stop.abort();
+    await source.return(undefined).catch(() => undefined);
+  }
+}
+
+/** The engine's default services. Call `close` (the engine does) to release Kafka and DuckDB. */
+export async function sdkServices(options: SdkServicesOptions = {}): Promise<PartialServices> {
+  let buffer: Promise<BufferClient> | undefined;
+  let matcher: Promise<{ store: CatalogStore; matcher: Matcher }> | undefined;
+  const bufferClient = () =>
+    (buffer ??= import('../../sdk/src/buffer/index.js').then(m => m.BufferClient.create()));
+  const crossmatcher = () =>
+    (matcher ??= (async () => {
+      const catalog = await import('../../sdk/src/catalog/index.js');
+      const crossmatch = await import('../../sdk/src/crossmatch/index.js');
+      const store = await catalog.CatalogStore.open(options.catalogPath);
+      return { store, matcher: crossmatch.createMatcher(store) };
+    })());
+  const match = async (table: Table, catalogs: string[], radiusArcsec: number) => {
+    const { matcher: m } = await crossmatcher();
+    return m.match(table, {
+      catalogs: catalogs.map(name => ({ name, radiusArcsec })),
+      includeMovingObjects: true
+    });
+  };
+  return {
+    topics: async (): Promise<TopicInfo[]> => {
+      const { summarizeTopics } = await import('../../sdk/src/buffer/index.js');
+      const client = await bufferClient();
+      const summaries = await summarizeTopics(await client.admin());
+      return summaries.map(s => ({
+        name: s.topic,
+        partitions: s.partitions,
+        records: Number(s.records),
+        source: 'kafka'
+      }));
+    },
+    attach: (topic, o) => {
+      const stop = new AbortController();
+      o.signal.addEventListener('abort', () => stop.abort(), { once: true });
+      const start = async function* () {
+        const client = await bufferClient();
+        const source = client.attach(topic, {
+          group: o.group,
+          from: o.fromBeginning === false ? 'latest' : 'earliest',
+          signal: stop.signal
+        });
+        yield* limited(source, o.maxRows, o.idleTimeoutMs, stop);
+      };
+      return start();
+    },
+    crossmatch: (table, o) => match(table, o.catalogs, o.radiusArcsec),
+    cone: async o => {
+      const { Float64, Table: ArrowTable, vectorFromArray } = await import('apache-arrow');
+      const point = new ArrowTable({
+        ra: vectorFromArray([o.raDeg], new Float64()),
+        dec: vectorFromArray([o.decDeg], new Float64())
+      });
+      return match(point, [o.catalog], o.radiusArcsec);
+    },
+    close: async () => {
+      const b = buffer;
+      const m = matcher;
+      buffer = undefined;
+      matcher = undefined;
+      await (await b?.catch(() => undefined))?.close();
+      const opened = await m?.catch(() => undefined);
+      opened?.matcher.close();
+      await opened?.store.close();
+    }
+  };
+}

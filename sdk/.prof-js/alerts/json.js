@@ -1,0 +1,176 @@
+import { parseJsonExact } from './bigjson.js';
+import { positionProblem } from './position.js';
+import { flatten, id, num } from './json-flatten.js';
+import { RejectError } from './rejects.js';
+import { JD_MJD_OFFSET, ZTF_BANDS, abMagFromNjy, magErrFromFlux } from './schema.js';
+const dec = new TextDecoder();
+const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonZero = (v) => (v === 0n ? undefined : v);
+const isNil = (v) => v === null || v === undefined;
+const str = (v) => typeof v === 'string' ? v : undefined;
+/** Parses one JSON alert and appends it as a row (throws RejectError when it cannot). */
+export function appendJsonAlert(cols, value) {
+    let alert;
+    try {
+        alert = parseJsonExact(dec.decode(value));
+    }
+    catch (e) {
+        throw new RejectError('decode-error', e.message);
+    }
+    if (!isObj(alert)) {
+        throw new RejectError('decode-error', 'JSON alert is not an object.');
+    }
+    if (isObj(alert.diaSource)) {
+        appendRubin(cols, alert, alert.diaSource);
+    }
+    else if (isObj(alert.candidate)) {
+        appendZtf(cols, alert, alert.candidate);
+    }
+    else {
+        throw new RejectError('unknown-schema', 'JSON alert has neither a diaSource (Rubin) nor a candidate (ZTF) object.');
+    }
+}
+function checkPosition(src) {
+    const problem = positionProblem(num(src.ra), num(src.dec), isNil(src.ra), isNil(src.dec));
+    if (problem) {
+        throw new RejectError(problem.code, problem.reason);
+    }
+}
+const enc = new TextEncoder();
+function appendPoint(cols, p) {
+    const band = p.band === undefined ? null : enc.encode(p.band);
+    cols.lightcurve.push(p.mjd, p.flux, p.fluxErr, p.mag, p.magErr, p.isDetection, p.upperLimitMag, p.forced, band, 0, band ? band.length : 0);
+}
+function appendCanonical(cols, v) {
+    const c = cols;
+    c.survey.appendString(v.survey);
+    for (const k of ['alertId', 'diaObjectId', 'ssObjectId']) {
+        const x = v[k];
+        if (x === undefined) {
+            c[k].appendNull();
+        }
+        else {
+            c[k].appendBigInt(x);
+        }
+    }
+    for (const k of ['objectId', 'band', 'ssnamenr']) {
+        const x = v[k];
+        if (x === undefined) {
+            c[k].appendNull();
+        }
+        else {
+            c[k].appendString(x);
+        }
+    }
+    for (const k of [
+        'ra',
+        'dec',
+        'mjd',
+        'mag',
+        'magErr',
+        'psfFlux',
+        'psfFluxErr',
+        'ssdistnr'
+    ]) {
+        c[k].appendOrNull(v[k], Number.isNaN(v[k]));
+    }
+    c.isMovingObject.append(v.isMovingObject);
+}
+function appendRubin(cols, alert, src) {
+    checkPosition(src);
+    const obj = isObj(alert.diaObject) ? alert.diaObject : {};
+    const diaObjectId = nonZero(id(obj.diaObjectId)) ?? nonZero(id(src.diaObjectId));
+    const ssObjectId = nonZero(id(src.ssObjectId));
+    const flux = num(src.psfFlux);
+    const fluxErr = num(src.psfFluxErr);
+    const current = { mjd: num(src.midpointMjdTai), band: str(src.band), flux, fluxErr };
+    appendCanonical(cols, {
+        survey: 'rubin',
+        alertId: id(src.diaSourceId) ?? id(alert.diaSourceId),
+        objectId: (diaObjectId ?? ssObjectId)?.toString(),
+        diaObjectId,
+        ra: num(src.ra),
+        dec: num(src.dec),
+        mjd: current.mjd,
+        band: current.band,
+        mag: abMagFromNjy(flux),
+        magErr: magErrFromFlux(flux, fluxErr),
+        psfFlux: flux,
+        psfFluxErr: fluxErr,
+        ssObjectId,
+        ssdistnr: NaN,
+        isMovingObject: ssObjectId !== undefined
+    });
+    flatten(cols, alert, src, 'diaSource', { diaObject: 'diaObject_' });
+    const history = (key, forced) => {
+        const arr = alert[key];
+        for (const h of Array.isArray(arr) ? arr : []) {
+            if (isObj(h)) {
+                rubinPoint(cols, {
+                    mjd: num(h.midpointMjdTai),
+                    band: str(h.band),
+                    flux: num(h.psfFlux),
+                    fluxErr: num(h.psfFluxErr)
+                }, forced);
+            }
+        }
+    };
+    history('prvDiaSources', false);
+    history('prvDiaForcedSources', true);
+    rubinPoint(cols, current, false);
+    cols.lightcurve.closeRow();
+    cols.endRow();
+}
+function rubinPoint(cols, p, forced) {
+    appendPoint(cols, {
+        ...p,
+        band: p.band,
+        mag: abMagFromNjy(p.flux),
+        magErr: magErrFromFlux(p.flux, p.fluxErr),
+        isDetection: !forced,
+        upperLimitMag: NaN,
+        forced
+    });
+}
+function appendZtf(cols, alert, cand) {
+    checkPosition(cand);
+    const ssdistnr = num(cand.ssdistnr);
+    const mag = num(cand.magpsf);
+    appendCanonical(cols, {
+        survey: 'ztf',
+        alertId: id(alert.candid) ?? id(cand.candid),
+        objectId: str(alert.objectId),
+        ra: num(cand.ra),
+        dec: num(cand.dec),
+        mjd: num(cand.jd) - JD_MJD_OFFSET,
+        band: ZTF_BANDS[num(cand.fid)],
+        mag,
+        magErr: num(cand.sigmapsf),
+        psfFlux: NaN,
+        psfFluxErr: NaN,
+        ssnamenr: str(cand.ssnamenr),
+        ssdistnr,
+        isMovingObject: ssdistnr >= 0 && ssdistnr <= 5
+    });
+    flatten(cols, alert, cand, 'candidate', {});
+    const prv = Array.isArray(alert.prv_candidates) ? alert.prv_candidates : [];
+    for (const h of [...prv, cand]) {
+        if (!isObj(h)) {
+            continue;
+        }
+        const detected = !isNil(h.candid) && !isNil(h.magpsf);
+        appendPoint(cols, {
+            mjd: num(h.jd) - JD_MJD_OFFSET,
+            band: ZTF_BANDS[num(h.fid)],
+            flux: NaN,
+            fluxErr: NaN,
+            mag: detected ? num(h.magpsf) : NaN,
+            magErr: detected ? num(h.sigmapsf) : NaN,
+            isDetection: detected,
+            upperLimitMag: detected ? NaN : num(h.diffmaglim),
+            forced: false
+        });
+    }
+    cols.lightcurve.closeRow();
+    cols.endRow();
+}

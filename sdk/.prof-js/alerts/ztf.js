@@ -1,0 +1,138 @@
+import { SurveyMapper, flattenPath } from './mapper.js';
+import { positionProblem } from './position.js';
+import { JD_MJD_OFFSET, ZTF_BANDS } from './schema.js';
+const enc = new TextEncoder();
+const SURVEY = enc.encode('ztf');
+const BAND_BYTES = new Map(Object.entries(ZTF_BANDS).map(([fid, b]) => [Number(fid), enc.encode(b)]));
+/** Solar-system association radius used for `isMovingObject`. */
+const SS_MATCH_ARCSEC = 5;
+const SLOTS = [
+    ['candid', 'id'],
+    ['candidate.candid', 'id'],
+    ['objectId', 'str'],
+    ['candidate.ra', 'num'],
+    ['candidate.dec', 'num'],
+    ['candidate.jd', 'num'],
+    ['candidate.fid', 'num'],
+    ['candidate.magpsf', 'num'],
+    ['candidate.sigmapsf', 'num'],
+    ['candidate.diffmaglim', 'num'],
+    ['candidate.ssdistnr', 'num'],
+    ['candidate.ssnamenr', 'str'],
+    ['prv_candidates[].candid', 'id'],
+    ['prv_candidates[].jd', 'num'],
+    ['prv_candidates[].fid', 'num'],
+    ['prv_candidates[].magpsf', 'num'],
+    ['prv_candidates[].sigmapsf', 'num'],
+    ['prv_candidates[].diffmaglim', 'num']
+];
+const SKIP_RECORDS = new Set(['cutoutScience', 'cutoutTemplate', 'cutoutDifference']);
+const CUTOUTS = {
+    'cutoutScience.stampData': 'cutoutScience',
+    'cutoutTemplate.stampData': 'cutoutTemplate',
+    'cutoutDifference.stampData': 'cutoutDifference'
+};
+export class ZtfMapper extends SurveyMapper {
+    survey = 'ztf';
+    s = {
+        candid: this.slot('candid'),
+        candCandid: this.slot('candidate.candid'),
+        objectId: this.slot('objectId'),
+        ra: this.slot('candidate.ra'),
+        dec: this.slot('candidate.dec'),
+        jd: this.slot('candidate.jd'),
+        fid: this.slot('candidate.fid'),
+        mag: this.slot('candidate.magpsf'),
+        magErr: this.slot('candidate.sigmapsf'),
+        lim: this.slot('candidate.diffmaglim'),
+        ssdistnr: this.slot('candidate.ssdistnr'),
+        ssnamenr: this.slot('candidate.ssnamenr')
+    };
+    constructor(cols) {
+        super(cols, SLOTS);
+    }
+    flatName(path) {
+        return flattenPath(path, 'candidate', {}, SKIP_RECORDS);
+    }
+    cutoutName(path) {
+        return CUTOUTS[path];
+    }
+    hooks() {
+        const candid = this.slot('prv_candidates[].candid');
+        const jd = this.slot('prv_candidates[].jd');
+        const fid = this.slot('prv_candidates[].fid');
+        const mag = this.slot('prv_candidates[].magpsf');
+        const magErr = this.slot('prv_candidates[].sigmapsf');
+        const lim = this.slot('prv_candidates[].diffmaglim');
+        return {
+            prv_candidates: () => {
+                const s = this.slots;
+                if (s.isNull[jd]) {
+                    return; // a null array item
+                }
+                const detected = !s.isNull[candid] && !s.isNull[mag];
+                this.point(s.num[jd], s.numOrNaN(fid), detected, s.numOrNaN(mag), s.numOrNaN(magErr), s.numOrNaN(lim));
+            }
+        };
+    }
+    point(jd, fid, detected, mag, magErr, lim) {
+        const band = BAND_BYTES.get(fid) ?? null;
+        this.cols.lightcurve.push(jd - JD_MJD_OFFSET, NaN, NaN, detected ? mag : NaN, detected ? magErr : NaN, detected, detected ? NaN : lim, false, band, 0, band ? band.length : 0);
+    }
+    finishRow() {
+        const s = this.slots;
+        const x = this.s;
+        const c = this.cols;
+        const problem = positionProblem(s.num[x.ra], s.num[x.dec], s.isNull[x.ra] === 1, s.isNull[x.dec] === 1);
+        if (problem) {
+            return problem;
+        }
+        c.survey.appendBytes(SURVEY, 0, SURVEY.length);
+        const idSlot = s.isNull[x.candid] ? x.candCandid : x.candid;
+        if (s.isNull[idSlot]) {
+            c.alertId.appendNull();
+        }
+        else {
+            c.alertId.appendHalves(s.lo[idSlot], s.hi[idSlot]);
+        }
+        for (const [col, slot] of [
+            [c.objectId, x.objectId],
+            [c.ssnamenr, x.ssnamenr]
+        ]) {
+            if (s.isNull[slot]) {
+                col.appendNull();
+            }
+            else {
+                col.appendBytes(this.buf, s.start[slot], s.len[slot]);
+            }
+        }
+        c.diaObjectId.appendNull();
+        c.ra.append(s.num[x.ra]);
+        c.dec.append(s.num[x.dec]);
+        const jd = s.numOrNaN(x.jd);
+        const fid = s.numOrNaN(x.fid);
+        const mjd = jd - JD_MJD_OFFSET;
+        c.mjd.appendOrNull(mjd, mjd !== mjd);
+        const band = BAND_BYTES.get(fid);
+        if (band) {
+            c.band.appendBytes(band, 0, band.length);
+        }
+        else {
+            c.band.appendNull();
+        }
+        const mag = s.numOrNaN(x.mag);
+        const magErr = s.numOrNaN(x.magErr);
+        c.mag.appendOrNull(mag, mag !== mag);
+        c.magErr.appendOrNull(magErr, magErr !== magErr);
+        c.psfFlux.appendNull();
+        c.psfFluxErr.appendNull();
+        c.ssObjectId.appendNull();
+        const ssdistnr = s.numOrNaN(x.ssdistnr);
+        c.ssdistnr.appendOrNull(ssdistnr, ssdistnr !== ssdistnr);
+        c.isMovingObject.append(ssdistnr >= 0 && ssdistnr <= SS_MATCH_ARCSEC);
+        this.point(jd, fid, !s.isNull[x.mag], mag, magErr, s.numOrNaN(x.lim));
+        c.lightcurve.closeRow();
+        c.endRow();
+        return undefined;
+    }
+}

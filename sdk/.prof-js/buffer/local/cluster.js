@@ -1,0 +1,140 @@
+/**
+ * Starting and stopping a whole local cluster: prerequisites, ports, formatting, launching every
+ * node, waiting until each serves, and recording it all in state.json. Callers hold the lock.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalKafkaError } from '../../errors.js';
+import { bootstrapServersOf, brokerPortBase, planNodes, serverProperties } from './config.js';
+import { assertPortsFree } from './ports.js';
+import { checkPrerequisites } from './prerequisites.js';
+import { DEFAULT_HEAP, isNodeProcess, spawnNode, stopProcess } from './process.js';
+import { fileSize, waitUntilServing } from './readiness.js';
+import { newClusterId, readIdentity, readState, removeState, stateFile, writeIdentity, writeState } from './state.js';
+import { formatNodes } from './storage.js';
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+export const nodeAlive = (n) => isNodeProcess(n.pid, n.propertiesFile);
+function portsOf(nodes) {
+    return nodes.flatMap(n => [
+        { port: n.brokerPort, role: `broker ${n.nodeId}` },
+        { port: n.controllerPort, role: `controller ${n.nodeId}` }
+    ]);
+}
+/** Launches `nodes` (already formatted), records their pids, waits until all serve. */
+export async function launchNodes(kafkaDir, runtime, state, nodeIds, timeoutMs) {
+    const starting = [];
+    for (const id of nodeIds) {
+        const node = state.nodes.find(n => n.nodeId === id);
+        if (!node) {
+            throw new LocalKafkaError(`No node ${id} in this cluster (nodes 1..${state.nodeCount}).`);
+        }
+        const logOffset = fileSize(node.logFile);
+        const stdoutOffset = fileSize(node.stdoutFile);
+        const child = spawnNode(runtime, node, state.heap);
+        if (child.pid === undefined) {
+            throw new LocalKafkaError(`Could not launch ${runtime.java.javaPath} for Kafka node ${id}.`);
+        }
+        node.pid = child.pid;
+        starting.push({ node, pid: child.pid, child, logOffset, stdoutOffset });
+    }
+    writeState(kafkaDir, state);
+    const upIds = state.nodes.filter(n => nodeIds.includes(n.nodeId) || nodeAlive(n));
+    await waitUntilServing(starting, upIds.map(n => n.nodeId), timeoutMs);
+}
+function wipeNodeDirs(kafkaDir) {
+    if (!existsSync(kafkaDir)) {
+        return;
+    }
+    for (const name of readdirSync(kafkaDir)) {
+        if (/^node-\d+$/.test(name)) {
+            rmSync(join(kafkaDir, name), { recursive: true, force: true });
+        }
+    }
+}
+async function restartDeadNodes(kafkaDir, state, options) {
+    if (options.nodes !== undefined && options.nodes !== state.nodeCount) {
+        throw new LocalKafkaError(`A ${state.nodeCount}-node local Kafka is already running (${state.bootstrapServers}, ` +
+            `state ${stateFile(kafkaDir)}). Stop it with \`alertlab kafka stop\` to start ${options.nodes} nodes.`, { context: { bootstrapServers: state.bootstrapServers, nodeCount: state.nodeCount } });
+    }
+    if (options.port !== undefined && options.port !== state.nodes[0].brokerPort) {
+        throw new LocalKafkaError(`A local Kafka is already running on ${state.bootstrapServers} (state ${stateFile(kafkaDir)}), ` +
+            `not on port ${options.port}. Stop it with \`alertlab kafka stop\`, or use another ALERTLAB_HOME.`, { context: { bootstrapServers: state.bootstrapServers } });
+    }
+    const dead = state.nodes.filter(n => !nodeAlive(n)).map(n => n.nodeId);
+    if (dead.length > 0) {
+        const runtime = checkPrerequisites();
+        const deadNodes = state.nodes.filter(n => dead.includes(n.nodeId));
+        await assertPortsFree(portsOf(deadNodes), state.nodes[0].brokerPort);
+        await launchNodes(kafkaDir, runtime, state, dead, options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    }
+    return { state, alreadyRunning: true, restartedNodeIds: dead, formatted: false };
+}
+/**
+ * Starts a local cluster under `kafkaDir`, or reports the one already running there (starting any
+ * of its nodes that are down). Data directories are kept between runs unless `fresh` is set or the
+ * node count changed.
+ */
+export async function startCluster(kafkaDir, options = {}) {
+    const existing = readState(kafkaDir);
+    if (existing) {
+        if (existing.nodes.some(nodeAlive)) {
+            return restartDeadNodes(kafkaDir, existing, options);
+        }
+        removeState(kafkaDir); // every recorded pid is gone: a crash or a reboot
+    }
+    const nodeCount = options.nodes ?? 1;
+    const portBase = brokerPortBase(options.port);
+    const runtime = checkPrerequisites();
+    const layout = planNodes(kafkaDir, nodeCount, portBase);
+    await assertPortsFree(portsOf(layout), portBase);
+    const identity = readIdentity(kafkaDir);
+    const formatted = options.fresh === true ||
+        identity?.nodeCount !== nodeCount ||
+        layout.some(n => !existsSync(join(n.dataDir, 'meta.properties')));
+    const clusterId = formatted || !identity ? newClusterId() : identity.clusterId;
+    if (formatted) {
+        wipeNodeDirs(kafkaDir);
+    }
+    for (const node of layout) {
+        mkdirSync(node.dir, { recursive: true });
+        writeFileSync(node.propertiesFile, serverProperties(node, layout));
+    }
+    if (formatted) {
+        await formatNodes(runtime, layout, clusterId);
+        writeIdentity(kafkaDir, { clusterId, nodeCount });
+    }
+    const state = {
+        stateVersion: 1,
+        clusterId,
+        kafkaVersion: runtime.kafkaVersion,
+        nodeCount,
+        bootstrapServers: bootstrapServersOf(layout),
+        startedAt: new Date().toISOString(),
+        heap: options.heap ?? DEFAULT_HEAP,
+        nodes: layout.map(n => ({ ...n, pid: 0 }))
+    };
+    try {
+        await launchNodes(kafkaDir, runtime, state, layout.map(n => n.nodeId), options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    }
+    catch (err) {
+        await Promise.all(state.nodes.map(n => stopProcess(n.pid, n.propertiesFile, 5_000)));
+        removeState(kafkaDir);
+        throw err;
+    }
+    return { state, alreadyRunning: false, restartedNodeIds: [], formatted };
+}
+/** Stops every recorded node (all at once; SIGKILL after `timeoutMs`) and removes state.json. */
+export async function stopCluster(kafkaDir, timeoutMs = DEFAULT_STOP_TIMEOUT_MS) {
+    const state = readState(kafkaDir);
+    if (!state) {
+        return { wasRunning: false, nodes: [] };
+    }
+    const nodes = await Promise.all(state.nodes.map(async (n) => ({
+        nodeId: n.nodeId,
+        pid: n.pid,
+        outcome: await stopProcess(n.pid, n.propertiesFile, timeoutMs)
+    })));
+    removeState(kafkaDir);
+    return { wasRunning: true, nodes };
+}

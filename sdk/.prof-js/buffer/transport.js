@@ -1,0 +1,331 @@
+/**
+ * The kafkajs implementation of the transport interface (transport-types.ts). This is the ONLY
+ * module in alertlab that imports kafkajs: swapping the Kafka client is a change to this file.
+ * kafkajs logs go to our logger one level quieter (its ERROR is our warn, WARN our info, ...).
+ */
+import { AssignerProtocol, Kafka, logLevel as KafkaLogLevel, Partitioners, CompressionTypes } from 'kafkajs';
+import { TopicNotFoundError } from '../errors.js';
+import { getDefaultLogger } from './log.js';
+import { createRetry } from './retry.js';
+import { wrapError } from './transport-errors.js';
+/** The raw kafkajs client, for benchmarks that compare against a plain kafkajs consume only. */
+export { Kafka as RawKafka } from 'kafkajs';
+function kafkajsLevel(logger) {
+    if (logger.enabled('debug')) {
+        return KafkaLogLevel.INFO;
+    }
+    if (logger.enabled('info')) {
+        return KafkaLogLevel.WARN;
+    }
+    return logger.enabled('warn') ? KafkaLogLevel.ERROR : KafkaLogLevel.NOTHING;
+}
+function logCreator(logger) {
+    return () => ({ namespace, level, log }) => {
+        const { message, timestamp: _t, ...fields } = log;
+        const target = level <= KafkaLogLevel.ERROR ? 'warn' : level <= KafkaLogLevel.WARN ? 'info' : 'debug';
+        logger[target](`kafkajs ${namespace}: ${String(message)}`, fields);
+    };
+}
+const toBuffer = (v) => Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+function toHeaders(headers) {
+    if (headers === undefined) {
+        return undefined;
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(headers)) {
+        const one = (x) => (typeof x === 'string' ? x : toBuffer(x));
+        out[k] = Array.isArray(v) ? v.map(one) : one(v);
+    }
+    return out;
+}
+function toConsumed(m) {
+    return {
+        offset: BigInt(m.offset),
+        timestampMs: Number(m.timestamp),
+        key: m.key,
+        value: m.value,
+        headers: (m.headers ?? {})
+    };
+}
+async function sendWith(sender, records, compression) {
+    const byTopic = new Map();
+    for (const r of records) {
+        const list = byTopic.get(r.topic) ?? [];
+        list.push(r);
+        byTopic.set(r.topic, list);
+    }
+    const topicMessages = [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map(r => ({
+            key: r.key === undefined || r.key === null || typeof r.key === 'string'
+                ? r.key
+                : toBuffer(r.key),
+            value: r.value === null ? null : toBuffer(r.value),
+            partition: r.partition,
+            headers: toHeaders(r.headers),
+            timestamp: r.timestampMs === undefined ? undefined : String(r.timestampMs)
+        }))
+    }));
+    const res = await sender.sendBatch({
+        topicMessages,
+        acks: -1,
+        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
+    });
+    return res.map(r => ({
+        topic: r.topicName,
+        partition: r.partition,
+        baseOffset: BigInt(r.baseOffset ?? r.offset ?? '-1')
+    }));
+}
+function createAdmin(admin, retry, ctx) {
+    const call = async (operation, extra, fn) => {
+        try {
+            return await retry(fn);
+        }
+        catch (e) {
+            throw wrapError(e, operation, { ...ctx, ...extra });
+        }
+    };
+    const describeTopics = (topics) => call('describe topics', { topic: topics.length === 1 ? topics[0] : undefined }, async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.find(t => !existing.has(t));
+        if (missing !== undefined) {
+            throw new TopicNotFoundError(`Topic "${missing}" does not exist. Create it with \`alertlab buffer create\`.`, { context: { topic: missing } });
+        }
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        return meta.map(t => ({
+            topic: t.name,
+            partitions: t.partitions
+                .map(p => ({
+                partition: p.partitionId,
+                leader: p.leader,
+                replicas: p.replicas,
+                isr: p.isr,
+                offlineReplicas: p.offlineReplicas ?? []
+            }))
+                .sort((a, b) => a.partition - b.partition)
+        }));
+    });
+    return {
+        createTopics: specs => call('create topics', {}, async () => {
+            const existingNow = new Set(await admin.listTopics());
+            const existing = specs.filter(s => existingNow.has(s.topic)).map(s => s.topic);
+            const todo = specs.filter(s => !existingNow.has(s.topic));
+            if (todo.length > 0) {
+                await admin.createTopics({
+                    waitForLeaders: true,
+                    topics: todo.map(s => ({
+                        topic: s.topic,
+                        numPartitions: s.partitions ?? 1,
+                        replicationFactor: s.replicationFactor ?? 1,
+                        configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({
+                            name,
+                            value
+                        }))
+                    }))
+                });
+            }
+            return { created: todo.map(s => s.topic), existing };
+        }),
+        deleteTopics: topics => call('delete topics', {}, async () => {
+            const existing = new Set(await admin.listTopics());
+            const todo = topics.filter(t => existing.has(t));
+            if (todo.length > 0) {
+                await admin.deleteTopics({ topics: todo });
+            }
+        }),
+        listTopics: () => call('list topics', {}, async () => (await admin.listTopics()).sort()),
+        describeTopics,
+        describeCluster: () => call('describe cluster', {}, async () => {
+            const c = await admin.describeCluster();
+            return { clusterId: c.clusterId, controller: c.controller, brokers: c.brokers };
+        }),
+        endOffsets: topic => call('fetch end offsets', { topic }, async () => {
+            await describeTopics([topic]);
+            const offsets = await admin.fetchTopicOffsets(topic);
+            return offsets
+                .map(o => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
+                .sort((a, b) => a.partition - b.partition);
+        }),
+        offsetsForTimestamp: (topic, timestampMs) => call('fetch offsets by timestamp', { topic }, async () => {
+            await describeTopics([topic]);
+            const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+            return offsets
+                .map(o => ({ topic, partition: o.partition, offset: BigInt(o.offset) }))
+                .sort((a, b) => a.partition - b.partition);
+        }),
+        groupOffsets: (groupId, topic) => call('fetch group offsets', { topic, groupId }, async () => {
+            const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return (res.find(r => r.topic === topic)?.partitions ?? [])
+                .map(p => ({ topic, partition: p.partition, offset: BigInt(p.offset) }))
+                .sort((a, b) => a.partition - b.partition);
+        }),
+        listGroups: () => call('list groups', {}, async () => (await admin.listGroups()).groups
+            .map(g => ({ groupId: g.groupId, protocolType: g.protocolType }))
+            .sort((a, b) => a.groupId.localeCompare(b.groupId))),
+        describeGroups: groupIds => call('describe groups', { groupIds }, async () => (await admin.describeGroups(groupIds)).groups.map(g => ({
+            groupId: g.groupId,
+            state: g.state,
+            protocol: g.protocol,
+            protocolType: g.protocolType,
+            members: g.members.map(m => ({
+                memberId: m.memberId,
+                clientId: m.clientId,
+                clientHost: m.clientHost,
+                assignment: g.protocolType === 'consumer' && m.memberAssignment.length > 0
+                    ? (AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {})
+                    : {}
+            }))
+        }))),
+        deleteGroups: groupIds => call('delete groups', { groupIds }, async () => {
+            await admin.deleteGroups(groupIds);
+        }),
+        close: () => admin.disconnect()
+    };
+}
+function createConsumer(consumer, groupId, ctx) {
+    const call = async (operation, extra, fn) => {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            throw wrapError(e, operation, { ...ctx, groupId, ...extra });
+        }
+    };
+    const client = {
+        groupId,
+        subscribe: (topics, options = {}) => call('subscribe', { topic: topics.join(',') }, () => consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false })),
+        run: handler => call('run consumer', {}, () => consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: async (p) => handler({
+                topic: p.batch.topic,
+                partition: p.batch.partition,
+                highWatermark: BigInt(p.batch.highWatermark),
+                records: p.batch.messages.map(toConsumed),
+                resolveOffset: offset => p.resolveOffset(offset.toString()),
+                heartbeat: p.heartbeat,
+                isRunning: p.isRunning,
+                isStale: p.isStale
+            })
+        })),
+        seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: offset.toString() }),
+        pause: (topic, partitions) => consumer.pause([{ topic, partitions }]),
+        resume: (topic, partitions) => consumer.resume([{ topic, partitions }]),
+        commit: offsets => call('commit offsets', { topic: offsets[0]?.topic }, () => consumer.commitOffsets(offsets.map(o => ({
+            topic: o.topic,
+            partition: o.partition,
+            offset: o.offset.toString()
+        })))),
+        onAssignment: listener => consumer.on(consumer.events.GROUP_JOIN, e => listener(e.payload.memberAssignment)),
+        onDisconnect: listener => consumer.on(consumer.events.DISCONNECT, () => listener()),
+        onCrash: listener => consumer.on(consumer.events.CRASH, e => listener(wrapError(e.payload.error, 'consume', { ...ctx, groupId }), e.payload.restart)),
+        close: () => consumer.disconnect()
+    };
+    return client;
+}
+/** Creates a transport on kafkajs. Connections open lazily, one per client made. */
+export function createTransport(options) {
+    const logger = options.logger ?? getDefaultLogger();
+    const kafka = new Kafka({
+        clientId: options.clientId ?? 'alertlab',
+        brokers: options.bootstrapServers,
+        connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        logLevel: kafkajsLevel(logger),
+        logCreator: logCreator(logger.child('kafkajs')),
+        retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 30_000 }
+    });
+    const retry = createRetry({ retries: 5, ...options.retry });
+    const ctx = { bootstrapServers: options.bootstrapServers.join(',') };
+    const open = new Set();
+    const track = (c) => {
+        const close = c.close.bind(c);
+        c.close = async () => {
+            open.delete(c);
+            await close();
+        };
+        open.add(c);
+        return c;
+    };
+    const connect = async (what, fn) => {
+        try {
+            await retry(fn);
+        }
+        catch (e) {
+            throw wrapError(e, `connect ${what}`, ctx);
+        }
+    };
+    return {
+        bootstrapServers: options.bootstrapServers,
+        admin: async () => {
+            const admin = kafka.admin();
+            await connect('admin', () => admin.connect());
+            return track(createAdmin(admin, retry, ctx));
+        },
+        producer: async (opts = {}) => {
+            const transactional = opts.transactionalId !== undefined;
+            const producer = kafka.producer({
+                idempotent: transactional || (opts.idempotent ?? true),
+                transactionalId: opts.transactionalId,
+                maxInFlightRequests: transactional || (opts.idempotent ?? true) ? 1 : undefined,
+                allowAutoTopicCreation: false,
+                createPartitioner: Partitioners.DefaultPartitioner,
+                retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 30_000 }
+            });
+            await connect('producer', () => producer.connect());
+            const send = (sender) => async (records) => {
+                try {
+                    return await sendWith(sender, records, opts.compression);
+                }
+                catch (e) {
+                    throw wrapError(e, 'produce', { ...ctx, topic: records[0]?.topic });
+                }
+            };
+            return track({
+                send: send(producer),
+                transaction: async () => {
+                    const tx = await producer.transaction();
+                    return {
+                        send: send(tx),
+                        sendOffsets: (consumerGroupId, offsets) => tx.sendOffsets({
+                            consumerGroupId,
+                            topics: [...new Set(offsets.map(o => o.topic))].map(topic => ({
+                                topic,
+                                partitions: offsets
+                                    .filter(o => o.topic === topic)
+                                    .map(o => ({ partition: o.partition, offset: o.offset.toString() }))
+                            }))
+                        }),
+                        commit: () => tx.commit(),
+                        abort: () => tx.abort()
+                    };
+                },
+                close: () => producer.disconnect()
+            });
+        },
+        consumer: async (opts) => {
+            const consumer = kafka.consumer({
+                groupId: opts.groupId,
+                readUncommitted: !(opts.readCommitted ?? true),
+                sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+                heartbeatInterval: opts.heartbeatIntervalMs ?? 3_000,
+                rebalanceTimeout: opts.rebalanceTimeoutMs ?? 60_000,
+                maxBytesPerPartition: opts.maxBytesPerPartition ?? 10 * 1024 * 1024,
+                maxBytes: opts.maxBytes ?? 50 * 1024 * 1024,
+                maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
+                allowAutoTopicCreation: false
+            });
+            await connect('consumer', () => consumer.connect());
+            return track(createConsumer(consumer, opts.groupId, ctx));
+        },
+        close: async () => {
+            const all = [...open];
+            const results = await Promise.allSettled(all.map(c => c.close()));
+            const failed = results.find(r => r.status === 'rejected');
+            if (failed !== undefined) {
+                logger.warn('closing a Kafka client failed', { error: String(failed.reason) });
+            }
+        }
+    };
+}

@@ -1,0 +1,43 @@
+/**
+ * Built-in catalogs that ship in registry packages: names → loaders. `alertlab catalog load
+ * <name>` with no source loads these.
+ */
+import { join } from 'node:path';
+import { readCelestialDsos, readCelestialStars } from './celestial.js';
+import { astrometryDataDir } from './paths.js';
+import { readAstrometryIndex } from './tycho2.js';
+const tycho = (file) => join(astrometryDataDir(), file);
+/** The built-in catalogs by name. */
+export const BUILTIN_CATALOGS = {
+    hipparcos: {
+        description: 'Hipparcos stars to mag 14 (118k; id = HIP; mag, bv, name)',
+        source: 'npm d3-celestial data/stars.14.json',
+        read: () => readCelestialStars()
+    },
+    dso: {
+        description: 'Deep-sky objects to mag 20 (90k galaxies, clusters, nebulae; type, mag, dim, name)',
+        source: 'npm d3-celestial data/dsos.20.json',
+        read: () => readCelestialDsos()
+    },
+    tycho2: {
+        description: 'Tycho-2, astrometry.net index 4110 (363k stars; id = row in file; mag = VT)',
+        source: `Debian astrometry-data-tycho2-10-19-littleendian ${tycho('index-tycho2-10.littleendian.fits')}`,
+        read: () => readAstrometryIndex(tycho('index-tycho2-10.littleendian.fits'))
+    },
+    'tycho2-07': {
+        description: 'Tycho-2, astrometry.net index 4107 (1.87M stars; id = row in file; mag = VT)',
+        source: `Debian astrometry-data-tycho2-07-littleendian ${tycho('index-tycho2-07.littleendian.fits')}`,
+        read: () => readAstrometryIndex(tycho('index-tycho2-07.littleendian.fits'))
+    }
+};
+/** True when `name` is a built-in catalog. */
+export function isBuiltinCatalog(name) {
+    return Object.hasOwn(BUILTIN_CATALOGS, name);
+}
+/** Loads a built-in catalog's real data into the store under its own name (or `as`). */
+export async function loadBuiltinCatalog(store, name, options = {}) {
+    const entry = BUILTIN_CATALOGS[name];
+    options.onProgress?.({ phase: 'read', doneRows: 0, totalRows: 0 });
+    const data = await entry.read();
+    return store.load(options.as ?? name, { kind: 'columns', data, description: entry.source }, options);
+}

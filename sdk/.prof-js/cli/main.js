@@ -1,0 +1,54 @@
+/**
+ * The `alertlab` command. Each subcommand lives in its own module exporting
+ * `run(args: string[]): Promise<number>` (the exit code).
+ */
+import { AlertlabError } from '../errors.js';
+const commands = {
+    kafka: {
+        summary: 'start|stop|status a local Apache Kafka (KRaft)',
+        load: () => import('./kafka.js')
+    },
+    buffer: { summary: 'create|list|describe buffer topics', load: () => import('./buffer.js') },
+    catalog: {
+        summary: 'load|list|info catalogs in the DuckDB catalog store',
+        load: () => import('./catalog.js')
+    },
+    serve: {
+        summary: 'HTTP cone search and cross-match (JSON, IVOA SCS)',
+        load: () => import('./serve.js')
+    }
+};
+function usage() {
+    const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+    return [
+        'Usage: alertlab <command> [options]',
+        '',
+        'Commands:',
+        ...lines,
+        '',
+        'Run `alertlab <command> --help` for details.'
+    ].join('\n');
+}
+export async function main(argv) {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+        console.log(usage());
+        return name ? 0 : 1;
+    }
+    const entry = commands[name];
+    if (!entry) {
+        console.error(`alertlab: unknown command "${name}".\n\n${usage()}`);
+        return 2;
+    }
+    const mod = await entry.load();
+    return mod.run(rest);
+}
+main(process.argv.slice(2)).then(code => process.exit(code), (err) => {
+    if (err instanceof AlertlabError) {
+        console.error(`alertlab: ${err.message}`);
+    }
+    else {
+        console.error(err);
+    }
+    process.exit(1);
+});

@@ -1,0 +1,73 @@
+/**
+ * Shared part of the in-memory engines: keeps catalogs in memory (reloaded when the store changes)
+ * and turns found (alert, catalog row) pairs into {@link CatalogPairs}.
+ */
+import { takeColumn } from '../catalog/columns.js';
+import { readMemoryCatalog } from '../catalog/memory.js';
+import { CrossmatchError } from '../errors.js';
+/** Catalogs held in memory for one engine, with an index built per catalog. */
+export class MemoryCatalogs {
+    store;
+    buildIndex;
+    cache = new Map();
+    constructor(store, buildIndex) {
+        this.store = store;
+        this.buildIndex = buildIndex;
+    }
+    /** The in-memory copy of `name` and its index (loading them on first use). */
+    async get(name) {
+        const hit = this.cache.get(name);
+        if (hit && hit.version === this.store.version) {
+            return hit;
+        }
+        const cat = await readMemoryCatalog(this.store, name);
+        const entry = { version: this.store.version, cat, index: this.buildIndex(cat) };
+        this.cache.set(name, entry);
+        return entry;
+    }
+    /** Shape of a catalog (id kind, columns). */
+    async shape(name) {
+        const { cat } = await this.get(name);
+        return { name, idKind: cat.info.idKind, columns: cat.info.columns };
+    }
+    /** Loads catalogs ahead of the first match (so timing excludes the load). */
+    async preload(names) {
+        for (const n of names) {
+            await this.get(n);
+        }
+    }
+    clear() {
+        this.cache.clear();
+    }
+}
+/** Gathers ids, columns and (optionally) unit vectors for found pairs. */
+export function pairsFromBuffer(cat, buf, columns, withVectors) {
+    const n = buf.length;
+    const rows = buf.catRow.slice(0, n);
+    const out = {};
+    for (const c of columns) {
+        const col = cat.columns[c];
+        if (!col) {
+            throw new CrossmatchError(`Catalog "${cat.info.name}" has no column "${c}". Its columns are: ${Object.keys(cat.columns).join(', ') || 'none'}.`, { context: { catalog: cat.info.name, column: c } });
+        }
+        out[c] = takeColumn(col, rows);
+    }
+    let xyz;
+    if (withVectors) {
+        xyz = new Float64Array(3 * n);
+        for (let i = 0; i < n; i++) {
+            const r = rows[i];
+            xyz[3 * i] = cat.x[r];
+            xyz[3 * i + 1] = cat.y[r];
+            xyz[3 * i + 2] = cat.z[r];
+        }
+    }
+    return {
+        alertRow: buf.alertRow.slice(0, n),
+        chord2: buf.chord2.slice(0, n),
+        rowIdx: rows,
+        ids: takeColumn(cat.ids, rows),
+        columns: out,
+        xyz
+    };
+}

@@ -1,0 +1,329 @@
+/**
+ * Compiles an Avro writer schema into a JavaScript function (via `new Function`) that reads one
+ * datum and writes straight into column builders and slots. Fields nobody asked for are skipped
+ * without copying (fixed widths by adding to the position, blocks with a byte size in one step).
+ */
+import { AvroSchemaError } from '../../errors.js';
+import type { ColumnBuilder } from '../arrow/columns.js';
+import { AvroCursor } from './cursor.js';
+import type { AvroType } from './schema.js';
+import type { SlotRef, Slots } from './slots.js';
+
+export type ScalarKind =
+  'boolean' | 'int' | 'long' | 'float' | 'double' | 'string' | 'bytes' | 'enum' | 'fixed';
+
+/** Where one scalar goes: a column builder of the matching kind, a slot, or both. */
+export interface ScalarTarget {
+  column?: ColumnBuilder;
+  slot?: SlotRef;
+}
+
+/** Decides, per field path (`diaSource.ra`, `prvDiaSources[].band`), what the reader keeps. */
+export interface ProjectionPlan {
+  scalar(path: string, kind: ScalarKind): ScalarTarget | undefined;
+  /** A callback run after each item of the array at `path`; arrays without one are skipped. */
+  arrayHook(path: string): (() => void) | undefined;
+}
+
+/** Reads one datum from `b` at `p` (ending before `end`); returns the position after it. */
+export type DatumReader = (b: Uint8Array, p: number, end: number, dv: DataView) => number;
+
+interface Piece {
+  code: string;
+  nulls: string;
+  targets: number;
+}
+
+/** Reads a byte/string length into `n` and moves `p` past it (one-byte lengths inline). */
+const READ_LEN =
+  'n = b[p]; if (n < 128 && (n & 1) === 0) { n >>>= 1; p++; if (p + n > end) { throw H.truncated(p); } } else { n = H.len(b, p, end); p = H.p; }';
+
+const SKIP: Record<string, string> = {
+  null: '',
+  boolean: 'p += 1;',
+  int: 'while (b[p++] > 127) {}',
+  long: 'while (b[p++] > 127) {}',
+  float: 'p += 4;',
+  double: 'p += 8;',
+  string: `${READ_LEN} p += n;`,
+  bytes: `${READ_LEN} p += n;`
+};
+
+/** Compiles `root` under `plan` into a reader bound to `slots`. */
+export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots): DatumReader {
+  const cols: ColumnBuilder[] = [];
+  const hooks: Array<() => void> = [];
+  const enums: Uint8Array[][] = [];
+  const stack: string[] = [];
+  const fns: string[] = [];
+  let depth = 0;
+  const enc = new TextEncoder();
+
+  const colVar = (c: ColumnBuilder): string => {
+    let i = cols.indexOf(c);
+    if (i < 0) {
+      i = cols.push(c) - 1;
+    }
+    return `c${i}`;
+  };
+
+  const scalar = (t: AvroType, path: string): Piece => {
+    const kind = t.kind as ScalarKind;
+    const target = plan.scalar(path, kind);
+    const col = target?.column ? colVar(target.column) : undefined;
+    const slot = target?.slot;
+    if (!col && !slot) {
+      return { code: skip(t), nulls: '', targets: 0 };
+    }
+    const w: string[] = [];
+    const nulls: string[] = [];
+    if (col) {
+      nulls.push(`${col}.appendNull();`);
+    }
+    if (slot) {
+      nulls.push(`sn[${slot.index}] = 1;`);
+    }
+    const setNum = (expr: string): void => {
+      if (slot?.kind === 'num') {
+        w.push(`sf[${slot.index}] = ${expr}; sn[${slot.index}] = 0;`);
+      }
+    };
+    switch (t.kind) {
+      case 'boolean':
+      case 'int':
+      case 'float':
+      case 'double':
+        w.push(
+          t.kind === 'boolean'
+            ? 'v = b[p++];'
+            : t.kind === 'int'
+              ? 'v = b[p]; if (v < 128) { v = (v >>> 1) ^ -(v & 1); p++; } else { v = H.long(b, p); p = H.p; }'
+              : t.kind === 'float'
+                ? 'v = dv.getFloat32(p, true); p += 4;'
+                : 'v = dv.getFloat64(p, true); p += 8;'
+        );
+        if (col) {
+          w.push(`${col}.append(v);`);
+        }
+        if (slot?.kind === 'id' && t.kind === 'int') {
+          w.push(
+            `slo[${slot.index}] = v; shi[${slot.index}] = v < 0 ? -1 : 0; sn[${slot.index}] = 0;`
+          );
+        }
+        setNum('v');
+        break;
+      case 'long':
+        w.push('p = H.long64(b, p);');
+        if (col) {
+          w.push(`${col}.appendHalves(H.lo, H.hi);`);
+        }
+        if (slot?.kind === 'id') {
+          w.push(`slo[${slot.index}] = H.lo; shi[${slot.index}] = H.hi; sn[${slot.index}] = 0;`);
+        }
+        setNum('H.num64()');
+        break;
+      case 'string':
+      case 'bytes':
+      case 'fixed': {
+        w.push(
+          t.kind === 'fixed' ? `n = ${t.size};` : READ_LEN,
+          t.kind === 'fixed' ? 'if (p + n > end) { throw H.truncated(p); }' : ''
+        );
+        if (col) {
+          w.push(`${col}.appendBytes(b, p, n);`);
+        }
+        if (slot?.kind === 'str') {
+          w.push(`ss[${slot.index}] = p; sl[${slot.index}] = n; sn[${slot.index}] = 0;`);
+        }
+        w.push('p += n;');
+        break;
+      }
+      case 'enum': {
+        const e = enums.push(t.symbols.map(s => enc.encode(s))) - 1;
+        w.push(
+          `v = H.long(b, p); p = H.p; if (v < 0 || v >= E[${e}].length) { throw H.badEnum(p, v); }`
+        );
+        if (col) {
+          w.push(`${col}.appendBytes(E[${e}][v], 0, E[${e}][v].length);`);
+        }
+        setNum('v');
+        break;
+      }
+      default:
+        throw new AvroSchemaError(`Cannot project Avro type "${t.kind}" at ${path}.`);
+    }
+    return { code: w.join('\n'), nulls: nulls.join('\n'), targets: 1 };
+  };
+
+  const skip = (t: AvroType): string => {
+    switch (t.kind) {
+      case 'record':
+        return guard(t.name, () => t.fields.map(f => skip(f.type)).join('\n'));
+      case 'enum':
+        return SKIP.long;
+      case 'fixed':
+        return `p += ${t.size};`;
+      case 'union': {
+        const fast = nullableFixedSkip(t.branches);
+        return fast ?? unionSwitch(t.branches.map(b => skip(b)));
+      }
+      case 'array':
+      case 'map':
+        return blocks(
+          t.kind === 'map' ? `${SKIP.string}\n${skip(t.values)}` : skip(t.items),
+          '',
+          true
+        );
+      default:
+        return SKIP[t.kind];
+    }
+  };
+
+  const guard = <T>(name: string, body: () => T): T => {
+    if (stack.includes(name)) {
+      throw new AvroSchemaError(
+        `Avro schema type "${name}" is recursive; recursive types are not supported by the alert decoder.`
+      );
+    }
+    stack.push(name);
+    try {
+      return body();
+    } finally {
+      stack.pop();
+    }
+  };
+
+  /**
+   * Branch-free skip of [null, X] where X has a fixed width (boolean, float, double, fixed):
+   * the union byte must be 0 or 2 (checked once per datum through `bad`), and the value's width
+   * is added only when the byte selects X. Nullness varies from item to item, so this avoids
+   * mispredicted branches in the long history arrays.
+   */
+  const nullableFixedSkip = (branches: AvroType[]): string | undefined => {
+    if (branches.length !== 2) {
+      return undefined;
+    }
+    const nullAt = branches.findIndex(b => b.kind === 'null');
+    const other = branches[1 - nullAt];
+    const width =
+      other.kind === 'boolean'
+        ? 1
+        : other.kind === 'float'
+          ? 4
+          : other.kind === 'double'
+            ? 8
+            : other.kind === 'fixed'
+              ? other.size
+              : 0;
+    if (nullAt < 0 || width === 0) {
+      return undefined;
+    }
+    // t is 0 or 2; "is X" is (t >>> 1) when X is branch 1, ((t ^ 2) >>> 1) when X is branch 0.
+    const isX = nullAt === 0 ? '(t >>> 1)' : '((t ^ 2) >>> 1)';
+    return `t = b[p]; bad |= t & ~2; p += 1 + ${isX} * ${width};`;
+  };
+
+  const unionSwitch = (branches: string[]): string => {
+    if (branches.length > 63) {
+      const cases = branches.map((c, i) => `case ${i}: { ${c} break; }`).join('\n');
+      return `t = H.long(b, p); p = H.p;\nswitch (t) {\n${cases}\ndefault: throw H.badUnion(p, t);\n}`;
+    }
+    // Branch indexes below 64 are one zigzag byte: index i is written as 2i.
+    const tests = branches
+      .map((c, i) => `if (t === ${2 * i}) {${c ? ` ${c} ` : ''}}`)
+      .join(' else ');
+    return `t = b[p++];\n${tests} else { throw H.badUnion(p, t >>> 1); }`;
+  };
+
+  const blocks = (item: string, hookCall: string, skippable: boolean): string => {
+    const d = ++depth;
+    const code = `for (;;) {
+  let n${d} = H.long(b, p); p = H.p;
+  if (n${d} === 0) { break; }
+  if (n${d} < 0) { n${d} = -n${d}; const s${d} = H.long(b, p); p = H.p;${skippable ? ` if (s${d} >= 0) { p += s${d}; if (p > end) { throw H.truncated(p); } continue; }` : ''} }
+  for (let i${d} = 0; i${d} < n${d}; i${d}++) {
+    if (p > end) { throw H.truncated(p); }
+    ${item}
+    ${hookCall}
+  }
+}`;
+    depth--;
+    return code;
+  };
+
+  const walk = (t: AvroType, path: string): Piece => {
+    switch (t.kind) {
+      case 'record':
+        return guard(t.name, () => {
+          const parts = t.fields.map(f => walk(f.type, path ? `${path}.${f.name}` : f.name));
+          return {
+            code: parts.map(x => x.code).join('\n'),
+            nulls: parts.map(x => x.nulls).join('\n'),
+            targets: parts.reduce((s, x) => s + x.targets, 0)
+          };
+        });
+      case 'union': {
+        const nullAt = t.branches.findIndex(b => b.kind === 'null');
+        if (t.branches.length === 2 && nullAt >= 0) {
+          const inner = walk(t.branches[1 - nullAt], path);
+          if (inner.targets === 0) {
+            return { code: skip(t), nulls: '', targets: 0 };
+          }
+          const nullCode = nullAt * 2;
+          const valCode = (1 - nullAt) * 2;
+          return {
+            code: `t = b[p++];\nif (t === ${valCode}) {\n${inner.code}\n} else if (t === ${nullCode}) {\n${inner.nulls}\n} else { throw H.badUnion(p, t >>> 1); }`,
+            nulls: inner.nulls,
+            targets: inner.targets
+          };
+        }
+        return { code: skip(t), nulls: '', targets: 0 };
+      }
+      case 'array': {
+        const hook = plan.arrayHook(path);
+        if (!hook) {
+          return { code: skip(t), nulls: '', targets: 0 };
+        }
+        const k = hooks.push(hook) - 1;
+        const item = walk(t.items, `${path}[]`);
+        // Each kept array gets its own function: small enough for V8 to optimise on its own and
+        // to inline the item callback, which a single huge reader function would not.
+        fns.push(`const a${k} = function (b, p, end, dv) {
+  let t = 0, n = 0, v = 0, bad = 0;
+  ${blocks(item.code, `k${k}();`, false)}
+  if (bad !== 0) { throw H.badUnion(p, -1); }
+  return p;
+};`);
+        return { code: `p = a${k}(b, p, end, dv);`, nulls: '', targets: 1 };
+      }
+      case 'map':
+      case 'null':
+        return { code: skip(t), nulls: '', targets: 0 };
+      default:
+        return scalar(t, path);
+    }
+  };
+
+  const body = walk(root, '').code;
+  const decls = [
+    ...cols.map((_, i) => `const c${i} = C[${i}];`),
+    ...hooks.map((_, i) => `const k${i} = K[${i}];`)
+  ].join('\n');
+  const source = `${decls}
+const sf = S.num, sn = S.isNull, slo = S.lo, shi = S.hi, ss = S.start, sl = S.len;
+${fns.join('\n')}
+return function read(b, p, end, dv) {
+  let t = 0, n = 0, v = 0, bad = 0;
+${body}
+  if (bad !== 0) { throw H.badUnion(p, -1); }
+  return p;
+};`;
+  const factory = new Function('H', 'C', 'S', 'K', 'E', source) as (
+    h: AvroCursor,
+    c: ColumnBuilder[],
+    s: Slots,
+    k: Array<() => void>,
+    e: Uint8Array[][]
+  ) => DatumReader;
+  return factory(new AvroCursor(), cols, slots, hooks, enums);
+}

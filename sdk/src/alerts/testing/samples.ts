@@ -1,0 +1,91 @@
+/**
+ * Test and benchmark helpers: where the real alert samples are, and an independent decode of
+ * them with Python's fastavro (`.venv/bin/python`), ids as strings.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRubinSchemaDir } from '../rubin-schema.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The project root (three levels above this folder). */
+export const PROJECT_ROOT = resolve(here, '../../../..');
+/** The shared real-alert samples, `../shared/data/alerts` from the project root. */
+export const SAMPLES_DIR = resolve(PROJECT_ROOT, '../shared/data/alerts');
+export const PYTHON = join(PROJECT_ROOT, '.venv/bin/python');
+const ORACLE = join(here, 'fastavro_oracle.py');
+
+export const SAMPLE_FILES = {
+  rubin: join(SAMPLES_DIR, 'rubin/rubin-v10-7alerts.avro'),
+  ztf: join(SAMPLES_DIR, 'ztf/ztf-31alerts.avro'),
+  ztfSingles: ['ZTF19acihgng', 'ZTF19acxxwrs', 'ZTF19acyfkzd', 'ZTF19acyjzeo'].map(n =>
+    join(SAMPLES_DIR, `ztf/${n}.avro`)
+  )
+};
+
+/** Why sample-based tests cannot run here, or undefined when they can. */
+export function samplesMissing(): string | undefined {
+  if (!existsSync(SAMPLES_DIR)) {
+    return `real alert samples folder ${SAMPLES_DIR} is absent`;
+  }
+  if (!existsSync(PYTHON)) {
+    return `Python venv ${PYTHON} is absent (run bash scripts/setup.sh)`;
+  }
+  return undefined;
+}
+
+/** What fastavro reports for one alert. */
+export interface OracleAlert {
+  survey: 'rubin' | 'ztf';
+  alertId: string;
+  objectId: string | null;
+  diaObjectId?: string | null;
+  ssObjectId?: string | null;
+  ra: number;
+  dec: number;
+  mjd: number;
+  band: string | null;
+  mag: number | null;
+  psfFlux?: number | null;
+  lightcurveLength: number;
+  forcedCount?: number;
+  nonDetections?: number;
+  lightcurveBands: Array<string | null>;
+}
+
+function oracle(args: string[]): string {
+  return execFileSync(PYTHON, [ORACLE, ...args], { maxBuffer: 1 << 30, encoding: 'utf8' });
+}
+
+/** fastavro's summary of every alert in the given container files. */
+export function oracleDump(files: string[]): OracleAlert[] {
+  return JSON.parse(oracle(['dump', ...files])) as OracleAlert[];
+}
+
+/** Each Rubin sample alert re-encoded by fastavro as an lsst.v10_0 schemaless body. */
+export function oracleRubinBodies(file = SAMPLE_FILES.rubin): Uint8Array[] {
+  const b64 = JSON.parse(oracle(['rubin-bodies', file, findRubinSchemaDir()])) as string[];
+  return b64.map(s => new Uint8Array(Buffer.from(s, 'base64')));
+}
+
+/**
+ * fastavro's decode rate (CPU time) over the length-prefixed bodies in `bodiesFile`, read with the
+ * schema JSON in `schemaFile`, `repeat` times over.
+ */
+export function oracleBench(
+  bodiesFile: string,
+  schemaFile: string,
+  repeat: number
+): { alerts: number; seconds: number; alertsPerSec: number } {
+  return JSON.parse(oracle(['bench', bodiesFile, schemaFile, String(repeat)])) as {
+    alerts: number;
+    seconds: number;
+    alertsPerSec: number;
+  };
+}
+
+/** Reads a sample file. */
+export function readSample(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}

@@ -1,0 +1,58 @@
+/** Growable columnar pair list used by the in-memory engines (no per-pair objects). */
+export class PairBuffer {
+  alertRow = new Int32Array(1024);
+  catRow = new Int32Array(1024);
+  chord2 = new Float64Array(1024);
+  length = 0;
+
+  push(alertRow: number, catRow: number, chord2: number): void {
+    if (this.length === this.alertRow.length) {
+      const cap = this.length * 2;
+      const a = new Int32Array(cap);
+      const c = new Int32Array(cap);
+      const d = new Float64Array(cap);
+      a.set(this.alertRow);
+      c.set(this.catRow);
+      d.set(this.chord2);
+      this.alertRow = a;
+      this.catRow = c;
+      this.chord2 = d;
+    }
+    this.alertRow[this.length] = alertRow;
+    this.catRow[this.length] = catRow;
+    this.chord2[this.length] = chord2;
+    this.length++;
+  }
+
+  /** Sorts pairs [from, length) — one alert's — by (chord², catRow); insertion sort, lists are short. */
+  sortTail(from: number): void {
+    if (this.length - from > 32) {
+      this.sortTailLong(from);
+      return;
+    }
+    for (let i = from + 1; i < this.length; i++) {
+      const c = this.catRow[i];
+      const d = this.chord2[i];
+      let j = i - 1;
+      while (j >= from && (this.chord2[j] > d || (this.chord2[j] === d && this.catRow[j] > c))) {
+        this.catRow[j + 1] = this.catRow[j];
+        this.chord2[j + 1] = this.chord2[j];
+        j--;
+      }
+      this.catRow[j + 1] = c;
+      this.chord2[j + 1] = d;
+    }
+  }
+
+  private sortTailLong(from: number): void {
+    const n = this.length - from;
+    const order = Array.from({ length: n }, (_, k) => from + k);
+    const c = this.catRow.slice(from, this.length);
+    const d = this.chord2.slice(from, this.length);
+    order.sort((p, q) => d[p - from] - d[q - from] || c[p - from] - c[q - from]);
+    for (let k = 0; k < n; k++) {
+      this.catRow[from + k] = c[order[k] - from];
+      this.chord2[from + k] = d[order[k] - from];
+    }
+  }
+}

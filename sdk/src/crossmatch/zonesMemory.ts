@@ -1,0 +1,72 @@
+/**
+ * Zones in memory: the zone table as typed arrays sorted by (zone, ra); per alert and zone window a
+ * binary search on RA, then the chord test on unit vectors.
+ */
+import { maxZone, chord2OfRadiusArcsec } from '../catalog/sky.js';
+import type { CatalogStore } from '../catalog/store.js';
+import { MemoryCatalogs, pairsFromBuffer } from './memoryEngine.js';
+import { PairBuffer } from './pairBuffer.js';
+import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
+import { ZoneWindows, lowerBound } from './zoneWindows.js';
+
+/** {@link PairEngine} over zone arrays in memory. */
+export class MemoryZonesEngine implements PairEngine {
+  readonly kind = 'memory-zones';
+  readonly catalogs: MemoryCatalogs<null>;
+  private readonly windows = new ZoneWindows();
+
+  constructor(store: CatalogStore) {
+    this.catalogs = new MemoryCatalogs(store, () => null);
+  }
+
+  shape(catalog: string): Promise<CatalogShape> {
+    return this.catalogs.shape(catalog);
+  }
+
+  async findPairs(
+    q: PairQuery,
+    catalog: string,
+    radiusArcsec: number,
+    columns: string[],
+    withVectors: boolean
+  ): Promise<CatalogPairs> {
+    const { cat } = await this.catalogs.get(catalog);
+    const { zoneStart, raDeg: ra, x, y, z } = cat;
+    const h = cat.zoneHeightDeg;
+    const zMax = maxZone(h);
+    const c2 = chord2OfRadiusArcsec(radiusArcsec);
+    const radiusDeg = radiusArcsec / 3600;
+    const w = this.windows;
+    const buf = new PairBuffer();
+    for (let k = 0; k < q.rows.length; k++) {
+      const a = q.rows[k];
+      const ax = q.x[a];
+      const ay = q.y[a];
+      const az = q.z[a];
+      const from = buf.length;
+      const nw = w.fill(q.raDeg[a], q.decDeg[a], radiusDeg, h, zMax);
+      for (let j = 0; j < nw; j++) {
+        const zone = w.zone[j];
+        const end = zoneStart[zone + 1];
+        const hi = w.raMax[j];
+        for (let i = lowerBound(ra, w.raMin[j], zoneStart[zone], end); i < end && ra[i] <= hi; i++) {
+          const dx = x[i] - ax;
+          const dy = y[i] - ay;
+          const dz = z[i] - az;
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 <= c2) {
+            buf.push(a, i, d2);
+          }
+        }
+      }
+      if (buf.length - from > 1) {
+        buf.sortTail(from);
+      }
+    }
+    return pairsFromBuffer(cat, buf, columns, withVectors);
+  }
+
+  close(): void {
+    this.catalogs.clear();
+  }
+}

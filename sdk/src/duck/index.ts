@@ -1,0 +1,5 @@
+export { arrowToDuckTable, appendArrowBatch, createTableFromArrow } from './arrow-to-duck.js';
+export type { ArrowTableOptions, ArrowTablePlan } from './arrow-to-duck.js';
+export { queryArrow, readResultAsArrow } from './duck-to-arrow.js';
+export { columnKindOf, planColumns, quoteIdent } from './column-types.js';
+export type { ColumnKind, TransferColumn } from './column-types.js';

@@ -1,0 +1,49 @@
+import type { RecordBatch } from 'apache-arrow';
+import { FilterEvaluationError } from '../errors.js';
+import { checkColumns } from './columns-check.js';
+import { withLightcurveFeatures } from './features.js';
+import { runDefinition, type TypeScriptFilterDefinition } from './ts-define.js';
+import type { Filter, FilterContext, FilterKind, Routing } from './types.js';
+
+/**
+ * A TypeScript filter run in the calling thread (a notebook, a test). Synchronous user code cannot be
+ * interrupted here, so there is no time limit: export the definition from a module and use
+ * `loadTypeScriptFilter(path)` to run it in a worker with `timeoutMs`.
+ */
+export class InlineTypeScriptFilter implements Filter {
+  readonly language = 'typescript' as const;
+  readonly id: string;
+  readonly kind: FilterKind;
+  readonly outputs: readonly string[];
+  readonly requiredColumns: readonly string[];
+  readonly source: string;
+
+  constructor(
+    private readonly def: TypeScriptFilterDefinition,
+    options: { id?: string; source?: string } = {}
+  ) {
+    this.id = options.id ?? def.id ?? 'typescript-filter';
+    this.kind = def.kind;
+    this.outputs = def.resolvedOutputs;
+    this.requiredColumns = def.columns ?? [];
+    this.source = options.source ?? def.fn.toString();
+  }
+
+  async evaluate(batch: RecordBatch, _ctx: FilterContext = {}): Promise<Routing> {
+    const enriched = withLightcurveFeatures(batch);
+    checkColumns(this.id, 'TypeScript', this.requiredColumns, enriched);
+    try {
+      return { outputs: this.outputs, index: runDefinition(this.def, enriched) };
+    } catch (cause) {
+      throw new FilterEvaluationError(
+        `TypeScript filter "${this.id}" threw on a batch of ${batch.numRows} alerts: ${(cause as Error).message}`,
+        {
+          cause,
+          context: { filterId: this.id }
+        }
+      );
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,114 @@
+/** Helpers for the buffer integration tests: the broker, random topic names, sample data paths. */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { createTransport } from '../sdk/src/buffer/transport.js';
+import type {
+  ConsumedRecord,
+  KafkaTransport,
+  TopicSpec
+} from '../sdk/src/buffer/transport-types.js';
+import { createLogger } from '../sdk/src/buffer/log.js';
+
+export function bootstrapServers(): string[] {
+  return inject('bootstrapServers').split(',');
+}
+
+export function randomName(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** A quiet logger for tests (kafkajs rebalance chatter stays out of the output). */
+export const quietLogger = createLogger({ level: 'error' });
+
+export async function withTransport<R>(fn: (t: KafkaTransport) => Promise<R>): Promise<R> {
+  const transport = createTransport({
+    bootstrapServers: bootstrapServers(),
+    clientId: 'alertlab-test',
+    logger: quietLogger
+  });
+  try {
+    return await fn(transport);
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Creates topics, runs fn, deletes the topics. */
+export async function withTopics<R>(
+  transport: KafkaTransport,
+  specs: TopicSpec[],
+  fn: () => Promise<R>
+): Promise<R> {
+  const admin = await transport.admin();
+  try {
+    await admin.createTopics(specs);
+    return await fn();
+  } finally {
+    await admin.deleteTopics(specs.map(s => s.topic)).catch(() => undefined);
+    await admin.close();
+  }
+}
+
+export type Received = ConsumedRecord & { partition: number };
+
+/** Reads `count` records of `topic` with a fresh consumer (group `groupId`), then closes it. */
+export async function consumeRecords(
+  transport: KafkaTransport,
+  topic: string,
+  options: { count: number; groupId?: string; readCommitted?: boolean; timeoutMs?: number }
+): Promise<Received[]> {
+  const consumer = await transport.consumer({
+    groupId: options.groupId ?? randomName('test-reader'),
+    readCommitted: options.readCommitted ?? true,
+    maxWaitTimeMs: 100
+  });
+  const got: Received[] = [];
+  try {
+    await consumer.subscribe([topic], { fromBeginning: true });
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>(resolve => (done = resolve));
+    await consumer.run(async batch => {
+      for (const r of batch.records) {
+        got.push({ ...r, partition: batch.partition });
+        batch.resolveOffset(r.offset);
+      }
+      if (got.length >= options.count) {
+        done();
+      }
+    });
+    await Promise.race([finished, sleep(options.timeoutMs ?? 30_000)]);
+    return got;
+  } finally {
+    await consumer.close();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`Condition not met within ${timeoutMs} ms`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The real alert samples (see /work/shared/data/README.md). */
+export const DATA_DIR = join(import.meta.dirname, '..', '..', 'shared', 'data');
+export const RUBIN_FILE = join(DATA_DIR, 'alerts', 'rubin', 'rubin-v10-7alerts.avro');
+export const ZTF_FILE = join(DATA_DIR, 'alerts', 'ztf', 'ztf-31alerts.avro');
+export const ZTF_SINGLE = ['ZTF19acihgng', 'ZTF19acxxwrs', 'ZTF19acyfkzd', 'ZTF19acyjzeo'].map(n =>
+  join(DATA_DIR, 'alerts', 'ztf', `${n}.avro`)
+);
+export const hasData = existsSync(RUBIN_FILE) && existsSync(ZTF_FILE);
+export const NO_DATA_MESSAGE = `sample alerts not found: ${DATA_DIR} is missing (see the README's test data section)`;
