@@ -6,6 +6,7 @@
 import { AvroSchemaError } from '../../errors.js';
 import type { ColumnBuilder } from '../arrow/columns.js';
 import { AvroCursor } from './cursor.js';
+import { emitRun, runItemOf, runSize, skipItem, type RunItem } from './runs.js';
 import type { AvroType } from './schema.js';
 import type { SlotRef, Slots } from './slots.js';
 
@@ -32,7 +33,12 @@ interface Piece {
   code: string;
   nulls: string;
   targets: number;
+  /** Set when this piece only skips a fixed-width field (see runs.ts). */
+  run?: RunItem;
 }
+
+/** Runs with fewer nullable fields than this are skipped one by one. */
+const MIN_RUN_UNIONS = 3;
 
 /** Reads a byte/string length into `n` and moves `p` past it (one-byte lengths inline). */
 const READ_LEN =
@@ -56,6 +62,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const enums: Uint8Array[][] = [];
   const stack: string[] = [];
   const fns: string[] = [];
+  const runs: number[] = [];
   let depth = 0;
   const enc = new TextEncoder();
 
@@ -67,13 +74,15 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     return `c${i}`;
   };
 
+  const skipPiece = (t: AvroType): Piece => ({ code: skip(t), nulls: '', targets: 0, run: runItemOf(t) });
+
   const scalar = (t: AvroType, path: string): Piece => {
     const kind = t.kind as ScalarKind;
     const target = plan.scalar(path, kind);
     const col = target?.column ? colVar(target.column) : undefined;
     const slot = target?.slot;
     if (!col && !slot) {
-      return { code: skip(t), nulls: '', targets: 0 };
+      return skipPiece(t);
     }
     const w: string[] = [];
     const nulls: string[] = [];
@@ -164,8 +173,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       case 'fixed':
         return `p += ${t.size};`;
       case 'union': {
-        const fast = nullableFixedSkip(t.branches);
-        return fast ?? unionSwitch(t.branches.map(b => skip(b)));
+        const fast = runItemOf(t);
+        return fast ? skipItem(fast) : unionSwitch(t.branches.map(b => skip(b)));
       }
       case 'array':
       case 'map':
@@ -193,34 +202,29 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     }
   };
 
-  /**
-   * Branch-free skip of [null, X] where X has a fixed width (boolean, float, double, fixed):
-   * the union byte must be 0 or 2 (checked once per datum through `bad`), and the value's width
-   * is added only when the byte selects X. Nullness varies from item to item, so this avoids
-   * mispredicted branches in the long history arrays.
-   */
-  const nullableFixedSkip = (branches: AvroType[]): string | undefined => {
-    if (branches.length !== 2) {
-      return undefined;
+  /** Joins field pieces, turning runs of fixed-width skips into speculative runs. */
+  const joinWithRuns = (parts: Piece[]): string => {
+    const out: string[] = [];
+    let run: RunItem[] = [];
+    const flush = (): void => {
+      if (run.filter(i => i.isX !== undefined).length >= MIN_RUN_UNIONS) {
+        const r = runs.push(runSize(run)) - 1;
+        out.push(emitRun(run, `R${r}`));
+      } else {
+        out.push(...run.map(skipItem));
+      }
+      run = [];
+    };
+    for (const part of parts) {
+      if (part.run) {
+        run.push(part.run);
+      } else {
+        flush();
+        out.push(part.code);
+      }
     }
-    const nullAt = branches.findIndex(b => b.kind === 'null');
-    const other = branches[1 - nullAt];
-    const width =
-      other.kind === 'boolean'
-        ? 1
-        : other.kind === 'float'
-          ? 4
-          : other.kind === 'double'
-            ? 8
-            : other.kind === 'fixed'
-              ? other.size
-              : 0;
-    if (nullAt < 0 || width === 0) {
-      return undefined;
-    }
-    // t is 0 or 2; "is X" is (t >>> 1) when X is branch 1, ((t ^ 2) >>> 1) when X is branch 0.
-    const isX = nullAt === 0 ? '(t >>> 1)' : '((t ^ 2) >>> 1)';
-    return `t = b[p]; bad |= t & ~2; p += 1 + ${isX} * ${width};`;
+    flush();
+    return out.join('\n');
   };
 
   const unionSwitch = (branches: string[]): string => {
@@ -257,7 +261,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         return guard(t.name, () => {
           const parts = t.fields.map(f => walk(f.type, path ? `${path}.${f.name}` : f.name));
           return {
-            code: parts.map(x => x.code).join('\n'),
+            code: joinWithRuns(parts),
             nulls: parts.map(x => x.nulls).join('\n'),
             targets: parts.reduce((s, x) => s + x.targets, 0)
           };
@@ -267,7 +271,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         if (t.branches.length === 2 && nullAt >= 0) {
           const inner = walk(t.branches[1 - nullAt], path);
           if (inner.targets === 0) {
-            return { code: skip(t), nulls: '', targets: 0 };
+            return skipPiece(t);
           }
           const nullCode = nullAt * 2;
           const valCode = (1 - nullAt) * 2;
@@ -277,19 +281,19 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
             targets: inner.targets
           };
         }
-        return { code: skip(t), nulls: '', targets: 0 };
+        return skipPiece(t);
       }
       case 'array': {
         const hook = plan.arrayHook(path);
         if (!hook) {
-          return { code: skip(t), nulls: '', targets: 0 };
+          return skipPiece(t);
         }
         const k = hooks.push(hook) - 1;
         const item = walk(t.items, `${path}[]`);
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not.
         fns.push(`const a${k} = function (b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0;
+  let t = 0, n = 0, v = 0, bad = 0, q = 0;
   ${blocks(item.code, `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
@@ -298,7 +302,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       }
       case 'map':
       case 'null':
-        return { code: skip(t), nulls: '', targets: 0 };
+        return skipPiece(t);
       default:
         return scalar(t, path);
     }
@@ -307,13 +311,14 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const body = walk(root, '').code;
   const decls = [
     ...cols.map((_, i) => `const c${i} = C[${i}];`),
-    ...hooks.map((_, i) => `const k${i} = K[${i}];`)
+    ...hooks.map((_, i) => `const k${i} = K[${i}];`),
+    ...runs.map((n, i) => `const R${i} = new Int32Array(${n}).fill(-1);`)
   ].join('\n');
   const source = `${decls}
 const sf = S.num, sn = S.isNull, slo = S.lo, shi = S.hi, ss = S.start, sl = S.len;
 ${fns.join('\n')}
 return function read(b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0;
+  let t = 0, n = 0, v = 0, bad = 0, q = 0;
 ${body}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
