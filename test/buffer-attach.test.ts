@@ -165,7 +165,7 @@ describe.runIf(hasData)('attach with the real alerts', () => {
     expect(got.rows.map(r => r.kafkaOffset)).toEqual([5n, 6n, 7n]);
     const stopped = new AbortController();
     stopped.abort();
-    const none = await collect(signal => client.attach(topic, { signal: stopped.signal }), 1);
+    const none = await collect(_signal => client.attach(topic, { signal: stopped.signal }), 1);
     expect(none.batches).toEqual([]);
   });
 });

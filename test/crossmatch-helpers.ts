@@ -15,7 +15,9 @@ if (!HAVE_TYCHO2) {
 }
 
 /** Runs fn with a fresh store file in a temp directory, closed and removed afterwards. */
-export async function withTempStore<T>(fn: (store: CatalogStore, dir: string) => Promise<T>): Promise<T> {
+export async function withTempStore<T>(
+  fn: (store: CatalogStore, dir: string) => Promise<T>
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'alertlab-xm-'));
   const store = await CatalogStore.open(join(dir, 'catalogs.duckdb'));
   try {
@@ -42,11 +44,19 @@ export function seededRandom(seed: number): () => number {
 const D = Math.PI / 180;
 
 /** A point `offDeg` away from (ra, dec) at position angle `pa` (radians), exactly on the sphere. */
-export function offset(raDeg: number, decDeg: number, offDeg: number, pa: number): [number, number] {
+export function offset(
+  raDeg: number,
+  decDeg: number,
+  offDeg: number,
+  pa: number
+): [number, number] {
   const d1 = decDeg * D;
   const o = offDeg * D;
   const d2 = Math.asin(Math.sin(d1) * Math.cos(o) + Math.cos(d1) * Math.sin(o) * Math.cos(pa));
-  const dra = Math.atan2(Math.sin(pa) * Math.sin(o) * Math.cos(d1), Math.cos(o) - Math.sin(d1) * Math.sin(d2));
+  const dra = Math.atan2(
+    Math.sin(pa) * Math.sin(o) * Math.cos(d1),
+    Math.cos(o) - Math.sin(d1) * Math.sin(d2)
+  );
   let ra = (raDeg + dra / D) % 360;
   if (ra < 0) {
     ra += 360;
@@ -106,7 +116,12 @@ export function pairMap(table: Table, catalog?: string): Map<string, number> {
  * Probes for radius r: near catalog rows (offsets up to 1.5 r, so some fall outside), at the poles,
  * across the RA seam (also near catalog rows there), and anywhere on the sky.
  */
-export function makeProbes(cat: MemoryCatalog, radiusArcsec: number, count: number, seed: number): { raDeg: Float64Array; decDeg: Float64Array } {
+export function makeProbes(
+  cat: MemoryCatalog,
+  radiusArcsec: number,
+  count: number,
+  seed: number
+): { raDeg: Float64Array; decDeg: Float64Array } {
   const rnd = seededRandom(seed);
   const ra: number[] = [];
   const dec: number[] = [];

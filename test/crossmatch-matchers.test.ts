@@ -2,6 +2,7 @@
  * Every matcher returns exactly the brute-force (haversine, float64) pair set on real catalogs,
  * at the poles, across the RA 0/360 seam, for radii from 0.1″ to 1°.
  */
+import type { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CatalogStore,
@@ -53,16 +54,19 @@ function expectSamePairs(got: Map<string, number>, want: Map<string, number>, la
 
 describe.each(['hipparcos', 'tycho2'])('catalog %s against brute force', name => {
   const skip = name === 'tycho2' && !HAVE_TYCHO2;
-  it.skipIf(skip).each(RADII_ARCSEC)('radius %f″: all matchers give the brute-force pairs', async r => {
-    const cat = mem[name];
-    const probes = makeProbes(cat, r, r >= 600 ? 90 : 240, Math.round(r * 1000) + name.length);
-    const want = bruteForce(cat, probes.raDeg, probes.decDeg, r);
-    expect(want.size).toBeGreaterThan(0);
-    for (const m of matchers) {
-      const table = await m.match(probes, { catalogs: [{ name, radiusArcsec: r }] });
-      expectSamePairs(pairMap(table), want, `${m.kind} r=${r}`);
+  it.skipIf(skip).each(RADII_ARCSEC)(
+    'radius %f″: all matchers give the brute-force pairs',
+    async r => {
+      const cat = mem[name];
+      const probes = makeProbes(cat, r, r >= 600 ? 90 : 240, Math.round(r * 1000) + name.length);
+      const want = bruteForce(cat, probes.raDeg, probes.decDeg, r);
+      expect(want.size).toBeGreaterThan(0);
+      for (const m of matchers) {
+        const table = await m.match(probes, { catalogs: [{ name, radiusArcsec: r }] });
+        expectSamePairs(pairMap(table), want, `${m.kind} r=${r}`);
+      }
     }
-  });
+  );
 });
 
 describe('edge probes', () => {
@@ -118,7 +122,10 @@ describe('modes and several archives', () => {
       best.set(a, Math.min(best.get(a) ?? Infinity, sep));
     }
     for (const m of matchers) {
-      const table = await m.match(probes, { catalogs: [{ name: 'hipparcos', radiusArcsec: 600 }], mode: 'nearest' });
+      const table = await m.match(probes, {
+        catalogs: [{ name: 'hipparcos', radiusArcsec: 600 }],
+        mode: 'nearest'
+      });
       expect(table.numRows).toBe(best.size);
       for (const [k, sep] of pairMap(table)) {
         expect(sep).toBeCloseTo(best.get(Number(k.split(':')[0])) as number, 9);
@@ -126,44 +133,53 @@ describe('modes and several archives', () => {
     }
   });
 
-  it.skipIf(!HAVE_TYCHO2)('matches several catalogs in one call, a radius each, with chosen columns', async () => {
-    const probes = makeProbes(mem.tycho2, 5, 200, 11);
-    const wantT = bruteForce(mem.tycho2, probes.raDeg, probes.decDeg, 5);
-    const wantH = bruteForce(mem.hipparcos, probes.raDeg, probes.decDeg, 30);
-    const tables = [];
-    for (const m of matchers) {
-      const table = await m.match(probes, {
-        catalogs: [
-          { name: 'tycho2', radiusArcsec: 5, columns: ['mag'] },
-          { name: 'hipparcos', radiusArcsec: 30, columns: ['mag', 'name'] }
-        ]
-      });
-      expectSamePairs(pairMap(table, 'tycho2'), wantT, `${m.kind} tycho2`);
-      expectSamePairs(pairMap(table, 'hipparcos'), wantH, `${m.kind} hipparcos`);
-      expect(table.schema.fields.map(f => `${f.name}:${String(f.type)}`)).toEqual([
-        'alertRow:Int32',
-        'catalog:Utf8',
-        'catalogId:Int64',
-        'separationArcsec:Float64',
-        'mag:Float64',
-        'name:Utf8'
-      ]);
-      tables.push(table);
-    }
-    // Same rows, same order, same values from every implementation.
-    const rowsOf = (t: (typeof tables)[number]): string[] =>
-      t.toArray().map(r => JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
-    expect(rowsOf(tables[1])).toEqual(rowsOf(tables[0]));
-    expect(rowsOf(tables[2])).toEqual(rowsOf(tables[0]));
-    // Catalog columns are the catalog's values for the matched row.
-    const t = tables[0];
-    for (let i = 0; i < t.numRows; i++) {
-      if (t.getChild('catalog')?.get(i) === 'tycho2') {
-        const row = Number(t.getChild('catalogId')?.get(i));
-        const k = mem.tycho2.ids.values.indexOf(BigInt(row) as never);
-        expect(t.getChild('mag')?.get(i)).toBe((mem.tycho2.columns.mag.values as Float64Array)[k]);
-        break;
+  it.skipIf(!HAVE_TYCHO2)(
+    'matches several catalogs in one call, a radius each, with chosen columns',
+    async () => {
+      const probes = makeProbes(mem.tycho2, 5, 200, 11);
+      const wantT = bruteForce(mem.tycho2, probes.raDeg, probes.decDeg, 5);
+      const wantH = bruteForce(mem.hipparcos, probes.raDeg, probes.decDeg, 30);
+      const tables: Table[] = [];
+      for (const m of matchers) {
+        const table = await m.match(probes, {
+          catalogs: [
+            { name: 'tycho2', radiusArcsec: 5, columns: ['mag'] },
+            { name: 'hipparcos', radiusArcsec: 30, columns: ['mag', 'name'] }
+          ]
+        });
+        expectSamePairs(pairMap(table, 'tycho2'), wantT, `${m.kind} tycho2`);
+        expectSamePairs(pairMap(table, 'hipparcos'), wantH, `${m.kind} hipparcos`);
+        expect(table.schema.fields.map(f => `${f.name}:${String(f.type)}`)).toEqual([
+          'alertRow:Int32',
+          'catalog:Utf8',
+          'catalogId:Int64',
+          'separationArcsec:Float64',
+          'mag:Float64',
+          'name:Utf8'
+        ]);
+        tables.push(table);
+      }
+      // Same rows, same order, same values from every implementation.
+      const rowsOf = (t: Table): string[] =>
+        t
+          .toArray()
+          .map(r =>
+            JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))
+          );
+      expect(rowsOf(tables[1])).toEqual(rowsOf(tables[0]));
+      expect(rowsOf(tables[2])).toEqual(rowsOf(tables[0]));
+      // Catalog columns are the catalog's values for the matched row.
+      const t = tables[0];
+      for (let i = 0; i < t.numRows; i++) {
+        if (t.getChild('catalog')?.get(i) === 'tycho2') {
+          const row = Number(t.getChild('catalogId')?.get(i));
+          const k = mem.tycho2.ids.values.indexOf(BigInt(row) as never);
+          expect(t.getChild('mag')?.get(i)).toBe(
+            (mem.tycho2.columns.mag.values as Float64Array)[k]
+          );
+          break;
+        }
       }
     }
-  });
+  );
 });

@@ -142,7 +142,9 @@ describe('kafkajs against Kafka 4.x', () => {
 
       const committed = await producer.transaction();
       await committed.send([{ topic: output, value: enc.encode('committed-1') }]);
-      await committed.sendOffsets(groupId, [{ topic: input, partition: 0, offset: 3n }]);
+      await committed.sendOffsets(groupId, [
+        { topic: input, partition: 0, offset: 3n, metadata: 'watermarkMs=42' }
+      ]);
       await committed.commit();
 
       const aborted = await producer.transaction();
@@ -155,7 +157,9 @@ describe('kafkajs against Kafka 4.x', () => {
 
       const admin = await transport.admin();
       const offsets = await admin.groupOffsets(groupId, input);
-      expect(offsets).toEqual([{ topic: input, partition: 0, offset: 3n }]);
+      expect(offsets).toEqual([
+        { topic: input, partition: 0, offset: 3n, metadata: 'watermarkMs=42' }
+      ]);
 
       const readCommitted = await consumeRecords(transport, output, { count: 2 });
       expect(readCommitted.map(r => text(r.value))).toEqual(['committed-1', 'committed-2']);

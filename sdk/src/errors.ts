@@ -141,3 +141,27 @@ export class FilterEvaluationError extends AlertlabError {
 export class DuckTransferError extends AlertlabError {
   override name = 'DuckTransferError';
 }
+
+// --- stage (sdk/src/stage) -----------------------------------------------------------------
+
+/** A stage manifest is missing, unreadable or invalid. Context: `issues` ({ path, message }[]). */
+export class StageManifestError extends ConfigError {
+  override name = 'StageManifestError';
+}
+
+/** A stage could not start or stopped on an error it cannot isolate. Context: `stageId`. */
+export class StageError extends AlertlabError {
+  override name = 'StageError';
+}
+
+// --- simulate (sdk/src/simulate) -----------------------------------------------------------
+
+/** A value does not fit the Avro schema it is encoded with. Context: `path`, `type`. */
+export class AvroEncodeError extends AlertlabError {
+  override name = 'AvroEncodeError';
+}
+
+/** The alert simulator cannot run with these options or catalogs. Context: option names, counts. */
+export class SimulationError extends ConfigError {
+  override name = 'SimulationError';
+}

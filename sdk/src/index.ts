@@ -13,3 +13,6 @@ export type {
   NodeCount
 } from './buffer/local/index.js';
 export * from './buffer/index.js';
+export * from './catalog/index.js';
+export * from './crossmatch/index.js';
+export * from './stage/index.js';

@@ -95,7 +95,7 @@ export class AvroAlertDecoder implements AlertDecoder {
         rows.push(index);
       }
     }
-    return { batch: this.cols.finish(), rowIndex: Int32Array.from(rows), rejects };
+    return { batch: this.cols.finish(includeCutouts), rowIndex: Int32Array.from(rows), rejects };
   }
 
   private decodeValue(v: Uint8Array, cut: boolean, index: number, rejects: DecodeReject[]): void {
@@ -126,10 +126,16 @@ export class AvroAlertDecoder implements AlertDecoder {
       );
       return;
     }
+    if (f === 'confluent' && v[0] === CONFLUENT_MAGIC && !this.options.schemaSource) {
+      throw new RejectError(
+        'unknown-schema',
+        'Confluent record cannot be resolved: the decoder has no schemaSource. Create it with createDecoder("confluent", { schemaSource }).'
+      );
+    }
     if (f === 'confluent') {
       throw new RejectError(
         'decode-error',
-        'Record is not in the Confluent wire format (magic byte 0 + 4-byte schema id), or no schemaSource is configured.'
+        "Record is not in the Confluent wire format (magic byte 0 + 4-byte schema id); check the topic's producer or use another format."
       );
     }
     if (f === 'json' || (f === 'auto' && v[0] === JSON_OPEN)) {

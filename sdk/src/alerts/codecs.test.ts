@@ -3,12 +3,14 @@
  * re-encoded by fastavro; the JSON cases are self-contained.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createDecoder,
   dirSchemaSource,
+  httpSchemaSource,
   loadRubinSchema,
   mapSchemaSource,
   toDeadLetters,
@@ -33,6 +35,29 @@ async function withTempDir(fn: (dir: string) => Promise<void> | void): Promise<v
     await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `fn` against a local Schema Registry stand-in serving `schemas` by id; counts requests. */
+async function withRegistry(
+  schemas: Record<number, string>,
+  fn: (url: string, requests: () => number) => Promise<void>
+): Promise<void> {
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests++;
+    const id = Number(/\/schemas\/ids\/(\d+)$/.exec(req.url ?? '')?.[1]);
+    const schema = schemas[id];
+    res.writeHead(schema === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(schema === undefined ? { error_code: 40403 } : { schema }));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await fn(`http://127.0.0.1:${port}/`, () => requests);
+  } finally {
+    await new Promise<void>(resolve => server.close(() => resolve()));
   }
 }
 
@@ -76,6 +101,27 @@ describe.skipIf(missing !== undefined)(title('Rubin bodies: Confluent framing an
       const res = decoder.decodeBatch([confluent(5, bodies[1]), bodies[2]]);
       expect(res.rejects).toEqual([]);
       expect(decodedRows(res.batch)).toEqual(decodedRows(plain.batch).slice(1, 3));
+      await source.close();
+    });
+  });
+
+  it('fetches schema ids from an HTTP Schema Registry in prepare(), once per id', async () => {
+    await withRegistry({ 3: loadRubinSchema().text }, async (url, requests) => {
+      const source = httpSchemaSource(url, { timeoutMs: 5000 });
+      const decoder = createDecoder('confluent', { schemaSource: source });
+      const values = [confluent(3, bodies[0]), confluent(3, bodies[1]), confluent(4, bodies[2])];
+      const before = decoder.decodeBatch(values);
+      expect(before.rejects.map(r => r.code)).toEqual([
+        'unknown-schema',
+        'unknown-schema',
+        'unknown-schema'
+      ]);
+      await decoder.prepare?.(values);
+      const res = decoder.decodeBatch(values);
+      expect(decodedRows(res.batch)).toEqual(decodedRows(plain.batch).slice(0, 2));
+      expect(res.rejects).toEqual([expect.objectContaining({ index: 2, code: 'unknown-schema' })]);
+      await decoder.prepare?.(values);
+      expect(requests()).toBe(2); // id 3 once (then cached), id 4 once (404, not asked again soon)
       await source.close();
     });
   });

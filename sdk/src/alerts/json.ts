@@ -72,6 +72,7 @@ function appendPoint(cols: AlertColumns, p: Point): void {
     p.fluxErr,
     p.mag,
     p.magErr,
+    false,
     p.isDetection,
     p.upperLimitMag,
     p.forced,

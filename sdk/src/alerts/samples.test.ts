@@ -7,6 +7,7 @@ import { createDecoder, splitOcfRecords } from './index.js';
 import { decodedRows, type DecodedRow } from './testing/rows.js';
 import {
   SAMPLE_FILES,
+  oracleDeflate,
   oracleDump,
   oracleRubinBodies,
   readSample,
@@ -98,12 +99,21 @@ describe.skipIf(missing !== undefined)(title('real samples vs fastavro'), () => 
     expect(batch.getChild('rb')).toBeTruthy();
   });
 
+  it('reads deflate-compressed container files with several blocks', () => {
+    const deflated = oracleDeflate(SAMPLE_FILES.ztf);
+    expect(deflated.length).toBeLessThan(readSample(SAMPLE_FILES.ztf).length);
+    const { batch, rejects } = createDecoder('ztf').decodeBatch([deflated]);
+    expect(rejects).toEqual([]);
+    expectMatches(decodedRows(batch), ztfOracle.slice(0, 31));
+  });
+
   it('keeps cutouts as Binary columns only when asked', () => {
     const values = [SAMPLE_FILES.ztfSingles[0], SAMPLE_FILES.rubin].map(readSample);
     const decoder = createDecoder('auto');
     const without = decoder.decodeBatch(values);
     expect(without.batch.getChild('cutoutScience')).toBeNull();
     const withCutouts = decoder.decodeBatch(values, { includeCutouts: true });
+    expect(decoder.decodeBatch(values).batch.getChild('cutoutScience')).toBeNull();
     const science = withCutouts.batch.getChild('cutoutScience')!;
     expect(science.type.toString()).toBe('Binary');
     const stamp = science.get(0) as Uint8Array;

@@ -93,12 +93,15 @@ export interface HttpSchemaSourceOptions {
   timeoutMs?: number;
   /** Extra request headers (e.g. Authorization). @default {} */
   headers?: Record<string, string>;
+  /** How long an id the registry did not have is not asked for again. @default 30000 */
+  missingRetryMs?: number;
 }
 
 /** A Confluent-compatible Schema Registry at `url`; schemas are immutable per id, so cached forever. */
 export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions = {}): SchemaSource {
   const cache = new Map<number, string>();
   const pending = new Map<number, Promise<string>>();
+  const missing = new Map<number, { until: number; error: unknown }>();
   const base = url.replace(/\/+$/, '');
   const fetchSchema = async (id: number): Promise<string> => {
     const where = `${base}/schemas/ids/${id}`;
@@ -128,15 +131,25 @@ export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions =
       if (hit !== undefined) {
         return Promise.resolve(hit);
       }
+      const miss = missing.get(id);
+      if (miss && miss.until > Date.now()) {
+        return Promise.reject(miss.error);
+      }
       let p = pending.get(id);
       if (!p) {
-        p = fetchSchema(id).finally(() => pending.delete(id));
+        p = fetchSchema(id)
+          .catch((error: unknown) => {
+            missing.set(id, { until: Date.now() + (options.missingRetryMs ?? 30_000), error });
+            throw error;
+          })
+          .finally(() => pending.delete(id));
         pending.set(id, p);
       }
       return p;
     },
     close: async () => {
       cache.clear();
+      missing.clear();
     }
   };
 }

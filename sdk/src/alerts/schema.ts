@@ -17,7 +17,7 @@
  * | `ssObjectId` | Int64 | `diaSource.ssObjectId` (0 → null) | null |
  * | `ssnamenr` | Utf8 | null | `candidate.ssnamenr` |
  * | `ssdistnr` | Float64 (arcsec) | null | `candidate.ssdistnr` |
- * | `isMovingObject` | Bool, not null | `ssObjectId` is set | `0 ≤ ssdistnr ≤ 5″` |
+ * | `isMovingObject` | Bool, not null | `ssObjectId` is set (not null or 0) | `0 ≤ ssdistnr ≤ 5″` |
  *
  * Then the survey-specific scalar fields, flattened with their own names as the writer schema
  * types them (boolean→Bool, int→Int32, long→Int64, float→Float32, double→Float64,
@@ -38,6 +38,8 @@
  * - ZTF: `prv_candidates`, then the current `candidate`; mjd = jd − 2400000.5, band from fid,
  *   mag/magErr = magpsf/sigmapsf, flux null; rows without candid or magpsf are non-detections
  *   (isDetection false) with upperLimitMag = diffmaglim.
+ *
+ * In the lightcurve, a NaN in the source (e.g. a NaN psfFlux) reads as null.
  *
  * Last, only with `includeCutouts: true`, Binary columns `cutoutDifference`, `cutoutScience`,
  * `cutoutTemplate` (ZTF: the `stampData` of each cutout, gzipped FITS; Rubin: the bytes as sent).
@@ -74,9 +76,11 @@ export const NJY_AB_ZERO_POINT = 31.4;
 /** 2.5 / ln(10): converts a relative flux error to a magnitude error. */
 export const MAG_ERR_FACTOR = 1.0857;
 
+const LN_TO_MAG = 2.5 / Math.LN10;
+
 /** AB magnitude from a flux in nJy; NaN when the flux is missing or not positive. */
 export function abMagFromNjy(fluxNjy: number): number {
-  return fluxNjy > 0 ? NJY_AB_ZERO_POINT - 2.5 * Math.log10(fluxNjy) : NaN;
+  return fluxNjy > 0 ? NJY_AB_ZERO_POINT - LN_TO_MAG * Math.log(fluxNjy) : NaN;
 }
 
 /** Magnitude error from flux and flux error; NaN when the flux is missing or not positive. */

@@ -110,6 +110,7 @@ export class ZtfMapper extends SurveyMapper {
       NaN,
       detected ? mag : NaN,
       detected ? magErr : NaN,
+      false,
       detected,
       detected ? NaN : lim,
       false,

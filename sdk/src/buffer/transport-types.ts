@@ -57,6 +57,11 @@ export interface TopicPartitionOffset {
   partition: number;
   /** The next offset to read; -1n in results means "none committed". */
   offset: bigint;
+  /**
+   * Commit metadata stored with the offset (`sendOffsets` writes it, `groupOffsets` returns it; the
+   * stage runtime keeps its aggregation watermark here). Added for sdk/src/stage. @default null
+   */
+  metadata?: string | null;
 }
 
 export interface GroupOverview {

@@ -1,7 +1,8 @@
 /**
  * The kafkajs implementation of the transport interface (transport-types.ts). This is the ONLY
  * module in alertlab that imports kafkajs: swapping the Kafka client is a change to this file.
- * kafkajs logs go to our logger one level quieter (its ERROR is our warn, WARN our info, ...).
+ * kafkajs logs go to our logger, quietly: its errors are our info, everything else our debug
+ * (failures reach callers as thrown errors, so the default 'warn' level shows none of its chatter).
  */
 import {
   AssignerProtocol,
@@ -30,18 +31,15 @@ function kafkajsLevel(logger: Logger): KafkaLogLevel {
   if (logger.enabled('debug')) {
     return KafkaLogLevel.INFO;
   }
-  if (logger.enabled('info')) {
-    return KafkaLogLevel.WARN;
-  }
-  return logger.enabled('warn') ? KafkaLogLevel.ERROR : KafkaLogLevel.NOTHING;
+  return logger.enabled('info') ? KafkaLogLevel.ERROR : KafkaLogLevel.NOTHING;
 }
 
+/** kafkajs errors become our info (they surface as thrown errors anyway), the rest debug. */
 function logCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _t, ...fields } = log;
-      const target =
-        level <= KafkaLogLevel.ERROR ? 'warn' : level <= KafkaLogLevel.WARN ? 'info' : 'debug';
+      const target = level <= KafkaLogLevel.ERROR ? 'info' : 'debug';
       logger[target](`kafkajs ${namespace}: ${String(message)}`, fields);
     };
 }
@@ -200,7 +198,12 @@ function createAdmin(admin: Admin, retry: Retrier, ctx: Record<string, unknown>)
       call('fetch group offsets', { topic, groupId }, async () => {
         const res = await admin.fetchOffsets({ groupId, topics: [topic] });
         return (res.find(r => r.topic === topic)?.partitions ?? [])
-          .map(p => ({ topic, partition: p.partition, offset: BigInt(p.offset) }))
+          .map(p => ({
+            topic,
+            partition: p.partition,
+            offset: BigInt(p.offset),
+            metadata: p.metadata ?? null // stage: commit metadata
+          }))
           .sort((a, b) => a.partition - b.partition);
       }),
     listGroups: () =>
@@ -281,7 +284,8 @@ function createConsumer(consumer: Consumer, groupId: string, ctx: Record<string,
           offsets.map(o => ({
             topic: o.topic,
             partition: o.partition,
-            offset: o.offset.toString()
+            offset: o.offset.toString(),
+            metadata: o.metadata ?? null
           }))
         )
       ),
@@ -366,7 +370,11 @@ export function createTransport(options: T.TransportOptions): T.KafkaTransport {
                   topic,
                   partitions: offsets
                     .filter(o => o.topic === topic)
-                    .map(o => ({ partition: o.partition, offset: o.offset.toString() }))
+                    .map(o => ({
+                      partition: o.partition,
+                      offset: o.offset.toString(),
+                      metadata: o.metadata ?? null // stage: commit metadata
+                    }))
                 }))
               }),
             commit: () => tx.commit(),

@@ -27,7 +27,8 @@ export const BUILTIN_CATALOGS: Record<string, BuiltinCatalog> = {
     read: () => readCelestialStars()
   },
   dso: {
-    description: 'Deep-sky objects to mag 20 (90k galaxies, clusters, nebulae; type, mag, dim, name)',
+    description:
+      'Deep-sky objects to mag 20 (90k galaxies, clusters, nebulae; type, mag, dim, name)',
     source: 'npm d3-celestial data/dsos.20.json',
     read: () => readCelestialDsos()
   },

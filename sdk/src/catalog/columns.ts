@@ -101,9 +101,14 @@ export function takeColumn(c: ColumnData, rows: Int32Array): ColumnData {
       return { kind: 'int', values: v, valid: takeValid(c.valid) };
     }
     case 'bigint': {
+      // Copy 64-bit words as two 32-bit halves: no BigInt boxing per value.
       const v = new BigInt64Array(n);
+      const src = new Int32Array(c.values.buffer, c.values.byteOffset, 2 * c.values.length);
+      const dst = new Int32Array(v.buffer);
       for (let i = 0; i < n; i++) {
-        v[i] = c.values[rows[i]];
+        const r = rows[i];
+        dst[2 * i] = src[2 * r];
+        dst[2 * i + 1] = src[2 * r + 1];
       }
       return { kind: 'bigint', values: v, valid: takeValid(c.valid) };
     }
@@ -146,18 +151,39 @@ export function sliceColumn(c: ColumnData, start: number, end: number): ColumnDa
     case 'string':
       return { kind: 'string', values: c.values.slice(start, end) };
     case 'double':
-      return { kind: 'double', values: c.values.subarray(start, end), valid: c.valid?.subarray(start, end) };
+      return {
+        kind: 'double',
+        values: c.values.subarray(start, end),
+        valid: c.valid?.subarray(start, end)
+      };
     case 'int':
-      return { kind: 'int', values: c.values.subarray(start, end), valid: c.valid?.subarray(start, end) };
+      return {
+        kind: 'int',
+        values: c.values.subarray(start, end),
+        valid: c.valid?.subarray(start, end)
+      };
     case 'bigint':
-      return { kind: 'bigint', values: c.values.subarray(start, end), valid: c.valid?.subarray(start, end) };
+      return {
+        kind: 'bigint',
+        values: c.values.subarray(start, end),
+        valid: c.valid?.subarray(start, end)
+      };
     case 'bool':
-      return { kind: 'bool', values: c.values.subarray(start, end), valid: c.valid?.subarray(start, end) };
+      return {
+        kind: 'bool',
+        values: c.values.subarray(start, end),
+        valid: c.valid?.subarray(start, end)
+      };
   }
 }
 
 /** Gathers item `item[i]` of column `parts[part[i]]` for every i (all parts of one kind). */
-export function gatherColumns(kind: ColumnKind, parts: ColumnData[], part: Int32Array, item: Int32Array): ColumnData {
+export function gatherColumns(
+  kind: ColumnKind,
+  parts: ColumnData[],
+  part: Int32Array,
+  item: Int32Array
+): ColumnData {
   const n = part.length;
   const out = emptyColumn(kind, n);
   const anyValid = parts.some(p => p.kind !== 'string' && p.valid);

@@ -180,7 +180,10 @@ class ColumnReader {
  * Reads every chunk of a result into columns of the given kinds (the query must produce exactly
  * those DuckDB types, e.g. by casting).
  */
-export async function readColumns(result: DuckDBResult, kinds: ColumnKind[]): Promise<ColumnData[]> {
+export async function readColumns(
+  result: DuckDBResult,
+  kinds: ColumnKind[]
+): Promise<ColumnData[]> {
   const readers = kinds.map(k => new ColumnReader(k));
   for (;;) {
     const chunk = await result.fetchChunk();

@@ -2,7 +2,12 @@
 export { CatalogStore, withCatalogStore, zoneTableName } from './store.js';
 export type { CatalogInfo, LoadOptions, LoadProgress } from './store.js';
 export type { CatalogSource, StageOptions } from './stage.js';
-export type { ColumnData, ColumnInfo, ColumnKind, ColumnarCatalog } from './columns.js';
+export type {
+  ColumnData as CatalogColumnData,
+  ColumnInfo as CatalogColumnInfo,
+  ColumnKind as CatalogColumnKind,
+  ColumnarCatalog
+} from './columns.js';
 export { readMemoryCatalog } from './memory.js';
 export type { MemoryCatalog } from './memory.js';
 export { BUILTIN_CATALOGS, isBuiltinCatalog, loadBuiltinCatalog } from './builtin.js';

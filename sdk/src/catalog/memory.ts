@@ -32,9 +32,7 @@ export async function readMemoryCatalog(
   columns?: string[]
 ): Promise<MemoryCatalog> {
   const info = await store.info(name);
-  const keep = columns
-    ? info.columns.filter(c => columns.includes(c.name))
-    : info.columns;
+  const keep = columns ? info.columns.filter(c => columns.includes(c.name)) : info.columns;
   const con = await store.connect();
   try {
     const sql = `SELECT zone, ra, dec, x, y, z, id${keep.map(c => `, ${ident(c.name)}`).join('')}

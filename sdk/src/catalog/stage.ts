@@ -137,7 +137,8 @@ async function stageFile(
   path: string,
   opts: StageOptions
 ): Promise<void> {
-  const reader = kind === 'csv' ? `read_csv_auto(${literal(path)})` : `read_parquet(${literal(path)})`;
+  const reader =
+    kind === 'csv' ? `read_csv_auto(${literal(path)})` : `read_parquet(${literal(path)})`;
   let described;
   try {
     described = await (await con.run(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJS();
@@ -176,7 +177,9 @@ async function stageFile(
     `${ident(dec)}::DOUBLE AS dec`,
     ...extra
   ];
-  await con.run(`CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS SELECT ${select.join(', ')} FROM ${reader}`);
+  await con.run(
+    `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS SELECT ${select.join(', ')} FROM ${reader}`
+  );
 }
 
 /** Stages any source; the staging table then has columns id, ra, dec, then the kept columns. */

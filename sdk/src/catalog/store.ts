@@ -12,7 +12,14 @@ import { CatalogLoadError, CatalogNotFoundError, ConfigError } from '../errors.j
 import { kindOfSqlType, type ColumnInfo, type ColumnKind } from './columns.js';
 import { defaultCatalogPath } from './paths.js';
 import { DEFAULT_ZONE_HEIGHT_DEG } from './sky.js';
-import { STAGE_TABLE, describeSource, ident, stageSource, type CatalogSource, type StageOptions } from './stage.js';
+import {
+  STAGE_TABLE,
+  describeSource,
+  ident,
+  stageSource,
+  type CatalogSource,
+  type StageOptions
+} from './stage.js';
 
 /** What the metadata table says about a loaded catalog. */
 export interface CatalogInfo {
@@ -102,7 +109,9 @@ export class CatalogStore {
   /** All loaded catalogs, by name. */
   async list(): Promise<CatalogInfo[]> {
     this.assertOpen();
-    const rows = await (await this.con.run(`SELECT * FROM ${META} ORDER BY name`)).getRowObjectsJS();
+    const rows = await (
+      await this.con.run(`SELECT * FROM ${META} ORDER BY name`)
+    ).getRowObjectsJS();
     return rows.map(r => ({
       name: String(r.name),
       rows: Number(r.rows),
@@ -151,9 +160,12 @@ export class CatalogStore {
       });
     }
     if (options.replace === false && (await this.list()).some(c => c.name === name)) {
-      throw new ConfigError(`Catalog "${name}" is already loaded; pass replace: true to reload it.`, {
-        context: { catalog: name }
-      });
+      throw new ConfigError(
+        `Catalog "${name}" is already loaded; pass replace: true to reload it.`,
+        {
+          context: { catalog: name }
+        }
+      );
     }
     const progress = options.onProgress;
     progress?.({ phase: 'read', doneRows: 0, totalRows: 0 });
@@ -163,7 +175,9 @@ export class CatalogStore {
     });
     const desc = await (await this.con.run(`DESCRIBE ${STAGE_TABLE}`)).getRowObjectsJS();
     const staged = desc.map(r => ({ name: String(r.column_name), type: String(r.column_type) }));
-    const total = Number((await (await this.con.run(`SELECT count(*) FROM ${STAGE_TABLE}`)).getRows())[0][0]);
+    const total = Number(
+      (await (await this.con.run(`SELECT count(*) FROM ${STAGE_TABLE}`)).getRows())[0][0]
+    );
     progress?.({ phase: 'index', doneRows: 0, totalRows: total });
     const extra = staged.slice(3);
     const columns: ColumnInfo[] = extra.map(c => ({
@@ -188,7 +202,9 @@ export class CatalogStore {
     } finally {
       await this.con.run(`DROP TABLE IF EXISTS ${STAGE_TABLE}`);
     }
-    const rows = Number((await (await this.con.run(`SELECT count(*) FROM ${table}`)).getRows())[0][0]);
+    const rows = Number(
+      (await (await this.con.run(`SELECT count(*) FROM ${table}`)).getRows())[0][0]
+    );
     const info: CatalogInfo = {
       name,
       rows,
@@ -236,7 +252,9 @@ export class CatalogStore {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new ConfigError(`Catalog store ${this.path} is closed; open it again with CatalogStore.open().`);
+      throw new ConfigError(
+        `Catalog store ${this.path} is closed; open it again with CatalogStore.open().`
+      );
     }
   }
 }

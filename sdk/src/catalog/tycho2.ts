@@ -48,9 +48,12 @@ export async function readAstrometryIndex(file: string): Promise<ColumnarCatalog
   const n = data.rows;
   const bytes = dataType === 'double' ? 8 : dataType === 'u16' ? 2 : 4;
   if (data.rowBytes !== 3 * bytes) {
-    throw new CatalogLoadError(`${file}: star rows are ${data.rowBytes} bytes, expected ${3 * bytes}.`, {
-      context: { file, dataType }
-    });
+    throw new CatalogLoadError(
+      `${file}: star rows are ${data.rowBytes} bytes, expected ${3 * bytes}.`,
+      {
+        context: { file, dataType }
+      }
+    );
   }
   const get = (at: number): number =>
     bytes === 8

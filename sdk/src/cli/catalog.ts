@@ -55,10 +55,16 @@ function progressBar(): (p: LoadProgress) => void {
 
 function printInfo(info: CatalogInfo): void {
   console.log(`${info.name}`);
-  console.log(`  rows:         ${info.rows.toLocaleString()}${info.droppedRows ? ` (${info.droppedRows} dropped: no position)` : ''}`);
-  console.log(`  zone height:  ${info.zoneHeightDeg}° (${(info.zoneHeightDeg * 3600).toFixed(1)}″)`);
+  console.log(
+    `  rows:         ${info.rows.toLocaleString()}${info.droppedRows ? ` (${info.droppedRows} dropped: no position)` : ''}`
+  );
+  console.log(
+    `  zone height:  ${info.zoneHeightDeg}° (${(info.zoneHeightDeg * 3600).toFixed(1)}″)`
+  );
   console.log(`  id:           ${info.idKind}`);
-  console.log(`  columns:      ${info.columns.map(c => `${c.name}:${c.kind}`).join(', ') || '(none)'}`);
+  console.log(
+    `  columns:      ${info.columns.map(c => `${c.name}:${c.kind}`).join(', ') || '(none)'}`
+  );
   console.log(`  source:       ${info.source}`);
   console.log(`  loaded:       ${info.loadedAt.toISOString()}`);
 }
@@ -94,7 +100,9 @@ export async function run(args: string[]): Promise<number> {
           console.log('No catalogs loaded. Load one with: alertlab catalog load tycho2');
         } else {
           for (const c of all) {
-            console.log(`${c.name.padEnd(12)} ${c.rows.toLocaleString().padStart(10)} rows  h=${(c.zoneHeightDeg * 3600).toFixed(0)}″  ${c.source}`);
+            console.log(
+              `${c.name.padEnd(12)} ${c.rows.toLocaleString().padStart(10)} rows  h=${(c.zoneHeightDeg * 3600).toFixed(0)}″  ${c.source}`
+            );
           }
         }
         return 0;
@@ -127,7 +135,10 @@ export async function run(args: string[]): Promise<number> {
         const h = values['zone-height-deg'];
         const options: LoadOptions = {
           zoneHeightDeg: h === undefined ? undefined : Number(h),
-          columns: values.columns?.split(',').map(s => s.trim()).filter(Boolean),
+          columns: values.columns
+            ?.split(',')
+            .map(s => s.trim())
+            .filter(Boolean),
           raColumn: values['ra-column'],
           decColumn: values['dec-column'],
           idColumn: values['id-column'],
@@ -144,7 +155,9 @@ export async function run(args: string[]): Promise<number> {
             `"${name}" is not a built-in catalog; give a source file: alertlab catalog load ${name} <file.csv|file.parquet>. Built-ins: ${Object.keys(BUILTIN_CATALOGS).join(', ')}.`
           );
         }
-        console.log(`Loaded ${info.name}: ${info.rows.toLocaleString()} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s into ${store.path}`);
+        console.log(
+          `Loaded ${info.name}: ${info.rows.toLocaleString()} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s into ${store.path}`
+        );
         return 0;
       }
       default:

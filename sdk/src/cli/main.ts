@@ -19,6 +19,18 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Run
   serve: {
     summary: 'HTTP cone search and cross-match (JSON, IVOA SCS)',
     load: () => import('./serve.js')
+  },
+  controller: {
+    summary: 'REST controller: deploy, scale, roll back stages; buffers; metrics',
+    load: () => import('./controller.js')
+  },
+  simulate: {
+    summary: 'simulated Rubin alerts on real catalogs at visit cadence, to a topic',
+    load: () => import('./simulate.js')
+  },
+  stage: {
+    summary: 'run|check a pipeline stage (filter, aggregate, archive) from its manifest',
+    load: () => import('./stage.js')
   }
 };
 

@@ -44,7 +44,13 @@ export class ContextCache {
   }
 
   /** Cache key of a lookup. */
-  key(catalog: string, radiusArcsec: number, columns: string[], raDeg: number, decDeg: number): string {
+  key(
+    catalog: string,
+    radiusArcsec: number,
+    columns: string[],
+    raDeg: number,
+    decDeg: number
+  ): string {
     const q = this.quantumArcsec / 3600;
     const qra = Math.round(raDeg / q);
     const qdec = Math.round(decDeg / q);

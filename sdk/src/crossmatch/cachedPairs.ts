@@ -41,7 +41,13 @@ export async function findPairsCached(
   }
   if (missRows.length > 0) {
     const sub: PairQuery = { ...q, rows: Int32Array.from(missRows) };
-    const found = await engine.findPairs(sub, shape.name, radiusArcsec + cache.marginArcsec, columns, true);
+    const found = await engine.findPairs(
+      sub,
+      shape.name,
+      radiusArcsec + cache.marginArcsec,
+      columns,
+      true
+    );
     const byAlert = new Map<number, CacheEntry>();
     let s = 0;
     const total = found.alertRow.length;
@@ -110,7 +116,11 @@ export async function findPairsCached(
     }
     // Sort this alert's pairs by (chord², rowIdx); lists are short.
     for (let i = from + 1; i < alertRow.length; i++) {
-      for (let j = i; j > from && (d2s[j - 1] > d2s[j] || (d2s[j - 1] === d2s[j] && rowIdx[j - 1] > rowIdx[j])); j--) {
+      for (
+        let j = i;
+        j > from && (d2s[j - 1] > d2s[j] || (d2s[j - 1] === d2s[j] && rowIdx[j - 1] > rowIdx[j]));
+        j--
+      ) {
         for (const arr of [part, item, d2s, rowIdx]) {
           const t = arr[j];
           arr[j] = arr[j - 1];
@@ -121,8 +131,10 @@ export async function findPairsCached(
   }
   const partArr = Int32Array.from(part);
   const itemArr = Int32Array.from(item);
-  const gather = (kind: ColumnKind, pick: (e: CacheEntry) => CatalogPairs['ids']): CatalogPairs['ids'] =>
-    gatherColumns(kind, used.map(pick), partArr, itemArr);
+  const gather = (
+    kind: ColumnKind,
+    pick: (e: CacheEntry) => CatalogPairs['ids']
+  ): CatalogPairs['ids'] => gatherColumns(kind, used.map(pick), partArr, itemArr);
   const out: CatalogPairs['columns'] = {};
   for (const c of columns) {
     const kind = shape.columns.find(x => x.name === c)?.kind ?? 'double';

@@ -32,7 +32,12 @@ export class HealpixRing {
   ring(i: number): RingInfo {
     const n = this.nside;
     if (i < n) {
-      return { z: 1 - (i * i) / (3 * n * n), pixels: 4 * i, firstPixel: 2 * i * (i - 1), shift: 0.5 };
+      return {
+        z: 1 - (i * i) / (3 * n * n),
+        pixels: 4 * i,
+        firstPixel: 2 * i * (i - 1),
+        shift: 0.5
+      };
     }
     if (i <= 3 * n) {
       return {
@@ -120,7 +125,12 @@ export class HealpixRing {
    * Calls emit(firstPixel, lastPixel) for runs of pixels whose centres lie within `radiusRad` of
    * the point (z = sin dec, φ = ra in radians). Runs never wrap.
    */
-  discRanges(zc: number, phic: number, radiusRad: number, emit: (p0: number, p1: number) => void): void {
+  discRanges(
+    zc: number,
+    phic: number,
+    radiusRad: number,
+    emit: (p0: number, p1: number) => void
+  ): void {
     const thetaC = Math.acos(Math.max(-1, Math.min(1, zc)));
     const zTop = Math.cos(Math.max(0, thetaC - radiusRad));
     const zBot = Math.cos(Math.min(Math.PI, thetaC + radiusRad));

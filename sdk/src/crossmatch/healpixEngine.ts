@@ -12,6 +12,7 @@ import { HealpixRing } from './healpix.js';
 import { MemoryCatalogs, pairsFromBuffer } from './memoryEngine.js';
 import { PairBuffer } from './pairBuffer.js';
 import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
+import { rowsInZoneOrder } from './zoneWindows.js';
 
 /** Padding (radians, ~0.02″) added to disc radii against float rounding. */
 const DISC_PAD_RAD = 1e-7;
@@ -114,8 +115,10 @@ export class HealpixEngine implements PairEngine {
         }
       }
     };
-    for (let j = 0; j < q.rows.length; j++) {
-      a = q.rows[j];
+    // Alerts in declination order walk the ring-ordered pixels forwards (cache friendly).
+    const rows = rowsInZoneOrder(q.rows, q.decDeg, 1 / 60, 10_800);
+    for (let j = 0; j < rows.length; j++) {
+      a = rows[j];
       ax = q.x[a];
       ay = q.y[a];
       az = q.z[a];
@@ -125,6 +128,7 @@ export class HealpixEngine implements PairEngine {
         buf.sortTail(from);
       }
     }
+    buf.sortByAlert(q.raDeg.length);
     return pairsFromBuffer(cat, buf, columns, withVectors);
   }
 

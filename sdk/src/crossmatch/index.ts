@@ -25,3 +25,5 @@ export { HealpixRing } from './healpix.js';
 export { DuckDBZonesEngine } from './zonesDuckdb.js';
 export { MemoryZonesEngine } from './zonesMemory.js';
 export { HealpixEngine, buildHealpixIndex, autoNside } from './healpixEngine.js';
+export { coneSearch, parseConeQuery } from './cone.js';
+export type { ConeParams, ConeParseResult, ConeQuery } from './cone.js';

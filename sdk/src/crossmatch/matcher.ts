@@ -33,7 +33,9 @@ export interface MatcherOptions {
 
 function validate(options: MatchOptions): void {
   if (!options.catalogs || options.catalogs.length === 0) {
-    throw new CrossmatchError('Cross-match needs at least one catalog: pass catalogs: [{ name, radiusArcsec }].');
+    throw new CrossmatchError(
+      'Cross-match needs at least one catalog: pass catalogs: [{ name, radiusArcsec }].'
+    );
   }
   for (const c of options.catalogs) {
     if (!(c.radiusArcsec > 0 && c.radiusArcsec <= MAX_RADIUS_ARCSEC)) {
@@ -94,7 +96,8 @@ export class EngineMatcher implements Matcher {
     validate(options);
     const prepared = prepareAlerts(alerts, options.maxSsDistArcsec ?? 5);
     const includeMoving = options.includeMovingObjects ?? false;
-    const rows: number[] = [];
+    const rows = new Int32Array(prepared.n);
+    let queried = 0;
     let movingSkipped = 0;
     let invalidSkipped = 0;
     for (let i = 0; i < prepared.n; i++) {
@@ -103,16 +106,16 @@ export class EngineMatcher implements Matcher {
       } else if (prepared.moving[i] && !includeMoving) {
         movingSkipped++;
       } else {
-        rows.push(i);
+        rows[queried++] = i;
       }
     }
-    const query: PairQuery = { ...prepared, rows: Int32Array.from(rows) };
+    const query: PairQuery = { ...prepared, rows: rows.subarray(0, queried) };
     const stats: MatchStats = {
       matcher: this.kind,
       alerts: prepared.n,
       movingSkipped,
       invalidSkipped,
-      queried: rows.length,
+      queried,
       pairs: 0,
       cacheHits: 0,
       cacheMisses: 0,
@@ -134,7 +137,14 @@ export class EngineMatcher implements Matcher {
       let hits = 0;
       let misses = 0;
       if (this.options.cache) {
-        const r = await findPairsCached(this.engine, this.options.cache, query, shape, req.radiusArcsec, columns);
+        const r = await findPairsCached(
+          this.engine,
+          this.options.cache,
+          query,
+          shape,
+          req.radiusArcsec,
+          columns
+        );
         ({ pairs, hits, misses } = r);
       } else {
         pairs = await this.engine.findPairs(query, req.name, req.radiusArcsec, columns, false);
@@ -142,18 +152,32 @@ export class EngineMatcher implements Matcher {
       if ((options.mode ?? 'all') === 'nearest') {
         pairs = nearestOnly(pairs);
       }
-      const sepArcsec = Float64Array.from(pairs.chord2, arcsecOfChord2);
+      const sepArcsec = new Float64Array(pairs.chord2.length);
+      for (let i = 0; i < sepArcsec.length; i++) {
+        sepArcsec[i] = arcsecOfChord2(pairs.chord2[i]);
+      }
       let matched = 0;
       for (let i = 0; i < pairs.alertRow.length; i++) {
         if (i === 0 || pairs.alertRow[i] !== pairs.alertRow[i - 1]) {
           matched++;
         }
       }
-      stats.perCatalog[req.name] = { pairs: sepArcsec.length, matchedAlerts: matched, cacheHits: hits, cacheMisses: misses };
+      stats.perCatalog[req.name] = {
+        pairs: sepArcsec.length,
+        matchedAlerts: matched,
+        cacheHits: hits,
+        cacheMisses: misses
+      };
       stats.pairs += sepArcsec.length;
       stats.cacheHits += hits;
       stats.cacheMisses += misses;
-      parts.push({ shape, alertRow: pairs.alertRow, sepArcsec, ids: pairs.ids, columns: pairs.columns });
+      parts.push({
+        shape,
+        alertRow: pairs.alertRow,
+        sepArcsec,
+        ids: pairs.ids,
+        columns: pairs.columns
+      });
     }
     const lookups = stats.cacheHits + stats.cacheMisses;
     stats.cacheHitRate = lookups === 0 ? 0 : stats.cacheHits / lookups;

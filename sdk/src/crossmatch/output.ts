@@ -65,7 +65,36 @@ export function utf8Vector(values: readonly (string | null)[]): Vector {
   }
   const { bits } = bitmap(nulls > 0 ? valid : undefined, n);
   return makeVector(
-    makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bits, valueOffsets: offsets, data: bytes.subarray(0, at) })
+    makeData({
+      type: new Utf8(),
+      length: n,
+      nullCount: nulls,
+      nullBitmap: bits,
+      valueOffsets: offsets,
+      data: bytes.subarray(0, at)
+    })
+  );
+}
+
+/** Utf8 vector of `names[k]` repeated `lengths[k]` times (each name encoded once). */
+function repeatedUtf8(names: string[], lengths: number[]): Vector {
+  const enc = new TextEncoder();
+  const encoded = names.map(n => enc.encode(n));
+  const n = lengths.reduce((a, b) => a + b, 0);
+  const total = encoded.reduce((acc, e, k) => acc + e.length * lengths[k], 0);
+  const bytes = new Uint8Array(total);
+  const offsets = new Int32Array(n + 1);
+  let row = 0;
+  let at = 0;
+  encoded.forEach((e, k) => {
+    for (let i = 0; i < lengths[k]; i++) {
+      bytes.set(e, at);
+      at += e.length;
+      offsets[++row] = at;
+    }
+  });
+  return makeVector(
+    makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes })
   );
 }
 
@@ -82,21 +111,49 @@ export function toArrowVector(c: ColumnData): Vector {
       );
     case 'double': {
       const { bits, nulls } = bitmap(c.valid, n);
-      return makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, data: c.values, nullBitmap: bits }));
+      return makeVector(
+        makeData({
+          type: new Float64(),
+          length: n,
+          nullCount: nulls,
+          data: c.values,
+          nullBitmap: bits
+        })
+      );
     }
     case 'int': {
       const { bits, nulls } = bitmap(c.valid, n);
-      return makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, data: c.values, nullBitmap: bits }));
+      return makeVector(
+        makeData({
+          type: new Int32(),
+          length: n,
+          nullCount: nulls,
+          data: c.values,
+          nullBitmap: bits
+        })
+      );
     }
     case 'bigint': {
       const { bits, nulls } = bitmap(c.valid, n);
-      return makeVector(makeData({ type: new Int64(), length: n, nullCount: nulls, data: c.values, nullBitmap: bits }));
+      return makeVector(
+        makeData({
+          type: new Int64(),
+          length: n,
+          nullCount: nulls,
+          data: c.values,
+          nullBitmap: bits
+        })
+      );
     }
   }
 }
 
 /** Concatenates columns of one kind; `undefined` parts (catalog lacks the column) become nulls. */
-function concat(kind: ColumnKind, parts: (ColumnData | undefined)[], lengths: number[]): ColumnData {
+function concat(
+  kind: ColumnKind,
+  parts: (ColumnData | undefined)[],
+  lengths: number[]
+): ColumnData {
   const total = lengths.reduce((a, b) => a + b, 0);
   const out = emptyColumn(kind, total);
   const valid = new Uint8Array(total);
@@ -132,7 +189,10 @@ function idsAsStrings(c: ColumnData): ColumnData {
   if (c.kind === 'string') {
     return c;
   }
-  return { kind: 'string', values: Array.from(c.values as ArrayLike<number | bigint>, v => String(v)) };
+  return {
+    kind: 'string',
+    values: Array.from(c.values as ArrayLike<number | bigint>, v => String(v))
+  };
 }
 
 /** Builds the output table (see MatchResult.table for the columns). */
@@ -152,27 +212,48 @@ export function buildOutputTable(parts: OutputPart[], columnOrder: string[]): Ta
       kinds.set(c.name, c.kind);
     }
   }
-  const catalogNames: string[] = [];
-  parts.forEach((p, k) => {
-    for (let i = 0; i < lengths[k]; i++) {
-      catalogNames.push(p.shape.name);
-    }
-  });
   const vectors: Record<string, Vector> = {
-    alertRow: toArrowVector(concat('int', parts.map(p => ({ kind: 'int', values: p.alertRow })), lengths)),
-    catalog: utf8Vector(catalogNames),
+    alertRow: toArrowVector(
+      concat(
+        'int',
+        parts.map(p => ({ kind: 'int', values: p.alertRow })),
+        lengths
+      )
+    ),
+    catalog: repeatedUtf8(
+      parts.map(p => p.shape.name),
+      lengths
+    ),
     catalogId: toArrowVector(
       allBigint
-        ? concat('bigint', parts.map(p => p.ids), lengths)
-        : concat('string', parts.map(p => idsAsStrings(p.ids)), lengths)
+        ? concat(
+            'bigint',
+            parts.map(p => p.ids),
+            lengths
+          )
+        : concat(
+            'string',
+            parts.map(p => idsAsStrings(p.ids)),
+            lengths
+          )
     ),
     separationArcsec: toArrowVector(
-      concat('double', parts.map(p => ({ kind: 'double', values: p.sepArcsec })), lengths)
+      concat(
+        'double',
+        parts.map(p => ({ kind: 'double', values: p.sepArcsec })),
+        lengths
+      )
     )
   };
   for (const name of columnOrder) {
     const kind = kinds.get(name) ?? 'double';
-    vectors[name] = toArrowVector(concat(kind, parts.map(p => p.columns[name]), lengths));
+    vectors[name] = toArrowVector(
+      concat(
+        kind,
+        parts.map(p => p.columns[name]),
+        lengths
+      )
+    );
   }
   return new Table(vectors);
 }

@@ -55,4 +55,28 @@ export class PairBuffer {
       this.chord2[from + k] = d[order[k] - from];
     }
   }
+
+  /** Stable reorder of all pairs by alertRow (counting sort; alert rows are < alertCount). */
+  sortByAlert(alertCount: number): void {
+    const n = this.length;
+    const start = new Int32Array(alertCount + 1);
+    for (let i = 0; i < n; i++) {
+      start[this.alertRow[i] + 1]++;
+    }
+    for (let a = 0; a < alertCount; a++) {
+      start[a + 1] += start[a];
+    }
+    const a2 = new Int32Array(n);
+    const c2 = new Int32Array(n);
+    const d2 = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = start[this.alertRow[i]]++;
+      a2[k] = this.alertRow[i];
+      c2[k] = this.catRow[i];
+      d2[k] = this.chord2[i];
+    }
+    this.alertRow = a2;
+    this.catRow = c2;
+    this.chord2 = d2;
+  }
 }

@@ -11,6 +11,10 @@ export class ZoneWindows {
   raMin: Float64Array;
   raMax: Float64Array;
   count = 0;
+  /** Per-zone upper bound of alpha for the current (radius, h): alpha at the zone's edge nearer a pole. */
+  private alphaByZone = new Float64Array(0);
+  private alphaR = NaN;
+  private alphaH = NaN;
   constructor(capacity = 16) {
     this.zone = new Int32Array(capacity);
     this.raMin = new Float64Array(capacity);
@@ -47,7 +51,7 @@ export class ZoneWindows {
     const r = radiusDeg + WINDOW_PAD_DEG;
     const zLo = Math.max(0, zoneOf(Math.max(-90, decDeg - r), h));
     const zHi = Math.min(zoneMax, zoneOf(Math.min(90, decDeg + r), h));
-    const a = alphaDeg(r, decDeg);
+    const a = this.zoneAlpha(r, decDeg, h, zoneMax);
     const lo = raDeg - a;
     const hi = raDeg + a;
     for (let z = zLo; z <= zHi; z++) {
@@ -65,6 +69,27 @@ export class ZoneWindows {
     }
     return this.count;
   }
+
+  /**
+   * alpha(r, dec) bounded over the alert's zone: alpha grows with |dec|, so the value at the zone
+   * edge nearer a pole covers every alert in the zone. Cached per zone for the current (r, h).
+   */
+  private zoneAlpha(r: number, decDeg: number, h: number, zoneMax: number): number {
+    if (r !== this.alphaR || h !== this.alphaH) {
+      this.alphaR = r;
+      this.alphaH = h;
+      this.alphaByZone = new Float64Array(zoneMax + 1).fill(-1);
+    }
+    const zone = Math.min(zoneMax, Math.max(0, zoneOf(decDeg, h)));
+    let a = this.alphaByZone[zone];
+    if (a < 0) {
+      const lo = zone * h - 90;
+      const edge = Math.min(90, Math.max(Math.abs(lo), Math.abs(lo + h)));
+      a = alphaDeg(r, edge);
+      this.alphaByZone[zone] = a;
+    }
+    return a;
+  }
 }
 
 /** First index i in [start, end) with values[i] >= v (binary search on a sorted slice). */
@@ -80,4 +105,31 @@ export function lowerBound(values: Float64Array, v: number, start: number, end: 
     }
   }
   return lo;
+}
+/**
+ * The query rows reordered by zone (counting sort), so a batch walks the zone arrays forwards
+ * instead of jumping around the sky: far fewer cache misses on large catalogs.
+ */
+export function rowsInZoneOrder(
+  rows: Int32Array,
+  decDeg: Float64Array,
+  h: number,
+  zoneMax: number
+): Int32Array {
+  const n = rows.length;
+  const zones = new Int32Array(n);
+  const start = new Int32Array(zoneMax + 2);
+  for (let k = 0; k < n; k++) {
+    const z = Math.min(zoneMax, Math.max(0, zoneOf(decDeg[rows[k]], h)));
+    zones[k] = z;
+    start[z + 1]++;
+  }
+  for (let z = 0; z <= zoneMax; z++) {
+    start[z + 1] += start[z];
+  }
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    out[start[zones[k]]++] = rows[k];
+  }
+  return out;
 }

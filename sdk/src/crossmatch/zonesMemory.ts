@@ -7,7 +7,7 @@ import type { CatalogStore } from '../catalog/store.js';
 import { MemoryCatalogs, pairsFromBuffer } from './memoryEngine.js';
 import { PairBuffer } from './pairBuffer.js';
 import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
-import { ZoneWindows, lowerBound } from './zoneWindows.js';
+import { ZoneWindows, lowerBound, rowsInZoneOrder } from './zoneWindows.js';
 
 /** {@link PairEngine} over zone arrays in memory. */
 export class MemoryZonesEngine implements PairEngine {
@@ -38,8 +38,9 @@ export class MemoryZonesEngine implements PairEngine {
     const radiusDeg = radiusArcsec / 3600;
     const w = this.windows;
     const buf = new PairBuffer();
-    for (let k = 0; k < q.rows.length; k++) {
-      const a = q.rows[k];
+    const order = rowsInZoneOrder(q.rows, q.decDeg, h, zMax);
+    for (let k = 0; k < order.length; k++) {
+      const a = order[k];
       const ax = q.x[a];
       const ay = q.y[a];
       const az = q.z[a];
@@ -49,7 +50,11 @@ export class MemoryZonesEngine implements PairEngine {
         const zone = w.zone[j];
         const end = zoneStart[zone + 1];
         const hi = w.raMax[j];
-        for (let i = lowerBound(ra, w.raMin[j], zoneStart[zone], end); i < end && ra[i] <= hi; i++) {
+        for (
+          let i = lowerBound(ra, w.raMin[j], zoneStart[zone], end);
+          i < end && ra[i] <= hi;
+          i++
+        ) {
           const dx = x[i] - ax;
           const dy = y[i] - ay;
           const dz = z[i] - az;
@@ -63,6 +68,7 @@ export class MemoryZonesEngine implements PairEngine {
         buf.sortTail(from);
       }
     }
+    buf.sortByAlert(q.raDeg.length);
     return pairsFromBuffer(cat, buf, columns, withVectors);
   }
 

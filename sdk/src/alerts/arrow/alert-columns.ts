@@ -138,8 +138,11 @@ export class AlertColumns {
     this.lightcurve.truncate(n);
   }
 
-  /** Builds the RecordBatch of the rows so far and starts a new batch. */
-  finish(): RecordBatch {
+  /**
+   * Builds the RecordBatch of the rows so far and starts a new batch. Cutout columns are left out
+   * unless `includeCutouts` (they hold only nulls in a batch decoded without them).
+   */
+  finish(includeCutouts: boolean): RecordBatch {
     const fields: Field[] = [];
     const children: Data[] = [];
     const add = (name: string, c: { finish(): Data }, nullable = true): void => {
@@ -156,12 +159,20 @@ export class AlertColumns {
     add('lightcurve', this.lightcurve, false);
     for (const name of CUTOUT_COLUMNS) {
       const c = this.cutouts.get(name);
-      if (c) {
+      if (c && includeCutouts) {
         add(name, c);
+      } else {
+        c?.finish();
       }
     }
     const length = this.rows;
     this.rows = 0;
+    const wrong = children.findIndex(c => c.length !== length);
+    if (wrong >= 0) {
+      throw new Error(
+        `internal: column ${fields[wrong].name} has ${children[wrong].length} values for ${length} rows`
+      );
+    }
     const schema = new Schema(fields);
     const data = makeData({ type: new Struct(fields), length, nullCount: 0, children });
     return new RecordBatch(schema, data);

@@ -1,69 +1,102 @@
 /**
  * The `lightcurve` column: List<Struct<mjd, band, flux, fluxErr, mag, magErr, isDetection,
- * upperLimitMag, forced>>, one list per alert (history + current detection). Points are kept in
- * plain typed arrays (NaN stands for null in the numeric fields) and grow together, one capacity
- * check per point; the next batch starts at the capacity the last one needed.
+ * upperLimitMag, forced>>, one list per alert (history + current detection).
+ *
+ * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
+ * point is written once: numeric fields into plain Float64Arrays (NaN stands for null, nulls are
+ * counted as they are written), booleans and band validity straight into bitmaps. `finish()`
+ * only scans a numeric field when it is partly null. The next batch starts at the capacity the
+ * last one needed.
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
-import { packBits } from './columns.js';
+import { abMagFromNjy, magErrFromFlux } from '../schema.js';
 
-const F64 = ['mjd', 'flux', 'fluxErr', 'mag', 'magErr', 'upperLimitMag'] as const;
-
-function nanBitmap(values: Float64Array): { nullBitmap?: Uint8Array; nullCount: number } {
+/** Validity of a NaN-for-null column holding `nulls` NaNs (no scan when none or all). */
+function nanValidity(
+  values: Float64Array,
+  nulls: number
+): { nullBitmap?: Uint8Array; nullCount: number } {
   const n = values.length;
+  if (nulls === 0) {
+    return { nullCount: 0 };
+  }
   const bits = new Uint8Array((n + 7) >> 3);
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v === v) {
-      bits[i >> 3] |= 1 << (i & 7);
-    } else {
-      nulls++;
+  if (nulls < n) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === v) {
+        bits[i >> 3] |= 1 << (i & 7);
+      }
     }
   }
-  return nulls === 0 ? { nullCount: 0 } : { nullBitmap: bits, nullCount: nulls };
+  return { nullBitmap: bits, nullCount: nulls };
 }
 
+/** The per-point buffers, allocated together (one hidden class, no keyed stores when hot). */
+class PointArrays {
+  readonly mjd: Float64Array;
+  readonly flux: Float64Array;
+  readonly fluxErr: Float64Array;
+  readonly mag: Float64Array;
+  readonly magErr: Float64Array;
+  readonly upperLimitMag: Float64Array;
+  readonly isDetection: Uint8Array;
+  readonly forced: Uint8Array;
+  readonly bandValid: Uint8Array;
+  readonly bandOffsets: Int32Array;
+  constructor(readonly cap: number) {
+    this.mjd = new Float64Array(cap);
+    this.flux = new Float64Array(cap);
+    this.fluxErr = new Float64Array(cap);
+    this.mag = new Float64Array(cap);
+    this.magErr = new Float64Array(cap);
+    this.upperLimitMag = new Float64Array(cap);
+    this.isDetection = new Uint8Array(cap >> 3);
+    this.forced = new Uint8Array(cap >> 3);
+    this.bandValid = new Uint8Array(cap >> 3);
+    this.bandOffsets = new Int32Array(cap + 1);
+  }
+  /** A copy with twice the capacity. */
+  grown(): PointArrays {
+    const next = new PointArrays(this.cap * 2);
+    next.mjd.set(this.mjd);
+    next.flux.set(this.flux);
+    next.fluxErr.set(this.fluxErr);
+    next.mag.set(this.mag);
+    next.magErr.set(this.magErr);
+    next.upperLimitMag.set(this.upperLimitMag);
+    next.isDetection.set(this.isDetection);
+    next.forced.set(this.forced);
+    next.bandValid.set(this.bandValid);
+    next.bandOffsets.set(this.bandOffsets);
+    return next;
+  }
+}
+
+/** Rounds a capacity up to a multiple of 8 (whole bitmap bytes), at least 256. */
+const capacity = (n: number): number => Math.max(256, (n + 7) & ~7);
+
 export class LightcurveColumn {
-  private cap = 256;
-  private mjd = new Float64Array(this.cap);
-  private flux = new Float64Array(this.cap);
-  private fluxErr = new Float64Array(this.cap);
-  private mag = new Float64Array(this.cap);
-  private magErr = new Float64Array(this.cap);
-  private upperLimitMag = new Float64Array(this.cap);
-  private isDetection = new Uint8Array(this.cap);
-  private forced = new Uint8Array(this.cap);
-  private bandValid = new Uint8Array(this.cap);
-  private bandOffsets = new Int32Array(this.cap + 1);
-  private bandBytes = new Uint8Array(this.cap);
+  private a = new PointArrays(256);
+  private bandBytes = new Uint8Array(256);
   private offsets = new Int32Array(65);
+  /** Nulls so far per numeric field, and band nulls. */
+  private nMjd = 0;
+  private nFlux = 0;
+  private nFluxErr = 0;
+  private nMag = 0;
+  private nMagErr = 0;
+  private nLimit = 0;
+  private nBand = 0;
   /** Closed rows (alerts). */
   length = 0;
   /** Points so far. */
   points = 0;
 
-  private growPoints(): void {
-    const cap = this.cap * 2;
-    for (const k of F64) {
-      const next = new Float64Array(cap);
-      next.set(this[k]);
-      this[k] = next;
-    }
-    for (const k of ['isDetection', 'forced', 'bandValid'] as const) {
-      const next = new Uint8Array(cap);
-      next.set(this[k]);
-      this[k] = next;
-    }
-    const offsets = new Int32Array(cap + 1);
-    offsets.set(this.bandOffsets);
-    this.bandOffsets = offsets;
-    this.cap = cap;
-  }
-
   /**
-   * Appends one point to the open row. Numeric NaN → null; the band is `bandLen` bytes of
-   * `band` from `bandStart`, or null when `band` is null.
+   * Appends one point to the open row. Numeric NaN → null. With `magFromFlux`, `mag`/`magErr`
+   * are ignored and derived from the flux in nJy (see abMagFromNjy). The band is `bandLen` bytes
+   * of `band` from `bandStart`, or null when `band` is null.
    */
   push(
     mjd: number,
@@ -71,6 +104,7 @@ export class LightcurveColumn {
     fluxErr: number,
     mag: number,
     magErr: number,
+    magFromFlux: boolean,
     isDetection: boolean,
     upperLimitMag: number,
     forced: boolean,
@@ -79,32 +113,49 @@ export class LightcurveColumn {
     bandLen: number
   ): void {
     const i = this.points;
-    if (i >= this.cap) {
-      this.growPoints();
+    if (i >= this.a.cap) {
+      this.a = this.a.grown();
     }
-    this.mjd[i] = mjd;
-    this.flux[i] = flux;
-    this.fluxErr[i] = fluxErr;
-    this.mag[i] = mag;
-    this.magErr[i] = magErr;
-    this.upperLimitMag[i] = upperLimitMag;
-    this.isDetection[i] = isDetection ? 1 : 0;
-    this.forced[i] = forced ? 1 : 0;
-    const at = this.bandOffsets[i];
+    const a = this.a;
+    if (magFromFlux) {
+      mag = abMagFromNjy(flux);
+      magErr = magErrFromFlux(flux, fluxErr);
+    }
+    a.mjd[i] = mjd;
+    a.flux[i] = flux;
+    a.fluxErr[i] = fluxErr;
+    a.mag[i] = mag;
+    a.magErr[i] = magErr;
+    a.upperLimitMag[i] = upperLimitMag;
+    this.nMjd += mjd === mjd ? 0 : 1;
+    this.nFlux += flux === flux ? 0 : 1;
+    this.nFluxErr += fluxErr === fluxErr ? 0 : 1;
+    this.nMag += mag === mag ? 0 : 1;
+    this.nMagErr += magErr === magErr ? 0 : 1;
+    this.nLimit += upperLimitMag === upperLimitMag ? 0 : 1;
+    const bit = 1 << (i & 7);
+    if (isDetection) {
+      a.isDetection[i >> 3] |= bit;
+    }
+    if (forced) {
+      a.forced[i >> 3] |= bit;
+    }
+    const at = a.bandOffsets[i];
     if (band === null) {
-      this.bandValid[i] = 0;
-      this.bandOffsets[i + 1] = at;
+      this.nBand++;
+      a.bandOffsets[i + 1] = at;
     } else {
-      if (at + bandLen > this.bandBytes.length) {
-        const next = new Uint8Array(Math.max(this.bandBytes.length * 2, at + bandLen));
-        next.set(this.bandBytes);
-        this.bandBytes = next;
+      let bytes = this.bandBytes;
+      if (at + bandLen > bytes.length) {
+        bytes = new Uint8Array(Math.max(bytes.length * 2, at + bandLen));
+        bytes.set(this.bandBytes);
+        this.bandBytes = bytes;
       }
       for (let k = 0; k < bandLen; k++) {
-        this.bandBytes[at + k] = band[bandStart + k];
+        bytes[at + k] = band[bandStart + k];
       }
-      this.bandValid[i] = 1;
-      this.bandOffsets[i + 1] = at + bandLen;
+      a.bandValid[i >> 3] |= bit;
+      a.bandOffsets[i + 1] = at + bandLen;
     }
     this.points = i + 1;
   }
@@ -122,7 +173,22 @@ export class LightcurveColumn {
   /** Undoes everything after `rows` closed rows (a rejected alert). */
   truncate(rows: number): void {
     this.length = Math.min(this.length, rows);
-    this.points = this.offsets[this.length];
+    const keep = this.offsets[this.length];
+    const a = this.a;
+    for (let i = keep; i < this.points; i++) {
+      const bit = ~(1 << (i & 7));
+      this.nMjd -= a.mjd[i] === a.mjd[i] ? 0 : 1;
+      this.nFlux -= a.flux[i] === a.flux[i] ? 0 : 1;
+      this.nFluxErr -= a.fluxErr[i] === a.fluxErr[i] ? 0 : 1;
+      this.nMag -= a.mag[i] === a.mag[i] ? 0 : 1;
+      this.nMagErr -= a.magErr[i] === a.magErr[i] ? 0 : 1;
+      this.nLimit -= a.upperLimitMag[i] === a.upperLimitMag[i] ? 0 : 1;
+      this.nBand -= a.bandValid[i >> 3] & ~bit ? 0 : 1;
+      a.isDetection[i >> 3] &= bit;
+      a.forced[i >> 3] &= bit;
+      a.bandValid[i >> 3] &= bit;
+    }
+    this.points = keep;
   }
 
   /** The Arrow type of this column. */
@@ -134,33 +200,35 @@ export class LightcurveColumn {
   finish(): Data {
     const n = this.length;
     const m = this.points;
-    const f64 = (v: Float64Array): Data =>
+    const a = this.a;
+    const f64 = (v: Float64Array, nulls: number): Data =>
       makeData({
         type: new Float64(),
         length: m,
         data: v.subarray(0, m),
-        ...nanBitmap(v.subarray(0, m))
+        ...nanValidity(v.subarray(0, m), nulls)
       });
     const bool = (v: Uint8Array): Data =>
-      makeData({ type: new Bool(), length: m, nullCount: 0, data: packBits(v, m).bits });
-    const valid = packBits(this.bandValid, m);
+      makeData({ type: new Bool(), length: m, nullCount: 0, data: v.subarray(0, (m + 7) >> 3) });
     const band = makeData({
       type: new Utf8(),
       length: m,
-      valueOffsets: this.bandOffsets.subarray(0, m + 1),
-      data: this.bandBytes.subarray(0, this.bandOffsets[m]),
-      ...(valid.unset === 0 ? { nullCount: 0 } : { nullBitmap: valid.bits, nullCount: valid.unset })
+      valueOffsets: a.bandOffsets.subarray(0, m + 1),
+      data: this.bandBytes.subarray(0, a.bandOffsets[m]),
+      ...(this.nBand === 0
+        ? { nullCount: 0 }
+        : { nullBitmap: a.bandValid.subarray(0, (m + 7) >> 3), nullCount: this.nBand })
     });
     const children = [
-      f64(this.mjd),
+      f64(a.mjd, this.nMjd),
       band,
-      f64(this.flux),
-      f64(this.fluxErr),
-      f64(this.mag),
-      f64(this.magErr),
-      bool(this.isDetection),
-      f64(this.upperLimitMag),
-      bool(this.forced)
+      f64(a.flux, this.nFlux),
+      f64(a.fluxErr, this.nFluxErr),
+      f64(a.mag, this.nMag),
+      f64(a.magErr, this.nMagErr),
+      bool(a.isDetection),
+      f64(a.upperLimitMag, this.nLimit),
+      bool(a.forced)
     ];
     const struct = makeData({
       type: new Struct(lightcurveFields()),
@@ -175,23 +243,20 @@ export class LightcurveColumn {
       valueOffsets: this.offsets.subarray(0, n + 1),
       child: struct
     });
-    this.reset(Math.max(256, m), Math.max(64, n));
-    return data;
-  }
-
-  private reset(points: number, rows: number): void {
-    this.cap = points;
-    for (const k of F64) {
-      this[k] = new Float64Array(points);
-    }
-    this.isDetection = new Uint8Array(points);
-    this.forced = new Uint8Array(points);
-    this.bandValid = new Uint8Array(points);
-    this.bandOffsets = new Int32Array(points + 1);
-    this.bandBytes = new Uint8Array(points);
-    this.offsets = new Int32Array(rows + 1);
+    this.a = new PointArrays(capacity(m));
+    this.bandBytes = new Uint8Array(Math.max(256, a.bandOffsets[m]));
+    this.offsets = new Int32Array(Math.max(64, n) + 1);
     this.length = 0;
     this.points = 0;
+    this.nMjd =
+      this.nFlux =
+      this.nFluxErr =
+      this.nMag =
+      this.nMagErr =
+      this.nLimit =
+      this.nBand =
+        0;
+    return data;
   }
 }
 

@@ -87,8 +87,9 @@ export class AvroCursor {
   }
 
   badUnion(at: number, index: number): AlertDecodeError {
+    const which = index < 0 ? 'a union branch byte' : `union branch ${index}`;
     return new AlertDecodeError(
-      `Avro data is corrupt at byte ${at}: union branch ${index} does not exist in the schema.`,
+      `Avro data is corrupt near byte ${at}: ${which} does not exist in the schema (wrong schema or damaged record).`,
       { context: { position: at, index } }
     );
   }

@@ -2,8 +2,11 @@
 
 Usage (prints JSON on stdout; 64-bit ids as strings):
   fastavro_oracle.py dump FILE...                 one summary per alert in each container file
-  fastavro_oracle.py rubin-bodies FILE SCHEMA_DIR  each alert re-encoded as an lsst.v10_0 body
+  fastavro_oracle.py rubin-bodies FILE SCHEMA_DIR [MAX_HISTORY]
+                                                   each alert re-encoded as an lsst.v10_0 body
+                                                   (history lists cut to MAX_HISTORY rows if given)
   fastavro_oracle.py bench BODIES_FILE SCHEMA_FILE REPEAT  time fastavro on length-prefixed bodies
+  fastavro_oracle.py deflate FILE                  the container rewritten with the deflate codec
 """
 
 import base64
@@ -44,7 +47,9 @@ def rubin_summary(a):
         "mag": 31.4 - 2.5 * math.log10(flux) if flux is not None and flux > 0 else None,
         "lightcurveLength": len(prv) + len(forced) + 1,
         "forcedCount": len(forced),
-        "lightcurveBands": [p.get("band") for p in prv] + [p.get("band") for p in forced] + [src.get("band")],
+        "lightcurveBands": [p.get("band") for p in prv]
+        + [p.get("band") for p in forced]
+        + [src.get("band")],
     }
 
 
@@ -63,7 +68,9 @@ def ztf_summary(a):
         "mag": c.get("magpsf"),
         "lightcurveLength": len(prv) + 1,
         "nonDetections": len(nondet),
-        "lightcurveBands": [{1: "g", 2: "r", 3: "i"}.get(p.get("fid")) for p in prv + [c]],
+        "lightcurveBands": [
+            {1: "g", 2: "r", 3: "i"}.get(p.get("fid")) for p in prv + [c]
+        ],
     }
 
 
@@ -81,19 +88,29 @@ def load_rubin_schema(schema_dir):
     files = sorted(os.listdir(schema_dir))
     for name in files:
         if name.endswith(".avsc") and not name.endswith(".alert.avsc"):
-            fastavro.schema.load_schema(os.path.join(schema_dir, name), named_schemas=named)
-    alert = [n for n in files if n.endswith(".alert.avsc")][0]
-    return fastavro.schema.load_schema(os.path.join(schema_dir, alert), named_schemas=named)
+            fastavro.schema.load_schema(
+                os.path.join(schema_dir, name), named_schemas=named
+            )
+    alert = next(n for n in files if n.endswith(".alert.avsc"))
+    return fastavro.schema.load_schema(
+        os.path.join(schema_dir, alert), named_schemas=named
+    )
 
 
-def rubin_bodies(path, schema_dir):
+def rubin_bodies(path, schema_dir, max_history=None):
     schema = load_rubin_schema(schema_dir)
     bodies = []
     with open(path, "rb") as f:
         for a in fastavro.reader(f):
             for key in ("diaObject", "ssSource", "mpc_orbits"):
-                if isinstance(a.get(key), dict) and all(v is None for v in a[key].values()):
+                if isinstance(a.get(key), dict) and all(
+                    v is None for v in a[key].values()
+                ):
                     a[key] = None
+            if max_history is not None:
+                for key in ("prvDiaSources", "prvDiaForcedSources"):
+                    if a.get(key):
+                        a[key] = a[key][-max_history:]
             buf = io.BytesIO()
             fastavro.schemaless_writer(buf, schema, a)
             bodies.append(base64.b64encode(buf.getvalue()).decode())
@@ -118,7 +135,20 @@ def bench(bodies_path, schema_path, repeat):
             fastavro.schemaless_reader(io.BytesIO(b), schema)
             count += 1
     seconds = time.process_time() - start
-    json.dump({"alerts": count, "seconds": seconds, "alertsPerSec": count / seconds}, sys.stdout)
+    json.dump(
+        {"alerts": count, "seconds": seconds, "alertsPerSec": count / seconds},
+        sys.stdout,
+    )
+
+
+def deflate(path):
+    with open(path, "rb") as f:
+        reader = fastavro.reader(f)
+        schema = reader.writer_schema
+        records = list(reader)
+    buf = io.BytesIO()
+    fastavro.writer(buf, schema, records, codec="deflate", sync_interval=200_000)
+    json.dump(base64.b64encode(buf.getvalue()).decode(), sys.stdout)
 
 
 if __name__ == "__main__":
@@ -126,7 +156,10 @@ if __name__ == "__main__":
     if cmd == "dump":
         dump(sys.argv[2:])
     elif cmd == "rubin-bodies":
-        rubin_bodies(sys.argv[2], sys.argv[3])
+        cap = int(sys.argv[4]) if len(sys.argv) > 4 else None
+        rubin_bodies(sys.argv[2], sys.argv[3], cap)
+    elif cmd == "deflate":
+        deflate(sys.argv[2])
     elif cmd == "bench":
         bench(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:

@@ -32,6 +32,11 @@ export function samplesMissing(): string | undefined {
   if (!existsSync(PYTHON)) {
     return `Python venv ${PYTHON} is absent (run bash scripts/setup.sh)`;
   }
+  try {
+    findRubinSchemaDir();
+  } catch (e) {
+    return (e as Error).message;
+  }
   return undefined;
 }
 
@@ -63,9 +68,16 @@ export function oracleDump(files: string[]): OracleAlert[] {
   return JSON.parse(oracle(['dump', ...files])) as OracleAlert[];
 }
 
-/** Each Rubin sample alert re-encoded by fastavro as an lsst.v10_0 schemaless body. */
-export function oracleRubinBodies(file = SAMPLE_FILES.rubin): Uint8Array[] {
-  const b64 = JSON.parse(oracle(['rubin-bodies', file, findRubinSchemaDir()])) as string[];
+/**
+ * Each Rubin sample alert re-encoded by fastavro as an lsst.v10_0 schemaless body; with
+ * `maxHistory`, its prvDiaSources and prvDiaForcedSources cut to their last `maxHistory` rows.
+ */
+export function oracleRubinBodies(file = SAMPLE_FILES.rubin, maxHistory?: number): Uint8Array[] {
+  const args = ['rubin-bodies', file, findRubinSchemaDir()];
+  if (maxHistory !== undefined) {
+    args.push(String(maxHistory));
+  }
+  const b64 = JSON.parse(oracle(args)) as string[];
   return b64.map(s => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
@@ -83,6 +95,11 @@ export function oracleBench(
     seconds: number;
     alertsPerSec: number;
   };
+}
+
+/** A container file rewritten by fastavro with the deflate codec (several blocks). */
+export function oracleDeflate(file: string): Uint8Array {
+  return new Uint8Array(Buffer.from(JSON.parse(oracle(['deflate', file])) as string, 'base64'));
 }
 
 /** Reads a sample file. */

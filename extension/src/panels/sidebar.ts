@@ -1,0 +1,151 @@
+import { Widget } from '@lumino/widgets';
+import type { ControllerApi, ControllerResult } from './api.js';
+import { el, table, text } from './render.js';
+
+interface TopicInfo {
+  topic: string;
+  partitions: number;
+  replicationFactor?: number;
+  endOffsets?: Record<string, string | number> | (string | number)[];
+  groups?: { groupId: string; lag?: number | string }[];
+  ratePerSecond?: number;
+}
+
+export interface StageInfo {
+  id: string;
+  status?: string;
+  version?: number;
+  replicas?: number;
+  liveWorkers?: number;
+  ratePerSecond?: number;
+  recordsIn?: number;
+  deadLetters?: number;
+  errors?: number;
+  outputTopics?: Record<string, string>;
+}
+
+function sumOffsets(o: TopicInfo['endOffsets']): string {
+  if (!o) {
+    return '–';
+  }
+  const values = Array.isArray(o) ? o : Object.values(o);
+  return values.reduce<bigint>((s, v) => s + BigInt(v), 0n).toString();
+}
+
+/** Left sidebar: buffer topics and deployed stages, refreshed on a timer. */
+export class AlertlabSidebar extends Widget {
+  private timer: number | undefined;
+  private readonly status = el('div', { class: 'alertlab-status' });
+  private readonly topics = el('div', { class: 'alertlab-topics' });
+  private readonly stages = el('div', { class: 'alertlab-stages' });
+
+  constructor(private readonly api: ControllerApi) {
+    super();
+    this.id = 'alertlab-sidebar';
+    this.addClass('alertlab-sidebar');
+    this.title.caption = 'alertlab: topics and stages';
+    const refresh = el('button', { class: 'jp-mod-styled alertlab-refresh', title: 'Refresh now' }, 'Refresh');
+    refresh.addEventListener('click', () => void this.refresh());
+    this.node.append(
+      el('header', {}, el('h2', {}, 'alertlab'), refresh),
+      this.status,
+      el('h3', {}, 'Buffer topics'),
+      this.topics,
+      el('h3', {}, 'Stages'),
+      this.stages
+    );
+  }
+
+  /** Refreshes every `intervalMs` (0: only on demand). */
+  setRefreshInterval(intervalMs: number): void {
+    window.clearInterval(this.timer);
+    this.timer = intervalMs > 0 ? window.setInterval(() => void this.refresh(), intervalMs) : undefined;
+  }
+
+  async refresh(): Promise<void> {
+    const [topics, stages] = await Promise.all([
+      this.api.request<{ topics: TopicInfo[] }>('buffers/topics'),
+      this.api.request<{ stages: StageInfo[] }>('stages')
+    ]);
+    this.showStatus(topics.ok ? stages : topics);
+    if (topics.ok) {
+      this.renderTopics(topics.value.topics ?? []);
+    }
+    if (stages.ok) {
+      this.renderStages(stages.value.stages ?? []);
+    }
+  }
+
+  private showStatus(result: ControllerResult<unknown>): void {
+    this.status.replaceChildren();
+    this.node.dataset.state = result.ok ? 'connected' : result.error;
+    if (!result.ok) {
+      const title = result.error === 'controller-not-running' ? 'Controller not running' : 'Controller error';
+      this.status.append(el('div', { class: 'alertlab-error' }, el('strong', {}, title), el('p', {}, result.message)));
+      this.topics.replaceChildren();
+      this.stages.replaceChildren();
+    }
+  }
+
+  private renderTopics(topics: TopicInfo[]): void {
+    const rows = topics.map(t => [
+      t.topic,
+      text(t.partitions),
+      sumOffsets(t.endOffsets),
+      t.groups ? t.groups.map(g => `${g.groupId} (lag ${text(g.lag)})`).join(', ') : '–',
+      text(t.ratePerSecond)
+    ]);
+    this.topics.replaceChildren(
+      rows.length ? table(['topic', 'partitions', 'end offset', 'groups (lag)', 'rate/s'], rows, 'alertlab-topic-table') : el('p', {}, 'No topics.')
+    );
+  }
+
+  private renderStages(stages: StageInfo[]): void {
+    const rows = stages.map(s => [
+      s.id,
+      text(s.status),
+      text(s.version),
+      `${text(s.liveWorkers)}/${text(s.replicas)}`,
+      text(s.ratePerSecond),
+      text(s.deadLetters ?? s.errors),
+      this.stageButtons(s)
+    ]);
+    this.stages.replaceChildren(
+      rows.length
+        ? table(['stage', 'status', 'version', 'workers', 'rate/s', 'dead letters', ''], rows, 'alertlab-stage-table')
+        : el('p', {}, 'No stages yet. Promote a filter from a notebook cell (right-click → Promote filter).')
+    );
+  }
+
+  private stageButtons(s: StageInfo): HTMLElement {
+    const button = (label: string, title: string, action: () => Promise<unknown>): HTMLButtonElement => {
+      const b = el('button', { class: 'jp-mod-styled jp-mod-minimal', title }, label);
+      b.addEventListener('click', () => void action().then(() => this.refresh()));
+      return b;
+    };
+    const id = encodeURIComponent(s.id);
+    const replicas = s.replicas ?? 1;
+    return el(
+      'span',
+      { class: 'alertlab-stage-actions' },
+      button('+', 'Scale up one worker', () => this.act(`stages/${id}/scale`, { replicas: replicas + 1 })),
+      button('−', 'Scale down one worker', () => this.act(`stages/${id}/scale`, { replicas: Math.max(replicas - 1, 0) })),
+      s.status === 'stopped'
+        ? button('start', 'Start the workers', () => this.act(`stages/${id}/start`, {}))
+        : button('stop', 'Stop the workers', () => this.act(`stages/${id}/stop`, {})),
+      button('rollback', 'Restore the previous version', () => this.act(`stages/${id}/rollback`, {}))
+    );
+  }
+
+  private async act(path: string, body: unknown): Promise<void> {
+    const r = await this.api.request(path, { method: 'POST', body });
+    if (!r.ok) {
+      this.showStatus(r);
+    }
+  }
+
+  override dispose(): void {
+    window.clearInterval(this.timer);
+    super.dispose();
+  }
+}

@@ -1,0 +1,92 @@
+/** `alertlab controller` — the REST controller (stages, buffers, cone search, metrics). */
+import { parseArgs } from 'node:util';
+import { startController } from '../control/controller-server.js';
+import { stageK8sObjects, toYamlDocuments } from '../control/k8s.js';
+import { StageRegistry } from '../control/registry.js';
+import { DEFAULT_PORT } from '../control/serve.js';
+import { alertlabHome } from '../catalog/paths.js';
+import { join } from 'node:path';
+
+const USAGE = `Usage:
+  alertlab controller [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--state-dir <dir>] [--token-file <file>]
+                      [--bootstrap-servers host:port] [--store <catalogs.duckdb>] [--catalogs a,b] [--quiet]
+  alertlab controller k8s <stage-id> [--state-dir <dir>] [--image alertlab:latest] [--namespace default]
+
+Serves the controller REST API (OpenAPI at GET /openapi.json). Every route but /health needs
+"Authorization: Bearer <token>"; the token is created (mode 0600) at first start in
+$ALERTLAB_HOME/controller.token. Stages live in --state-dir (default $ALERTLAB_HOME/controller) and
+come back when the controller restarts. Logs are JSON lines on stderr.`;
+
+async function k8s(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'state-dir': { type: 'string' },
+      image: { type: 'string' },
+      namespace: { type: 'string' },
+      'bootstrap-servers': { type: 'string' }
+    }
+  });
+  const id = positionals[0];
+  if (!id) {
+    console.error(USAGE);
+    return 2;
+  }
+  const registry = await StageRegistry.open(values['state-dir'] ?? join(alertlabHome(), 'controller'));
+  const rec = registry.get(id);
+  const objects = await stageK8sObjects(rec, registry.version(id, rec.currentVersion), {
+    image: values.image,
+    namespace: values.namespace,
+    bootstrapServers: values['bootstrap-servers']
+  });
+  process.stdout.write(toYamlDocuments(objects));
+  return 0;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args[0] === 'k8s') {
+    return k8s(args.slice(1));
+  }
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      host: { type: 'string', default: '127.0.0.1' },
+      'state-dir': { type: 'string' },
+      'token-file': { type: 'string' },
+      'bootstrap-servers': { type: 'string' },
+      store: { type: 'string' },
+      catalogs: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const log = (entry: Record<string, unknown>): void => {
+    if (!values.quiet) {
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    }
+  };
+  const ctl = await startController({
+    host: values.host,
+    port: Number(values.port),
+    stateDir: values['state-dir'],
+    tokenFile: values['token-file'],
+    bootstrapServers: values['bootstrap-servers'],
+    storePath: values.store,
+    catalogs: values.catalogs ? values.catalogs.split(',').filter(Boolean) : undefined,
+    onLog: e => log({ event: 'request', ...e }),
+    supervisor: { onEvent: (event, fields) => log({ event, ...fields }) }
+  });
+  console.log(`alertlab controller: listening on ${ctl.url} (token in ${ctl.tokenFile}, state in ${ctl.stateDir})`);
+  await new Promise<void>(resolve => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await ctl.close();
+  return 0;
+}

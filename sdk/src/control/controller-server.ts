@@ -1,0 +1,91 @@
+/**
+ * `alertlab controller`: the catalog server plus stages, buffers, metrics and the OpenAPI
+ * document, behind a bearer token; stages in the state directory come back at start.
+ */
+import { join } from 'node:path';
+import { BufferClient } from '../buffer/client.js';
+import { alertlabHome } from '../catalog/paths.js';
+import { defaultTokenFile, ensureToken } from './auth.js';
+import { addCatalogRoutes } from './catalog-routes.js';
+import { CatalogService } from './catalogs.js';
+import { Controller } from './controller.js';
+import { linkSdk } from './deploy.js';
+import { Router, sendJson } from './http.js';
+import { openApiDocument } from './openapi.js';
+import { StageRegistry } from './registry.js';
+import { addHealthRoute } from './serve.js';
+import { startHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
+import { addStageRoutes } from './stage-routes.js';
+import { Supervisor, type SupervisorOptions } from './supervisor.js';
+
+/** Options of {@link startController}. */
+export interface ControllerOptions extends Omit<HttpServerOptions, 'token'> {
+  /** Stage records and versions. @default `$ALERTLAB_HOME/controller` */
+  stateDir?: string;
+  /** Bearer token file (created 0600 at first start). @default `$ALERTLAB_HOME/controller.token` */
+  tokenFile?: string;
+  /** Kafka of the buffer set. @default process.env.ALERTLAB_BOOTSTRAP_SERVERS ?? 'local' */
+  bootstrapServers?: string;
+  /** Catalog store (copied to memory at start). @default `$ALERTLAB_HOME/catalogs.duckdb` */
+  storePath?: string;
+  /** Catalogs to serve. @default all in the store */
+  catalogs?: string[];
+  /** Worker restarts and environment. @default {} */
+  supervisor?: SupervisorOptions;
+}
+
+/** A running controller. close() stops the server and every worker (stages stay in the state dir). */
+export interface RunningController extends HttpServer {
+  readonly controller: Controller;
+  readonly token: string;
+  readonly tokenFile: string;
+  readonly stateDir: string;
+}
+
+/** Starts the controller and resumes the stages of its state directory. */
+export async function startController(options: ControllerOptions = {}): Promise<RunningController> {
+  const stateDir = options.stateDir ?? join(alertlabHome(), 'controller');
+  const tokenFile = options.tokenFile ?? defaultTokenFile();
+  const token = await ensureToken(tokenFile);
+  await linkSdk(stateDir);
+  const registry = await StageRegistry.open(stateDir);
+  const buffer = await BufferClient.create({ bootstrapServers: options.bootstrapServers, clientId: 'alertlab-controller' });
+  const servers = buffer.bootstrapServers.join(',');
+  const supervisor = new Supervisor({
+    ...options.supervisor,
+    env: { ALERTLAB_BOOTSTRAP_SERVERS: servers, ...(options.supervisor?.env ?? {}) }
+  });
+  let catalogs: CatalogService | undefined;
+  try {
+    catalogs = await CatalogService.open({ storePath: options.storePath, catalogs: options.catalogs });
+    const controller = new Controller(registry, supervisor, buffer, catalogs);
+    const router = new Router();
+    addHealthRoute(router, () => ({ stages: registry.list().length }));
+    let baseUrl = '';
+    router.add('GET', '/openapi.json', ({ res }) => sendJson(res, 200, openApiDocument(baseUrl)));
+    addCatalogRoutes(router, catalogs);
+    addStageRoutes(router, controller);
+    const http = await startHttpServer(router, { ...options, token, tokenFile });
+    baseUrl = http.url;
+    await controller.resume();
+    const service = catalogs;
+    return {
+      ...http,
+      controller,
+      token,
+      tokenFile,
+      stateDir,
+      close: async () => {
+        await http.close();
+        await supervisor.close();
+        await buffer.close();
+        service.close();
+      }
+    };
+  } catch (err) {
+    await supervisor.close();
+    await buffer.close();
+    catalogs?.close();
+    throw err;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The controller: deploys versions of stages (after the backtest gate), keeps them in the
+ * registry, and has the supervisor run their workers; scale, stop, start, rollback and delete.
+ * Changes are serialized, so two requests never race on one stage.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BufferClient } from '../buffer/client.js';
+import { TopicNotFoundError } from '../errors.js';
+import type { CatalogService } from './catalogs.js';
+import { writeJsonAtomic } from './atomic.js';
+import { prepareManifest } from './deploy.js';
+import { runGate } from './gate.js';
+import { HttpError } from './http.js';
+import { StageRegistry, checkStageId } from './registry.js';
+import type { Supervisor } from './supervisor.js';
+import type { DeployRequest, StageRecord, StageVersion } from './types.js';
+
+/** Largest replica count accepted. */
+export const MAX_REPLICAS = 64;
+
+/** Checks a replica count (1..64). */
+export function checkReplicas(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) {
+    throw new HttpError(400, `replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${JSON.stringify(n)}.`);
+  }
+  return n;
+}
+
+/** Stage operations behind the REST API. */
+export class Controller {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly registry: StageRegistry,
+    readonly supervisor: Supervisor,
+    readonly buffer: BufferClient,
+    readonly catalogs: CatalogService | undefined
+  ) {}
+
+  /** Starts the workers of every stage the registry holds (after a controller restart). */
+  async resume(): Promise<void> {
+    for (const rec of this.registry.list()) {
+      await this.applyRecord(rec);
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyRecord(rec: StageRecord): Promise<void> {
+    const v = this.registry.version(rec.id, rec.currentVersion);
+    await this.supervisor.apply(rec.id, {
+      manifestPath: v.manifestPath,
+      version: v.version,
+      replicas: rec.replicas,
+      running: rec.desired === 'running'
+    });
+  }
+
+  /** Gate, store and start a new version. */
+  deploy(req: DeployRequest): Promise<{ stage: StageRecord; version: StageVersion }> {
+    return this.serial(async () => {
+      if (typeof req.manifest !== 'object' || req.manifest === null) {
+        throw new HttpError(400, 'Body needs "manifest": a stage manifest object (see GET /openapi.json).');
+      }
+      const id = checkStageId(req.id ?? req.manifest.id);
+      const existing = this.registry.find(id);
+      const replicas = req.replicas === undefined ? (existing?.replicas ?? 1) : checkReplicas(req.replicas);
+      const version = this.registry.nextVersion(id);
+      const dir = this.registry.versionDir(id, version);
+      try {
+        const servers = this.buffer.bootstrapServers.join(',');
+        const prepared = await prepareManifest(req.manifest, id, existing, dir, servers);
+        const topic = prepared.manifest.input.topic;
+        const admin = await this.buffer.admin();
+        const [inputInfo] = await admin.describeTopics([topic]).catch((cause: unknown) => {
+          throw cause instanceof TopicNotFoundError
+            ? new HttpError(422, `Input topic "${topic}" does not exist. Create it with POST /buffers/topics or \`alertlab buffer create\`.`)
+            : cause;
+        });
+        const evidence = await runGate({
+          manifest: prepared.manifest,
+          buffer: this.buffer,
+          catalogs: this.catalogs,
+          sampleAlerts: req.gate?.sampleAlerts,
+          budgetMs: req.gate?.budgetMs
+        });
+        await this.buffer.createTopics(
+          Object.values(prepared.outputTopics).map(topic => ({
+            topic,
+            partitions: inputInfo.partitions.length,
+            replicationFactor: Math.max(1, inputInfo.partitions[0]?.replicas.length ?? 1)
+          }))
+        );
+        const manifestPath = join(dir, 'manifest.json');
+        await writeJsonAtomic(manifestPath, prepared.raw);
+        const now = new Date().toISOString();
+        const v: StageVersion = {
+          version,
+          createdAt: now,
+          author: req.author ?? 'unknown',
+          sourceHash: prepared.sourceHash,
+          lineage: req.lineage ?? {},
+          manifest: prepared.raw,
+          manifestPath,
+          evidence
+        };
+        const rec: StageRecord = {
+          id,
+          desired: 'running',
+          replicas,
+          currentVersion: version,
+          outputTopics: prepared.outputTopics,
+          createdAt: existing?.createdAt ?? now,
+          updatedAt: now,
+          versions: existing?.versions ?? []
+        };
+        await this.registry.addVersion(rec, v);
+        await this.applyRecord(this.registry.get(id));
+        return { stage: this.registry.get(id), version: v };
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+    });
+  }
+
+  /** Changes the number of workers. */
+  scale(id: string, replicas: unknown): Promise<StageRecord> {
+    return this.serial(async () => {
+      const rec = await this.registry.save({ ...this.registry.get(id), replicas: checkReplicas(replicas) });
+      await this.applyRecord(rec);
+      return rec;
+    });
+  }
+
+  /** Stops (`running: false`) or starts the workers. */
+  setRunning(id: string, running: boolean): Promise<StageRecord> {
+    return this.serial(async () => {
+      const rec = await this.registry.save({ ...this.registry.get(id), desired: running ? 'running' : 'stopped' });
+      await this.applyRecord(rec);
+      return rec;
+    });
+  }
+
+  /**
+   * Restores an earlier version's manifest as a new version (history stays linear). Default
+   * target: the newest version older than the current one.
+   */
+  rollback(id: string, target?: unknown): Promise<{ stage: StageRecord; version: StageVersion }> {
+    return this.serial(async () => {
+      const rec = this.registry.get(id);
+      let to: number;
+      if (target === undefined || target === null) {
+        const older = rec.versions.filter(n => n < rec.currentVersion);
+        if (older.length === 0) {
+          throw new HttpError(409, `Stage "${id}" has no version older than ${rec.currentVersion} to roll back to.`);
+        }
+        to = Math.max(...older);
+      } else if (typeof target === 'number' && Number.isInteger(target)) {
+        to = target;
+      } else {
+        throw new HttpError(400, `version must be an integer (one of ${rec.versions.join(', ')}).`);
+      }
+      if (to === rec.currentVersion) {
+        throw new HttpError(409, `Stage "${id}" already runs version ${to}.`);
+      }
+      const old = this.registry.version(id, to);
+      const version = this.registry.nextVersion(id);
+      const manifestPath = join(this.registry.versionDir(id, version), 'manifest.json');
+      await writeJsonAtomic(manifestPath, old.manifest);
+      const v: StageVersion = { ...old, version, createdAt: new Date().toISOString(), manifestPath, rolledBackFrom: to };
+      await this.registry.addVersion({ ...rec, currentVersion: version }, v);
+      const next = this.registry.get(id);
+      await this.applyRecord(next);
+      return { stage: next, version: v };
+    });
+  }
+
+  /** Stops the workers and forgets the stage (its topics stay). */
+  remove(id: string): Promise<void> {
+    return this.serial(async () => {
+      this.registry.get(id);
+      await this.supervisor.remove(id);
+      await this.registry.remove(id);
+    });
+  }
+}

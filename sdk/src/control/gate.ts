@@ -1,0 +1,153 @@
+/**
+ * The backtest gate of a deploy: builds the filter the way a worker does (TypeScript in a worker
+ * thread with its time limit, SQL in a locked DuckDB, Python in a worker process), runs it over the
+ * last N buffered alerts of the input topic (cross-matched first when the stage cross-matches), and
+ * refuses the version — HTTP 422 with the reason — when the filter fails to load, throws on the
+ * sample, or exceeds its time budget. User code never runs on the controller's own thread.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { BufferClient } from '../buffer/client.js';
+import { backtest } from '../filter/backtest.js';
+import type { Filter } from '../filter/types.js';
+import type { StageManifest } from '../stage/manifest-types.js';
+import { addMatchColumns } from '../stage/match-columns.js';
+import { createStageFilter } from '../stage/stage-filter.js';
+import type { CatalogService } from './catalogs.js';
+import { HttpError } from './http.js';
+import type { GateEvidence } from './types.js';
+
+/** Alerts sampled by default. */
+export const DEFAULT_GATE_SAMPLE = 1000;
+/** Default wall-time budget of the gate. */
+export const DEFAULT_GATE_BUDGET_MS = 20_000;
+
+/** What the gate needs. */
+export interface GateInput {
+  manifest: StageManifest;
+  buffer: BufferClient;
+  catalogs?: CatalogService;
+  sampleAlerts?: number;
+  budgetMs?: number;
+}
+
+function refuse(reason: string, message: string, extra: Record<string, unknown> = {}): HttpError {
+  return new HttpError(422, `Deploy refused by the backtest gate: ${message}`, { reason, ...extra });
+}
+
+async function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(refuse('time-budget', `${what} took longer than the gate budget of ${ms} ms.`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the filter of a manifest exactly as a worker does. */
+export async function buildFilter(m: StageManifest): Promise<Filter> {
+  if (!m.filter) {
+    throw refuse('no-filter', `stage "${m.id}" has no filter; the gate checks filter stages only.`);
+  }
+  return createStageFilter(m.filter, m.id);
+}
+
+/** The last `n` buffered alerts of `topic` (fewer when the topic holds fewer), and the offsets read. */
+async function* lastAlerts(
+  buffer: BufferClient,
+  m: StageManifest,
+  n: number,
+  signal: AbortSignal,
+  offsets: Record<string, [string, string]>
+): AsyncGenerator<RecordBatch> {
+  const ends = await (await buffer.admin()).endOffsets(m.input.topic);
+  const filled = ends.filter(p => p.high > p.low);
+  if (filled.length === 0 || n === 0) {
+    return;
+  }
+  const per = BigInt(Math.ceil(n / filled.length));
+  const minHigh = filled.reduce((a, p) => (p.high < a ? p.high : a), filled[0].high);
+  const start = minHigh > per ? minHigh - per : 0n;
+  const remaining = new Map(filled.map(p => [p.partition, p.high - 1n]));
+  let taken = 0;
+  for await (const ab of buffer.attach(m.input.topic, { from: { offset: start }, format: m.input.format, signal })) {
+    const first = offsets[String(ab.partition)]?.[0] ?? ab.firstOffset.toString();
+    offsets[String(ab.partition)] = [first, ab.lastOffset.toString()];
+    if (ab.batch.numRows > 0) {
+      const keep = Math.min(ab.batch.numRows, n - taken);
+      taken += keep;
+      yield keep < ab.batch.numRows ? ab.batch.slice(0, keep) : ab.batch;
+    }
+    const end = remaining.get(ab.partition);
+    if (end !== undefined && ab.lastOffset >= end) {
+      remaining.delete(ab.partition);
+    }
+    if (taken >= n || remaining.size === 0) {
+      return;
+    }
+  }
+}
+
+/** Runs the gate; resolves with the evidence, or rejects with a 422 {@link HttpError}. */
+export async function runGate(input: GateInput): Promise<GateEvidence> {
+  const t0 = performance.now();
+  const m = input.manifest;
+  const budgetMs = input.budgetMs ?? DEFAULT_GATE_BUDGET_MS;
+  const n = input.sampleAlerts ?? DEFAULT_GATE_SAMPLE;
+  let filter: Filter;
+  try {
+    filter = await withBudget(buildFilter(m), budgetMs, 'Loading the filter');
+  } catch (err) {
+    if (err instanceof HttpError) {
+      throw err;
+    }
+    throw refuse('load', `the filter failed to load: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const abort = new AbortController();
+  const offsets: Record<string, [string, string]> = {};
+  try {
+    const xm = m.crossmatch;
+    for (const c of xm?.catalogs ?? []) {
+      if (!input.catalogs?.catalogs().has(c.name)) {
+        throw refuse('catalog', `catalog "${c.name}" is not served by this controller; load it (alertlab catalog load ${c.name}) and restart the controller.`);
+      }
+    }
+    const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
+    const batches = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
+    const remaining = Math.max(1, budgetMs - (performance.now() - t0));
+    const result = await withBudget(backtest(filter, batches, { signal: abort.signal, sampleSize: 5 }), remaining, 'The backtest');
+    return {
+      sampledAlerts: result.totalAlerts,
+      offsets,
+      result: {
+        ...result,
+        outputs: result.outputs.map(o => ({ name: o.name, count: o.count, fraction: o.fraction, estimatedPerNight: o.estimatedPerNight }))
+      },
+      gateMs: performance.now() - t0,
+      budgetMs
+    };
+  } catch (err) {
+    if (err instanceof HttpError) {
+      throw err;
+    }
+    const name = err instanceof Error ? err.name : 'Error';
+    const reason = /Timeout/i.test(name) ? 'time-budget' : 'error';
+    const what = reason === 'time-budget' ? 'the filter exceeded its time budget on the sample' : 'the filter failed on the sample';
+    throw refuse(reason, `${what}: ${err instanceof Error ? err.message : String(err)}`, { error: name });
+  } finally {
+    abort.abort();
+    await filter.close().catch(() => undefined);
+  }
+}
+
+async function* enrich(
+  source: AsyncIterable<RecordBatch>,
+  catalogs: CatalogService,
+  xm: NonNullable<StageManifest['crossmatch']>
+): AsyncGenerator<RecordBatch> {
+  for await (const b of source) {
+    yield (await addMatchColumns(b, catalogs.matcher, xm)).batch;
+  }
+}

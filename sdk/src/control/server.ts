@@ -1,0 +1,136 @@
+/**
+ * The HTTP server shared by `alertlab serve` and `alertlab controller`: a {@link Router}, bearer
+ * token checks (every route but the public ones), errors as JSON with their status, one structured
+ * log line per request.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AlertlabError, ConfigError } from '../errors.js';
+import { checkBearer } from './auth.js';
+import { HttpError, Router, sendJson } from './http.js';
+
+/** One structured log entry (one JSON line in the CLI). */
+export interface RequestLog {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  error?: string;
+}
+
+/** Options of {@link startHttpServer}. */
+export interface HttpServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** Bearer token required on non-public routes. @default none (no auth) */
+  token?: string;
+  /** Where the token is kept, named in 401 messages. @default undefined */
+  tokenFile?: string;
+  /** Called once per request. @default none */
+  onLog?: (entry: RequestLog) => void;
+}
+
+/** A running server. */
+export interface HttpServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof HttpError) {
+    return err.status;
+  }
+  if (err instanceof ConfigError) {
+    return 400;
+  }
+  return 500;
+}
+
+/** Starts `router` on host:port. */
+export async function startHttpServer(router: Router, options: HttpServerOptions = {}): Promise<HttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    const t0 = performance.now();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      sendJson(res, 400, { error: 'Malformed request URL.' });
+      return;
+    }
+    let errorMessage: string | undefined;
+    const done = (): void => {
+      options.onLog?.({
+        time: new Date().toISOString(),
+        method: req.method ?? '',
+        path: url.pathname,
+        status: res.statusCode,
+        ms: Math.round((performance.now() - t0) * 1000) / 1000,
+        ...(errorMessage ? { error: errorMessage } : {})
+      });
+    };
+    res.on('finish', done);
+    const run = async (): Promise<void> => {
+      const m = router.match(req.method ?? 'GET', url.pathname);
+      if (!m.found) {
+        if (m.allowed.length > 0) {
+          res.setHeader('allow', m.allowed.join(', '));
+          throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}: use ${m.allowed.join(', ')}.`);
+        }
+        throw new HttpError(404, `No route ${url.pathname}. See GET /openapi.json for the routes.`);
+      }
+      if (!m.public && options.token !== undefined) {
+        checkBearer(req.headers.authorization, options.token, options.tokenFile);
+      }
+      await m.handler({ req, res, url, params: m.params });
+    };
+    run().catch((err: unknown) => {
+      const status = statusOf(err);
+      errorMessage = err instanceof Error ? err.message : String(err);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (status === 401) {
+        res.setHeader('www-authenticate', 'Bearer realm="alertlab"');
+      }
+      const body: Record<string, unknown> = {
+        error: status === 500 && !(err instanceof AlertlabError) ? `Internal error: ${errorMessage}` : errorMessage
+      };
+      if (err instanceof HttpError && Object.keys(err.details).length > 0) {
+        body.details = err.details;
+      }
+      sendJson(res, status, body);
+    });
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause: NodeJS.ErrnoException) =>
+      reject(
+        new ConfigError(
+          `Cannot listen on ${host}:${options.port ?? 0}: ${cause.code ?? cause.message}. Pick another --port or stop what holds it.`,
+          { cause, context: { host, port: options.port } }
+        )
+      )
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * One worker process of a stage: `alertlab stage run <manifest>` as a child of the controller.
+ * Its stdout JSON lines carrying stats are kept as the latest snapshot; the last stderr lines are
+ * kept for `lastError`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { StageStats } from '../stage/stats.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The command that runs a worker: node + tsx + the CLI (what `bin/alertlab` runs). */
+export function workerCommand(manifestPath: string, statsIntervalMs = 1000): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [
+      '--import',
+      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
+      join(REPO_ROOT, 'sdk', 'src', 'cli', 'main.ts'),
+      'stage',
+      'run',
+      manifestPath,
+      '--stats-interval-ms',
+      String(statsIntervalMs)
+    ]
+  };
+}
+
+/** Finds a stats snapshot in one stdout line (`{"type":"stats",...}`, `{"stats":{...}}` or a bare snapshot). */
+export function statsOfLine(line: string): StageStats | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{')) {
+    return undefined;
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  const o = v as Record<string, unknown>;
+  const s = (typeof o.stats === 'object' && o.stats !== null ? o.stats : o) as Record<string, unknown>;
+  return typeof s.recordsIn === 'number' && typeof s.out === 'object' ? (s as unknown as StageStats) : undefined;
+}
+
+/** How a worker ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+  /** Last stderr lines. */
+  tail: string[];
+}
+
+/** A running worker process. */
+export class WorkerProcess {
+  stats: StageStats | undefined;
+  readonly startedAt = Date.now();
+  readonly tail: string[] = [];
+  readonly exited: Promise<WorkerExit>;
+  private readonly child: ChildProcess;
+  private done = false;
+
+  constructor(
+    readonly stageId: string,
+    readonly replica: number,
+    manifestPath: string,
+    env: Record<string, string>
+  ) {
+    const { command, args } = workerCommand(manifestPath);
+    this.child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, ALERTLAB_STAGE_REPLICA: String(replica) }
+    });
+    createInterface({ input: this.child.stdout! }).on('line', line => {
+      const s = statsOfLine(line);
+      if (s) {
+        this.stats = s;
+      }
+    });
+    createInterface({ input: this.child.stderr! }).on('line', line => {
+      this.tail.push(line);
+      if (this.tail.length > 40) {
+        this.tail.shift();
+      }
+    });
+    this.exited = new Promise(resolveExit => {
+      this.child.once('exit', (code, signal) => {
+        this.done = true;
+        // Let the readline streams drain the last lines first.
+        setImmediate(() => resolveExit({ code, signal, tail: [...this.tail] }));
+      });
+      this.child.once('error', err => {
+        this.tail.push(String(err));
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.done;
+  }
+
+  /** Asks the worker to stop (SIGTERM), killing it after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<WorkerExit> {
+    if (this.done) {
+      return this.exited;
+    }
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

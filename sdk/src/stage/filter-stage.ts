@@ -1,0 +1,169 @@
+/**
+ * The filter stage's per-chunk work: enrich (decode, cross-match, features) → filter → output
+ * records → one Kafka transaction holding the outputs, the dead letters and the input offsets.
+ * A filter that throws, runs past its time limit or loses its worker sends the chunk's alerts to
+ * the dead-letter topic (original bytes, reason, source coordinates) and the stage goes on.
+ */
+import type { BufferReject } from '../buffer/reject.js';
+import { deadLetterRecords, sendRecords } from '../buffer/produce.js';
+import type {
+  ConsumedRecord,
+  ProduceRecord,
+  ProducerClient
+} from '../buffer/transport-types.js';
+import { FilterTimeoutError } from '../errors.js';
+import { droppedCount } from '../filter/routing.js';
+import type { Filter } from '../filter/types.js';
+import type { StageManifest } from './manifest-types.js';
+import type { PartitionHandler, PartitionStart } from './partitions.js';
+import { outputRecords, type PayloadContext } from './payload.js';
+import type { StagePipeline } from './pipeline.js';
+import type { StageCounters } from './stats.js';
+
+/** Dead-letter header carrying a filter's traceback or stack (truncated to 8 KB). */
+export const TRACEBACK_HEADER = 'alertlab-traceback';
+
+interface FilterPartition {
+  partition: number;
+  producer: ProducerClient;
+}
+
+/** Reason code of a filter failure: 'filter-timeout' or 'filter-error'. */
+export function filterFailureCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return error instanceof FilterTimeoutError || code === 'timeout'
+    ? 'filter-timeout'
+    : 'filter-error';
+}
+
+function tracebackOf(error: unknown): string {
+  const tb = (error as { remoteTraceback?: unknown }).remoteTraceback;
+  const stack = (error as { context?: { stack?: unknown } }).context?.stack;
+  const text = Array.isArray(tb) && tb.length > 0 ? tb.join('') : String(stack ?? (error as Error).stack ?? '');
+  return text.slice(0, 8192);
+}
+
+/** Every record that produced rows, as rejects carrying the filter's failure. */
+function filterRejects(
+  topic: string,
+  partition: number,
+  records: ReadonlyArray<ConsumedRecord>,
+  rowIndex: Int32Array,
+  error: unknown
+): BufferReject[] {
+  const code = filterFailureCode(error);
+  const reason = `Filter failed on this batch: ${(error as Error).message}`;
+  const seen = new Set<number>();
+  const out: BufferReject[] = [];
+  for (const r of rowIndex) {
+    if (seen.has(r)) {
+      continue;
+    }
+    seen.add(r);
+    const rec = records[r];
+    out.push({
+      index: r,
+      code,
+      reason,
+      topic,
+      partition,
+      offset: rec.offset,
+      timestampMs: rec.timestampMs,
+      key: rec.key,
+      value: rec.value,
+      headers: rec.headers
+    });
+  }
+  return out;
+}
+
+export class FilterStageHandler implements PartitionHandler<FilterPartition> {
+  private readonly payload: PayloadContext;
+
+  constructor(
+    private readonly manifest: StageManifest,
+    private readonly pipeline: StagePipeline,
+    private readonly filter: Filter,
+    private readonly counters: StageCounters
+  ) {
+    this.payload = {
+      stageId: manifest.id,
+      payload: manifest.payload,
+      thinColumns: manifest.thinColumns,
+      topics: manifest.outputs
+    };
+  }
+
+  async open(start: PartitionStart): Promise<FilterPartition> {
+    return { partition: start.partition, producer: start.producer as ProducerClient };
+  }
+
+  async process(state: FilterPartition, records: ConsumedRecord[]): Promise<void> {
+    const t0 = performance.now();
+    const m = this.manifest;
+    const topic = m.input.topic;
+    const prepared = await this.pipeline.prepare(topic, state.partition, records);
+    const out: ProduceRecord[] = [];
+    let alertsPerOutput: number[] = [];
+    let dropped = 0;
+    let failed: { code: string; count: number } | undefined;
+    if (prepared.batch.numRows > 0) {
+      try {
+        const routing = await this.filter.evaluate(prepared.batch, {
+          timeoutMs: m.filter?.timeoutMs
+        });
+        const built = outputRecords(
+          this.payload,
+          prepared.batch,
+          routing,
+          records,
+          prepared.rowIndex,
+          prepared.matches,
+          { topic, partition: state.partition }
+        );
+        out.push(...built.records);
+        alertsPerOutput = built.alertsPerOutput;
+        dropped = droppedCount(routing);
+      } catch (error) {
+        const rejects = filterRejects(topic, state.partition, records, prepared.rowIndex, error);
+        const letters = deadLetterRecords(m.deadLetterTopic, rejects);
+        const tb = tracebackOf(error);
+        for (const l of letters) {
+          (l.headers as Record<string, string>)[TRACEBACK_HEADER] = tb;
+        }
+        out.push(...letters);
+        failed = { code: filterFailureCode(error), count: letters.length };
+      }
+    }
+    out.push(...deadLetterRecords(m.deadLetterTopic, prepared.rejects));
+    const tx = await state.producer.transaction();
+    try {
+      if (out.length > 0) {
+        await sendRecords(tx, out);
+      }
+      const next = records[records.length - 1].offset + 1n;
+      await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: next }]);
+      await tx.commit();
+    } catch (error) {
+      this.counters.aborts++;
+      await tx.abort().catch(() => undefined);
+      throw error;
+    }
+    const c = this.counters;
+    c.commits++;
+    c.recordsIn += records.length;
+    c.alertsIn += prepared.batch.numRows;
+    c.dropped += dropped;
+    alertsPerOutput.forEach((n, k) => c.addOut(this.filter.outputs[k], n));
+    for (const r of prepared.rejects) {
+      c.addDeadLetters(String(r.code), 1);
+    }
+    if (failed) {
+      c.filterErrors++;
+      c.addDeadLetters(failed.code, failed.count);
+    }
+    c.observeLatency(performance.now() - t0);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,136 @@
+/**
+ * The stage manifest: one JSON document describing a deployed stage. Three kinds share the input,
+ * batching and dead-letter settings: `filter` (decode → cross-match → filter → route), `aggregate`
+ * (event-time windows) and `archive` (Parquet by night).
+ */
+import type { AlertFormat } from '../alerts/types.js';
+import type { MatcherKind } from '../crossmatch/create.js';
+import type { FilterKind, FilterLanguage } from '../filter/types.js';
+
+export type StageKind = 'filter' | 'aggregate' | 'archive';
+export type StagePayload = 'full' | 'thin' | 'annotated';
+
+export interface StageInput {
+  /** Buffer topic to read. */
+  topic: string;
+  /** `'local'` or `'host:port,host:port'`. @default process.env.ALERTLAB_BOOTSTRAP_SERVERS ?? 'local' */
+  bootstrapServers?: string;
+  /** Alert format of the record values. @default 'auto' */
+  format: AlertFormat;
+  /** Where a group without committed offsets starts. @default true (earliest) */
+  fromBeginning: boolean;
+}
+
+export interface StageCatalog {
+  name: string;
+  radiusArcsec: number;
+  /** Catalog columns copied next to the nearest match (`xm_<catalog>_<column>`). @default [] */
+  columns: string[];
+}
+
+export interface StageCrossmatch {
+  catalogs: StageCatalog[];
+  /** 'nearest': one match per alert and catalog; 'all': every match in the radius. @default 'nearest' */
+  mode: 'all' | 'nearest';
+  /** DuckDB catalog store; built-in catalogs missing from it are loaded. @default $ALERTLAB_HOME/catalogs.duckdb */
+  storePath?: string;
+  /** @default 'memory-zones' */
+  matcher: MatcherKind;
+  /** Match solar-system objects too. @default false */
+  includeMovingObjects: boolean;
+}
+
+export interface StageFilter {
+  language: FilterLanguage;
+  kind: FilterKind;
+  /** Output names (see FilterSpec.outputs). @default per kind */
+  outputs?: string[];
+  /** Switch only. @default 'default' */
+  defaultOutput?: string;
+  /** SQL text, TypeScript module text, or Python source (with `entry`). One of source/path. */
+  source?: string;
+  /** SQL file, TypeScript module, or Python `file.py:function` / `package.module:function`. */
+  path?: string;
+  /** Python: the `@alertlab.filter` function name when `source` is given. @default undefined */
+  entry?: string;
+  /** Columns the filter needs besides those SQL infers. @default [] */
+  columns: string[];
+  /** Per-batch time limit for user code; past it the batch is dead-lettered. @default 2000 */
+  timeoutMs: number;
+}
+
+export interface StageBatch {
+  /** Alerts per filter call and per transaction. @default 5000 */
+  maxRows: number;
+  /** Longest wait of a fetch for more records. @default 500 */
+  maxWaitMs: number;
+}
+
+export interface StageConsumerTuning {
+  /** A dead worker's partitions move after this long. @default 10000 */
+  sessionTimeoutMs: number;
+  /** @default 1000 */
+  heartbeatIntervalMs: number;
+}
+
+export interface StageAggregate {
+  /** Output topic for window records (JSON). */
+  topic: string;
+  /** Window length in seconds of event time (exposure MJD). */
+  windowSeconds: number;
+  /** Hop in seconds; equal to windowSeconds for tumbling windows. @default windowSeconds */
+  hopSeconds: number;
+  /** Out-of-order allowance: a window is emitted once the watermark passes end + lateness. @default 0 */
+  allowedLatenessSeconds: number;
+  /** Group key column (e.g. band, objectId). */
+  groupBy: string;
+  /** Numeric column aggregated (count/min/max/mean/median/stddev). */
+  value: string;
+  /** Records later than the lateness: 'dead-letter' (with reason) or 'drop' (counted only). @default 'dead-letter' */
+  lateRecords: 'dead-letter' | 'drop';
+}
+
+export interface StageArchive {
+  /** Root directory of the archive (`<path>/night=YYYY-MM-DD/*.parquet`). */
+  path: string;
+  /** 'night': Rubin day_obs (UTC−12 h date of the exposure); 'exposure-day': UTC date. @default 'night' */
+  partitionBy: 'night' | 'exposure-day';
+  /** Flush when a partition buffers this many alerts. @default 10000 */
+  flushRows: number;
+  /** Flush a partition's buffer after this long without new alerts. @default 5000 */
+  maxIdleMs: number;
+}
+
+export interface StageManifest {
+  /** Stage id: consumer group and transactional-id prefix. Letters, digits, `.`, `_`, `-`. */
+  id: string;
+  /** @default 'filter' */
+  kind: StageKind;
+  input: StageInput;
+  crossmatch?: StageCrossmatch;
+  /** Required for kind 'filter'. */
+  filter?: StageFilter;
+  /** Output name → topic; every filter output needs one (kind 'filter'). */
+  outputs: Record<string, string>;
+  /** @default 'full' */
+  payload: StagePayload;
+  /** Columns of a thin payload. @default ['alertId','objectId','survey','ra','dec','mjd','band','mag','magErr'] */
+  thinColumns: string[];
+  deadLetterTopic: string;
+  batch: StageBatch;
+  consumer: StageConsumerTuning;
+  aggregate?: StageAggregate;
+  archive?: StageArchive;
+}
+
+export const DEFAULT_THIN_COLUMNS = [
+  'alertId',
+  'objectId',
+  'survey',
+  'ra',
+  'dec',
+  'mjd',
+  'band',
+  'mag',
+  'magErr'
+];

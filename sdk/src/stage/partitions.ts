@@ -1,0 +1,252 @@
+/**
+ * The consume side every stage kind shares: a consumer group (group = stage id, read_committed,
+ * offsets never auto-committed) whose fetched batches are handed over per partition, in chunks of
+ * at most `maxRows` records, to a {@link PartitionHandler}.
+ *
+ * Zombie fencing. kafkajs commits transactional offsets with TxnOffsetCommit v0–v1, which carry
+ * no consumer-group generation (KIP-447's group-metadata fencing is out of its reach), so a worker
+ * that lost its partitions in a rebalance could still commit a transaction. We therefore use the
+ * pre-KIP-447 scheme: one transactional producer per input partition with a STABLE id
+ * `<stageId>.<topic>.<partition>`. Whoever gets a partition creates that producer and initialises
+ * it (InitProducerId), which bumps the epoch — any older holder is fenced, its open transaction is
+ * aborted, and its later commits fail. Only after that do we read the partition's committed offset
+ * (and commit metadata), seek there, and restore the handler's state: nothing a zombie can still
+ * do changes what we read.
+ *
+ * Every (re)assignment resets every partition (kafkajs restarts fetching from committed offsets
+ * after a rejoin), so in-memory state always matches the committed position.
+ */
+import type { Logger } from '../buffer/log.js';
+import type {
+  AdminClient,
+  ConsumedRecord,
+  ConsumerClient,
+  FetchedBatch,
+  KafkaTransport,
+  ProducerClient
+} from '../buffer/transport-types.js';
+
+/** What a handler knows about a partition it (re)starts. */
+export interface PartitionStart {
+  partition: number;
+  /** Fenced transactional producer for this partition. */
+  producer: ProducerClient | undefined;
+  /** Committed offset when the partition started (-1n: nothing committed yet). */
+  committedOffset: bigint;
+  committedMetadata: string | null;
+}
+
+export interface PartitionHandler<S> {
+  /** A partition starts (or restarts after a rebalance or an error): build its state. */
+  open(start: PartitionStart): Promise<S>;
+  /** Processes records (all at or past the committed offset) and commits them itself. */
+  process(state: S, records: ConsumedRecord[], batch: FetchedBatch): Promise<void>;
+  /** The partition is revoked or reset: release its state (uncommitted work is abandoned). */
+  close(state: S): Promise<void>;
+}
+
+export interface PartitionedConsumerOptions {
+  stageId: string;
+  topic: string;
+  groupId: string;
+  maxRows: number;
+  maxWaitMs: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  fromBeginning: boolean;
+  logger: Logger;
+}
+
+interface Slot<S> {
+  partition: number;
+  fresh: boolean;
+  state: S | undefined;
+  producer: ProducerClient | undefined;
+  floor: bigint;
+}
+
+/** Transactional id of a stage's input partition (stable across workers: see the module note). */
+export function transactionalIdOf(stageId: string, topic: string, partition: number): string {
+  return `${stageId}.${topic}.${partition}`;
+}
+
+function isFenced(error: unknown): boolean {
+  const text = `${String((error as Error)?.name)} ${String((error as Error)?.message)} ${JSON.stringify((error as { context?: unknown })?.context ?? {})}`;
+  return /fenc|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|epoch/i.test(text);
+}
+
+export class PartitionedConsumer<S> {
+  private readonly slots = new Map<number, Slot<S>>();
+  private consumer: ConsumerClient | undefined;
+  private admin: AdminClient | undefined;
+  private failure: Error | undefined;
+  private onFailure: ((error: Error) => void) | undefined;
+  private stopped = false;
+  /** Called with the owned partitions after each group join. */
+  onPartitions: ((partitions: number[]) => void) | undefined;
+
+  constructor(
+    private readonly transport: KafkaTransport,
+    private readonly options: PartitionedConsumerOptions,
+    private readonly handler: PartitionHandler<S>
+  ) {}
+
+  /** Joins the group and starts consuming; resolves once running. */
+  async start(): Promise<void> {
+    const o = this.options;
+    this.admin = await this.transport.admin();
+    const consumer = await this.transport.consumer({
+      groupId: o.groupId,
+      readCommitted: true,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      rebalanceTimeoutMs: Math.max(o.sessionTimeoutMs, 10_000),
+      maxWaitTimeMs: o.maxWaitMs
+    });
+    this.consumer = consumer;
+    consumer.onAssignment(assignment => this.assigned(assignment[o.topic] ?? []));
+    consumer.onCrash((error, restarting) => {
+      if (restarting) {
+        o.logger.warn('stage consumer crashed and is rejoining', { error: error.message });
+      } else {
+        this.fail(error);
+      }
+    });
+    await consumer.subscribe([o.topic], { fromBeginning: o.fromBeginning });
+    await consumer.run(batch => this.onBatch(batch));
+  }
+
+  /** Resolves never; rejects when the consumer dies for good. */
+  failed(): Promise<never> {
+    return new Promise<never>((_resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+      } else {
+        this.onFailure = reject;
+      }
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.onFailure?.(error);
+  }
+
+  private assigned(mine: number[]): void {
+    for (const [p, slot] of this.slots) {
+      if (!mine.includes(p)) {
+        this.slots.delete(p);
+        void this.release(slot, true);
+      }
+    }
+    for (const p of mine) {
+      const slot = this.slots.get(p);
+      if (slot) {
+        slot.fresh = true;
+      } else {
+        this.slots.set(p, { partition: p, fresh: true, state: undefined, producer: undefined, floor: 0n });
+      }
+    }
+    this.onPartitions?.([...mine].sort((a, b) => a - b));
+  }
+
+  private async release(slot: Slot<S>, dropProducer: boolean): Promise<void> {
+    const state = slot.state;
+    slot.state = undefined;
+    if (state !== undefined) {
+      await this.handler.close(state).catch(() => undefined);
+    }
+    if (dropProducer && slot.producer) {
+      const producer = slot.producer;
+      slot.producer = undefined;
+      await producer.close().catch(() => undefined);
+    }
+  }
+
+  /** Fences, reads the committed position, restores state. False: we seeked, drop this batch. */
+  private async restart(slot: Slot<S>, first: bigint): Promise<boolean> {
+    const o = this.options;
+    await this.release(slot, false);
+    if (slot.producer === undefined) {
+      const producer = await this.transport.producer({
+        transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
+      });
+      try {
+        // the first transaction() runs InitProducerId: older holders of this id are fenced now
+        await (await producer.transaction()).abort();
+      } catch (error) {
+        await producer.close().catch(() => undefined);
+        throw error;
+      }
+      slot.producer = producer;
+    }
+    const offsets = await (this.admin as AdminClient).groupOffsets(o.groupId, o.topic);
+    const mine = offsets.find(c => c.partition === slot.partition);
+    const committedOffset = mine?.offset ?? -1n;
+    slot.state = await this.handler.open({
+      partition: slot.partition,
+      producer: slot.producer,
+      committedOffset,
+      committedMetadata: mine?.metadata ?? null
+    });
+    slot.fresh = false;
+    slot.floor = committedOffset >= 0n ? committedOffset : first;
+    if (first > slot.floor) {
+      (this.consumer as ConsumerClient).seek(o.topic, slot.partition, slot.floor);
+      return false;
+    }
+    return true;
+  }
+
+  private async onBatch(batch: FetchedBatch): Promise<void> {
+    const o = this.options;
+    if (batch.topic !== o.topic || batch.records.length === 0 || this.stopped) {
+      return;
+    }
+    let slot = this.slots.get(batch.partition);
+    if (slot === undefined) {
+      slot = { partition: batch.partition, fresh: true, state: undefined, producer: undefined, floor: 0n };
+      this.slots.set(batch.partition, slot);
+    }
+    const all = batch.records;
+    if (slot.fresh && !(await this.restart(slot, all[0].offset))) {
+      return;
+    }
+    const records = all[0].offset >= slot.floor ? all : all.filter(r => r.offset >= slot.floor);
+    for (let start = 0; start < records.length; start += o.maxRows) {
+      if (!batch.isRunning() || batch.isStale() || slot.fresh || this.stopped) {
+        return;
+      }
+      const chunk = records.length <= o.maxRows ? records : records.slice(start, start + o.maxRows);
+      try {
+        await this.handler.process(slot.state as S, chunk, batch);
+      } catch (error) {
+        slot.fresh = true;
+        if (isFenced(error)) {
+          o.logger.warn('stage producer was fenced: another worker owns this partition now', {
+            partition: slot.partition
+          });
+          await this.release(slot, true);
+        }
+        throw error;
+      }
+      const last = chunk[chunk.length - 1].offset;
+      batch.resolveOffset(last);
+      slot.floor = last + 1n;
+    }
+    if (records.length === 0) {
+      batch.resolveOffset(all[all.length - 1].offset);
+    }
+  }
+
+  /** Leaves the group, closes every partition's state and producer. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.close().catch(() => undefined);
+    for (const slot of this.slots.values()) {
+      await this.release(slot, true);
+    }
+    this.slots.clear();
+    await this.admin?.close().catch(() => undefined);
+  }
+}

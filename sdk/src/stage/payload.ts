@@ -1,0 +1,163 @@
+/**
+ * Output records of a filter stage, per payload:
+ * - `full`: the original record bytes, unchanged (a record holding several alerts is written once
+ *   per output it has alerts in), plus routing and match-summary headers;
+ * - `thin`: JSON of a few columns (`thinColumns`);
+ * - `annotated`: JSON `{ stage, output, alert, features, matches }` with every scalar alert column,
+ *   the lightcurve features and all cross-match matches.
+ * 64-bit integers are written as JSON strings so they stay exact in any reader.
+ */
+import type { RecordBatch, Vector } from 'apache-arrow';
+import { DataType } from 'apache-arrow';
+import type { ConsumedRecord, HeaderValue, ProduceRecord } from '../buffer/transport-types.js';
+import { LIGHTCURVE_FEATURES } from '../filter/features.js';
+import { rowsByOutput } from '../filter/routing.js';
+import type { Routing } from '../filter/types.js';
+import type { MatchIndex } from './match-columns.js';
+import type { StagePayload } from './manifest-types.js';
+
+/** Header names the stage adds to `full` records. */
+export const STAGE_HEADERS = {
+  stage: 'alertlab-stage',
+  output: 'alertlab-output',
+  alertIds: 'alertlab-alert-ids',
+  matches: 'alertlab-matches',
+  topic: 'alertlab-source-topic',
+  partition: 'alertlab-source-partition',
+  offset: 'alertlab-source-offset'
+} as const;
+
+export interface PayloadContext {
+  stageId: string;
+  payload: StagePayload;
+  thinColumns: readonly string[];
+  /** Output name → topic. */
+  topics: Readonly<Record<string, string>>;
+}
+
+const encoder = new TextEncoder();
+const FEATURES = new Set<string>(LIGHTCURVE_FEATURES);
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') {
+    return v.toString();
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) {
+    return null; // NaN/Infinity are not JSON
+  }
+  return v ?? null;
+}
+
+function isScalar(type: DataType): boolean {
+  return (
+    DataType.isInt(type) ||
+    DataType.isFloat(type) ||
+    DataType.isBool(type) ||
+    DataType.isUtf8(type) ||
+    DataType.isLargeUtf8(type)
+  );
+}
+
+function columnsOf(batch: RecordBatch, names: readonly string[]): [string, Vector][] {
+  return names.flatMap(name => {
+    const v = batch.getChild(name);
+    return v === null ? [] : [[name, v] as [string, Vector]];
+  });
+}
+
+function rowObject(columns: [string, Vector][], row: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of columns) {
+    out[name] = plain(v.get(row));
+  }
+  return out;
+}
+
+function matchSummary(matches: MatchIndex | undefined, row: number): string | undefined {
+  return matches?.catalogs.map((c, k) => `${c}=${matches.counts[k][row]}`).join(',');
+}
+
+/** Builds the output records of a routed batch, and counts alerts per output. */
+export function outputRecords(
+  ctx: PayloadContext,
+  batch: RecordBatch,
+  routing: Routing,
+  records: ReadonlyArray<ConsumedRecord>,
+  rowIndex: Int32Array,
+  matches: MatchIndex | undefined,
+  source: { topic: string; partition: number }
+): { records: ProduceRecord[]; alertsPerOutput: number[] } {
+  const out: ProduceRecord[] = [];
+  const perOutput = rowsByOutput(routing);
+  const alertIds = batch.getChild('alertId');
+  const objectIds = batch.getChild('objectId');
+  const fields = batch.schema.fields;
+  const alertNames = fields
+    .filter(f => isScalar(f.type) && !f.name.startsWith('xm_') && !FEATURES.has(f.name))
+    .map(f => f.name);
+  const alertCols = ctx.payload === 'annotated' ? columnsOf(batch, alertNames) : [];
+  const featureCols = ctx.payload === 'annotated' ? columnsOf(batch, [...FEATURES]) : [];
+  const thinCols = ctx.payload === 'thin' ? columnsOf(batch, ctx.thinColumns) : [];
+  perOutput.forEach((rows, k) => {
+    const name = routing.outputs[k];
+    const topic = ctx.topics[name];
+    if (ctx.payload === 'full') {
+      // one record per (source record, output): Avro containers may hold several alerts
+      const byRecord = new Map<number, number[]>();
+      for (const row of rows) {
+        const r = rowIndex[row];
+        const list = byRecord.get(r);
+        if (list) {
+          list.push(row);
+        } else {
+          byRecord.set(r, [row]);
+        }
+      }
+      for (const [r, rowsOfRecord] of byRecord) {
+        const src = records[r];
+        const headers: Record<string, HeaderValue | HeaderValue[]> = {};
+        for (const [h, v] of Object.entries(src.headers)) {
+          if (v !== undefined) {
+            headers[h] = v;
+          }
+        }
+        headers[STAGE_HEADERS.stage] = ctx.stageId;
+        headers[STAGE_HEADERS.output] = name;
+        headers[STAGE_HEADERS.alertIds] = rowsOfRecord
+          .map(row => String(alertIds?.get(row) ?? ''))
+          .join(',');
+        const summary = matchSummary(matches, rowsOfRecord[0]);
+        if (summary !== undefined) {
+          headers[STAGE_HEADERS.matches] = summary;
+        }
+        headers[STAGE_HEADERS.topic] = source.topic;
+        headers[STAGE_HEADERS.partition] = String(source.partition);
+        headers[STAGE_HEADERS.offset] = src.offset.toString();
+        out.push({ topic, value: src.value, key: src.key, headers, timestampMs: src.timestampMs });
+      }
+      return;
+    }
+    for (const row of rows) {
+      const src = records[rowIndex[row]];
+      const body =
+        ctx.payload === 'thin'
+          ? { ...rowObject(thinCols, row), output: name }
+          : {
+              stage: ctx.stageId,
+              output: name,
+              alert: rowObject(alertCols, row),
+              features: rowObject(featureCols, row),
+              matches: matches?.matchesOf(row) ?? {}
+            };
+      const objectId = objectIds?.get(row);
+      out.push({
+        topic,
+        value: encoder.encode(JSON.stringify(body)),
+        key: src.key ?? (objectId === null || objectId === undefined ? null : String(objectId)),
+        headers: { [STAGE_HEADERS.stage]: ctx.stageId, [STAGE_HEADERS.output]: name },
+        timestampMs: src.timestampMs
+      });
+    }
+  });
+  return { records: out, alertsPerOutput: perOutput.map(rows => rows.length) };
+}

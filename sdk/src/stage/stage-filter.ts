@@ -1,0 +1,166 @@
+/**
+ * Builds a stage's {@link Filter} from its manifest: SQL (inline or a file), TypeScript (a module
+ * run in a worker with the time limit) or Python (a `python -m alertlab.worker` process through the
+ * kernel bridge's `PythonFilterHost`). Inline TypeScript/Python sources are written under
+ * `$ALERTLAB_HOME/stage-filters/` so their imports resolve from the repository.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecordBatch } from 'apache-arrow';
+import { alertlabHome } from '../catalog/paths.js';
+import { FilterColumnError, FilterDefinitionError, StageManifestError } from '../errors.js';
+import { withLightcurveFeatures } from '../filter/features.js';
+import { resolveOutputs } from '../filter/outputs.js';
+import { createFilter } from '../filter/registry.js';
+import { sqlFilter } from '../filter/factories.js';
+import type { Filter, FilterContext, FilterKind, Routing } from '../filter/types.js';
+import type { StageFilter } from './manifest-types.js';
+
+/** The part of the kernel bridge's PythonFilterHost a stage uses. */
+interface PythonHost {
+  readonly kind: string;
+  readonly outputs: readonly string[];
+  readonly requiredColumns: readonly string[];
+  readonly source: string;
+  evaluate(batch: RecordBatch): Promise<{ outputs: readonly string[]; index: Int32Array }>;
+  close(): Promise<void>;
+}
+
+interface BridgeModule {
+  PythonFilterHost: {
+    create(options: { filter: string; batchTimeoutMs?: number; cwd?: string }): Promise<PythonHost>;
+  };
+}
+
+/** Options for {@link pythonFilter}. */
+export interface PythonFilterOptions {
+  /** Filter id. */
+  id: string;
+  /** `path/file.py:function` or `package.module:function`. */
+  filter: string;
+  /** Per-batch time limit; past it the worker is killed and restarted. @default 2000 */
+  timeoutMs?: number;
+}
+
+/** A Python `@alertlab.filter` as a {@link Filter} (same object in a backtest and a stage). */
+export class PythonStageFilter implements Filter {
+  readonly language = 'python' as const;
+  private constructor(
+    readonly id: string,
+    private readonly host: PythonHost
+  ) {}
+
+  static async create(options: PythonFilterOptions): Promise<PythonStageFilter> {
+    // the bridge package depends on the SDK, so it is loaded at run time, not imported
+    const specifier = '@alertlab/kernel-bridge';
+    const bridge = (await import(specifier)) as BridgeModule;
+    const host = await bridge.PythonFilterHost.create({
+      filter: options.filter,
+      batchTimeoutMs: options.timeoutMs ?? 2000
+    });
+    return new PythonStageFilter(options.id, host);
+  }
+
+  get kind(): FilterKind {
+    return this.host.kind as FilterKind;
+  }
+  get outputs(): readonly string[] {
+    return this.host.outputs;
+  }
+  get requiredColumns(): readonly string[] {
+    return this.host.requiredColumns;
+  }
+  get source(): string {
+    return this.host.source;
+  }
+
+  async evaluate(batch: RecordBatch, _ctx: FilterContext = {}): Promise<Routing> {
+    if (batch.numRows === 0) {
+      return { outputs: this.outputs, index: new Int32Array(0) };
+    }
+    const enriched = withLightcurveFeatures(batch);
+    const names = enriched.schema.fields.map(f => f.name);
+    const wanted = this.requiredColumns;
+    const missing = wanted.filter(c => !names.includes(c));
+    if (missing.length > 0) {
+      throw new FilterColumnError(
+        `Python filter "${this.id}" needs column(s) ${missing.join(', ')} that the batch does not have. Columns that exist: ${names.join(', ')}.`,
+        { context: { filterId: this.id, missing, existing: names } }
+      );
+    }
+    // narrowed here with selectAt: apache-arrow 21's RecordBatch.select leaves holes in the
+    // children when the columns are not the first ones, which the bridge's select would hit
+    const sent = wanted.length > 0 ? enriched.selectAt(wanted.map(c => names.indexOf(c))) : enriched;
+    const routing = await this.host.evaluate(sent);
+    return { outputs: routing.outputs, index: routing.index };
+  }
+
+  close(): Promise<void> {
+    return this.host.close();
+  }
+}
+
+/** A Python filter from a `file.py:function` or `module:function` reference. */
+export function pythonFilter(options: PythonFilterOptions): Promise<PythonStageFilter> {
+  return PythonStageFilter.create(options);
+}
+
+async function writeInline(id: string, source: string, ext: string): Promise<string> {
+  const dir = join(alertlabHome(), 'stage-filters');
+  await mkdir(dir, { recursive: true });
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 12);
+  const path = join(dir, `${id}-${hash}.${ext}`);
+  await writeFile(path, source);
+  return path;
+}
+
+function checkShape(filter: Filter, spec: StageFilter, stageId: string): void {
+  const expected = resolveOutputs({ id: stageId, ...spec }).outputs;
+  if (filter.kind !== spec.kind || expected.join(',') !== filter.outputs.join(',')) {
+    throw new FilterDefinitionError(
+      `Stage "${stageId}": the manifest says ${spec.kind} [${expected.join(', ')}] but the filter defines ${filter.kind} [${filter.outputs.join(', ')}]. Make them agree.`,
+      { context: { filterId: stageId } }
+    );
+  }
+}
+
+/** Builds the filter a manifest describes (its id is the stage id). */
+export async function createStageFilter(spec: StageFilter, stageId: string): Promise<Filter> {
+  let filter: Filter;
+  if (spec.language === 'sql') {
+    const text = spec.source ?? (await readFile(spec.path as string, 'utf8'));
+    filter = await sqlFilter(text, {
+      id: stageId,
+      kind: spec.kind,
+      outputs: spec.outputs,
+      defaultOutput: spec.defaultOutput,
+      columns: spec.columns,
+      timeoutMs: spec.timeoutMs
+    });
+  } else if (spec.language === 'typescript') {
+    const path = spec.path ?? (await writeInline(stageId, spec.source as string, 'ts'));
+    filter = await createFilter({
+      id: stageId,
+      language: 'typescript',
+      kind: spec.kind,
+      outputs: spec.outputs,
+      defaultOutput: spec.defaultOutput,
+      source: path,
+      timeoutMs: spec.timeoutMs
+    });
+  } else if (spec.language === 'python') {
+    const ref =
+      spec.path ?? `${await writeInline(stageId, spec.source as string, 'py')}:${spec.entry}`;
+    filter = await pythonFilter({ id: stageId, filter: ref, timeoutMs: spec.timeoutMs });
+  } else {
+    throw new StageManifestError(`Stage "${stageId}": unknown filter language.`);
+  }
+  try {
+    checkShape(filter, spec, stageId);
+  } catch (error) {
+    await filter.close();
+    throw error;
+  }
+  return filter;
+}

@@ -1,0 +1,119 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { withChromium } from './chromium.js';
+import { ROOT, withJupyterLab } from './jupyterlab.js';
+import { openNotebook, plotSummary, runAllCells, rerunCell, cellOutput } from './lab-page.js';
+
+const DATA_DIR = resolve(ROOT, '..', 'shared', 'data');
+const HAS_DATA = existsSync(join(DATA_DIR, 'alerts'));
+const FIXTURES = join(ROOT, 'test', 'browser', 'fixtures');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+if (!HAS_DATA) {
+  console.warn(`[browser] skipping the widget test: ${join(DATA_DIR, 'alerts')} is missing`);
+}
+
+async function boxAroundFirstPoint(page: Page, traceName: string, halfPx: number): Promise<void> {
+  const box = await page.evaluate(
+    ({ name, half }) => {
+      interface Axis { l2p(v: number): number; _offset: number }
+      interface Gd extends HTMLElement {
+        data: { name?: string; x: ArrayLike<number>; y: ArrayLike<number> }[];
+        _fullLayout: { xaxis: Axis; yaxis: Axis };
+      }
+      const gd = document.querySelector('.alertlab-skymap .js-plotly-plot') as Gd;
+      const trace = gd.data.find(t => t.name === name);
+      if (!trace) {
+        throw new Error(`no trace ${name}: ${gd.data.map(t => t.name).join(', ')}`);
+      }
+      const r = gd.getBoundingClientRect();
+      const { xaxis, yaxis } = gd._fullLayout;
+      const px = r.left + xaxis._offset + xaxis.l2p(trace.x[0]);
+      const py = r.top + yaxis._offset + yaxis.l2p(trace.y[0]);
+      return { x0: px - half, y0: py - half, x1: px + half, y1: py + half };
+    },
+    { name: traceName, half: halfPx }
+  );
+  await page.mouse.move(box.x0, box.y0);
+  await page.mouse.down();
+  await page.mouse.move((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, { steps: 5 });
+  await page.mouse.move(box.x1, box.y1, { steps: 5 });
+  await page.mouse.up();
+}
+
+describe('JupyterLab widgets in a real browser', () => {
+  it.skipIf(!HAS_DATA)(
+    'renders the sky map and lightcurves of real alerts, and a selection drives the linked lightcurve',
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await withJupyterLab(
+        { files: [join(FIXTURES, 'widgets.ipynb'), join(FIXTURES, 'sample_alerts.py')], env: { ALERTLAB_DATA: DATA_DIR } },
+        lab =>
+          withChromium(async browser => {
+            const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+            try {
+              await openNotebook(page, lab, 'widgets.ipynb');
+              await runAllCells(page);
+              await page.waitForSelector('.alertlab-skymap .alertlab-plot[data-points]', { timeout: 120_000 });
+              await page.waitForSelector('.alertlab-lightcurve .alertlab-plot[data-points]', { timeout: 60_000 });
+
+              const printed = await cellOutput(page, 0);
+              const m = /(\d+) alerts, (\d+) objects/.exec(printed);
+              expect(m, `first cell printed: ${printed}`).not.toBeNull();
+              const alertCount = Number(m?.[1]);
+
+              const sky = await plotSummary(page, '.alertlab-skymap');
+              expect(sky.datasetPoints).toBe(alertCount);
+              const alertTraces = sky.traces.filter(t => t.type === 'scattergl' && t.name.startsWith('survey='));
+              expect(alertTraces.map(t => t.name).sort()).toEqual(['survey=rubin', 'survey=ztf']);
+              expect(alertTraces.reduce((s, t) => s + t.points, 0)).toBe(alertCount);
+              expect(sky.traces.some(t => t.name === 'sample fields' && t.points === 2)).toBe(true);
+
+              const lc = await plotSummary(page, '.alertlab-lightcurve');
+              expect(lc.traces.length).toBeGreaterThan(0);
+              expect(lc.traces.every(t => t.type === 'scattergl')).toBe(true);
+              expect(lc.datasetPoints).toBe(lc.traces.reduce((s, t) => s + t.points, 0));
+              const objectsBefore = lc.objects;
+              expect(objectsBefore.length).toBe(4);
+              await page.screenshot({ path: join(ARTIFACTS, 'widgets.png'), fullPage: true });
+
+              await boxAroundFirstPoint(page, 'survey=rubin', 12);
+              await page.waitForFunction(
+                () => Number(document.querySelector<HTMLElement>('.alertlab-skymap .alertlab-plot')?.dataset.selected ?? 0) > 0,
+                undefined,
+                { timeout: 30_000 }
+              );
+              await page.waitForFunction(
+                before => document.querySelector<HTMLElement>('.alertlab-lightcurve .alertlab-plot')?.dataset.objects !== before,
+                objectsBefore.join(','),
+                { timeout: 30_000 }
+              );
+              const after = await plotSummary(page, '.alertlab-lightcurve');
+              expect(after.objects.length).toBeGreaterThan(0);
+              expect(after.objects).not.toEqual(objectsBefore);
+
+              // The kernel saw the selection: the Python traits agree with what the views show.
+              const python = await rerunCell(page, 2);
+              const ids = /selected alert ids: \[([^\]]*)\]/.exec(python)?.[1] ?? '';
+              expect(ids.split(',').filter(s => s.trim()).length).toBeGreaterThan(0);
+              for (const objectId of after.objects) {
+                expect(python).toContain(`'${objectId}'`);
+              }
+              const shot = join(ARTIFACTS, 'widgets-selected.png');
+              await page.screenshot({ path: shot, fullPage: true });
+              mkdirSync(join(ROOT, 'docs'), { recursive: true });
+              copyFileSync(shot, join(ROOT, 'docs', 'screenshot.png'));
+            } catch (err) {
+              await page.screenshot({ path: join(ARTIFACTS, 'widgets-failure.png'), fullPage: true }).catch(() => undefined);
+              throw new Error(`${String(err)}\n--- jupyter lab log ---\n${lab.log()}`, { cause: err });
+            } finally {
+              await page.close();
+            }
+          })
+      );
+    },
+    300_000
+  );
+});

@@ -1,0 +1,184 @@
+/** Helpers for the stage integration tests: sample records, reading topics, stage workers. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAlertFile, sendRecords } from '../sdk/src/buffer/produce.js';
+import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { STAGE_HEADERS } from '../sdk/src/stage/payload.js';
+import {
+  DATA_DIR,
+  RUBIN_FILE,
+  ZTF_FILE,
+  ZTF_SINGLE,
+  bootstrapServers,
+  randomName,
+  sleep,
+  type Received
+} from './buffer-helpers.js';
+
+export {
+  bootstrapServers,
+  quietLogger,
+  randomName,
+  sleep,
+  waitFor,
+  withTopics,
+  withTransport
+} from './buffer-helpers.js';
+export type { Received } from './buffer-helpers.js';
+
+export const SAMPLES_PRESENT = [RUBIN_FILE, ZTF_FILE, ...ZTF_SINGLE].every(f => existsSync(f));
+export const SAMPLES_MISSING_MESSAGE = `stage tests on real alerts skipped: the sample folder ${join(DATA_DIR, 'alerts')} is missing (see /work/shared/data/README.md)`;
+export const PYTHON = join(import.meta.dirname, '..', '.venv', 'bin', 'python');
+export const FILTERS_DIR = join(import.meta.dirname, '..', 'sdk', 'src', 'stage', 'testing', 'filters');
+const ALERTLAB = join(import.meta.dirname, '..', 'bin', 'alertlab');
+
+/** The real sample alerts, one Kafka value per alert (Rubin bodies, ZTF one-record containers). */
+export async function sampleValues(): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const f of [RUBIN_FILE, ZTF_FILE, ...ZTF_SINGLE]) {
+    out.push(...(await readAlertFile(f)).values);
+  }
+  return out;
+}
+
+/** Sends values in requests of `chunk` records (partition by key hash, or round robin). */
+export async function produceValues(
+  transport: KafkaTransport,
+  topic: string,
+  values: Uint8Array[],
+  options: { chunk?: number; key?: (i: number) => string } = {}
+): Promise<void> {
+  const producer = await transport.producer({ idempotent: true });
+  try {
+    const chunk = options.chunk ?? 2000;
+    for (let i = 0; i < values.length; i += chunk) {
+      const records = values.slice(i, i + chunk).map((value, j) => ({
+        topic,
+        value,
+        key: options.key ? options.key(i + j) : null
+      }));
+      await sendRecords(producer, records, 900_000);
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+/**
+ * Reads a topic from the beginning (read_committed unless told) until at least `min` records came
+ * and none arrived for `idleMs` — so duplicates beyond `min` would be seen too.
+ */
+export async function readTopic(
+  transport: KafkaTransport,
+  topic: string | string[],
+  options: { min: number; idleMs?: number; timeoutMs?: number; readCommitted?: boolean }
+): Promise<TopicRecord[]> {
+  const consumer = await transport.consumer({
+    groupId: randomName('stage-reader'),
+    readCommitted: options.readCommitted ?? true,
+    maxWaitTimeMs: 100
+  });
+  const got: TopicRecord[] = [];
+  let lastAt = Date.now();
+  try {
+    await consumer.subscribe(Array.isArray(topic) ? topic : [topic], { fromBeginning: true });
+    await consumer.run(async batch => {
+      for (const r of batch.records) {
+        got.push({ ...r, partition: batch.partition, topic: batch.topic });
+      }
+      batch.resolveOffset(batch.records[batch.records.length - 1].offset);
+      lastAt = Date.now();
+    });
+    const start = Date.now();
+    const idleMs = options.idleMs ?? 1500;
+    while (Date.now() - start < (options.timeoutMs ?? 60_000)) {
+      if (got.length >= options.min && Date.now() - lastAt > idleMs) {
+        break;
+      }
+      await sleep(100);
+    }
+    return got;
+  } finally {
+    await consumer.close();
+  }
+}
+
+export type TopicRecord = Received & { topic: string };
+
+const text = (v: unknown): string =>
+  v === undefined ? '' : typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString();
+
+/** Alert ids a `full` output record carries (its alertlab-alert-ids header). */
+export function alertIdsOf(records: Received[]): string[] {
+  return records.flatMap(r => text(r.headers[STAGE_HEADERS.alertIds]).split(',').filter(Boolean));
+}
+
+export function headerText(r: Received, name: string): string {
+  return text(r.headers[name]);
+}
+
+/** A temp folder removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertlab-stage-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A `alertlab stage run` child process; its JSON lines are parsed as they come. */
+export interface StageProcess {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  stderr: string[];
+  /** SIGKILL, and wait for the exit. */
+  kill9(): Promise<void>;
+  /** SIGTERM (clean stop), and wait for the exit. */
+  stop(): Promise<number | null>;
+}
+
+export async function startStageProcess(
+  manifest: Record<string, unknown>,
+  dir: string
+): Promise<StageProcess> {
+  const path = join(dir, `${String(manifest.id)}-${randomName('m')}.json`);
+  await writeFile(path, JSON.stringify(manifest, null, 2));
+  const child = spawn(ALERTLAB, ['stage', 'run', path, '--stats-interval-ms', '500'], {
+    env: { ...process.env, ALERTLAB_BOOTSTRAP_SERVERS: bootstrapServers().join(',') },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  let pending = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const p of parts) {
+      try {
+        lines.push(JSON.parse(p) as Record<string, unknown>);
+      } catch {
+        stderr.push(p);
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+  return {
+    child,
+    lines,
+    stderr,
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    }
+  };
+}
