@@ -67,3 +67,27 @@ if [ ! -d "$KAFKA_LIBS" ] || [ "$(cat "$KAFKA_STAMP" 2>/dev/null)" != "$POM_HASH
   echo "$POM_HASH" > "$KAFKA_STAMP"
 fi
 log "ready (kafka $KAFKA_VERSION at $KAFKA_LIBS)"
+
+# --- JupyterLab extension (issue 7) + Chromium for the browser tests -------------------------
+# Builds extension/ (tsc, then @jupyterlab/builder's production bundle, ~2 min) into
+# kernel-bridge/python/alertlab/labextension, only when its sources or the lockfile changed.
+# The editable install ships no data files, so JupyterLab finds the prebuilt extension through a
+# symlink in .venv/share/jupyter/labextensions (what `jupyter labextension develop` does), and the
+# server extension (alertlab.server, the panels' controller proxy) is enabled in .venv/etc/jupyter.
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+LABEXT_DIR="$ROOT/kernel-bridge/python/alertlab/labextension"
+EXT_STAMP="$ROOT/.alertlab/extension.stamp"
+EXT_HASH="$(hash_of extension/package.json extension/tsconfig.json package-lock.json $(find extension/src extension/schema extension/style -type f | sort))"
+if [ ! -f "$LABEXT_DIR/package.json" ] || [ "$(cat "$EXT_STAMP" 2>/dev/null)" != "$EXT_HASH" ]; then
+  log "building the JupyterLab extension (extension/ -> $LABEXT_DIR)"
+  LAB_STAGING="$(.venv/bin/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')"
+  rm -rf extension/lib
+  (cd extension && ../node_modules/.bin/tsc -p tsconfig.json)
+  node node_modules/@jupyterlab/builder/lib/build-labextension.js --core-path "$LAB_STAGING" extension >/dev/null
+  echo "$EXT_HASH" > "$EXT_STAMP"
+fi
+mkdir -p .venv/share/jupyter/labextensions/@alertlab .venv/etc/jupyter/jupyter_server_config.d
+ln -sfn "$LABEXT_DIR" .venv/share/jupyter/labextensions/@alertlab/extension
+SERVER_EXT_CONF=.venv/etc/jupyter/jupyter_server_config.d/alertlab.json
+SERVER_EXT_JSON='{ "ServerApp": { "jpserver_extensions": { "alertlab.server": true } } }'
+[ "$(cat "$SERVER_EXT_CONF" 2>/dev/null)" = "$SERVER_EXT_JSON" ] || echo "$SERVER_EXT_JSON" > "$SERVER_EXT_CONF"

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createDecoder, mapSchemaSource } from '../sdk/src/alerts/index.js';
-import { RUBIN_CONFLUENT_SCHEMA_ID, type SimulatorCreateOptions } from '../sdk/src/simulate/index.js';
+import {
+  RUBIN_CONFLUENT_SCHEMA_ID,
+  type SimulatorCreateOptions
+} from '../sdk/src/simulate/index.js';
 import {
   column,
   decodeRubin,
@@ -181,7 +184,10 @@ describe.skipIf(noCatalogs !== undefined)('simulated alerts: encoding', () => {
 
   it('writes the Confluent wire format: magic 0, schema id 1000, then the same body', async () => {
     const body = await planVisits(OPTIONS, 1);
-    const wire = await planVisits({ ...OPTIONS, framing: { confluentSchemaId: RUBIN_CONFLUENT_SCHEMA_ID } }, 1);
+    const wire = await planVisits(
+      { ...OPTIONS, framing: { confluentSchemaId: RUBIN_CONFLUENT_SCHEMA_ID } },
+      1
+    );
     expect(RUBIN_CONFLUENT_SCHEMA_ID).toBe(1000);
     wire.values[0].forEach((w, i) => {
       expect([...w.subarray(0, 5)]).toEqual([0, 0, 0, 0x03, 0xe8]);

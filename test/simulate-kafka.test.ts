@@ -7,7 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDecoder } from '../sdk/src/alerts/index.js';
-import { attach, BufferClient, createLogger, type ConsumedRecord } from '../sdk/src/buffer/index.js';
+import {
+  attach,
+  BufferClient,
+  createLogger,
+  type ConsumedRecord
+} from '../sdk/src/buffer/index.js';
 import {
   expectedCounts,
   runSimulation,

@@ -17,7 +17,13 @@ import {
   type SimulatorCreateOptions
 } from '../sdk/src/simulate/index.js';
 import { separationDeg } from '../sdk/src/simulate/sky.js';
-import { column, decodeRubin, missingCatalogs, planVisits, type Planned } from './simulate-helpers.js';
+import {
+  column,
+  decodeRubin,
+  missingCatalogs,
+  planVisits,
+  type Planned
+} from './simulate-helpers.js';
 
 const noCatalogs = missingCatalogs();
 if (noCatalogs) {
@@ -82,12 +88,15 @@ function classify(row: { ra: number; dec: number; ssObjectId: bigint | null }): 
   if (nearestArcsec(stars, row.ra, row.dec).arcsec < 1) {
     return 'variable';
   }
-  return nearestArcsec(galaxies, row.ra, row.dec).arcsec <= SIM_GEOMETRY.transientMaxOffsetArcsec + 1
+  return nearestArcsec(galaxies, row.ra, row.dec).arcsec <=
+    SIM_GEOMETRY.transientMaxOffsetArcsec + 1
     ? 'transient'
     : 'bogus';
 }
 
-function rows(v: number): { ra: number; dec: number; ssObjectId: bigint | null; alertId: bigint }[] {
+function rows(
+  v: number
+): { ra: number; dec: number; ssObjectId: bigint | null; alertId: bigint }[] {
   const b = batches[v];
   const ra = column<number>(b, 'ra');
   const dec = column<number>(b, 'dec');
@@ -107,7 +116,10 @@ describe.skipIf(noCatalogs !== undefined)('simulated sky on real catalogs', () =
     const isGalaxy = (i: number): boolean =>
       type.kind === 'string' && type.values[i] !== null && GALAXY_TYPES.has(type.values[i]!);
     const reach = 1.75 + 0.2;
-    stars = nearFields([...points('hipparcos', hip, () => true), ...points('tycho2', tycho, () => true)], reach);
+    stars = nearFields(
+      [...points('hipparcos', hip, () => true), ...points('tycho2', tycho, () => true)],
+      reach
+    );
     galaxies = nearFields(points('dso', dso, isGalaxy), reach);
   }, 120_000);
 
@@ -170,9 +182,14 @@ describe.skipIf(noCatalogs !== undefined)('simulated sky on real catalogs', () =
       const ids = column<bigint | null>(b, 'diaObjectId');
       const alertIds = column<bigint>(b, 'alertId');
       const n = column<number>(b, 'diaObject_nDiaSources');
-      const lcs = column<{ toArray(): { mjd: number; isDetection: boolean; forced: boolean }[] }>(b, 'lightcurve');
+      const lcs = column<{ toArray(): { mjd: number; isDetection: boolean; forced: boolean }[] }>(
+        b,
+        'lightcurve'
+      );
       const fieldVisits = (from: number): number =>
-        planned.plans.filter(p => p.visit >= from && p.visit < v && p.field.index === planned.plans[v].field.index).length;
+        planned.plans.filter(
+          p => p.visit >= from && p.visit < v && p.field.index === planned.plans[v].field.index
+        ).length;
       planned.plans[v].alerts.forEach((a, i) => {
         const lc = lcs[i].toArray();
         if (a.simClass === 'moving') {

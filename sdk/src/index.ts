@@ -16,3 +16,4 @@ export * from './buffer/index.js';
 export * from './catalog/index.js';
 export * from './crossmatch/index.js';
 export * from './stage/index.js';
+export * from './simulate/index.js';

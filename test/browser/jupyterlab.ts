@@ -40,14 +40,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForServer(url: string, token: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+async function waitForServer(
+  url: string,
+  token: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: () => string
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(`jupyter lab exited with code ${child.exitCode}:\n${log()}`);
     }
     try {
-      const res = await fetch(`${url}/api/status`, { headers: { Authorization: `token ${token}` } });
+      const res = await fetch(`${url}/api/status`, {
+        headers: { Authorization: `token ${token}` }
+      });
       if (res.ok) {
         return;
       }
@@ -60,7 +68,10 @@ async function waitForServer(url: string, token: string, child: ChildProcess, ti
 }
 
 /** Starts a real JupyterLab (free port, random token) on a copy of `files`; stops it after `fn`. */
-export async function withJupyterLab<T>(opts: JupyterLabOptions, fn: (lab: JupyterLab) => Promise<T>): Promise<T> {
+export async function withJupyterLab<T>(
+  opts: JupyterLabOptions,
+  fn: (lab: JupyterLab) => Promise<T>
+): Promise<T> {
   const rootDir = mkdtempSync(join(tmpdir(), 'alertlab-lab-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'alertlab-lab-state-'));
   for (const f of opts.files) {
@@ -69,9 +80,15 @@ export async function withJupyterLab<T>(opts: JupyterLabOptions, fn: (lab: Jupyt
   // No news pop-up over the widgets; the alertlab server extension on, whatever the user's config.
   const newsDir = join(stateDir, 'settings', '@jupyterlab', 'apputils-extension');
   mkdirSync(newsDir, { recursive: true });
-  writeFileSync(join(newsDir, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
+  writeFileSync(
+    join(newsDir, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' })
+  );
   const serverConfig = join(stateDir, 'jupyter_server_config.json');
-  writeFileSync(serverConfig, JSON.stringify({ ServerApp: { jpserver_extensions: { 'alertlab.server': true } } }));
+  writeFileSync(
+    serverConfig,
+    JSON.stringify({ ServerApp: { jpserver_extensions: { 'alertlab.server': true } } })
+  );
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const url = `http://127.0.0.1:${port}`;

@@ -11,24 +11,34 @@ export interface PlotSummary {
 interface LabWindow {
   jupyterapp?: {
     commands: { execute(id: string, args?: unknown): Promise<unknown> };
-    shell: { currentWidget: { sessionContext?: { session?: { kernel?: { status: string } | null } | null } } | null };
+    shell: {
+      currentWidget: {
+        sessionContext?: { session?: { kernel?: { status: string } | null } | null };
+      } | null;
+    };
   };
 }
 
 /** Opens a notebook of the served folder and waits for its kernel to be idle. */
 export async function openNotebook(page: Page, lab: JupyterLab, name: string): Promise<void> {
   await page.goto(`${lab.url}/lab/tree/${name}?token=${lab.token}`);
-  await page.waitForFunction(() => (window as LabWindow).jupyterapp !== undefined, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as LabWindow).jupyterapp !== undefined, undefined, {
+    timeout: 60_000
+  });
   await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 60_000 });
   await page.waitForFunction(
-    () => (window as LabWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
+    () =>
+      (window as LabWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel
+        ?.status === 'idle',
     undefined,
     { timeout: 90_000 }
   );
 }
 
 export async function runAllCells(page: Page): Promise<void> {
-  await page.evaluate(() => (window as LabWindow).jupyterapp?.commands.execute('notebook:run-all-cells'));
+  await page.evaluate(() =>
+    (window as LabWindow).jupyterapp?.commands.execute('notebook:run-all-cells')
+  );
 }
 
 /** Text output of the `index`-th code cell (0-based), once it has run. */
@@ -44,10 +54,14 @@ export async function rerunCell(page: Page, index: number): Promise<string> {
   const prompt = cell.locator('.jp-InputPrompt');
   const before = await prompt.innerText();
   await cell.locator('.jp-InputArea-editor').click();
-  await page.evaluate(() => (window as LabWindow).jupyterapp?.commands.execute('notebook:run-cell'));
+  await page.evaluate(() =>
+    (window as LabWindow).jupyterapp?.commands.execute('notebook:run-cell')
+  );
   await page.waitForFunction(
     ({ i, b }) => {
-      const p = document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')[i]?.textContent ?? '';
+      const p =
+        document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')[i]?.textContent ??
+        '';
       return p !== b && !p.includes('*');
     },
     { i: index, b: before },
@@ -67,7 +81,11 @@ export async function plotSummary(page: Page, rootSelector: string): Promise<Plo
       throw new Error(`no plot under ${sel}`);
     }
     return {
-      traces: gd.data.map(t => ({ name: t.name ?? '', type: t.type ?? 'scatter', points: t.x?.length ?? 0 })),
+      traces: gd.data.map(t => ({
+        name: t.name ?? '',
+        type: t.type ?? 'scatter',
+        points: t.x?.length ?? 0
+      })),
       datasetPoints: Number(holder.dataset.points ?? -1),
       objects: (holder.dataset.objects ?? '').split(',').filter(s => s.length > 0)
     };

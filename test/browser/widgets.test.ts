@@ -18,7 +18,10 @@ if (!HAS_DATA) {
 async function boxAroundFirstPoint(page: Page, traceName: string, halfPx: number): Promise<void> {
   const box = await page.evaluate(
     ({ name, half }) => {
-      interface Axis { l2p(v: number): number; _offset: number }
+      interface Axis {
+        l2p(v: number): number;
+        _offset: number;
+      }
       interface Gd extends HTMLElement {
         data: { name?: string; x: ArrayLike<number>; y: ArrayLike<number> }[];
         _fullLayout: { xaxis: Axis; yaxis: Axis };
@@ -49,15 +52,22 @@ describe('JupyterLab widgets in a real browser', () => {
     async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       await withJupyterLab(
-        { files: [join(FIXTURES, 'widgets.ipynb'), join(FIXTURES, 'sample_alerts.py')], env: { ALERTLAB_DATA: DATA_DIR } },
+        {
+          files: [join(FIXTURES, 'widgets.ipynb'), join(FIXTURES, 'sample_alerts.py')],
+          env: { ALERTLAB_DATA: DATA_DIR }
+        },
         lab =>
           withChromium(async browser => {
             const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
             try {
               await openNotebook(page, lab, 'widgets.ipynb');
               await runAllCells(page);
-              await page.waitForSelector('.alertlab-skymap .alertlab-plot[data-points]', { timeout: 120_000 });
-              await page.waitForSelector('.alertlab-lightcurve .alertlab-plot[data-points]', { timeout: 60_000 });
+              await page.waitForSelector('.alertlab-skymap .alertlab-plot[data-points]', {
+                timeout: 120_000
+              });
+              await page.waitForSelector('.alertlab-lightcurve .alertlab-plot[data-points]', {
+                timeout: 60_000
+              });
 
               const printed = await cellOutput(page, 0);
               const m = /(\d+) alerts, (\d+) objects/.exec(printed);
@@ -66,7 +76,9 @@ describe('JupyterLab widgets in a real browser', () => {
 
               const sky = await plotSummary(page, '.alertlab-skymap');
               expect(sky.datasetPoints).toBe(alertCount);
-              const alertTraces = sky.traces.filter(t => t.type === 'scattergl' && t.name.startsWith('survey='));
+              const alertTraces = sky.traces.filter(
+                t => t.type === 'scattergl' && t.name.startsWith('survey=')
+              );
               expect(alertTraces.map(t => t.name).sort()).toEqual(['survey=rubin', 'survey=ztf']);
               expect(alertTraces.reduce((s, t) => s + t.points, 0)).toBe(alertCount);
               expect(sky.traces.some(t => t.name === 'sample fields' && t.points === 2)).toBe(true);
@@ -81,12 +93,18 @@ describe('JupyterLab widgets in a real browser', () => {
 
               await boxAroundFirstPoint(page, 'survey=rubin', 12);
               await page.waitForFunction(
-                () => Number(document.querySelector<HTMLElement>('.alertlab-skymap .alertlab-plot')?.dataset.selected ?? 0) > 0,
+                () =>
+                  Number(
+                    document.querySelector<HTMLElement>('.alertlab-skymap .alertlab-plot')?.dataset
+                      .selected ?? 0
+                  ) > 0,
                 undefined,
                 { timeout: 30_000 }
               );
               await page.waitForFunction(
-                before => document.querySelector<HTMLElement>('.alertlab-lightcurve .alertlab-plot')?.dataset.objects !== before,
+                before =>
+                  document.querySelector<HTMLElement>('.alertlab-lightcurve .alertlab-plot')
+                    ?.dataset.objects !== before,
                 objectsBefore.join(','),
                 { timeout: 30_000 }
               );
@@ -106,8 +124,12 @@ describe('JupyterLab widgets in a real browser', () => {
               mkdirSync(join(ROOT, 'docs'), { recursive: true });
               copyFileSync(shot, join(ROOT, 'docs', 'screenshot.png'));
             } catch (err) {
-              await page.screenshot({ path: join(ARTIFACTS, 'widgets-failure.png'), fullPage: true }).catch(() => undefined);
-              throw new Error(`${String(err)}\n--- jupyter lab log ---\n${lab.log()}`, { cause: err });
+              await page
+                .screenshot({ path: join(ARTIFACTS, 'widgets-failure.png'), fullPage: true })
+                .catch(() => undefined);
+              throw new Error(`${String(err)}\n--- jupyter lab log ---\n${lab.log()}`, {
+                cause: err
+              });
             } finally {
               await page.close();
             }

@@ -3,8 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 /** A controller answer through the Jupyter server: the value, or what went wrong and what to do. */
 export type ControllerResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; status: number; error: string; message: string };
+  { ok: true; value: T } | { ok: false; status: number; error: string; message: string };
 
 /** Talks to the controller through the server extension (`/alertlab/api/...`). */
 export class ControllerApi {
@@ -14,7 +13,10 @@ export class ControllerApi {
     public controllerUrl = ''
   ) {}
 
-  async request<T>(path: string, init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown } = {}): Promise<ControllerResult<T>> {
+  async request<T>(
+    path: string,
+    init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown } = {}
+  ): Promise<ControllerResult<T>> {
     const url = URLExt.join(this.settings.baseUrl, 'alertlab', 'api', path);
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.controllerUrl) {
@@ -24,11 +26,20 @@ export class ControllerApi {
     try {
       res = await ServerConnection.makeRequest(
         url,
-        { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) },
+        {
+          method: init.method ?? 'GET',
+          headers,
+          body: init.body === undefined ? undefined : JSON.stringify(init.body)
+        },
         this.settings
       );
     } catch (err) {
-      return { ok: false, status: 0, error: 'network', message: `Jupyter server unreachable: ${String(err)}` };
+      return {
+        ok: false,
+        status: 0,
+        error: 'network',
+        message: `Jupyter server unreachable: ${String(err)}`
+      };
     }
     const text = await res.text();
     let json: unknown = null;
@@ -46,7 +57,8 @@ export class ControllerApi {
         ok: false,
         status: 404,
         error: 'server-extension-missing',
-        message: 'The alertlab server extension is not enabled. Run bash scripts/setup.sh and restart JupyterLab.'
+        message:
+          'The alertlab server extension is not enabled. Run bash scripts/setup.sh and restart JupyterLab.'
       };
     }
     return {

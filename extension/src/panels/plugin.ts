@@ -1,4 +1,8 @@
-import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  ILayoutRestorer,
+  type JupyterFrontEnd,
+  type JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ControllerApi } from './api.js';
 import { AlertlabSidebar } from './sidebar.js';
@@ -13,12 +17,19 @@ export const panelsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'alertlab topics and stages sidebar.',
   autoStart: true,
   optional: [ISettingRegistry, ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, registry: ISettingRegistry | null, restorer: ILayoutRestorer | null): void => {
+  activate: (
+    app: JupyterFrontEnd,
+    registry: ISettingRegistry | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
     const sidebar = new AlertlabSidebar(controllerApi);
     sidebar.title.label = 'alertlab';
     app.shell.add(sidebar, 'left', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
-    app.commands.addCommand(CommandIDs.refreshPanels, { label: 'Refresh alertlab panels', execute: () => sidebar.refresh() });
+    app.commands.addCommand(CommandIDs.refreshPanels, {
+      label: 'Refresh alertlab panels',
+      execute: () => sidebar.refresh()
+    });
     const apply = (settings: ISettingRegistry.ISettings | null): void => {
       controllerApi.controllerUrl = String(settings?.get('controllerUrl').composite ?? '');
       sidebar.setRefreshInterval(Number(settings?.get('refreshIntervalMs').composite ?? 5000));

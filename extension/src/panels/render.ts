@@ -14,7 +14,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A table with a header row; cells are text or nodes. */
-export function table(headers: string[], rows: (Node | string)[][], className: string): HTMLTableElement {
+export function table(
+  headers: string[],
+  rows: (Node | string)[][],
+  className: string
+): HTMLTableElement {
   return el(
     'table',
     { class: `alertlab-table ${className}` },
@@ -31,7 +35,9 @@ export function text(value: unknown): string {
     return Number.isInteger(value) ? String(value) : value.toFixed(2);
   }
   if (typeof value === 'object') {
-    return Object.values(value as Record<string, unknown>).map(String).join(', ');
+    return Object.values(value as Record<string, unknown>)
+      .map(String)
+      .join(', ');
   }
   return String(value);
 }

@@ -44,7 +44,11 @@ export class AlertlabSidebar extends Widget {
     this.id = 'alertlab-sidebar';
     this.addClass('alertlab-sidebar');
     this.title.caption = 'alertlab: topics and stages';
-    const refresh = el('button', { class: 'jp-mod-styled alertlab-refresh', title: 'Refresh now' }, 'Refresh');
+    const refresh = el(
+      'button',
+      { class: 'jp-mod-styled alertlab-refresh', title: 'Refresh now' },
+      'Refresh'
+    );
     refresh.addEventListener('click', () => void this.refresh());
     this.node.append(
       el('header', {}, el('h2', {}, 'alertlab'), refresh),
@@ -59,7 +63,8 @@ export class AlertlabSidebar extends Widget {
   /** Refreshes every `intervalMs` (0: only on demand). */
   setRefreshInterval(intervalMs: number): void {
     window.clearInterval(this.timer);
-    this.timer = intervalMs > 0 ? window.setInterval(() => void this.refresh(), intervalMs) : undefined;
+    this.timer =
+      intervalMs > 0 ? window.setInterval(() => void this.refresh(), intervalMs) : undefined;
   }
 
   async refresh(): Promise<void> {
@@ -80,8 +85,11 @@ export class AlertlabSidebar extends Widget {
     this.status.replaceChildren();
     this.node.dataset.state = result.ok ? 'connected' : result.error;
     if (!result.ok) {
-      const title = result.error === 'controller-not-running' ? 'Controller not running' : 'Controller error';
-      this.status.append(el('div', { class: 'alertlab-error' }, el('strong', {}, title), el('p', {}, result.message)));
+      const title =
+        result.error === 'controller-not-running' ? 'Controller not running' : 'Controller error';
+      this.status.append(
+        el('div', { class: 'alertlab-error' }, el('strong', {}, title), el('p', {}, result.message))
+      );
       this.topics.replaceChildren();
       this.stages.replaceChildren();
     }
@@ -96,7 +104,13 @@ export class AlertlabSidebar extends Widget {
       text(t.ratePerSecond)
     ]);
     this.topics.replaceChildren(
-      rows.length ? table(['topic', 'partitions', 'end offset', 'groups (lag)', 'rate/s'], rows, 'alertlab-topic-table') : el('p', {}, 'No topics.')
+      rows.length
+        ? table(
+            ['topic', 'partitions', 'end offset', 'groups (lag)', 'rate/s'],
+            rows,
+            'alertlab-topic-table'
+          )
+        : el('p', {}, 'No topics.')
     );
   }
 
@@ -112,13 +126,25 @@ export class AlertlabSidebar extends Widget {
     ]);
     this.stages.replaceChildren(
       rows.length
-        ? table(['stage', 'status', 'version', 'workers', 'rate/s', 'dead letters', ''], rows, 'alertlab-stage-table')
-        : el('p', {}, 'No stages yet. Promote a filter from a notebook cell (right-click → Promote filter).')
+        ? table(
+            ['stage', 'status', 'version', 'workers', 'rate/s', 'dead letters', ''],
+            rows,
+            'alertlab-stage-table'
+          )
+        : el(
+            'p',
+            {},
+            'No stages yet. Promote a filter from a notebook cell (right-click → Promote filter).'
+          )
     );
   }
 
   private stageButtons(s: StageInfo): HTMLElement {
-    const button = (label: string, title: string, action: () => Promise<unknown>): HTMLButtonElement => {
+    const button = (
+      label: string,
+      title: string,
+      action: () => Promise<unknown>
+    ): HTMLButtonElement => {
       const b = el('button', { class: 'jp-mod-styled jp-mod-minimal', title }, label);
       b.addEventListener('click', () => void action().then(() => this.refresh()));
       return b;
@@ -128,12 +154,18 @@ export class AlertlabSidebar extends Widget {
     return el(
       'span',
       { class: 'alertlab-stage-actions' },
-      button('+', 'Scale up one worker', () => this.act(`stages/${id}/scale`, { replicas: replicas + 1 })),
-      button('−', 'Scale down one worker', () => this.act(`stages/${id}/scale`, { replicas: Math.max(replicas - 1, 0) })),
+      button('+', 'Scale up one worker', () =>
+        this.act(`stages/${id}/scale`, { replicas: replicas + 1 })
+      ),
+      button('−', 'Scale down one worker', () =>
+        this.act(`stages/${id}/scale`, { replicas: Math.max(replicas - 1, 0) })
+      ),
       s.status === 'stopped'
         ? button('start', 'Start the workers', () => this.act(`stages/${id}/start`, {}))
         : button('stop', 'Stop the workers', () => this.act(`stages/${id}/stop`, {})),
-      button('rollback', 'Restore the previous version', () => this.act(`stages/${id}/rollback`, {}))
+      button('rollback', 'Restore the previous version', () =>
+        this.act(`stages/${id}/rollback`, {})
+      )
     );
   }
 

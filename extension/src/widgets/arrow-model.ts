@@ -1,4 +1,8 @@
-import { DOMWidgetModel, type IBackboneModelOptions, type ISerializers } from '@jupyter-widgets/base';
+import {
+  DOMWidgetModel,
+  type IBackboneModelOptions,
+  type ISerializers
+} from '@jupyter-widgets/base';
 import type { ObjectHash } from 'backbone';
 import type { Table } from 'apache-arrow';
 import { concatTables, decodeArrow, type BinaryLike } from './columns.js';
@@ -37,7 +41,9 @@ export class ArrowTableModel extends DOMWidgetModel {
       this.resetTable();
       this.trigger('data');
     });
-    this.on('msg:custom', (msg: CommandMessage, buffers?: DataView[]) => this.onCommand(msg, buffers ?? []));
+    this.on('msg:custom', (msg: CommandMessage, buffers?: DataView[]) =>
+      this.onCommand(msg, buffers ?? [])
+    );
   }
 
   /** All rows received so far (initial table plus appends), or null when empty. */

@@ -85,10 +85,10 @@ function axisSuffix(panel: number): string {
 interface Group {
   panel: number;
   band: string;
-  detection: boolean;
   rows: number[];
 }
 
+/** Rows per (panel, band): detections and upper limits share a trace (fewer WebGL draws). */
 function groupRows(points: LightcurvePoints, shown: string[], y: 'mag' | 'flux'): Group[] {
   const panelOf = new Map(shown.map((o, i) => [o, i]));
   const groups = new Map<string, Group>();
@@ -97,16 +97,14 @@ function groupRows(points: LightcurvePoints, shown: string[], y: 'mag' | 'flux')
     if (panel === undefined) {
       continue;
     }
-    const detection = points.isDetection[row] === 1;
-    const value = y === 'flux' ? points.flux[row] : detection ? points.mag[row] : points.upperLimitMag[row];
-    if (!Number.isFinite(value) || !Number.isFinite(points.mjd[row])) {
+    if (!Number.isFinite(pointValue(points, row, y)) || !Number.isFinite(points.mjd[row])) {
       continue;
     }
     const band = points.band[row];
-    const key = `${panel}/${band}/${detection}`;
+    const key = `${panel}/${band}`;
     let g = groups.get(key);
     if (!g) {
-      g = { panel, band, detection, rows: [] };
+      g = { panel, band, rows: [] };
       groups.set(key, g);
     }
     g.rows.push(row);
@@ -115,28 +113,41 @@ function groupRows(points: LightcurvePoints, shown: string[], y: 'mag' | 'flux')
     const i = BAND_ORDER.indexOf(b);
     return i < 0 ? BAND_ORDER.length : i;
   };
-  return [...groups.values()].sort(
-    (a, b) => a.panel - b.panel || rank(a.band) - rank(b.band) || Number(b.detection) - Number(a.detection)
-  );
+  return [...groups.values()].sort((a, b) => a.panel - b.panel || rank(a.band) - rank(b.band));
 }
 
-function traceFor(points: LightcurvePoints, g: Group, y: 'mag' | 'flux', legend: boolean): PlotData {
+function pointValue(points: LightcurvePoints, row: number, y: 'mag' | 'flux'): number {
+  if (y === 'flux') {
+    return points.flux[row];
+  }
+  return points.isDetection[row] === 1 ? points.mag[row] : points.upperLimitMag[row];
+}
+
+function traceFor(
+  points: LightcurvePoints,
+  g: Group,
+  y: 'mag' | 'flux',
+  legend: boolean
+): PlotData {
   const n = g.rows.length;
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   const errs = new Float64Array(n);
-  const custom = new Array<[string, string]>(n);
+  const symbols = new Array<string>(n);
+  const custom = new Array<[string, string, string]>(n);
   const forFlux = y === 'flux';
+  const limitLabel = forFlux ? ' (forced)' : ' (upper limit)';
   g.rows.forEach((row, k) => {
+    const detection = points.isDetection[row] === 1;
     xs[k] = points.mjd[row];
-    ys[k] = forFlux ? points.flux[row] : g.detection ? points.mag[row] : points.upperLimitMag[row];
-    errs[k] = forFlux ? points.fluxErr[row] : g.detection ? points.magErr[row] : 0;
-    custom[k] = [points.alertId[row], mjdToIso(points.mjd[row])];
+    ys[k] = pointValue(points, row, y);
+    errs[k] = forFlux ? points.fluxErr[row] : detection ? points.magErr[row] : 0;
+    symbols[k] = detection ? 'circle' : 'triangle-down-open';
+    custom[k] = [points.alertId[row], mjdToIso(points.mjd[row]), detection ? '' : limitLabel];
   });
   const suffix = axisSuffix(g.panel);
   const colour = BAND_COLOURS[g.band] ?? '#777777';
   const unit = forFlux ? 'nJy' : 'mag';
-  const what = g.detection ? '' : forFlux ? ' (forced)' : ' (upper limit)';
   return {
     type: 'scattergl',
     mode: 'markers',
@@ -149,15 +160,11 @@ function traceFor(points: LightcurvePoints, g: Group, y: 'mag' | 'flux', legend:
     yaxis: `y${suffix}`,
     customdata: custom,
     hovertemplate:
-      `<b>${g.band}</b>${what}<br>alert %{customdata[0]}<br>%{customdata[1]} UTC` +
+      `<b>${g.band}</b>%{customdata[2]}<br>alert %{customdata[0]}<br>%{customdata[1]} UTC` +
       `<br>MJD %{x:.5f}<br>%{y:.3f} ${unit}<extra></extra>`,
-    marker: g.detection
-      ? { color: colour, size: 6, symbol: 'circle' }
-      : { color: colour, size: 8, symbol: 'triangle-down-open', opacity: 0.7 },
-    error_y: g.detection
-      ? { type: 'data', array: errs, visible: true, color: colour, thickness: 1, width: 0 }
-      : { visible: false },
-    meta: { panel: g.panel, detection: g.detection, band: g.band }
+    marker: { color: colour, size: 6, symbol: symbols },
+    error_y: { type: 'data', array: errs, visible: true, color: colour, thickness: 1, width: 0 },
+    meta: { panel: g.panel, band: g.band }
   };
 }
 
@@ -212,12 +219,16 @@ export function buildLightcurveFigure(points: LightcurvePoints, opts: Lightcurve
     layout[`yaxis${suffix}`] = {
       title: { text: opts.y === 'flux' ? 'flux (nJy)' : 'AB mag' },
       // The values set the range (huge error bars of faint points would squash the rest).
-      ...(Number.isFinite(lo) ? { range: opts.y === 'flux' ? [lo - pad, hi + pad] : [hi + pad, lo - pad] } : {}),
+      ...(Number.isFinite(lo)
+        ? { range: opts.y === 'flux' ? [lo - pad, hi + pad] : [hi + pad, lo - pad] }
+        : {}),
       zeroline: opts.y === 'flux'
     };
   }
   if (shown.length === 0) {
-    layout.annotations = [{ text: 'no points', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }];
+    layout.annotations = [
+      { text: 'no points', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }
+    ];
   }
   const pointsDrawn = groups.reduce((s, g) => s + g.rows.length, 0);
   return { data, layout, points: pointsDrawn, objects: shown };

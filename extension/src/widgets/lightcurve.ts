@@ -1,7 +1,11 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
 import Plotly from 'plotly.js-dist-min';
 import { ArrowTableModel } from './arrow-model.js';
-import { buildLightcurveFigure, lightcurvePointsFromTable, type LightcurvePoints } from './lightcurve-figure.js';
+import {
+  buildLightcurveFigure,
+  lightcurvePointsFromTable,
+  type LightcurvePoints
+} from './lightcurve-figure.js';
 import { frameScheduler, PLOT_CONFIG } from './plotly-config.js';
 
 /** State: `_table` (Arrow IPC of lightcurve points), `y`, `objects`, `max_panels`, `height`. */
@@ -44,7 +48,11 @@ export class LightcurveView extends DOMWidgetView {
     this.el.classList.add('alertlab-lightcurve');
     this.plot.className = 'alertlab-plot';
     this.el.appendChild(this.plot);
-    this.listenTo(this.model, 'data change:y change:objects change:max_panels change:height', this.schedule);
+    this.listenTo(
+      this.model,
+      'data change:y change:objects change:max_panels change:height',
+      this.schedule
+    );
     void this.displayed.then(() => {
       this.schedule();
       this.send({ event: 'ready' });
@@ -55,16 +63,18 @@ export class LightcurveView extends DOMWidgetView {
     const model = this.model as LightcurveModel;
     const points = model.points();
     const started = performance.now();
-    const fig = buildLightcurveFigure(
-      points ?? lightcurvePointsFromEmpty(),
-      {
-        y: model.get('y') === 'flux' ? 'flux' : 'mag',
-        objects: (model.get('objects') as string[] | null) ?? [],
-        maxPanels: Number(model.get('max_panels') ?? 6),
-        heightPx: Number(model.get('height') ?? 420)
-      }
+    const fig = buildLightcurveFigure(points ?? lightcurvePointsFromEmpty(), {
+      y: model.get('y') === 'flux' ? 'flux' : 'mag',
+      objects: (model.get('objects') as string[] | null) ?? [],
+      maxPanels: Number(model.get('max_panels') ?? 6),
+      heightPx: Number(model.get('height') ?? 420)
+    });
+    await (this.drawn ? Plotly.react : Plotly.newPlot)(
+      this.plot,
+      fig.data,
+      fig.layout,
+      PLOT_CONFIG
     );
-    await (this.drawn ? Plotly.react : Plotly.newPlot)(this.plot, fig.data, fig.layout, PLOT_CONFIG);
     this.drawn = true;
     this.plot.dataset.points = String(fig.points);
     this.plot.dataset.objects = fig.objects.join(',');
@@ -79,5 +89,16 @@ export class LightcurveView extends DOMWidgetView {
 
 function lightcurvePointsFromEmpty(): LightcurvePoints {
   const f = new Float64Array(0);
-  return { objectId: [], alertId: [], mjd: f, band: [], mag: f, magErr: f, upperLimitMag: f, flux: f, fluxErr: f, isDetection: new Uint8Array(0) };
+  return {
+    objectId: [],
+    alertId: [],
+    mjd: f,
+    band: [],
+    mag: f,
+    magErr: f,
+    upperLimitMag: f,
+    flux: f,
+    fluxErr: f,
+    isDetection: new Uint8Array(0)
+  };
 }

@@ -96,12 +96,18 @@ export function graticule(
     Array.from({ length: n + 1 }, (_, i) => a + ((b - a) * i) / n);
   for (let dec = -90 + stepDeg; dec < 90; dec += stepDeg) {
     const ras = range(centreRaDeg - 179.999, centreRaDeg + 179.999, 72);
-    line(ras, ras.map(() => dec));
+    line(
+      ras,
+      ras.map(() => dec)
+    );
   }
   for (let lon = -180; lon <= 180; lon += stepDeg) {
     const decs = range(-90, 90, 60);
     const ra = centreRaDeg + (lon === 180 ? 179.999 : lon === -180 ? -179.999 : lon);
-    line(decs.map(() => ra), decs);
+    line(
+      decs.map(() => ra),
+      decs
+    );
   }
   return { x: xs, y: ys };
 }

@@ -35,7 +35,18 @@ export interface SkyFigure {
   points: number;
 }
 
-const CATEGORY_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+const CATEGORY_COLOURS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22'
+];
 const MAX_CATEGORIES = 20;
 
 function subset(values: Float32Array, rows: Int32Array): Float32Array {
@@ -64,7 +75,10 @@ function categoryRows(categories: string[]): Map<string, Int32Array> | null {
   return new Map(sorted.map(c => [c, Int32Array.from(lists.get(c) ?? [])]));
 }
 
-function alertTraces(points: SkyPoints, opts: SkyMapOptions): { data: PlotData[]; rows: Int32Array[] } {
+function alertTraces(
+  points: SkyPoints,
+  opts: SkyMapOptions
+): { data: PlotData[]; rows: Int32Array[] } {
   const xy = project(opts.projection, points.raDeg, points.decDeg);
   const base = { type: 'scattergl' as const, mode: 'markers', hoverinfo: 'none' };
   const selected = { marker: { opacity: 1 } };
@@ -98,7 +112,10 @@ function alertTraces(points: SkyPoints, opts: SkyMapOptions): { data: PlotData[]
       colorbar: { title: { text: points.colourName }, thickness: 12 }
     });
   }
-  return { data: [{ ...base, name: 'alerts', x: xy.x, y: xy.y, marker, selected, unselected }], rows: [all] };
+  return {
+    data: [{ ...base, name: 'alerts', x: xy.x, y: xy.y, marker, selected, unselected }],
+    rows: [all]
+  };
 }
 
 function overlayTrace(o: SkyOverlay, opts: SkyMapOptions): PlotData {
@@ -117,9 +134,22 @@ function overlayTrace(o: SkyOverlay, opts: SkyMapOptions): PlotData {
 function gridTraces(opts: SkyMapOptions): PlotData[] {
   const g = graticule(opts.projection, 30);
   const labels = [0, 60, 120, 180, 240, 300];
-  const lab = project(opts.projection, labels.map(r => (r === 180 ? 179.9 : r)), labels.map(() => 0));
+  const lab = project(
+    opts.projection,
+    labels.map(r => (r === 180 ? 179.9 : r)),
+    labels.map(() => 0)
+  );
   return [
-    { type: 'scatter', mode: 'lines', name: 'grid', x: g.x, y: g.y, hoverinfo: 'skip', showlegend: false, line: { color: '#c8c8c8', width: 0.6 } },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: 'grid',
+      x: g.x,
+      y: g.y,
+      hoverinfo: 'skip',
+      showlegend: false,
+      line: { color: '#c8c8c8', width: 0.6 }
+    },
     {
       type: 'scatter',
       mode: 'text',
@@ -135,11 +165,19 @@ function gridTraces(opts: SkyMapOptions): PlotData[] {
 }
 
 /** Builds the sky map: graticule, alerts (WebGL), catalog overlays. */
-export function buildSkyMapFigure(points: SkyPoints, overlays: SkyOverlay[], opts: SkyMapOptions): SkyFigure {
+export function buildSkyMapFigure(
+  points: SkyPoints,
+  overlays: SkyOverlay[],
+  opts: SkyMapOptions
+): SkyFigure {
   const grid = gridTraces(opts);
   const alerts = alertTraces(points, opts);
   const data = [...grid, ...alerts.data, ...overlays.map(o => overlayTrace(o, opts))];
-  const traceRows: (Int32Array | null)[] = [...grid.map(() => null), ...alerts.rows, ...overlays.map(() => null)];
+  const traceRows: (Int32Array | null)[] = [
+    ...grid.map(() => null),
+    ...alerts.rows,
+    ...overlays.map(() => null)
+  ];
   const [hx, hy] = projectionExtent(opts.projection);
   const axis = { visible: false, zeroline: false, showgrid: false };
   const layout: Layout = {
@@ -155,7 +193,10 @@ export function buildSkyMapFigure(points: SkyPoints, overlays: SkyOverlay[], opt
 }
 
 /** Rows of the alert table behind a plotly selection, sorted and unique. */
-export function selectedRows(ev: SelectionEvent | undefined, traceRows: (Int32Array | null)[]): number[] {
+export function selectedRows(
+  ev: SelectionEvent | undefined,
+  traceRows: (Int32Array | null)[]
+): number[] {
   if (!ev) {
     return [];
   }
@@ -171,7 +212,10 @@ export function selectedRows(ev: SelectionEvent | undefined, traceRows: (Int32Ar
 }
 
 /** Per alert trace, the point indices to highlight for the given rows (null: no selection). */
-export function selectedPoints(rows: number[] | null, traceRows: (Int32Array | null)[]): (number[] | null)[] {
+export function selectedPoints(
+  rows: number[] | null,
+  traceRows: (Int32Array | null)[]
+): (number[] | null)[] {
   const wanted = rows && rows.length > 0 ? new Set(rows) : null;
   return traceRows.map(map => {
     if (!map || !wanted) {
@@ -188,7 +232,12 @@ export function selectedPoints(rows: number[] | null, traceRows: (Int32Array | n
 }
 
 /** Axis ranges that frame a circle of `radiusDeg` around (raDeg, decDeg). */
-export function zoomRanges(projection: ProjectionName, raDeg: number, decDeg: number, radiusDeg: number): Layout {
+export function zoomRanges(
+  projection: ProjectionName,
+  raDeg: number,
+  decDeg: number,
+  radiusDeg: number
+): Layout {
   const c = project(projection, [raDeg], [decDeg]);
   const r = Math.max(radiusDeg, 0.01) * (Math.PI / 180) * 1.2;
   return {

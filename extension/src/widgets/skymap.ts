@@ -1,11 +1,11 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
-import type { Table } from 'apache-arrow';
 import Plotly, { type SelectionEvent } from 'plotly.js-dist-min';
 import { ArrowTableModel, type CommandMessage } from './arrow-model.js';
-import { decodeArrow, floatColumn, idString, stringColumn, type BinaryLike } from './columns.js';
+import { decodeArrow, idString, type BinaryLike } from './columns.js';
+import { overlaysFromTable, skyPointsFromTable } from './skymap-points.js';
 import { frameScheduler, PLOT_CONFIG } from './plotly-config.js';
 import { projectionExtent, type ProjectionName } from './projection.js';
-import { buildSkyMapFigure, selectedPoints, selectedRows, zoomRanges, type SkyOverlay, type SkyPoints } from './skymap-figure.js';
+import { buildSkyMapFigure, selectedPoints, selectedRows, zoomRanges } from './skymap-figure.js';
 
 /**
  * State: `_table` (Arrow IPC: ra, dec, alertId, objectId and a `colour` column), `colour_by`,
@@ -28,37 +28,6 @@ export class SkyMapModel extends ArrowTableModel {
   }
 }
 
-const OVERLAY_COLOURS = ['#e6550d', '#636363', '#31a354', '#756bb1'];
-
-export function skyPointsFromTable(table: Table | null, colourName: string): SkyPoints {
-  if (!table) {
-    return { raDeg: new Float64Array(0), decDeg: new Float64Array(0), colour: null, colourName };
-  }
-  const field = table.schema.fields.find(f => f.name === 'colour');
-  let colour: SkyPoints['colour'] = null;
-  if (field) {
-    colour = String(field.type).startsWith('Utf8') || String(field.type).startsWith('Dictionary') ? stringColumn(table, 'colour') : floatColumn(table, 'colour');
-  }
-  return { raDeg: floatColumn(table, 'ra'), decDeg: floatColumn(table, 'dec'), colour, colourName };
-}
-
-export function overlaysFromTable(table: Table | null): SkyOverlay[] {
-  if (!table) {
-    return [];
-  }
-  const names = stringColumn(table, 'catalog', 'catalog');
-  const ra = floatColumn(table, 'ra');
-  const dec = floatColumn(table, 'dec');
-  const rows = new Map<string, number[]>();
-  names.forEach((n, i) => rows.set(n, [...(rows.get(n) ?? []), i]));
-  return [...rows.entries()].map(([name, r], k) => ({
-    name,
-    raDeg: Float64Array.from(r, i => ra[i]),
-    decDeg: Float64Array.from(r, i => dec[i]),
-    colour: OVERLAY_COLOURS[k % OVERLAY_COLOURS.length]
-  }));
-}
-
 /** WebGL all-sky map; box/lasso selection writes row indices to the `selected` trait. */
 export class SkyMapView extends DOMWidgetView {
   private readonly plot = document.createElement('div');
@@ -74,7 +43,11 @@ export class SkyMapView extends DOMWidgetView {
     this.tip.className = 'alertlab-tooltip';
     this.tip.hidden = true;
     this.el.append(this.plot, this.tip);
-    this.listenTo(this.model, 'data change:_overlays change:projection change:colour_by change:height change:marker_size', this.schedule);
+    this.listenTo(
+      this.model,
+      'data change:_overlays change:projection change:colour_by change:height change:marker_size',
+      this.schedule
+    );
     this.listenTo(this.model, 'change:selected', () => this.highlight());
     this.listenTo(this.model, 'command', (msg: CommandMessage) => void this.command(msg));
     void this.displayed.then(() => {
@@ -98,7 +71,12 @@ export class SkyMapView extends DOMWidgetView {
       markerSizePx: Number(model.get('marker_size') ?? 4)
     });
     this.traceRows = fig.traceRows;
-    const gd = await (this.drawn ? Plotly.react : Plotly.newPlot)(this.plot, fig.data, fig.layout, PLOT_CONFIG);
+    const gd = await (this.drawn ? Plotly.react : Plotly.newPlot)(
+      this.plot,
+      fig.data,
+      fig.layout,
+      PLOT_CONFIG
+    );
     if (!this.drawn) {
       gd.on('plotly_selected', ev => this.onSelected(ev));
       gd.on('plotly_deselect', () => this.onSelected(undefined));
@@ -152,10 +130,16 @@ export class SkyMapView extends DOMWidgetView {
   private async command(msg: CommandMessage): Promise<void> {
     const a = msg.args ?? {};
     if (msg.method === 'zoom_to') {
-      await Plotly.relayout(this.plot, zoomRanges(this.projection(), Number(a.raDeg), Number(a.decDeg), Number(a.radiusDeg)));
+      await Plotly.relayout(
+        this.plot,
+        zoomRanges(this.projection(), Number(a.raDeg), Number(a.decDeg), Number(a.radiusDeg))
+      );
     } else if (msg.method === 'reset_zoom') {
       const [hx, hy] = projectionExtent(this.projection());
-      await Plotly.relayout(this.plot, { 'xaxis.range': [-hx * 1.02, hx * 1.02], 'yaxis.range': [-hy * 1.02, hy * 1.02] });
+      await Plotly.relayout(this.plot, {
+        'xaxis.range': [-hx * 1.02, hx * 1.02],
+        'yaxis.range': [-hy * 1.02, hy * 1.02]
+      });
     }
   }
 

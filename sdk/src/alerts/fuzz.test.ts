@@ -35,7 +35,7 @@ describe.skipIf(missing !== undefined)(title('corrupted alerts'), () => {
     const bodies = oracleRubinBodies();
     const rand = rng(12345);
     const decoder = createDecoder('rubin');
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 8; round++) {
       const values = bodies.flatMap(b => [mutate(b, rand), b]);
       const res = decoder.decodeBatch(values);
       const rowsFrom = new Set(res.rowIndex);

@@ -50,7 +50,9 @@ function num(name: string, text: string | undefined, integer: boolean): number |
   }
   const n = Number(text);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new ConfigError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${text}".`);
+    throw new ConfigError(
+      `--${name} must be ${integer ? 'an integer' : 'a number'}, got "${text}".`
+    );
   }
   return n;
 }
@@ -85,8 +87,8 @@ function line(r: VisitReport): string {
   ].join(' | ');
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+function parse(args: string[]) {
+  return parseArgs({
     args,
     options: {
       visits: { type: 'string' },
@@ -109,6 +111,16 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: false,
     strict: true
   });
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(args).values;
+  } catch (error) {
+    console.error(`alertlab simulate: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -131,7 +143,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const framing: RubinFraming = values.confluent
-    ? { confluentSchemaId: num('schema-id', values['schema-id'], true) ?? RUBIN_CONFLUENT_SCHEMA_ID }
+    ? {
+        confluentSchemaId: num('schema-id', values['schema-id'], true) ?? RUBIN_CONFLUENT_SCHEMA_ID
+      }
     : 'body';
   const controller = new AbortController();
   const stop = (): void => controller.abort();

@@ -98,14 +98,18 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
       },
       delete: stageOp('Stop and delete a stage (topics stay)')
     },
-    '/stages/{id}/scale': stageOp('Set the number of workers', {
-      requestBody: { required: true, content: json({ type: 'object', required: ['replicas'], properties: { replicas: { type: 'integer', minimum: 1, maximum: 64 } } }) }
-    }),
-    '/stages/{id}/stop': stageOp('Stop the workers'),
-    '/stages/{id}/start': stageOp('Start the workers'),
-    '/stages/{id}/rollback': stageOp('Restore an earlier version (default: the previous one) as a new version', {
-      requestBody: { content: json({ type: 'object', properties: { version: { type: 'integer', minimum: 1 } } }) }
-    }),
+    '/stages/{id}/scale': {
+      post: stageOp('Set the number of workers', {
+        requestBody: { required: true, content: json({ type: 'object', required: ['replicas'], properties: { replicas: { type: 'integer', minimum: 1, maximum: 64 } } }) }
+      })
+    },
+    '/stages/{id}/stop': { post: stageOp('Stop the workers') },
+    '/stages/{id}/start': { post: stageOp('Start the workers') },
+    '/stages/{id}/rollback': {
+      post: stageOp('Restore an earlier version (default: the previous one) as a new version', {
+        requestBody: { content: json({ type: 'object', properties: { version: { type: 'integer', minimum: 1 } } }) }
+      })
+    },
     '/stages/{id}/k8s': {
       get: {
         summary: 'Kubernetes ConfigMap + Deployment (replicas = workers)',

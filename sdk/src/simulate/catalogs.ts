@@ -86,7 +86,9 @@ function majorAxisArcsec(dim: string | null): number {
   return Number.isFinite(first) ? first * 60 : NaN;
 }
 
-function join(parts: { name: string; c: ColumnarCatalog; rows: number[]; extra: Float64Array }[]): SimCatalog {
+function join(
+  parts: { name: string; c: ColumnarCatalog; rows: number[]; extra: Float64Array }[]
+): SimCatalog {
   const n = parts.reduce((s, p) => s + p.rows.length, 0);
   const out = {
     source: new Uint8Array(n),

@@ -17,7 +17,10 @@ describe('expectedCounts', () => {
     const cases = [
       { seed: 1, options: {} },
       { seed: 'night-42', options: { alertsPerVisit: 3000 } },
-      { seed: 99, options: { alertsPerVisit: 500, mix: { variable: 0.2, transient: 0.1, moving: 0.3 } } }
+      {
+        seed: 99,
+        options: { alertsPerVisit: 500, mix: { variable: 0.2, transient: 0.1, moving: 0.3 } }
+      }
     ];
     for (const { seed, options } of cases) {
       const e = expectedCounts(seed, 4, options);
@@ -45,7 +48,9 @@ describe('expectedCounts', () => {
   });
 
   it('rejects a mix above 1 and bad sizes', () => {
-    expect(() => expectedCounts(1, 1, { mix: { variable: 0.6, moving: 0.5 } })).toThrow(SimulationError);
+    expect(() => expectedCounts(1, 1, { mix: { variable: 0.6, moving: 0.5 } })).toThrow(
+      SimulationError
+    );
     expect(() => expectedCounts(1, 1, { alertsPerVisit: 0 })).toThrow(/alertsPerVisit/);
     expect(() => expectedCounts(1, 1, { mix: { transient: -0.1 } })).toThrow(/mix.transient/);
   });

@@ -173,7 +173,12 @@ const ASTEROID_COLOUR: Readonly<Record<Band, number>> = {
 };
 
 /** Flux of an asteroid of r magnitude `magR` with a rotation period, at `mjd`. */
-export function asteroidFluxNjy(magR: number, rotationDays: number, band: Band, mjd: number): number {
+export function asteroidFluxNjy(
+  magR: number,
+  rotationDays: number,
+  band: Band,
+  mjd: number
+): number {
   const wobble = 0.1 * Math.sin((2 * Math.PI * mjd) / rotationDays);
   return njyFromMag(magR + ASTEROID_COLOUR[band] + wobble);
 }

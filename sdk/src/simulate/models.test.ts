@@ -16,7 +16,11 @@ describe('Rng', () => {
     const b = Rng.stream(7, 'x', 1, 2);
     const seqA = Array.from({ length: 50 }, () => a.uint32());
     expect(Array.from({ length: 50 }, () => b.uint32())).toEqual(seqA);
-    for (const other of [Rng.stream(8, 'x', 1, 2), Rng.stream(7, 'y', 1, 2), Rng.stream(7, 'x', 2, 1)]) {
+    for (const other of [
+      Rng.stream(8, 'x', 1, 2),
+      Rng.stream(7, 'y', 1, 2),
+      Rng.stream(7, 'x', 2, 1)
+    ]) {
       expect(Array.from({ length: 50 }, () => other.uint32())).not.toEqual(seqA);
     }
   });
@@ -40,7 +44,11 @@ describe('Rng', () => {
 
 describe('sky', () => {
   it('offsets by the asked distance and angle', () => {
-    for (const [ra, dec] of [[10, 20], [359.9, -89.5], [180, 0]]) {
+    for (const [ra, dec] of [
+      [10, 20],
+      [359.9, -89.5],
+      [180, 0]
+    ]) {
       const p = offsetDeg(ra, dec, 37, 0.5);
       expect(separationDeg(ra, dec, p.raDeg, p.decDeg)).toBeCloseTo(0.5, 9);
       const q = pointInCap(ra, dec, 1.75, 0.999, 0.3);

@@ -154,7 +154,12 @@ export class Planner {
   private catalogRef(s: TrackedSource): PlannedAlert['catalog'] {
     const t = s.kind === 'variable' ? this.catalogs.stars : this.catalogs.galaxies;
     const row = s.kind === 'variable' ? s.row : s.host;
-    return { name: t.names[t.source[row]], id: t.ids[row], raDeg: t.raDeg[row], decDeg: t.decDeg[row] };
+    return {
+      name: t.names[t.source[row]],
+      id: t.ids[row],
+      raDeg: t.raDeg[row],
+      decDeg: t.decDeg[row]
+    };
   }
 
   /** Plans the next visit (visits are planned in order, 0, 1, 2, ...). */
@@ -208,7 +213,9 @@ export class Planner {
       const f = sourceFlux(s, v);
       const h = s.history!;
       const id = base + BigInt(k++);
-      h.addForced(forcedSourceRecord(rng, v, id, h.diaObjectId, s.raDeg, s.decDeg, f.diff, f.template));
+      h.addForced(
+        forcedSourceRecord(rng, v, id, h.diaObjectId, s.raDeg, s.decDeg, f.diff, f.template)
+      );
     }
   }
 }

@@ -68,7 +68,10 @@ export type TrackedSource = VariableSource | TransientSource;
 const MIN_SNR = 5;
 
 /** Where an asteroid is at `mjd`. */
-export function asteroidPosition(a: AsteroidSource, mjd: number): { raDeg: number; decDeg: number } {
+export function asteroidPosition(
+  a: AsteroidSource,
+  mjd: number
+): { raDeg: number; decDeg: number } {
   return offsetDeg(a.ra0Deg, a.dec0Deg, a.paDeg, a.rateDegPerDay * (mjd - a.mjd0));
 }
 
@@ -169,7 +172,15 @@ export class Population {
       );
       const r = Math.max(SIM_GEOMETRY.transientMinOffsetArcsec, maxR * Math.sqrt(rng.next()));
       const at = offsetDeg(g.raDeg[host], g.decDeg[host], rng.uniform(0, 360), r / 3600);
-      if (!this.clear(this.catalogs.stars, f.starsNear, at.raDeg, at.decDeg, SIM_GEOMETRY.minStarDistanceArcsec)) {
+      if (
+        !this.clear(
+          this.catalogs.stars,
+          f.starsNear,
+          at.raDeg,
+          at.decDeg,
+          SIM_GEOMETRY.minStarDistanceArcsec
+        )
+      ) {
         continue;
       }
       const hostMag = Number.isFinite(g.mag[host]) ? g.mag[host] : 15;
@@ -270,8 +281,20 @@ export class Population {
         }
         const p = pointInCap(f.raDeg, f.decDeg, f.radiusDeg, rng.next(), rng.next());
         if (
-          this.clear(this.catalogs.galaxies, f.galaxiesNear, p.raDeg, p.decDeg, SIM_GEOMETRY.bogusMinGalaxyDistanceArcsec) &&
-          this.clear(this.catalogs.stars, f.starsNear, p.raDeg, p.decDeg, SIM_GEOMETRY.minStarDistanceArcsec)
+          this.clear(
+            this.catalogs.galaxies,
+            f.galaxiesNear,
+            p.raDeg,
+            p.decDeg,
+            SIM_GEOMETRY.bogusMinGalaxyDistanceArcsec
+          ) &&
+          this.clear(
+            this.catalogs.stars,
+            f.starsNear,
+            p.raDeg,
+            p.decDeg,
+            SIM_GEOMETRY.minStarDistanceArcsec
+          )
         ) {
           out.push(p);
           break;

@@ -190,7 +190,7 @@ export function ssSourceRecord(diaSourceId: bigint, a: AsteroidFacts, m: Measure
   const [galLon, galLat] = galacticDeg(m.raDeg, m.decDeg);
   const pa = (a.paDeg * Math.PI) / 180;
   const cosDec = Math.cos((a.decDeg * Math.PI) / 180);
-  const dRaArcsec = ((((m.raDeg - a.raDeg + 540) % 360) - 180) * cosDec * 3600);
+  const dRaArcsec = (((m.raDeg - a.raDeg + 540) % 360) - 180) * cosDec * 3600;
   const dDecArcsec = (m.decDeg - a.decDeg) * 3600;
   return {
     diaSourceId,

@@ -49,7 +49,8 @@ export function tangentPlaneDeg(
   const dec0 = dec0Deg * DEG;
   const cosc = Math.sin(dec0) * Math.sin(dec) + Math.cos(dec0) * Math.cos(dec) * Math.cos(dra);
   const x = (Math.cos(dec) * Math.sin(dra)) / cosc;
-  const y = (Math.cos(dec0) * Math.sin(dec) - Math.sin(dec0) * Math.cos(dec) * Math.cos(dra)) / cosc;
+  const y =
+    (Math.cos(dec0) * Math.sin(dec) - Math.sin(dec0) * Math.cos(dec) * Math.cos(dra)) / cosc;
   return { x: x / DEG, y: y / DEG };
 }
 

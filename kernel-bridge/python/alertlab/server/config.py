@@ -25,7 +25,9 @@ def _alertlab_home() -> Path:
 class ControllerConfig(Configurable):
     """``c.ControllerConfig.controller_url`` / ``token_file`` in jupyter_server_config.py."""
 
-    controller_url = Unicode(help="Base URL of the alertlab controller's REST API.").tag(config=True)
+    controller_url = Unicode(help="Base URL of the alertlab controller's REST API.").tag(
+        config=True
+    )
     token_file = Unicode(help="File holding the controller's bearer token.").tag(config=True)
 
     @default("controller_url")

@@ -1,4 +1,4 @@
-"""``/alertlab/api/...``: Jupyter-authenticated proxy to the controller (token stays server side)."""
+"""``/alertlab/api/...``: a Jupyter-authenticated proxy to the controller; the token stays here."""
 
 from __future__ import annotations
 

@@ -56,7 +56,9 @@ def flux_to_ab_mag(flux_njy: Any, flux_err_njy: Any = None) -> tuple[np.ndarray,
         mag = np.where(flux > 0, AB_ZEROPOINT_NJY - 2.5 * np.log10(flux), np.nan)
         if flux_err_njy is None:
             return mag, np.full_like(mag, np.nan)
-        err = np.where(flux > 0, _MAG_ERR_PER_REL_FLUX * np.asarray(flux_err_njy, float) / flux, np.nan)
+        err = np.where(
+            flux > 0, _MAG_ERR_PER_REL_FLUX * np.asarray(flux_err_njy, float) / flux, np.nan
+        )
     return mag, err
 
 
@@ -79,7 +81,14 @@ def _explode_lightcurves(alerts: pa.Table) -> pa.Table:
 
 def _keep_latest(points: pa.Table) -> pa.Table:
     """Drops repeats of one measurement that several alerts of an object carry in their history."""
-    order = points.sort_by([("objectId", "ascending"), ("band", "ascending"), ("mjd", "ascending"), ("alertId", "descending")])
+    order = points.sort_by(
+        [
+            ("objectId", "ascending"),
+            ("band", "ascending"),
+            ("mjd", "ascending"),
+            ("alertId", "descending"),
+        ]
+    )
     obj = order["objectId"].to_numpy(zero_copy_only=False)
     band = order["band"].to_numpy(zero_copy_only=False)
     mjd = order["mjd"].to_numpy(zero_copy_only=False)
@@ -119,8 +128,14 @@ def lightcurve_points(data: Any) -> pa.Table:
             snr = np.where(np.isnan(flux), np.inf, flux / flux_err)
         detected = ~np.isnan(mag) & ~(snr < DETECTION_SNR)
     limit = _floats(table, "upperLimitMag")
-    limit = np.where(np.isnan(limit) & ~detected, flux_to_ab_mag(DETECTION_SNR * flux_err)[0], limit)
-    alert_id = table["alertId"].cast(pa.int64()) if "alertId" in table.column_names else pa.nulls(n, pa.int64())
+    limit = np.where(
+        np.isnan(limit) & ~detected, flux_to_ab_mag(DETECTION_SNR * flux_err)[0], limit
+    )
+    alert_id = (
+        table["alertId"].cast(pa.int64())
+        if "alertId" in table.column_names
+        else pa.nulls(n, pa.int64())
+    )
     points = pa.table(
         {
             "objectId": table["objectId"].cast(pa.string()),

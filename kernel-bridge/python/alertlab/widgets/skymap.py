@@ -72,7 +72,10 @@ class SkyMap(ArrowWidget):
     # -- data ---------------------------------------------------------------------------------
     def _wire_table(self, source: pa.Table) -> pa.Table:
         ra, dec = _radec(source)
-        cols: dict[str, Any] = {"ra": pa.array(ra, pa.float64()), "dec": pa.array(dec, pa.float64())}
+        cols: dict[str, Any] = {
+            "ra": pa.array(ra, pa.float64()),
+            "dec": pa.array(dec, pa.float64()),
+        }
         for name in ("alertId", "objectId"):
             if name in source.column_names:
                 cols[name] = source[name]
@@ -104,7 +107,9 @@ class SkyMap(ArrowWidget):
     def add_catalog(self, name: str, data: Any) -> None:
         """Draws a catalog (table with ra/dec in degrees, or a ``SkyCoord``) over the alerts."""
         ra, dec = _radec(_as_radec_table(data))
-        self._catalogs[name] = pa.table({"catalog": pa.array([name] * len(ra), pa.string()), "ra": ra, "dec": dec})
+        self._catalogs[name] = pa.table(
+            {"catalog": pa.array([name] * len(ra), pa.string()), "ra": ra, "dec": dec}
+        )
         self._overlays = to_ipc(pa.concat_tables(list(self._catalogs.values())))
 
     # -- selection ----------------------------------------------------------------------------

@@ -3,34 +3,13 @@
  * upperLimitMag, forced>>, one list per alert (history + current detection).
  *
  * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
- * point is written once: numeric fields into plain Float64Arrays (NaN stands for null, nulls are
- * counted as they are written), booleans and band validity straight into bitmaps. `finish()`
- * only scans a numeric field when it is partly null. The next batch starts at the capacity the
- * last one needed.
+ * point is written once: numeric values into plain Float64Arrays and their validity, the
+ * booleans and the band validity straight into bitmaps. A null (NaN) value is not written at all,
+ * so a field that stays null (ZTF fluxes, Rubin upper limits) never touches its pages. `finish()`
+ * hands the buffers over as they are. The next batch starts at the capacity the last one needed.
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
 import { abMagFromNjy, magErrFromFlux } from '../schema.js';
-
-/** Validity of a NaN-for-null column holding `nulls` NaNs (no scan when none or all). */
-function nanValidity(
-  values: Float64Array,
-  nulls: number
-): { nullBitmap?: Uint8Array; nullCount: number } {
-  const n = values.length;
-  if (nulls === 0) {
-    return { nullCount: 0 };
-  }
-  const bits = new Uint8Array((n + 7) >> 3);
-  if (nulls < n) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v === v) {
-        bits[i >> 3] |= 1 << (i & 7);
-      }
-    }
-  }
-  return { nullBitmap: bits, nullCount: nulls };
-}
 
 /** The per-point buffers, allocated together (one hidden class, no keyed stores when hot). */
 class PointArrays {
@@ -44,6 +23,13 @@ class PointArrays {
   readonly forced: Uint8Array;
   readonly bandValid: Uint8Array;
   readonly bandOffsets: Int32Array;
+  /** Validity bitmaps of mjd, flux, fluxErr, mag, magErr, upperLimitMag. */
+  readonly vMjd: Uint8Array;
+  readonly vFlux: Uint8Array;
+  readonly vFluxErr: Uint8Array;
+  readonly vMag: Uint8Array;
+  readonly vMagErr: Uint8Array;
+  readonly vLimit: Uint8Array;
   constructor(readonly cap: number) {
     this.mjd = new Float64Array(cap);
     this.flux = new Float64Array(cap);
@@ -55,6 +41,12 @@ class PointArrays {
     this.forced = new Uint8Array(cap >> 3);
     this.bandValid = new Uint8Array(cap >> 3);
     this.bandOffsets = new Int32Array(cap + 1);
+    this.vMjd = new Uint8Array(cap >> 3);
+    this.vFlux = new Uint8Array(cap >> 3);
+    this.vFluxErr = new Uint8Array(cap >> 3);
+    this.vMag = new Uint8Array(cap >> 3);
+    this.vMagErr = new Uint8Array(cap >> 3);
+    this.vLimit = new Uint8Array(cap >> 3);
   }
   /** A copy with twice the capacity. */
   grown(): PointArrays {
@@ -69,6 +61,12 @@ class PointArrays {
     next.forced.set(this.forced);
     next.bandValid.set(this.bandValid);
     next.bandOffsets.set(this.bandOffsets);
+    next.vMjd.set(this.vMjd);
+    next.vFlux.set(this.vFlux);
+    next.vFluxErr.set(this.vFluxErr);
+    next.vMag.set(this.vMag);
+    next.vMagErr.set(this.vMagErr);
+    next.vLimit.set(this.vLimit);
     return next;
   }
 }
@@ -121,24 +119,49 @@ export class LightcurveColumn {
       mag = abMagFromNjy(flux);
       magErr = magErrFromFlux(flux, fluxErr);
     }
-    a.mjd[i] = mjd;
-    a.flux[i] = flux;
-    a.fluxErr[i] = fluxErr;
-    a.mag[i] = mag;
-    a.magErr[i] = magErr;
-    a.upperLimitMag[i] = upperLimitMag;
-    this.nMjd += mjd === mjd ? 0 : 1;
-    this.nFlux += flux === flux ? 0 : 1;
-    this.nFluxErr += fluxErr === fluxErr ? 0 : 1;
-    this.nMag += mag === mag ? 0 : 1;
-    this.nMagErr += magErr === magErr ? 0 : 1;
-    this.nLimit += upperLimitMag === upperLimitMag ? 0 : 1;
+    const byte = i >> 3;
     const bit = 1 << (i & 7);
+    if (mjd === mjd) {
+      a.mjd[i] = mjd;
+      a.vMjd[byte] |= bit;
+    } else {
+      this.nMjd++;
+    }
+    if (flux === flux) {
+      a.flux[i] = flux;
+      a.vFlux[byte] |= bit;
+    } else {
+      this.nFlux++;
+    }
+    if (fluxErr === fluxErr) {
+      a.fluxErr[i] = fluxErr;
+      a.vFluxErr[byte] |= bit;
+    } else {
+      this.nFluxErr++;
+    }
+    if (mag === mag) {
+      a.mag[i] = mag;
+      a.vMag[byte] |= bit;
+    } else {
+      this.nMag++;
+    }
+    if (magErr === magErr) {
+      a.magErr[i] = magErr;
+      a.vMagErr[byte] |= bit;
+    } else {
+      this.nMagErr++;
+    }
+    if (upperLimitMag === upperLimitMag) {
+      a.upperLimitMag[i] = upperLimitMag;
+      a.vLimit[byte] |= bit;
+    } else {
+      this.nLimit++;
+    }
     if (isDetection) {
-      a.isDetection[i >> 3] |= bit;
+      a.isDetection[byte] |= bit;
     }
     if (forced) {
-      a.forced[i >> 3] |= bit;
+      a.forced[byte] |= bit;
     }
     const at = a.bandOffsets[i];
     if (band === null) {
@@ -154,7 +177,7 @@ export class LightcurveColumn {
       for (let k = 0; k < bandLen; k++) {
         bytes[at + k] = band[bandStart + k];
       }
-      a.bandValid[i >> 3] |= bit;
+      a.bandValid[byte] |= bit;
       a.bandOffsets[i + 1] = at + bandLen;
     }
     this.points = i + 1;
@@ -175,18 +198,22 @@ export class LightcurveColumn {
     this.length = Math.min(this.length, rows);
     const keep = this.offsets[this.length];
     const a = this.a;
+    const cleared = (v: Uint8Array, i: number): number => (v[i >> 3] & (1 << (i & 7)) ? 0 : 1);
     for (let i = keep; i < this.points; i++) {
-      const bit = ~(1 << (i & 7));
-      this.nMjd -= a.mjd[i] === a.mjd[i] ? 0 : 1;
-      this.nFlux -= a.flux[i] === a.flux[i] ? 0 : 1;
-      this.nFluxErr -= a.fluxErr[i] === a.fluxErr[i] ? 0 : 1;
-      this.nMag -= a.mag[i] === a.mag[i] ? 0 : 1;
-      this.nMagErr -= a.magErr[i] === a.magErr[i] ? 0 : 1;
-      this.nLimit -= a.upperLimitMag[i] === a.upperLimitMag[i] ? 0 : 1;
-      this.nBand -= a.bandValid[i >> 3] & ~bit ? 0 : 1;
-      a.isDetection[i >> 3] &= bit;
-      a.forced[i >> 3] &= bit;
-      a.bandValid[i >> 3] &= bit;
+      this.nMjd -= cleared(a.vMjd, i);
+      this.nFlux -= cleared(a.vFlux, i);
+      this.nFluxErr -= cleared(a.vFluxErr, i);
+      this.nMag -= cleared(a.vMag, i);
+      this.nMagErr -= cleared(a.vMagErr, i);
+      this.nLimit -= cleared(a.vLimit, i);
+      this.nBand -= cleared(a.bandValid, i);
+      const mask = ~(1 << (i & 7));
+      for (const v of [a.vMjd, a.vFlux, a.vFluxErr, a.vMag, a.vMagErr, a.vLimit]) {
+        v[i >> 3] &= mask;
+      }
+      a.isDetection[i >> 3] &= mask;
+      a.forced[i >> 3] &= mask;
+      a.bandValid[i >> 3] &= mask;
     }
     this.points = keep;
   }
@@ -201,12 +228,15 @@ export class LightcurveColumn {
     const n = this.length;
     const m = this.points;
     const a = this.a;
-    const f64 = (v: Float64Array, nulls: number): Data =>
+    const bitmapBytes = (m + 7) >> 3;
+    const f64 = (v: Float64Array, valid: Uint8Array, nulls: number): Data =>
       makeData({
         type: new Float64(),
         length: m,
         data: v.subarray(0, m),
-        ...nanValidity(v.subarray(0, m), nulls)
+        ...(nulls === 0
+          ? { nullCount: 0 }
+          : { nullBitmap: valid.subarray(0, bitmapBytes), nullCount: nulls })
       });
     const bool = (v: Uint8Array): Data =>
       makeData({ type: new Bool(), length: m, nullCount: 0, data: v.subarray(0, (m + 7) >> 3) });
@@ -220,14 +250,14 @@ export class LightcurveColumn {
         : { nullBitmap: a.bandValid.subarray(0, (m + 7) >> 3), nullCount: this.nBand })
     });
     const children = [
-      f64(a.mjd, this.nMjd),
+      f64(a.mjd, a.vMjd, this.nMjd),
       band,
-      f64(a.flux, this.nFlux),
-      f64(a.fluxErr, this.nFluxErr),
-      f64(a.mag, this.nMag),
-      f64(a.magErr, this.nMagErr),
+      f64(a.flux, a.vFlux, this.nFlux),
+      f64(a.fluxErr, a.vFluxErr, this.nFluxErr),
+      f64(a.mag, a.vMag, this.nMag),
+      f64(a.magErr, a.vMagErr, this.nMagErr),
       bool(a.isDetection),
-      f64(a.upperLimitMag, this.nLimit),
+      f64(a.upperLimitMag, a.vLimit, this.nLimit),
       bool(a.forced)
     ];
     const struct = makeData({

@@ -62,9 +62,15 @@ describe('ByteWriter', () => {
       values.push(v);
     }
     for (const v of values) {
-      expect(written(w => w.bigLong(v)), `bigint ${v}`).toEqual(reference(v));
+      expect(
+        written(w => w.bigLong(v)),
+        `bigint ${v}`
+      ).toEqual(reference(v));
       if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        expect(written(w => w.long(Number(v))), `number ${v}`).toEqual(reference(v));
+        expect(
+          written(w => w.long(Number(v))),
+          `number ${v}`
+        ).toEqual(reference(v));
       }
     }
   });

@@ -1,0 +1,157 @@
+/**
+ * Single-cone latency over HTTP (`alertlab serve`, GET /cone, keep-alive, one request at a time)
+ * against Tycho-2 (index 4110, 363k stars; ALERTLAB_BENCH_CATALOG=tycho2-07 for 1.87M), next to the
+ * same cones in process and Q3C's q3c_radial_query in PostgreSQL 15 on the same rows (timed inside
+ * the database, so without any client round trip). Writes bench/results/cone.json.
+ *
+ *     node --import tsx bench/cone.ts
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CatalogStore, loadBuiltinCatalog, readMemoryCatalog, type MemoryCatalog } from '../sdk/src/catalog/index.js';
+import { startCatalogServer } from '../sdk/src/control/serve.js';
+import { q3cUnavailable, startQ3c } from './lib/q3c.js';
+
+const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
+const QUERIES = Number(process.env.ALERTLAB_BENCH_QUERIES ?? 5000);
+const RADII_ARCSEC = [10, 360];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** Cone centres within 30″ of random catalog stars. */
+function centres(cat: MemoryCatalog, n: number): { ra: number; dec: number }[] {
+  const r = rng(42);
+  return Array.from({ length: n }, () => {
+    const i = Math.floor(r() * cat.rows);
+    const dec = Math.max(-90, Math.min(90, cat.decDeg[i] + ((r() - 0.5) * 60) / 3600));
+    const ra = (cat.raDeg[i] + (((r() - 0.5) * 60) / 3600 / Math.max(0.01, Math.cos((dec * Math.PI) / 180))) + 360) % 360;
+    return { ra, dec };
+  });
+}
+
+function percentiles(ms: number[]): { p50Ms: number; p99Ms: number; meanMs: number; maxMs: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return { p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), meanMs: round(s.reduce((a, b) => a + b, 0) / s.length), maxMs: round(s[s.length - 1]) };
+}
+
+function q3cRun(cat: MemoryCatalog, queries: { ra: number; dec: number }[]): Record<string, unknown> {
+  const why = q3cUnavailable();
+  if (why) {
+    return { skipped: why };
+  }
+  const pg = startQ3c();
+  try {
+    const ids = cat.ids.values as ArrayLike<bigint | string | null>;
+    const rows: string[] = [];
+    for (let i = 0; i < cat.rows; i++) {
+      rows.push(`${String(ids[i])}\t${cat.raDeg[i]}\t${cat.decDeg[i]}`);
+    }
+    const t0 = performance.now();
+    pg.sql(`CREATE TABLE cat (id BIGINT, ra DOUBLE PRECISION, dec DOUBLE PRECISION);\nCOPY cat FROM STDIN;\n${rows.join('\n')}\n\\.\n`);
+    pg.sql('CREATE INDEX cat_q3c ON cat (q3c_ang2ipix(ra, dec)); CLUSTER cat USING cat_q3c; ANALYZE cat;');
+    const loadS = (performance.now() - t0) / 1000;
+    const out: Record<string, unknown> = { postgres: pg.sql('SHOW server_version;').trim(), rows: cat.rows, loadAndIndexS: loadS };
+    for (const r of RADII_ARCSEC) {
+      const values = queries.map((q, k) => `(${k},${q.ra},${q.dec})`).join(',');
+      const res = pg.sql(`
+        CREATE TEMP TABLE probes (k INT, ra DOUBLE PRECISION, dec DOUBLE PRECISION);
+        INSERT INTO probes VALUES ${values};
+        CREATE TEMP TABLE timings (ms DOUBLE PRECISION, n BIGINT);
+        DO $$
+        DECLARE p RECORD; t0 TIMESTAMPTZ; c BIGINT; i INT := 0;
+        BEGIN
+          FOR p IN SELECT * FROM probes ORDER BY k LOOP
+            t0 := clock_timestamp();
+            EXECUTE format('SELECT count(*) FROM cat WHERE q3c_radial_query(ra, dec, %s, %s, %s)', p.ra, p.dec, ${r / 3600}) INTO c;
+            i := i + 1;
+            IF i > 200 THEN
+              INSERT INTO timings VALUES (extract(epoch FROM clock_timestamp() - t0) * 1000, c);
+            END IF;
+          END LOOP;
+        END $$;
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms),
+               avg(ms), (SELECT sum(n) FROM timings) FROM timings;
+        DROP TABLE probes; DROP TABLE timings;`);
+      const [p50, p99, mean, n] = res.trim().split('|').map(Number);
+      out[`r${r}arcsec`] = { p50Ms: p50, p99Ms: p99, meanMs: mean, rowsAfterWarmup: n, timedInside: 'PL/pgSQL loop of EXECUTE (planned per query, like a client query), clock_timestamp per query' };
+    }
+    return out;
+  } finally {
+    pg.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertlab-cone-bench-'));
+  try {
+    const storePath = join(dir, 'catalogs.duckdb');
+    const store = await CatalogStore.open(storePath);
+    let cat: MemoryCatalog;
+    try {
+      await loadBuiltinCatalog(store, CATALOG);
+      cat = await readMemoryCatalog(store, CATALOG);
+    } finally {
+      store.close();
+    }
+    const queries = centres(cat, QUERIES);
+    const server = await startCatalogServer({ port: 0, storePath });
+    const results: Record<string, unknown> = {};
+    try {
+      for (const r of RADII_ARCSEC) {
+        const http: number[] = [];
+        const inProcess: number[] = [];
+        let rows = 0;
+        for (let k = 0; k < queries.length; k++) {
+          const q = queries[k];
+          const t0 = performance.now();
+          const res = await fetch(`${server.url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`);
+          const body = (await res.json()) as { count: number };
+          const t1 = performance.now();
+          const local = await server.catalogs.cone(CATALOG, q.ra, q.dec, r, 10_000);
+          const t2 = performance.now();
+          if (body.count !== local.rows.length) {
+            throw new Error(`HTTP and in-process cones differ at ${q.ra}, ${q.dec}`);
+          }
+          if (k >= 200) {
+            http.push(t1 - t0);
+            inProcess.push(t2 - t1);
+            rows += body.count;
+          }
+        }
+        results[`r${r}arcsec`] = { http: percentiles(http), inProcess: percentiles(inProcess), rowsAfterWarmup: rows };
+        console.log(`cone r=${r}″ over HTTP: p50 ${percentiles(http).p50Ms} ms, p99 ${percentiles(http).p99Ms} ms; in process p50 ${percentiles(inProcess).p50Ms} ms (rows ${rows})`);
+      }
+    } finally {
+      await server.close();
+    }
+    const q3c = q3cRun(cat, queries);
+    console.log('q3c', JSON.stringify(q3c));
+    const out = {
+      benchmark: 'cone',
+      date: new Date().toISOString(),
+      node: process.version,
+      catalog: CATALOG,
+      catalogRows: cat.rows,
+      queries: QUERIES,
+      warmupQueries: 200,
+      note: 'HTTP: node fetch (keep-alive) to 127.0.0.1, JSON answer parsed, one request at a time. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
+      alertlab: results,
+      q3c
+    };
+    await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+    await writeFile(join(import.meta.dirname, 'results', 'cone.json'), `${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,147 @@
+/**
+ * The controller's REST surface: every route of the OpenAPI document answers 401 without the token
+ * (but /health), the token file is private, body limits, bad input → 4xx, promotion from the CLI
+ * (a file and a notebook cell) with lineage, and the Kubernetes objects of a stage.
+ */
+import { execFile } from 'node:child_process';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningController } from '../sdk/src/control/controller-server.js';
+import type { ControllerClient } from '../sdk/src/control/client.js';
+import { createTransport } from '../sdk/src/buffer/transport.js';
+import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { SAMPLES_MISSING_MESSAGE, SAMPLES_PRESENT, quietLogger, randomName } from './stage-helpers.js';
+import { bootstrapServers, clientOf, launchController, makeControllerDirs, produceRange } from './controller-helpers.js';
+
+const run = promisify(execFile);
+const ALERTLAB = join(import.meta.dirname, '..', 'bin', 'alertlab');
+
+if (!SAMPLES_PRESENT) {
+  console.warn(SAMPLES_MISSING_MESSAGE);
+}
+
+describe('controller API', () => {
+  let dirs: Awaited<ReturnType<typeof makeControllerDirs>>;
+  let ctl: RunningController;
+  let client: ControllerClient;
+  let transport: KafkaTransport;
+
+  beforeAll(async () => {
+    dirs = await makeControllerDirs();
+    ctl = await launchController(dirs);
+    client = clientOf(ctl);
+    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
+  });
+
+  afterAll(async () => {
+    await ctl?.close();
+    await transport?.close();
+    await dirs?.remove();
+  });
+
+  it('creates the token file with mode 0600', async () => {
+    const s = await stat(dirs.tokenFile);
+    expect(s.mode & 0o777).toBe(0o600);
+    expect(ctl.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('answers 401 on every documented route without the token, except /health', async () => {
+    const doc = await client.request<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json');
+    const paths = Object.entries(doc.paths);
+    expect(paths.length).toBeGreaterThanOrEqual(14);
+    let checked = 0;
+    for (const [path, ops] of paths) {
+      for (const method of Object.keys(ops)) {
+        const url = `${ctl.url}${path.replace('{id}', 'x').replace('{catalog}', 'tycho2')}`;
+        for (const auth of [undefined, 'Bearer wrong-token-wrong-token-wrong']) {
+          const res = await fetch(url, { method: method.toUpperCase(), headers: auth ? { authorization: auth } : {} });
+          const text = await res.text();
+          expect(text, `${method} ${path} ${res.status}`).not.toBe('');
+          const body = JSON.parse(text) as { error: string };
+          if (path === '/health') {
+            expect(res.status).toBe(200);
+          } else {
+            expect(res.status, `${method} ${path}`).toBe(401);
+            expect(body.error).toContain(dirs.tokenFile);
+            expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2 * 18);
+  });
+
+  it('limits body sizes and rejects bad input with the reason', async () => {
+    const big = await fetch(`${ctl.url}/stages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ctl.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ manifest: { pad: 'x'.repeat(2 * 1024 * 1024) } })
+    });
+    expect(big.status).toBe(413);
+    const badJson = await fetch(`${ctl.url}/stages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ctl.token}`, 'content-type': 'application/json' },
+      body: '{nope'
+    });
+    expect(badJson.status).toBe(400);
+    await expect(client.request('POST', '/stages', { manifest: { id: 'bad id!' } })).rejects.toMatchObject({ status: 400 });
+    await expect(client.request('GET', '/stages/none-such')).rejects.toMatchObject({ status: 404 });
+    await expect(client.request('POST', '/buffers/topics', { topic: 'a b' })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      client.request('POST', '/stages', {
+        manifest: { id: 'no-input', input: { topic: randomName('absent') }, filter: { language: 'sql', kind: 'yesno', source: 'mag < 3' } }
+      })
+    ).rejects.toMatchObject({ status: 422 });
+  });
+
+  it.skipIf(!SAMPLES_PRESENT)('promotes a SQL file and a notebook cell from the CLI, with lineage and k8s objects', async () => {
+    const input = randomName('ctl-promote-in');
+    await client.request('POST', '/buffers/topics', { topic: input, partitions: 2 });
+    await produceRange(transport, input, 0, 40);
+    const env = { ...process.env, ALERTLAB_CONTROLLER_URL: ctl.url };
+    const sqlFile = join(dirs.root, 'bright.sql');
+    await writeFile(sqlFile, 'coalesce(mag, 99) < 21');
+    const id = randomName('promoted');
+    const { stdout } = await run(
+      ALERTLAB,
+      ['stage', 'promote', sqlFile, '--input', input, '--id', id, '--author', 'ada', '--token-file', dirs.tokenFile, '--json'],
+      { env }
+    );
+    const promoted = JSON.parse(stdout) as { version: number; evidence: { sampledAlerts: number } };
+    expect(promoted.version).toBe(1);
+    expect(promoted.evidence.sampledAlerts).toBe(40);
+
+    const nb = join(dirs.root, 'filters.ipynb');
+    await writeFile(
+      nb,
+      JSON.stringify({
+        cells: [
+          { cell_type: 'markdown', source: ['# filters'] },
+          { cell_type: 'code', source: ['%%sql\n', 'coalesce(mag, 99) < 19'] }
+        ],
+        metadata: { kernelspec: { language: 'python' } }
+      })
+    );
+    await run(ALERTLAB, ['stage', 'promote', nb, '--cell', '1', '--input', input, '--id', id, '--token-file', dirs.tokenFile], { env });
+    const detail = await client.request<Record<string, unknown>>('GET', `/stages/${id}`);
+    expect(detail.version).toBe(2);
+    const lineage = detail.lineage as { source: { notebook: string; cell: number }; outputTopics: Record<string, string> };
+    expect(lineage.source).toEqual({ notebook: nb, cell: 1 });
+    expect(lineage.outputTopics.pass).toBe(`${id}.pass`);
+
+    const list = await run(ALERTLAB, ['stage', 'list', '--token-file', dirs.tokenFile], { env });
+    expect(list.stdout).toContain(id);
+    const k8s = await client.request<{ items: { kind: string; spec?: { replicas: number } }[] }>('GET', `/stages/${id}/k8s`);
+    expect(k8s.items.map(o => o.kind)).toEqual(['ConfigMap', 'Deployment']);
+    expect(k8s.items[1].spec?.replicas).toBe(1);
+    const yaml = await run(ALERTLAB, ['controller', 'k8s', id, '--state-dir', dirs.stateDir]);
+    expect(yaml.stdout).toContain('"kind": "Deployment"');
+    await run(ALERTLAB, ['stage', 'scale', id, '2', '--token-file', dirs.tokenFile], { env });
+    const scaled = await client.request<{ items: { spec?: { replicas: number } }[] }>('GET', `/stages/${id}/k8s`);
+    expect(scaled.items[1].spec?.replicas).toBe(2);
+    await run(ALERTLAB, ['stage', 'delete', id, '--token-file', dirs.tokenFile], { env });
+  });
+});
