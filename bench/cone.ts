@@ -9,8 +9,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CatalogStore, loadBuiltinCatalog, readMemoryCatalog, type MemoryCatalog } from '../sdk/src/catalog/index.js';
-import { startCatalogServer } from '../sdk/src/control/serve.js';
+import {
+  CatalogStore,
+  loadBuiltinCatalog,
+  readMemoryCatalog,
+  type MemoryCatalog
+} from '../sdk/src/catalog/index.js';
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { CatalogService } from '../sdk/src/control/catalogs.js';
 import { q3cUnavailable, startQ3c } from './lib/q3c.js';
 
 const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
@@ -31,19 +39,36 @@ function centres(cat: MemoryCatalog, n: number): { ra: number; dec: number }[] {
   return Array.from({ length: n }, () => {
     const i = Math.floor(r() * cat.rows);
     const dec = Math.max(-90, Math.min(90, cat.decDeg[i] + ((r() - 0.5) * 60) / 3600));
-    const ra = (cat.raDeg[i] + (((r() - 0.5) * 60) / 3600 / Math.max(0.01, Math.cos((dec * Math.PI) / 180))) + 360) % 360;
+    const ra =
+      (cat.raDeg[i] +
+        ((r() - 0.5) * 60) / 3600 / Math.max(0.01, Math.cos((dec * Math.PI) / 180)) +
+        360) %
+      360;
     return { ra, dec };
   });
 }
 
-function percentiles(ms: number[]): { p50Ms: number; p99Ms: number; meanMs: number; maxMs: number } {
+function percentiles(ms: number[]): {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  maxMs: number;
+} {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))];
   const round = (x: number): number => Math.round(x * 1000) / 1000;
-  return { p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), meanMs: round(s.reduce((a, b) => a + b, 0) / s.length), maxMs: round(s[s.length - 1]) };
+  return {
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    meanMs: round(s.reduce((a, b) => a + b, 0) / s.length),
+    maxMs: round(s[s.length - 1])
+  };
 }
 
-function q3cRun(cat: MemoryCatalog, queries: { ra: number; dec: number }[]): Record<string, unknown> {
+function q3cRun(
+  cat: MemoryCatalog,
+  queries: { ra: number; dec: number }[]
+): Record<string, unknown> {
   const why = q3cUnavailable();
   if (why) {
     return { skipped: why };
@@ -56,10 +81,18 @@ function q3cRun(cat: MemoryCatalog, queries: { ra: number; dec: number }[]): Rec
       rows.push(`${String(ids[i])}\t${cat.raDeg[i]}\t${cat.decDeg[i]}`);
     }
     const t0 = performance.now();
-    pg.sql(`CREATE TABLE cat (id BIGINT, ra DOUBLE PRECISION, dec DOUBLE PRECISION);\nCOPY cat FROM STDIN;\n${rows.join('\n')}\n\\.\n`);
-    pg.sql('CREATE INDEX cat_q3c ON cat (q3c_ang2ipix(ra, dec)); CLUSTER cat USING cat_q3c; ANALYZE cat;');
+    pg.sql(
+      `CREATE TABLE cat (id BIGINT, ra DOUBLE PRECISION, dec DOUBLE PRECISION);\nCOPY cat FROM STDIN;\n${rows.join('\n')}\n\\.\n`
+    );
+    pg.sql(
+      'CREATE INDEX cat_q3c ON cat (q3c_ang2ipix(ra, dec)); CLUSTER cat USING cat_q3c; ANALYZE cat;'
+    );
     const loadS = (performance.now() - t0) / 1000;
-    const out: Record<string, unknown> = { postgres: pg.sql('SHOW server_version;').trim(), rows: cat.rows, loadAndIndexS: loadS };
+    const out: Record<string, unknown> = {
+      postgres: pg.sql('SHOW server_version;').trim(),
+      rows: cat.rows,
+      loadAndIndexS: loadS
+    };
     for (const r of RADII_ARCSEC) {
       const values = queries.map((q, k) => `(${k},${q.ra},${q.dec})`).join(',');
       const res = pg.sql(`
@@ -82,7 +115,14 @@ function q3cRun(cat: MemoryCatalog, queries: { ra: number; dec: number }[]): Rec
                avg(ms), (SELECT sum(n) FROM timings) FROM timings;
         DROP TABLE probes; DROP TABLE timings;`);
       const [p50, p99, mean, n] = res.trim().split('|').map(Number);
-      out[`r${r}arcsec`] = { p50Ms: p50, p99Ms: p99, meanMs: mean, rowsAfterWarmup: n, timedInside: 'PL/pgSQL loop of EXECUTE (planned per query, like a client query), clock_timestamp per query' };
+      out[`r${r}arcsec`] = {
+        p50Ms: p50,
+        p99Ms: p99,
+        meanMs: mean,
+        rowsAfterWarmup: n,
+        timedInside:
+          'PL/pgSQL loop of EXECUTE (planned per query, like a client query), clock_timestamp per query'
+      };
     }
     return out;
   } finally {
@@ -103,7 +143,24 @@ async function main(): Promise<void> {
       store.close();
     }
     const queries = centres(cat, QUERIES);
-    const server = await startCatalogServer({ port: 0, storePath });
+    // the server runs in its own process, as `alertlab serve` does
+    const child = spawn(
+      join(import.meta.dirname, '..', 'bin', 'alertlab'),
+      ['serve', '--port', '0', '--store', storePath, '--quiet'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit']
+      }
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', line => {
+        const m = /listening on (\S+)/.exec(line);
+        if (m) {
+          resolve(m[1]);
+        }
+      });
+      child.once('exit', code => reject(new Error(`alertlab serve exited with ${code}`)));
+    });
+    const service = await CatalogService.open({ storePath });
     const results: Record<string, unknown> = {};
     try {
       for (const r of RADII_ARCSEC) {
@@ -113,10 +170,12 @@ async function main(): Promise<void> {
         for (let k = 0; k < queries.length; k++) {
           const q = queries[k];
           const t0 = performance.now();
-          const res = await fetch(`${server.url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`);
+          const res = await fetch(
+            `${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`
+          );
           const body = (await res.json()) as { count: number };
           const t1 = performance.now();
-          const local = await server.catalogs.cone(CATALOG, q.ra, q.dec, r, 10_000);
+          const local = await service.cone(CATALOG, q.ra, q.dec, r, 10_000);
           const t2 = performance.now();
           if (body.count !== local.rows.length) {
             throw new Error(`HTTP and in-process cones differ at ${q.ra}, ${q.dec}`);
@@ -127,11 +186,18 @@ async function main(): Promise<void> {
             rows += body.count;
           }
         }
-        results[`r${r}arcsec`] = { http: percentiles(http), inProcess: percentiles(inProcess), rowsAfterWarmup: rows };
-        console.log(`cone r=${r}″ over HTTP: p50 ${percentiles(http).p50Ms} ms, p99 ${percentiles(http).p99Ms} ms; in process p50 ${percentiles(inProcess).p50Ms} ms (rows ${rows})`);
+        results[`r${r}arcsec`] = {
+          http: percentiles(http),
+          inProcess: percentiles(inProcess),
+          rowsAfterWarmup: rows
+        };
+        console.log(
+          `cone r=${r}″ over HTTP: p50 ${percentiles(http).p50Ms} ms, p99 ${percentiles(http).p99Ms} ms; in process p50 ${percentiles(inProcess).p50Ms} ms (rows ${rows})`
+        );
       }
     } finally {
-      await server.close();
+      child.kill('SIGTERM');
+      service.close();
     }
     const q3c = q3cRun(cat, queries);
     console.log('q3c', JSON.stringify(q3c));
@@ -139,16 +205,20 @@ async function main(): Promise<void> {
       benchmark: 'cone',
       date: new Date().toISOString(),
       node: process.version,
+      loadAverage1m: loadavg()[0],
       catalog: CATALOG,
       catalogRows: cat.rows,
       queries: QUERIES,
       warmupQueries: 200,
-      note: 'HTTP: node fetch (keep-alive) to 127.0.0.1, JSON answer parsed, one request at a time. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
+      note: 'HTTP: node fetch (keep-alive) to `alertlab serve` in its own process on 127.0.0.1, JSON answer parsed, one request at a time. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
       alertlab: results,
       q3c
     };
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-    await writeFile(join(import.meta.dirname, 'results', 'cone.json'), `${JSON.stringify(out, null, 2)}\n`);
+    await writeFile(
+      join(import.meta.dirname, 'results', 'cone.json'),
+      `${JSON.stringify(out, null, 2)}\n`
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

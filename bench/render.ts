@@ -5,6 +5,8 @@
  * into a static page. Goals: <= 1500 ms and <= 500 ms.
  * Run: `node --import tsx bench/render.ts [--runs 3]`. Writes bench/results/render.json.
  */
+/// <reference lib="dom" />
+// (code passed to page.evaluate runs in the browser)
 import { build } from 'esbuild';
 import { tableToIPC, tableFromArrays, vectorFromArray, Utf8, Table } from 'apache-arrow';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startController, type ControllerOptions, type RunningController } from '../sdk/src/control/controller-server.js';
+import {
+  startController,
+  type ControllerOptions,
+  type RunningController
+} from '../sdk/src/control/controller-server.js';
 import { ControllerClient } from '../sdk/src/control/client.js';
 import { smallRubinAlerts, type SmallAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
@@ -31,7 +35,11 @@ export async function makeControllerDirs(): Promise<ControllerDirs & { remove():
 }
 
 /** Polls `check` every 200 ms until it holds; fails after `timeoutMs` naming `what`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string
+): Promise<void> {
   const start = Date.now();
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) {
@@ -42,7 +50,10 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 }
 
 /** Starts a controller on the temp dirs (port 0, quick restarts). */
-export function launchController(dirs: ControllerDirs, extra: Partial<ControllerOptions> = {}): Promise<RunningController> {
+export function launchController(
+  dirs: ControllerDirs,
+  extra: Partial<ControllerOptions> = {}
+): Promise<RunningController> {
   return startController({
     port: 0,
     stateDir: dirs.stateDir,
@@ -67,7 +78,12 @@ export function alerts(): SmallAlerts {
 }
 
 /** Produces alerts `from` .. `to - 1` to `topic` (keyed by index, so they spread over partitions). */
-export async function produceRange(t: KafkaTransport, topic: string, from: number, to: number): Promise<string[]> {
+export async function produceRange(
+  t: KafkaTransport,
+  topic: string,
+  from: number,
+  to: number
+): Promise<string[]> {
   const a = alerts();
   const values: Uint8Array[] = [];
   const ids: string[] = [];
@@ -80,7 +96,10 @@ export async function produceRange(t: KafkaTransport, topic: string, from: numbe
 }
 
 /** Counts of each id: the ids seen more than once, and the expected ids never seen. */
-export function lossAndDuplicates(expected: string[], seen: string[]): { missing: string[]; duplicated: string[] } {
+export function lossAndDuplicates(
+  expected: string[],
+  seen: string[]
+): { missing: string[]; duplicated: string[] } {
   const count = new Map<string, number>();
   for (const id of seen) {
     count.set(id, (count.get(id) ?? 0) + 1);

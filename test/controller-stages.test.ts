@@ -10,7 +10,12 @@ import type { ControllerClient } from '../sdk/src/control/client.js';
 import { ControllerRequestError } from '../sdk/src/control/client.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { SAMPLES_MISSING_MESSAGE, SAMPLES_PRESENT, quietLogger, randomName } from './stage-helpers.js';
+import {
+  SAMPLES_MISSING_MESSAGE,
+  SAMPLES_PRESENT,
+  quietLogger,
+  randomName
+} from './stage-helpers.js';
 import {
   alertIdsOf,
   bootstrapServers,
@@ -45,10 +50,18 @@ async function stageOf(client: ControllerClient, id: string): Promise<Record<str
 }
 
 async function waitForWorkers(client: ControllerClient, id: string, n: number): Promise<void> {
-  await waitUntil(async () => (await stageOf(client, id)).liveWorkers === n, 60_000, `${n} workers of ${id}`);
+  await waitUntil(
+    async () => (await stageOf(client, id)).liveWorkers === n,
+    60_000,
+    `${n} workers of ${id}`
+  );
 }
 
-async function waitForRecordsIn(client: ControllerClient, id: string, atLeast: number): Promise<void> {
+async function waitForRecordsIn(
+  client: ControllerClient,
+  id: string,
+  atLeast: number
+): Promise<void> {
   await waitUntil(
     async () => Number((await stageOf(client, id)).recordsIn) >= atLeast,
     120_000,
@@ -82,7 +95,11 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     const expected: string[] = [];
     expected.push(...(await produceRange(transport, input, 0, 300)));
 
-    const deployed = await client.request('POST', '/stages', { manifest: manifest(id, input, LEFT_SQL), replicas: 1, author: 'test' });
+    const deployed = await client.request('POST', '/stages', {
+      manifest: manifest(id, input, LEFT_SQL),
+      replicas: 1,
+      author: 'test'
+    });
     expect(deployed.version).toBe(1);
     const outputs = deployed.outputTopics as Record<string, string>;
     expect(outputs).toMatchObject({ left: `${id}.left`, right: `${id}.right` });
@@ -95,6 +112,16 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     expected.push(...(await produceRange(transport, input, 300, 600)));
     await waitForWorkers(client, id, 3);
     await waitForRecordsIn(client, id, 600);
+    // one consumer group: the three workers share the three partitions
+    await waitUntil(
+      async () => {
+        const workers = (await stageOf(client, id)).workers as { partitions: number[] }[];
+        const owned = workers.map(w => w.partitions.length);
+        return owned.join() === '1,1,1' && new Set(workers.flatMap(w => w.partitions)).size === 3;
+      },
+      60_000,
+      'each of 3 workers to own one partition'
+    );
 
     // kill one worker: it comes back
     const pids = ctl.controller.supervisor.pids(id);
@@ -127,14 +154,20 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     await waitForWorkers(client, id, 1);
     expected.push(...(await produceRange(transport, input, 1500, 1600)));
 
-    const records = await readTopic(transport, [outputs.left, outputs.right], { min: expected.length, idleMs: 4000, timeoutMs: 120_000 });
+    const records = await readTopic(transport, [outputs.left, outputs.right], {
+      min: expected.length,
+      idleMs: 4000,
+      timeoutMs: 120_000
+    });
     const { missing, duplicated } = lossAndDuplicates(expected, alertIdsOf(records));
     expect(missing).toEqual([]);
     expect(duplicated).toEqual([]);
 
     const metrics = await client.request<string>('GET', '/metrics');
     expect(metrics).toContain(`alertlab_stage_workers{stage="${id}"} 1`);
-    expect(metrics).toMatch(new RegExp(`alertlab_stage_alerts_out_total\\{stage="${id}",output="left"\\} \\d+`));
+    expect(metrics).toMatch(
+      new RegExp(`alertlab_stage_alerts_out_total\\{stage="${id}",output="left"\\} \\d+`)
+    );
     await client.request('DELETE', `/stages/${id}`);
   });
 
@@ -146,7 +179,9 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     const v1 = await client.request('POST', '/stages', { manifest: manifest(id, input, LEFT_SQL) });
     const topics = v1.outputTopics as Record<string, string>;
     await waitForRecordsIn(client, id, 70);
-    const v2 = await client.request('POST', '/stages', { manifest: manifest(id, input, `NOT (${LEFT_SQL})`) });
+    const v2 = await client.request('POST', '/stages', {
+      manifest: manifest(id, input, `NOT (${LEFT_SQL})`)
+    });
     expect(v2.version).toBe(2);
     expect(v2.outputTopics).toEqual(topics);
     await produceRange(transport, input, 70, 140);
@@ -157,7 +192,10 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     await produceRange(transport, input, 140, 210);
     await waitForRecordsIn(client, id, 210);
 
-    const records = await readTopic(transport, [topics.left, topics.right], { min: 210, idleMs: 3000 });
+    const records = await readTopic(transport, [topics.left, topics.right], {
+      min: 210,
+      idleMs: 3000
+    });
     const side = new Map<string, string>();
     for (const r of records) {
       for (const a of alertIdsOf([r])) {
@@ -195,7 +233,8 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
     const throws = await refused({
       language: 'typescript',
       kind: 'yesno',
-      source: "import { defineFilter } from '@alertlab/sdk';\nexport default defineFilter({ kind: 'yesno', fn: () => { throw new Error('boom on purpose'); } });\n"
+      source:
+        "import { defineFilter } from '@alertlab/sdk';\nexport default defineFilter({ kind: 'yesno', fn: () => { throw new Error('boom on purpose'); } });\n"
     });
     expect(throws.status).toBe(422);
     expect(throws.message).toMatch(/boom on purpose/);
@@ -203,7 +242,8 @@ describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
       language: 'typescript',
       kind: 'yesno',
       timeoutMs: 300,
-      source: "import { defineFilter } from '@alertlab/sdk';\nexport default defineFilter({ kind: 'yesno', fn: () => { for (;;) {} } });\n"
+      source:
+        "import { defineFilter } from '@alertlab/sdk';\nexport default defineFilter({ kind: 'yesno', fn: () => { for (;;) {} } });\n"
     });
     expect(loops.status).toBe(422);
     expect(loops.message).toMatch(/time/i);

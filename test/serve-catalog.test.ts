@@ -6,7 +6,12 @@
  */
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogStore, loadBuiltinCatalog, readMemoryCatalog, type MemoryCatalog } from '../sdk/src/catalog/index.js';
+import {
+  CatalogStore,
+  loadBuiltinCatalog,
+  readMemoryCatalog,
+  type MemoryCatalog
+} from '../sdk/src/catalog/index.js';
 import { startCatalogServer, type CatalogServer } from '../sdk/src/control/serve.js';
 import { HAVE_TYCHO2, bruteForce, makeProbes, pairMap } from './crossmatch-helpers.js';
 import { makeControllerDirs } from './controller-helpers.js';
@@ -32,7 +37,11 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
     } finally {
       store.close();
     }
-    server = await startCatalogServer({ port: 0, storePath: dirs.storePath, maxCrossmatchBytes: 64 * 1024 });
+    server = await startCatalogServer({
+      port: 0,
+      storePath: dirs.storePath,
+      maxCrossmatchBytes: 64 * 1024
+    });
   });
 
   afterAll(async () => {
@@ -49,11 +58,15 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
       for (let k = 0; k < probes.raDeg.length; k++) {
         const ra = probes.raDeg[k];
         const dec = probes.decDeg[k];
-        const res = await get(`/cone?catalog=tycho2&ra=${ra}&dec=${dec}&radiusArcsec=${radiusArcsec}`);
+        const res = await get(
+          `/cone?catalog=tycho2&ra=${ra}&dec=${dec}&radiusArcsec=${radiusArcsec}`
+        );
         expect(res.status).toBe(200);
         const body = (await res.json()) as { rows: { id: string; separationArcsec: number }[] };
         const want = bruteForce(cat, Float64Array.of(ra), Float64Array.of(dec), radiusArcsec);
-        expect(coneKeys(body.rows), `ra=${ra} dec=${dec} r=${radiusArcsec}″`).toEqual([...want.keys()].sort());
+        expect(coneKeys(body.rows), `ra=${ra} dec=${dec} r=${radiusArcsec}″`).toEqual(
+          [...want.keys()].sort()
+        );
         for (const r of body.rows) {
           expect(r.separationArcsec).toBeCloseTo(want.get(`0:${r.id}`) as number, 6);
         }
@@ -64,8 +77,12 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
     }
     expect(nonEmpty).toBeGreaterThan(20);
     // radius in degrees gives the same answer as radiusArcsec
-    const a = (await (await get('/cone?catalog=tycho2&ra=83.8&dec=-5.4&radius=0.5')).json()) as { rows: { id: string }[] };
-    const b = (await (await get('/cone?catalog=tycho2&ra=83.8&dec=-5.4&radiusArcsec=1800')).json()) as { rows: { id: string }[] };
+    const a = (await (await get('/cone?catalog=tycho2&ra=83.8&dec=-5.4&radius=0.5')).json()) as {
+      rows: { id: string }[];
+    };
+    const b = (await (
+      await get('/cone?catalog=tycho2&ra=83.8&dec=-5.4&radiusArcsec=1800')
+    ).json()) as { rows: { id: string }[] };
     expect(a.rows.length).toBeGreaterThan(0);
     expect(a.rows).toEqual(b.rows);
   });
@@ -88,14 +105,21 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
   });
 
   it('reports SCS errors as a VOTable with INFO name="Error"', async () => {
-    for (const q of ['RA=10&DEC=95&SR=0.1', 'RA=x&DEC=10&SR=0.1', 'RA=10&DEC=10&SR=0', 'RA=10&DEC=10']) {
+    for (const q of [
+      'RA=10&DEC=95&SR=0.1',
+      'RA=x&DEC=10&SR=0.1',
+      'RA=10&DEC=10&SR=0',
+      'RA=10&DEC=10'
+    ]) {
       const res = await get(`/scs/tycho2?${q}`);
       const xml = await res.text();
       expect(xml, q).toMatch(/<INFO name="Error" value="[^"]+"\/>/);
       expect(xml).toContain('<INFO name="QUERY_STATUS" value="ERROR">');
       expect(xml).not.toContain('<TABLE');
     }
-    expect(await (await get('/scs/nope?RA=1&DEC=1&SR=0.1')).text()).toMatch(/Error" value="Unknown catalog &quot;nope&quot;/);
+    expect(await (await get('/scs/nope?RA=1&DEC=1&SR=0.1')).text()).toMatch(
+      /Error" value="Unknown catalog &quot;nope&quot;/
+    );
   });
 
   it('rejects bad cone parameters with 400 and says what is allowed', async () => {
@@ -129,15 +153,28 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
     const res = await fetch(`${server.url}/crossmatch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ra: [...probes.raDeg], dec: [...probes.decDeg], catalogs: [{ name: 'tycho2', radiusArcsec: 5, columns: ['mag'] }] })
+      body: JSON.stringify({
+        ra: [...probes.raDeg],
+        dec: [...probes.decDeg],
+        catalogs: [{ name: 'tycho2', radiusArcsec: 5, columns: ['mag'] }]
+      })
     });
     expect(res.status).toBe(200);
-    const json = (await res.json()) as { matches: { alertRow: number; catalogId: string; mag: number }[]; stats: { pairs: number } };
-    expect(json.matches.map(m => `${m.alertRow}:${m.catalogId}`).sort()).toEqual([...want.keys()].sort());
+    const json = (await res.json()) as {
+      matches: { alertRow: number; catalogId: string; mag: number }[];
+      stats: { pairs: number };
+    };
+    expect(json.matches.map(m => `${m.alertRow}:${m.catalogId}`).sort()).toEqual(
+      [...want.keys()].sort()
+    );
     expect(json.stats.pairs).toBe(want.size);
 
     const ipc = tableToIPC(tableFromArrays({ ra: probes.raDeg, dec: probes.decDeg }), 'stream');
-    const arrowRes = await fetch(`${server.url}/crossmatch?catalogs=tycho2:5:mag`, { method: 'POST', headers: { 'content-type': ARROW }, body: ipc });
+    const arrowRes = await fetch(`${server.url}/crossmatch?catalogs=tycho2:5:mag`, {
+      method: 'POST',
+      headers: { 'content-type': ARROW },
+      body: Buffer.from(ipc)
+    });
     expect(arrowRes.status).toBe(200);
     expect(arrowRes.headers.get('content-type')).toBe(ARROW);
     const table = tableFromIPC(new Uint8Array(await arrowRes.arrayBuffer()));
@@ -148,15 +185,27 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
       await fetch(`${server.url}/crossmatch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ alerts: [...probes.raDeg].map((ra, i) => ({ ra, dec: probes.decDeg[i] })), catalogs: ['tycho2'], radiusArcsec: 5, mode: 'nearest' })
+        body: JSON.stringify({
+          alerts: [...probes.raDeg].map((ra, i) => ({ ra, dec: probes.decDeg[i] })),
+          catalogs: ['tycho2'],
+          radiusArcsec: 5,
+          mode: 'nearest'
+        })
       })
     ).json()) as { matches: { alertRow: number }[] };
     const rows = nearest.matches.map(m => m.alertRow);
     expect(new Set(rows).size).toBe(rows.length);
     expect(rows.length).toBe(new Set([...want.keys()].map(k => k.split(':')[0])).size);
 
-    const big = tableToIPC(tableFromArrays({ ra: new Float64Array(20_000), dec: new Float64Array(20_000) }), 'stream');
-    const tooBig = await fetch(`${server.url}/crossmatch?catalogs=tycho2:5`, { method: 'POST', headers: { 'content-type': ARROW }, body: big });
+    const big = tableToIPC(
+      tableFromArrays({ ra: new Float64Array(20_000), dec: new Float64Array(20_000) }),
+      'stream'
+    );
+    const tooBig = await fetch(`${server.url}/crossmatch?catalogs=tycho2:5`, {
+      method: 'POST',
+      headers: { 'content-type': ARROW },
+      body: Buffer.from(big)
+    });
     expect(tooBig.status).toBe(413);
     const bad = await fetch(`${server.url}/crossmatch`, {
       method: 'POST',
@@ -168,7 +217,13 @@ describe.skipIf(!HAVE_TYCHO2)('serve: cone search, SCS and cross-match on Tycho-
     const mode = await fetch(`${server.url}/crossmatch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ra: [1], dec: [1], catalogs: ['tycho2'], radiusArcsec: 2, mode: 'some' })
+      body: JSON.stringify({
+        ra: [1],
+        dec: [1],
+        catalogs: ['tycho2'],
+        radiusArcsec: 2,
+        mode: 'some'
+      })
     });
     expect(mode.status).toBe(400);
   });

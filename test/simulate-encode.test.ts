@@ -3,6 +3,8 @@
  * Rubin decoder and through Python's fastavro (which re-encodes them to the same bytes and reads
  * back the same values); the Confluent framing is the body behind a 5-byte header.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createDecoder, mapSchemaSource } from '../sdk/src/alerts/index.js';
 import {
@@ -126,6 +128,26 @@ describe.skipIf(noCatalogs !== undefined)('simulated alerts: encoding', () => {
       expect(b.values[v].map(x => x.length)).toEqual(a.values[v].map(x => x.length));
       expect(Buffer.concat(c.values[v]).equals(Buffer.concat(a.values[v]))).toBe(false);
     }
+  });
+
+  it('gives the same bytes in a fresh process', async () => {
+    const here = await planVisits(OPTIONS, 3);
+    const digest = (values: Uint8Array[]): string => {
+      const hash = createHash('sha256');
+      values.forEach(v => hash.update(v));
+      return hash.digest('hex');
+    };
+    const run = (): string[] =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          ['--import', 'tsx', 'test/simulate-digest.ts', JSON.stringify(OPTIONS), '3'],
+          { encoding: 'utf8' }
+        )
+      ) as string[];
+    const first = run();
+    expect(first).toEqual(here.values.map(digest));
+    expect(run()).toEqual(first);
   });
 
   it('decodes through alertlab’s Rubin decoder to the planned values', async () => {

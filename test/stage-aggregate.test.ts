@@ -34,20 +34,35 @@ interface Alert {
 /** Deterministic alerts over ~3 hours: mostly in order, some jittered back, some very late. */
 function makeAlerts(): Alert[] {
   let s = 12345;
-  const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out: Alert[] = [];
   for (let i = 0; i < N; i++) {
     const base = 61000 + (i * 7.3) / 86_400;
     const jitter = rnd() < 0.1 ? -(rnd() * 200) / 86_400 : 0; // up to 200 s back
     const veryLate = i % 97 === 50 ? -3600 / 86_400 : 0; // an hour back: late
-    out.push({ id: (1n << 62n) + BigInt(i), mjd: base + jitter + veryLate, band: 'gri'[i % 3], flux: Math.round(rnd() * 1e5) / 10 });
+    out.push({
+      id: (1n << 62n) + BigInt(i),
+      mjd: base + jitter + veryLate,
+      band: 'gri'[i % 3],
+      flux: Math.round(rnd() * 1e5) / 10
+    });
   }
   return out;
 }
 
 const encode = (a: Alert): Uint8Array =>
   new TextEncoder().encode(
-    JSON.stringify({ diaSource: { diaSourceId: a.id.toString(), ra: 10, dec: -5, midpointMjdTai: a.mjd, band: a.band, psfFlux: a.flux, psfFluxErr: 1 } })
+    JSON.stringify({
+      diaSource: {
+        diaSourceId: a.id.toString(),
+        ra: 10,
+        dec: -5,
+        midpointMjdTai: a.mjd,
+        band: a.band,
+        psfFlux: a.flux,
+        psfFluxErr: 1
+      }
+    })
   );
 
 /** Brute force: every window [k·hop, k·hop + size) seconds, in record order with a running watermark. */
@@ -87,7 +102,10 @@ function expected(alerts: Alert[]) {
         const mean = v.reduce((a, b) => a + b, 0) / n;
         const median = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
         const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : null;
-        return [`${(w.k * HOP_S) / 86_400}|${w.key}`, { count: n, min: v[0], max: v[n - 1], mean, median, stddev: sd }];
+        return [
+          `${(w.k * HOP_S) / 86_400}|${w.key}`,
+          { count: n, min: v[0], max: v[n - 1], mean, median, stddev: sd }
+        ];
       })
     )
   };
@@ -113,12 +131,22 @@ describe('aggregation stage', () => {
       id,
       kind: 'aggregate',
       input: { topic: input, format: 'json' },
-      aggregate: { topic: `${id}-windows`, windowSeconds: WINDOW_S, hopSeconds: HOP_S, allowedLatenessSeconds: LATENESS_S, groupBy: 'band', value: 'psfFlux' },
+      aggregate: {
+        topic: `${id}-windows`,
+        windowSeconds: WINDOW_S,
+        hopSeconds: HOP_S,
+        allowedLatenessSeconds: LATENESS_S,
+        groupBy: 'band',
+        value: 'psfFlux'
+      },
       deadLetterTopic: `${id}-dlq`,
       batch: { maxRows: 100, maxWaitMs: 100 }
     };
     const runUntil = async (count: number) => {
-      const runner = await StageRunner.create(manifest, { bootstrapServers: bootstrapServers(), logger: quietLogger });
+      const runner = await StageRunner.create(manifest, {
+        bootstrapServers: bootstrapServers(),
+        logger: quietLogger
+      });
       const stop = new AbortController();
       const running = runner.run(stop.signal);
       try {
@@ -141,7 +169,10 @@ describe('aggregation stage', () => {
     const records = await readTopic(transport, `${id}-windows`, { min: emitted, idleMs: 1000 });
     const got = new Map(
       records.map(r => {
-        const w = JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as Record<string, number | string | null>;
+        const w = JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as Record<
+          string,
+          number | string | null
+        >;
         return [`${w.windowStartMjd}|${w.key}`, w];
       })
     );
@@ -163,9 +194,18 @@ describe('aggregation stage', () => {
     expect(want.late.length).toBeGreaterThan(5);
     const dlq = await readTopic(transport, `${id}-dlq`, { min: want.late.length, idleMs: 800 });
     expect(dlq.every(r => headerText(r, DEAD_LETTER_HEADERS.code) === 'late-record')).toBe(true);
-    const lateIds = dlq.map(r => (JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as { diaSource: { diaSourceId: string } }).diaSource.diaSourceId);
+    const lateIds = dlq.map(
+      r =>
+        (
+          JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as {
+            diaSource: { diaSourceId: string };
+          }
+        ).diaSource.diaSourceId
+    );
     expect(lateIds.sort()).toEqual(want.late.map(String).sort());
     expect(first.extra.lateRecords + second.extra.lateRecords).toBe(want.late.length);
-    console.log(`windows ${got.size} (${first.extra.windowsEmitted} before the restart), late ${want.late.length}`);
+    console.log(
+      `windows ${got.size} (${first.extra.windowsEmitted} before the restart), late ${want.late.length}`
+    );
   });
 });

@@ -61,7 +61,12 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
       {
         id,
         input: { topic: input, format: 'rubin' },
-        filter: { language: 'typescript', kind: 'yesno', path: join(FILTERS_DIR, 'ts-moody.ts'), timeoutMs: 1500 },
+        filter: {
+          language: 'typescript',
+          kind: 'yesno',
+          path: join(FILTERS_DIR, 'ts-moody.ts'),
+          timeoutMs: 1500
+        },
         outputs: { pass: `${id}-pass` },
         deadLetterTopic: `${id}-dlq`,
         batch: { maxRows: 4, maxWaitMs: 100 }
@@ -88,7 +93,9 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
       const offset = Number(headerText(r, DEAD_LETTER_HEADERS.offset));
       expect(headerText(r, DEAD_LETTER_HEADERS.topic)).toBe(input);
       expect(headerText(r, DEAD_LETTER_HEADERS.partition)).toBe('0');
-      expect(Buffer.compare(Buffer.from(r.value as Uint8Array), Buffer.from(values[offset]))).toBe(0);
+      expect(Buffer.compare(Buffer.from(r.value as Uint8Array), Buffer.from(values[offset]))).toBe(
+        0
+      );
       expect(headerText(r, DEAD_LETTER_HEADERS.reason).length).toBeGreaterThan(10);
       if (headerText(r, DEAD_LETTER_HEADERS.code) === 'filter-error') {
         expect(headerText(r, DEAD_LETTER_HEADERS.reason)).toContain('moody filter refuses');
@@ -106,10 +113,14 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
     const dead = idsOf(dlq.filter(r => headerText(r, DEAD_LETTER_HEADERS.code) !== 'decode-error'));
     expect(passed.some(a => BigInt(a) % 10n === 3n || BigInt(a) % 10n === 7n)).toBe(false);
     expect(dead.filter(a => BigInt(a) % 10n === 3n || BigInt(a) % 10n === 7n).length).toBe(12);
-    expect([...passed, ...dead].sort()).toEqual(Array.from({ length: GOOD }, (_, i) => small.idOf(i).toString()).sort());
+    expect([...passed, ...dead].sort()).toEqual(
+      Array.from({ length: GOOD }, (_, i) => small.idOf(i).toString()).sort()
+    );
     expect(stats.filterErrors).toBeGreaterThanOrEqual(2);
     expect(passed.length).toBeGreaterThan(0);
-    console.log(`passed ${passed.length}, dead letters ${JSON.stringify(stats.deadLetterByCode)}, latency batches ${stats.batches}`);
+    console.log(
+      `passed ${passed.length}, dead letters ${JSON.stringify(stats.deadLetterByCode)}, latency batches ${stats.batches}`
+    );
   });
 
   it('a Python filter that raises sends its batch to the dead letters with the traceback', async () => {
@@ -125,7 +136,12 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
       {
         id,
         input: { topic: input, format: 'rubin' },
-        filter: { language: 'python', kind: 'yesno', path: `${join(FILTERS_DIR, 'py_filters.py')}:moody`, timeoutMs: 20_000 },
+        filter: {
+          language: 'python',
+          kind: 'yesno',
+          path: `${join(FILTERS_DIR, 'py_filters.py')}:moody`,
+          timeoutMs: 20_000
+        },
         outputs: { pass: `${id}-pass` },
         deadLetterTopic: `${id}-dlq`,
         batch: { maxRows: 5, maxWaitMs: 100 }

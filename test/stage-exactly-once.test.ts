@@ -69,7 +69,12 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
     const manifest = {
       id,
       input: { topic: input, format: 'rubin' },
-      filter: { language: 'sql', kind: 'leftright', outputs: ['even', 'odd'], source: 'alertId % 2 = 0' },
+      filter: {
+        language: 'sql',
+        kind: 'leftright',
+        outputs: ['even', 'odd'],
+        source: 'alertId % 2 = 0'
+      },
       outputs: { even: left, odd: right },
       payload: 'thin',
       thinColumns: ['alertId'],
@@ -83,13 +88,22 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
         for (let k = 1; k <= KILLS; k++) {
           // let the current worker commit some work, then kill it mid-stream
           const before = await committedTotal(admin, id, input);
-          await waitFor(async () => (await committedTotal(admin, id, input)) > before && recordsInOf(worker) > 0, 120_000);
+          await waitFor(
+            async () =>
+              (await committedTotal(admin, id, input)) > before && recordsInOf(worker) > 0,
+            120_000
+          );
           await sleep(150 * k);
           await worker.kill9();
-          console.log(`kill ${k}: committed ${await committedTotal(admin, id, input)} of ${ALERTS}`);
+          console.log(
+            `kill ${k}: committed ${await committedTotal(admin, id, input)} of ${ALERTS}`
+          );
           worker = await startStageProcess(manifest, dir);
         }
-        await waitFor(async () => (await committedTotal(admin, id, input)) === BigInt(ALERTS), 150_000);
+        await waitFor(
+          async () => (await committedTotal(admin, id, input)) === BigInt(ALERTS),
+          150_000
+        );
       } finally {
         const code = await worker.stop();
         if (code !== 0) {
@@ -97,11 +111,18 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
         }
       }
     });
-    const committed = await readTopic(transport, [left, right], { min: ALERTS, idleMs: 2000, timeoutMs: 120_000 });
+    const committed = await readTopic(transport, [left, right], {
+      min: ALERTS,
+      idleMs: 2000,
+      timeoutMs: 120_000
+    });
     const seen = new Map<string, number>();
     let misrouted = 0;
     for (const r of committed) {
-      const body = JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as { alertId: string; output: string };
+      const body = JSON.parse(Buffer.from(r.value as Uint8Array).toString()) as {
+        alertId: string;
+        output: string;
+      };
       seen.set(body.alertId, (seen.get(body.alertId) ?? 0) + 1);
       const even = BigInt(body.alertId) % 2n === 0n;
       if ((r.topic === left) !== even || body.output !== (even ? 'even' : 'odd')) {
@@ -110,9 +131,20 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
     }
     const duplicates = [...seen.values()].filter(n => n > 1).length;
     const missing = values.length - seen.size;
-    const uncommitted = await readTopic(transport, [left, right], { min: ALERTS, idleMs: 1500, readCommitted: false });
-    console.log(`read_committed: ${committed.length} records; read_uncommitted: ${uncommitted.length} (aborted work from the kills)`);
-    expect({ duplicates, missing, misrouted, records: committed.length }).toEqual({ duplicates: 0, missing: 0, misrouted: 0, records: ALERTS });
+    const uncommitted = await readTopic(transport, [left, right], {
+      min: ALERTS,
+      idleMs: 1500,
+      readCommitted: false
+    });
+    console.log(
+      `read_committed: ${committed.length} records; read_uncommitted: ${uncommitted.length} (aborted work from the kills)`
+    );
+    expect({ duplicates, missing, misrouted, records: committed.length }).toEqual({
+      duplicates: 0,
+      missing: 0,
+      misrouted: 0,
+      records: ALERTS
+    });
     for (let i = 0; i < ALERTS; i += 997) {
       expect(seen.get(small.idOf(i).toString())).toBe(1);
     }

@@ -44,31 +44,70 @@ interface Case {
 const SWITCH_SQL =
   "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN ndet >= 20 THEN 'long' END";
 const CASES: Case[] = [
-  { name: 'sql-yesno', filter: { language: 'sql', kind: 'yesno', source: "survey = 'ztf' AND mag < 18.5" } },
-  { name: 'sql-leftright', payload: 'thin', filter: { language: 'sql', kind: 'leftright', source: 'ndet >= 10' } },
+  {
+    name: 'sql-yesno',
+    filter: { language: 'sql', kind: 'yesno', source: "survey = 'ztf' AND mag < 18.5" }
+  },
+  {
+    name: 'sql-leftright',
+    payload: 'thin',
+    filter: { language: 'sql', kind: 'leftright', source: 'ndet >= 10' }
+  },
   {
     name: 'sql-switch',
     crossmatch: true,
-    filter: { language: 'sql', kind: 'switch', outputs: ['star', 'sso', 'long', 'other'], defaultOutput: 'other', source: SWITCH_SQL }
+    filter: {
+      language: 'sql',
+      kind: 'switch',
+      outputs: ['star', 'sso', 'long', 'other'],
+      defaultOutput: 'other',
+      source: SWITCH_SQL
+    }
   },
-  { name: 'ts-yesno', filter: { language: 'typescript', kind: 'yesno', path: join(FILTERS_DIR, 'ts-yesno.ts') } },
-  { name: 'ts-leftright', filter: { language: 'typescript', kind: 'leftright', path: join(FILTERS_DIR, 'ts-leftright.ts') } },
+  {
+    name: 'ts-yesno',
+    filter: { language: 'typescript', kind: 'yesno', path: join(FILTERS_DIR, 'ts-yesno.ts') }
+  },
+  {
+    name: 'ts-leftright',
+    filter: {
+      language: 'typescript',
+      kind: 'leftright',
+      path: join(FILTERS_DIR, 'ts-leftright.ts')
+    }
+  },
   {
     name: 'ts-switch',
     crossmatch: true,
     payload: 'annotated',
-    filter: { language: 'typescript', kind: 'switch', outputs: ['star', 'long', 'other'], defaultOutput: 'other', path: join(FILTERS_DIR, 'ts-switch-stars.ts') }
+    filter: {
+      language: 'typescript',
+      kind: 'switch',
+      outputs: ['star', 'long', 'other'],
+      defaultOutput: 'other',
+      path: join(FILTERS_DIR, 'ts-switch-stars.ts')
+    }
   },
   {
     name: 'py-switch',
-    filter: { language: 'python', kind: 'switch', outputs: ['sso', 'long', 'blue', 'other'], defaultOutput: 'other', path: `${join(FILTERS_DIR, 'py_filters.py')}:sample_switch` }
+    filter: {
+      language: 'python',
+      kind: 'switch',
+      outputs: ['sso', 'long', 'blue', 'other'],
+      defaultOutput: 'other',
+      path: `${join(FILTERS_DIR, 'py_filters.py')}:sample_switch`
+    }
   }
 ];
 
 const OUTPUTS: Record<string, string[]> = { yesno: ['pass'], leftright: ['left', 'right'] };
 
 /** Alert ids per output name, from the records of the output topics. */
-function idsByOutput(records: TopicRecord[], topics: Record<string, string>, payload: string): Map<string, string[]> {
+function idsByOutput(
+  records: TopicRecord[],
+  topics: Record<string, string>,
+  payload: string
+): Map<string, string[]> {
   const out = new Map<string, string[]>(Object.keys(topics).map(n => [n, []]));
   for (const [name, topic] of Object.entries(topics)) {
     const mine = records.filter(r => r.topic === topic);
@@ -123,7 +162,10 @@ describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts',
         id,
         input: { topic: input, format: 'auto' },
         crossmatch: c.crossmatch
-          ? { catalogs: [{ name: 'hipparcos', radiusArcsec: 900, columns: ['mag'] }], storePath: join(storeDir, 'catalogs.duckdb') }
+          ? {
+              catalogs: [{ name: 'hipparcos', radiusArcsec: 900, columns: ['mag'] }],
+              storePath: join(storeDir, 'catalogs.duckdb')
+            }
           : undefined,
         filter: { timeoutMs: 20_000, ...c.filter },
         outputs: topics,
@@ -131,7 +173,10 @@ describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts',
         deadLetterTopic: `${id}-dlq`,
         batch: { maxRows: 16, maxWaitMs: 100 }
       });
-      const runner = await StageRunner.create(manifest, { bootstrapServers: bootstrapServers(), logger: quietLogger });
+      const runner = await StageRunner.create(manifest, {
+        bootstrapServers: bootstrapServers(),
+        logger: quietLogger
+      });
       const stop = new AbortController();
       const running = runner.run(stop.signal);
       try {
@@ -145,29 +190,41 @@ describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts',
       expect(stats.recordsIn).toBe(values.length);
       expect(stats.deadLettered).toBe(0);
       const routedCount = Object.values(stats.out).reduce((a, b) => a + b, 0);
-      const outputRecords = await readTopic(transport, Object.values(topics), { min: routedCount, idleMs: 1000 });
+      const outputRecords = await readTopic(transport, Object.values(topics), {
+        min: routedCount,
+        idleMs: 1000
+      });
       const deployed = idsByOutput(outputRecords, topics, manifest.payload);
 
       // the backtest: same filter spec, same enrich pipeline, same records
-      const pipeline = await StagePipeline.create({ format: 'auto', crossmatch: manifest.crossmatch });
+      const pipeline = await StagePipeline.create({
+        format: 'auto',
+        crossmatch: manifest.crossmatch
+      });
       const filter = await createStageFilter(manifest.filter!, id);
       const batches: RecordBatch[] = [];
       try {
         for (const p of [0, 1]) {
-          const recs = inputRecords.filter(r => r.partition === p).sort((a, b) => Number(a.offset - b.offset));
+          const recs = inputRecords
+            .filter(r => r.partition === p)
+            .sort((a, b) => Number(a.offset - b.offset));
           for (let i = 0; i < recs.length; i += 16) {
             batches.push((await pipeline.prepare(input, p, recs.slice(i, i + 16))).batch);
           }
         }
         const result = await backtest(filter, batches, { sampleSize: 10_000 });
         expect(result.totalAlerts).toBe(stats.alertsIn);
-        const backtested = new Map(result.outputs.map(o => [o.name, o.sample.map(s => String(s.alertId)).sort()]));
+        const backtested = new Map(
+          result.outputs.map(o => [o.name, o.sample.map(s => String(s.alertId)).sort()])
+        );
         expect(deployed).toEqual(backtested);
         const all = [...deployed.values()].flat();
         expect(new Set(all).size).toBe(all.length); // every alert in at most one output
         expect(all.length + result.dropped).toBe(result.totalAlerts);
         expect(stats.dropped).toBe(result.dropped);
-        console.log(`${c.name}: ${[...deployed].map(([n, ids]) => `${n}=${ids.length}`).join(' ')} dropped=${result.dropped}`);
+        console.log(
+          `${c.name}: ${[...deployed].map(([n, ids]) => `${n}=${ids.length}`).join(' ')} dropped=${result.dropped}`
+        );
       } finally {
         await filter.close();
         pipeline.close();
@@ -176,11 +233,18 @@ describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts',
         const byOffset = new Map(inputRecords.map(r => [`${r.partition}:${r.offset}`, r.value]));
         for (const r of outputRecords) {
           const src = `${Buffer.from(r.headers['alertlab-source-partition'] as Uint8Array).toString()}:${Buffer.from(r.headers['alertlab-source-offset'] as Uint8Array).toString()}`;
-          expect(Buffer.compare(Buffer.from(r.value as Uint8Array), Buffer.from(byOffset.get(src) as Uint8Array))).toBe(0);
+          expect(
+            Buffer.compare(
+              Buffer.from(r.value as Uint8Array),
+              Buffer.from(byOffset.get(src) as Uint8Array)
+            )
+          ).toBe(0);
         }
       }
       if (manifest.payload === 'annotated') {
-        const body = JSON.parse(Buffer.from(outputRecords[0].value as Uint8Array).toString()) as Record<string, Record<string, unknown>>;
+        const body = JSON.parse(
+          Buffer.from(outputRecords[0].value as Uint8Array).toString()
+        ) as Record<string, Record<string, unknown>>;
         expect(typeof body.alert.alertId).toBe('string');
         expect(body.matches.hipparcos).toBeInstanceOf(Array);
         expect(body.features).toHaveProperty('ndet');

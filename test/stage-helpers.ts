@@ -32,7 +32,15 @@ export type { Received } from './buffer-helpers.js';
 export const SAMPLES_PRESENT = [RUBIN_FILE, ZTF_FILE, ...ZTF_SINGLE].every(f => existsSync(f));
 export const SAMPLES_MISSING_MESSAGE = `stage tests on real alerts skipped: the sample folder ${join(DATA_DIR, 'alerts')} is missing (see /work/shared/data/README.md)`;
 export const PYTHON = join(import.meta.dirname, '..', '.venv', 'bin', 'python');
-export const FILTERS_DIR = join(import.meta.dirname, '..', 'sdk', 'src', 'stage', 'testing', 'filters');
+export const FILTERS_DIR = join(
+  import.meta.dirname,
+  '..',
+  'sdk',
+  'src',
+  'stage',
+  'testing',
+  'filters'
+);
 const ALERTLAB = join(import.meta.dirname, '..', 'bin', 'alertlab');
 
 /** The real sample alerts, one Kafka value per alert (Rubin bodies, ZTF one-record containers). */

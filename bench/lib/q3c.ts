@@ -29,8 +29,13 @@ export interface Q3cCluster {
 }
 
 function asPostgres(cmd: string, args: string[], input?: string): string {
-  const run = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  return execFileSync(run[0] as string, run[1] as string[], { encoding: 'utf8', input, maxBuffer: 1 << 28 });
+  const run =
+    process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  return execFileSync(run[0] as string, run[1] as string[], {
+    encoding: 'utf8',
+    input,
+    maxBuffer: 1 << 28
+  });
 }
 
 /** Starts a cluster with the q3c extension created. */
@@ -40,7 +45,11 @@ export function startQ3c(): Q3cCluster {
     chownSync(dir, Number(asId('-u')), Number(asId('-g')));
   }
   const data = join(dir, 'data');
-  asPostgres(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'], undefined);
+  asPostgres(
+    join(BIN, 'initdb'),
+    ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'],
+    undefined
+  );
   asPostgres(join(BIN, 'pg_ctl'), [
     '-D',
     data,
@@ -52,7 +61,11 @@ export function startQ3c(): Q3cCluster {
     'start'
   ]);
   const sql = (text: string): string =>
-    asPostgres('psql', ['-h', dir, '-p', PORT, '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt'], text);
+    asPostgres(
+      'psql',
+      ['-h', dir, '-p', PORT, '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt'],
+      text
+    );
   sql('CREATE EXTENSION q3c;');
   return {
     sql,

@@ -165,3 +165,29 @@ export class AvroEncodeError extends AlertlabError {
 export class SimulationError extends ConfigError {
   override name = 'SimulationError';
 }
+
+// --- control: `alertlab serve` / `alertlab controller` (sdk/src/control) ---
+
+/** An HTTP answer with its status (400, 401, 404, 409, 413, 422, ...); `details` go into the JSON body. */
+export class HttpError extends AlertlabError {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {}
+  ) {
+    super(message, { context: { status, ...details } });
+  }
+}
+
+/** The controller refused or failed a request made by a client (status and parsed body). */
+export class ControllerRequestError extends AlertlabError {
+  override name = 'ControllerRequestError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown
+  ) {
+    super(message, { context: { status }, retriable: status >= 500 });
+  }
+}

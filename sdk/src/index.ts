@@ -17,3 +17,4 @@ export * from './catalog/index.js';
 export * from './crossmatch/index.js';
 export * from './stage/index.js';
 export * from './simulate/index.js';
+export * from './control/index.js';

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (code passed to page.evaluate runs in the browser)
 import type { Page } from 'playwright-core';
 import type { JupyterLab } from './jupyterlab.js';
 
@@ -12,6 +14,7 @@ interface LabWindow {
   jupyterapp?: {
     commands: { execute(id: string, args?: unknown): Promise<unknown> };
     shell: {
+      activateById(id: string): void;
       currentWidget: {
         sessionContext?: { session?: { kernel?: { status: string } | null } | null };
       } | null;
@@ -90,4 +93,13 @@ export async function plotSummary(page: Page, rootSelector: string): Promise<Plo
       objects: (holder.dataset.objects ?? '').split(',').filter(s => s.length > 0)
     };
   }, rootSelector);
+}
+
+/** Opens a sidebar panel by its widget id (what clicking its tab does). */
+export async function openSidebar(page: Page, id: string): Promise<void> {
+  await page.evaluate(
+    widgetId => (window as LabWindow).jupyterapp?.shell.activateById(widgetId),
+    id
+  );
+  await page.waitForSelector(`#${id}:not(.lm-mod-hidden)`, { timeout: 30_000 });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withChromium } from './chromium.js';
 import { freePort, ROOT, withJupyterLab } from './jupyterlab.js';
-import { openNotebook } from './lab-page.js';
+import { openNotebook, openSidebar } from './lab-page.js';
 import { withStubController } from './stub-controller.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -39,9 +39,15 @@ describe('alertlab panels and the controller proxy', () => {
 
             await withChromium(async browser => {
               const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+              const consoleErrors: string[] = [];
+              page.on('console', m => {
+                if (m.type() === 'error') {
+                  consoleErrors.push(m.text());
+                }
+              });
               try {
                 await openNotebook(page, lab, 'promote.ipynb');
-                await page.click('.jp-SideBar [data-id="alertlab-sidebar"]');
+                await openSidebar(page, 'alertlab-sidebar');
                 await page.waitForSelector(
                   '#alertlab-sidebar[data-state="controller-not-running"]',
                   { timeout: 30_000 }
@@ -61,7 +67,7 @@ describe('alertlab panels and the controller proxy', () => {
                 expect(put.status).toBe(204);
                 await page.reload();
                 await openNotebook(page, lab, 'promote.ipynb');
-                await page.click('.jp-SideBar [data-id="alertlab-sidebar"]');
+                await openSidebar(page, 'alertlab-sidebar');
                 await page.waitForSelector(
                   '#alertlab-sidebar[data-state="connected"] .alertlab-topic-table',
                   { timeout: 30_000 }
@@ -87,6 +93,14 @@ describe('alertlab panels and the controller proxy', () => {
                   'stage-1'
                 );
                 await page.screenshot({ path: join(ARTIFACTS, 'panels.png') });
+              } catch (err) {
+                await page
+                  .screenshot({ path: join(ARTIFACTS, 'panels-failure.png') })
+                  .catch(() => undefined);
+                throw new Error(
+                  `${String(err)}\n--- browser console errors ---\n${consoleErrors.join('\n')}`,
+                  { cause: err }
+                );
               } finally {
                 await page.close();
               }

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (code passed to page.evaluate runs in the browser)
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -91,6 +93,28 @@ describe('JupyterLab widgets in a real browser', () => {
               expect(objectsBefore.length).toBe(4);
               await page.screenshot({ path: join(ARTIFACTS, 'widgets.png'), fullPage: true });
 
+              // Cutout stamps: three zscaled FITS images of a real ZTF alert.
+              await page.waitForSelector('.alertlab-cutouts canvas', { timeout: 60_000 });
+              const stamps = await page.evaluate(() =>
+                Array.from(
+                  document.querySelectorAll<HTMLCanvasElement>('.alertlab-cutouts canvas')
+                ).map(c => {
+                  const px =
+                    c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ??
+                    new Uint8ClampedArray();
+                  const greys = new Set<number>();
+                  for (let i = 0; i < px.length; i += 4) {
+                    greys.add(px[i]);
+                  }
+                  return { width: c.width, height: c.height, levels: greys.size };
+                })
+              );
+              expect(stamps).toHaveLength(3);
+              for (const s of stamps) {
+                expect(s.width).toBeGreaterThan(10);
+                expect(s.levels).toBeGreaterThan(16); // a real image, not a blank canvas
+              }
+
               await boxAroundFirstPoint(page, 'survey=rubin', 12);
               await page.waitForFunction(
                 () =>
@@ -113,14 +137,20 @@ describe('JupyterLab widgets in a real browser', () => {
               expect(after.objects).not.toEqual(objectsBefore);
 
               // The kernel saw the selection: the Python traits agree with what the views show.
-              const python = await rerunCell(page, 2);
+              const python = await rerunCell(page, 3);
               const ids = /selected alert ids: \[([^\]]*)\]/.exec(python)?.[1] ?? '';
               expect(ids.split(',').filter(s => s.trim()).length).toBeGreaterThan(0);
               for (const objectId of after.objects) {
                 expect(python).toContain(`'${objectId}'`);
               }
+              await page.screenshot({ path: join(ARTIFACTS, 'widgets-selected-page.png') });
+              // The widgets themselves (sky map with the selection, linked lightcurves) for the README.
               const shot = join(ARTIFACTS, 'widgets-selected.png');
-              await page.screenshot({ path: shot, fullPage: true });
+              await page
+                .locator('.jp-Notebook .jp-CodeCell')
+                .nth(1)
+                .locator('.jp-OutputArea')
+                .screenshot({ path: shot });
               mkdirSync(join(ROOT, 'docs'), { recursive: true });
               copyFileSync(shot, join(ROOT, 'docs', 'screenshot.png'));
             } catch (err) {

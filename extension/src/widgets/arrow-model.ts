@@ -20,7 +20,9 @@ export interface CommandMessage {
  * Fires `data` when the table changes and `command` for other queued Python calls.
  */
 export class ArrowTableModel extends DOMWidgetModel {
-  private tables: Table[] = [];
+  // Assigned in initialize(), which Backbone calls from the base constructor: a class field
+  // initialiser would run afterwards and wipe it.
+  declare private tables: Table[];
 
   override defaults(): Record<string, unknown> {
     return {

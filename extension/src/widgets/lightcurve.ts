@@ -35,7 +35,7 @@ export class LightcurveModel extends ArrowTableModel {
     this.on('data', () => (this.cached = undefined), this);
   }
 
-  private cached: LightcurvePoints | null | undefined = undefined;
+  declare private cached: LightcurvePoints | null | undefined;
 }
 
 /** Plotly lightcurve: one panel per object, one colour per band, upper limits as triangles. */

@@ -1,5 +1,6 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { CutoutsModel, CutoutsView } from './cutouts.js';
 import { LightcurveModel, LightcurveView } from './lightcurve.js';
 import { SkyMapModel, SkyMapView } from './skymap.js';
 import { MODULE_NAME, MODULE_VERSION, PLUGIN_PREFIX } from '../version.js';
@@ -14,7 +15,14 @@ export const widgetsPlugin: JupyterFrontEndPlugin<void> = {
     registry.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: { LightcurveModel, LightcurveView, SkyMapModel, SkyMapView }
+      exports: {
+        CutoutsModel,
+        CutoutsView,
+        LightcurveModel,
+        LightcurveView,
+        SkyMapModel,
+        SkyMapView
+      }
     });
   }
 };

@@ -82,10 +82,18 @@ def lightcurve(object_id: str | int, **options: Any) -> Any:
 
 
 def backtest(filter: Filter, data: Any = None, **options: Any) -> dict[str, Any]:
-    """Backtest a filter in the engine; see :meth:`Client.backtest`."""
+    """Backtest a filter: with ``input="<topic>"`` on the controller's gate
+    (:func:`alertlab.controller.backtest_remote`), else in the engine (:meth:`Client.backtest`)."""
+    if data is None and "input" in options:
+        from .controller import backtest_remote
+
+        return backtest_remote(filter, **options)
     return default_client().backtest(filter, data, **options)
 
 
 def promote(filter: Filter, **options: Any) -> dict[str, Any]:
-    """Promote a filter to a deployed stage; see :meth:`Client.promote`."""
-    return default_client().promote(filter, **options)
+    """Promote a filter to a deployed stage through the controller's REST API; see
+    :func:`alertlab.controller.promote`."""
+    from .controller import promote as promote_remote
+
+    return promote_remote(filter, **options)

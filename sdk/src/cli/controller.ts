@@ -33,7 +33,9 @@ async function k8s(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const registry = await StageRegistry.open(values['state-dir'] ?? join(alertlabHome(), 'controller'));
+  const registry = await StageRegistry.open(
+    values['state-dir'] ?? join(alertlabHome(), 'controller')
+  );
   const rec = registry.get(id);
   const objects = await stageK8sObjects(rec, registry.version(id, rec.currentVersion), {
     image: values.image,
@@ -82,7 +84,9 @@ export async function run(args: string[]): Promise<number> {
     onLog: e => log({ event: 'request', ...e }),
     supervisor: { onEvent: (event, fields) => log({ event, ...fields }) }
   });
-  console.log(`alertlab controller: listening on ${ctl.url} (token in ${ctl.tokenFile}, state in ${ctl.stateDir})`);
+  console.log(
+    `alertlab controller: listening on ${ctl.url} (token in ${ctl.tokenFile}, state in ${ctl.stateDir})`
+  );
   await new Promise<void>(resolve => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

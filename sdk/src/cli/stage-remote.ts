@@ -26,7 +26,8 @@ A .ts file must default-export defineFilter({...}); a .py file names its @alertl
 with --entry; an .sql file (or a notebook cell starting with %%sql) is the filter's WHERE-style SQL.`;
 
 function table(rows: Record<string, unknown>[], cols: string[]): string {
-  const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown): string =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const widths = cols.map(c => Math.max(c.length, ...rows.map(r => cell(r[c]).length)));
   const fmt = (vals: string[]): string => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
   return [fmt(cols), ...rows.map(r => fmt(cols.map(c => cell(r[c]))))].join('\n');
@@ -60,7 +61,8 @@ export async function run(args: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const client = new ControllerClient({ url: values.url, tokenFile: values['token-file'] });
-  const print = (v: unknown, text?: string): void => console.log(values.json || text === undefined ? JSON.stringify(v, null, 2) : text);
+  const print = (v: unknown, text?: string): void =>
+    console.log(values.json || text === undefined ? JSON.stringify(v, null, 2) : text);
   const need = (v: string | undefined, what: string): string => {
     if (!v) {
       throw new Error(`alertlab stage ${verb}: ${what} is required.\n\n${USAGE}`);
@@ -72,9 +74,16 @@ export async function run(args: string[]): Promise<number> {
       const file = resolve(need(arg1, '<file>'));
       const text = await readFile(file, 'utf8');
       const notebook = extname(file) === '.ipynb';
-      const cell = notebook ? Number(need(values.cell, '--cell N (0-based) for a notebook')) : undefined;
-      const { source, language } = cell !== undefined ? sourceOfNotebookCell(text, cell) : { source: text, language: undefined };
-      const base = values.manifest ? (JSON.parse(await readFile(values.manifest, 'utf8')) as Record<string, unknown>) : {};
+      const cell = notebook
+        ? Number(need(values.cell, '--cell N (0-based) for a notebook'))
+        : undefined;
+      const { source, language } =
+        cell !== undefined
+          ? sourceOfNotebookCell(text, cell)
+          : { source: text, language: undefined };
+      const base = values.manifest
+        ? (JSON.parse(await readFile(values.manifest, 'utf8')) as Record<string, unknown>)
+        : {};
       const manifest = promotionManifest(base, {
         file,
         source,
@@ -93,7 +102,10 @@ export async function run(args: string[]): Promise<number> {
         gate: values.sample ? { sampleAlerts: Number(values.sample) } : undefined
       };
       const r = await client.request<Record<string, unknown>>('POST', '/stages', body);
-      const ev = r.evidence as { sampledAlerts: number; result: { outputs: { name: string; count: number }[] } };
+      const ev = r.evidence as {
+        sampledAlerts: number;
+        result: { outputs: { name: string; count: number }[] };
+      };
       print(
         r,
         `Promoted ${String(r.id)} v${String(r.version)} (source sha256 ${String(r.sourceHash).slice(0, 12)}, local ${createHash('sha256').update(source).digest('hex').slice(0, 12)})\n` +
@@ -104,29 +116,59 @@ export async function run(args: string[]): Promise<number> {
     }
     case 'list': {
       const r = await client.request<{ stages: Record<string, unknown>[] }>('GET', '/stages');
-      print(r, r.stages.length === 0 ? 'No stages.' : table(r.stages, ['id', 'status', 'version', 'replicas', 'liveWorkers', 'recordsIn', 'errors']));
+      print(
+        r,
+        r.stages.length === 0
+          ? 'No stages.'
+          : table(r.stages, [
+              'id',
+              'status',
+              'version',
+              'replicas',
+              'liveWorkers',
+              'recordsIn',
+              'errors'
+            ])
+      );
       return 0;
     }
     case 'status':
       print(await client.request('GET', `/stages/${encodeURIComponent(need(arg1, '<id>'))}`));
       return 0;
     case 'scale':
-      print(await client.request('POST', `/stages/${encodeURIComponent(need(arg1, '<id>'))}/scale`, { replicas: Number(need(arg2, '<replicas>')) }));
+      print(
+        await client.request('POST', `/stages/${encodeURIComponent(need(arg1, '<id>'))}/scale`, {
+          replicas: Number(need(arg2, '<replicas>'))
+        })
+      );
       return 0;
     case 'stop':
     case 'start':
-      print(await client.request('POST', `/stages/${encodeURIComponent(need(arg1, '<id>'))}/${verb}`, {}));
+      print(
+        await client.request(
+          'POST',
+          `/stages/${encodeURIComponent(need(arg1, '<id>'))}/${verb}`,
+          {}
+        )
+      );
       return 0;
     case 'delete':
       print(await client.request('DELETE', `/stages/${encodeURIComponent(need(arg1, '<id>'))}`));
       return 0;
     case 'rollback':
       print(
-        await client.request('POST', `/stages/${encodeURIComponent(need(arg1, '<id>'))}/rollback`, arg2 === undefined ? {} : { version: Number(arg2) })
+        await client.request(
+          'POST',
+          `/stages/${encodeURIComponent(need(arg1, '<id>'))}/rollback`,
+          arg2 === undefined ? {} : { version: Number(arg2) }
+        )
       );
       return 0;
     case 'k8s': {
-      const r = await client.request<unknown>('GET', `/stages/${encodeURIComponent(need(arg1, '<id>'))}/k8s${values.yaml ? '?format=yaml' : ''}`);
+      const r = await client.request<unknown>(
+        'GET',
+        `/stages/${encodeURIComponent(need(arg1, '<id>'))}/k8s${values.yaml ? '?format=yaml' : ''}`
+      );
       console.log(typeof r === 'string' ? r : JSON.stringify(r, null, 2));
       return 0;
     }

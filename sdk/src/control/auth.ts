@@ -40,7 +40,9 @@ export async function readToken(file: string = defaultTokenFile()): Promise<stri
 
 /** Throws a 401 unless `header` is `Bearer <token>`. */
 export function checkBearer(header: string | undefined, token: string, tokenFile?: string): void {
-  const where = tokenFile ? ` It is in ${tokenFile} (created at the controller's first start).` : '';
+  const where = tokenFile
+    ? ` It is in ${tokenFile} (created at the controller's first start).`
+    : '';
   if (!header || !/^Bearer\s+/i.test(header)) {
     throw new HttpError(401, `Missing bearer token: send "Authorization: Bearer <token>".${where}`);
   }

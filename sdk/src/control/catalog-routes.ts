@@ -6,7 +6,14 @@ import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import type { AlertPositions } from '../crossmatch/types.js';
 import { AlertlabError, CrossmatchError } from '../errors.js';
 import type { CatalogService } from './catalogs.js';
-import { HttpError, readBody, sendBytes, sendJson, type RouteContext, type Router } from './http.js';
+import {
+  HttpError,
+  readBody,
+  sendBytes,
+  sendJson,
+  type RouteContext,
+  type Router
+} from './http.js';
 import {
   catalogRequests,
   catalogRequestsFromQuery,
@@ -55,19 +62,31 @@ function positionsOf(body: Record<string, unknown>): AlertPositions {
   if (Array.isArray(body.alerts)) {
     const a = body.alerts as Record<string, unknown>[];
     return {
-      raDeg: numbersOf('alerts[].ra', a.map(x => x?.ra)),
-      decDeg: numbersOf('alerts[].dec', a.map(x => x?.dec))
+      raDeg: numbersOf(
+        'alerts[].ra',
+        a.map(x => x?.ra)
+      ),
+      decDeg: numbersOf(
+        'alerts[].dec',
+        a.map(x => x?.dec)
+      )
     };
   }
   if (body.ra !== undefined || body.dec !== undefined) {
     const raDeg = numbersOf('ra', body.ra);
     const decDeg = numbersOf('dec', body.dec);
     if (raDeg.length !== decDeg.length) {
-      throw new HttpError(400, `ra has ${raDeg.length} values and dec ${decDeg.length}: give one dec per ra.`);
+      throw new HttpError(
+        400,
+        `ra has ${raDeg.length} values and dec ${decDeg.length}: give one dec per ra.`
+      );
     }
     return { raDeg, decDeg };
   }
-  throw new HttpError(400, 'Give alert positions as {"ra": [...], "dec": [...]} or {"alerts": [{"ra": .., "dec": ..}]} (degrees).');
+  throw new HttpError(
+    400,
+    'Give alert positions as {"ra": [...], "dec": [...]} or {"alerts": [{"ra": .., "dec": ..}]} (degrees).'
+  );
 }
 
 /** Cross-match errors from the SDK (bad column, radius) become 400s. */
@@ -79,7 +98,11 @@ function asHttp(err: unknown): unknown {
 }
 
 /** Adds the catalog routes to `router`. */
-export function addCatalogRoutes(router: Router, service: CatalogService, options: CatalogRouteOptions = {}): void {
+export function addCatalogRoutes(
+  router: Router,
+  service: CatalogService,
+  options: CatalogRouteOptions = {}
+): void {
   const maxBytes = options.maxCrossmatchBytes ?? 64 * 1024 * 1024;
   const maxAlerts = options.maxAlerts ?? 1_000_000;
 
@@ -92,7 +115,9 @@ export function addCatalogRoutes(router: Router, service: CatalogService, option
     const catalog = q.get('catalog');
     if (!catalog) {
       const loaded = [...service.catalogs().keys()].join(', ') || 'none loaded';
-      throw new HttpError(400, `Parameter catalog is missing: give one of ${loaded}.`, { parameter: 'catalog' });
+      throw new HttpError(400, `Parameter catalog is missing: give one of ${loaded}.`, {
+        parameter: 'catalog'
+      });
     }
     const p = coneParams(q);
     const r = await service.cone(catalog, p.raDeg, p.decDeg, p.radiusArcsec, p.maxRows);
@@ -126,10 +151,16 @@ export function addCatalogRoutes(router: Router, service: CatalogService, option
           throw new HttpError(400, `Body is not an Arrow IPC stream: ${String(cause)}.`);
         }
         if (!table.getChild('ra') || !table.getChild('dec')) {
-          throw new HttpError(400, 'The Arrow table needs Float64 columns "ra" and "dec" (degrees).');
+          throw new HttpError(
+            400,
+            'The Arrow table needs Float64 columns "ra" and "dec" (degrees).'
+          );
         }
         if (table.numRows > maxAlerts) {
-          throw new HttpError(413, `${table.numRows} alerts in one request is too many: the limit is ${maxAlerts}.`);
+          throw new HttpError(
+            413,
+            `${table.numRows} alerts in one request is too many: the limit is ${maxAlerts}.`
+          );
         }
         const q = url.searchParams;
         const r = await service.crossmatch(table, {
@@ -142,7 +173,10 @@ export function addCatalogRoutes(router: Router, service: CatalogService, option
         return;
       }
       if (type !== 'application/json' && type !== '') {
-        throw new HttpError(415, `Content-Type "${type}" is not supported: send application/json or ${ARROW_STREAM}.`);
+        throw new HttpError(
+          415,
+          `Content-Type "${type}" is not supported: send application/json or ${ARROW_STREAM}.`
+        );
       }
       let json: Record<string, unknown>;
       try {
@@ -155,7 +189,10 @@ export function addCatalogRoutes(router: Router, service: CatalogService, option
       }
       const positions = positionsOf(json);
       if (positions.raDeg.length > maxAlerts) {
-        throw new HttpError(413, `${positions.raDeg.length} alerts in one request is too many: the limit is ${maxAlerts}.`);
+        throw new HttpError(
+          413,
+          `${positions.raDeg.length} alerts in one request is too many: the limit is ${maxAlerts}.`
+        );
       }
       const r = await service.crossmatch(positions, {
         catalogs: catalogRequests(json.catalogs, json.radiusArcsec),
@@ -175,7 +212,12 @@ export function addCatalogRoutes(router: Router, service: CatalogService, option
       const radiusArcsec = radiusDegParam('SR', q.get('SR')) * 3600;
       const maxRows = maxRowsParam('MAXREC', q.get('MAXREC'));
       const r = await service.cone(params.catalog, raDeg, decDeg, radiusArcsec, maxRows);
-      sendBytes(res, 200, VOTABLE_CONTENT_TYPE, coneVotable(r, `alertlab cone search of ${params.catalog}`));
+      sendBytes(
+        res,
+        200,
+        VOTABLE_CONTENT_TYPE,
+        coneVotable(r, `alertlab cone search of ${params.catalog}`)
+      );
     } catch (err) {
       if (err instanceof AlertlabError) {
         // SCS 1.03 §3: an error is a VOTable holding an INFO named "Error", sent as a normal

@@ -111,7 +111,13 @@ export class CatalogService {
   }
 
   /** Catalog rows within `radiusArcsec` of (ra, dec), nearest first, at most `maxRows`. */
-  async cone(catalog: string, raDeg: number, decDeg: number, radiusArcsec: number, maxRows: number): Promise<ConeResult> {
+  async cone(
+    catalog: string,
+    raDeg: number,
+    decDeg: number,
+    radiusArcsec: number,
+    maxRows: number
+  ): Promise<ConeResult> {
     const info = this.require(catalog);
     const ra = Float64Array.of(raDeg);
     const dec = Float64Array.of(decDeg);

@@ -1,19 +1,9 @@
 /** A small client of the controller REST API (the CLI and tests use it). */
 import { readToken } from './auth.js';
 import { DEFAULT_PORT } from './serve.js';
-import { AlertlabError } from '../errors.js';
+import { AlertlabError, ControllerRequestError } from '../errors.js';
 
-/** An error answer of the controller (status and message). */
-export class ControllerRequestError extends AlertlabError {
-  override name = 'ControllerRequestError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly body: unknown
-  ) {
-    super(message, { context: { status } });
-  }
-}
+export { ControllerRequestError };
 
 /** Options of {@link ControllerClient}. */
 export interface ControllerClientOptions {
@@ -31,12 +21,20 @@ export class ControllerClient {
   private token: string | undefined;
 
   constructor(private readonly options: ControllerClientOptions = {}) {
-    this.url = (options.url ?? process.env.ALERTLAB_CONTROLLER_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/$/, '');
+    this.url = (
+      options.url ??
+      process.env.ALERTLAB_CONTROLLER_URL ??
+      `http://127.0.0.1:${DEFAULT_PORT}`
+    ).replace(/\/$/, '');
     this.token = options.token;
   }
 
   /** Sends a request; resolves with the parsed JSON body, rejects with {@link ControllerRequestError}. */
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown
+  ): Promise<T> {
     if (this.token === undefined) {
       try {
         this.token = await readToken(this.options.tokenFile);
@@ -51,14 +49,20 @@ export class ControllerClient {
     try {
       res = await fetch(`${this.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        },
         body: body === undefined ? undefined : JSON.stringify(body)
       });
     } catch (cause) {
-      throw new AlertlabError(`No controller answers at ${this.url}: start one with \`alertlab controller\` or set --url.`, {
-        cause,
-        retriable: true
-      });
+      throw new AlertlabError(
+        `No controller answers at ${this.url}: start one with \`alertlab controller\` or set --url.`,
+        {
+          cause,
+          retriable: true
+        }
+      );
     }
     const text = await res.text();
     let parsed: unknown = text;
@@ -69,7 +73,11 @@ export class ControllerClient {
     }
     if (!res.ok) {
       const message = (parsed as { error?: string }).error ?? text;
-      throw new ControllerRequestError(res.status, `${method} ${path} failed (${res.status}): ${message}`, parsed);
+      throw new ControllerRequestError(
+        res.status,
+        `${method} ${path} failed (${res.status}): ${message}`,
+        parsed
+      );
     }
     return parsed as T;
   }

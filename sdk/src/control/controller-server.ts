@@ -49,7 +49,10 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const token = await ensureToken(tokenFile);
   await linkSdk(stateDir);
   const registry = await StageRegistry.open(stateDir);
-  const buffer = await BufferClient.create({ bootstrapServers: options.bootstrapServers, clientId: 'alertlab-controller' });
+  const buffer = await BufferClient.create({
+    bootstrapServers: options.bootstrapServers,
+    clientId: 'alertlab-controller'
+  });
   const servers = buffer.bootstrapServers.join(',');
   const supervisor = new Supervisor({
     ...options.supervisor,
@@ -57,7 +60,10 @@ export async function startController(options: ControllerOptions = {}): Promise<
   });
   let catalogs: CatalogService | undefined;
   try {
-    catalogs = await CatalogService.open({ storePath: options.storePath, catalogs: options.catalogs });
+    catalogs = await CatalogService.open({
+      storePath: options.storePath,
+      catalogs: options.catalogs
+    });
     const controller = new Controller(registry, supervisor, buffer, catalogs);
     const router = new Router();
     addHealthRoute(router, () => ({ stages: registry.list().length }));

@@ -3,6 +3,7 @@
  * registry, and has the supervisor run their workers; scale, stop, start, rollback and delete.
  * Changes are serialized, so two requests never race on one stage.
  */
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BufferClient } from '../buffer/client.js';
@@ -14,7 +15,13 @@ import { runGate } from './gate.js';
 import { HttpError } from './http.js';
 import { StageRegistry, checkStageId } from './registry.js';
 import type { Supervisor } from './supervisor.js';
-import type { DeployRequest, StageRecord, StageVersion } from './types.js';
+import type {
+  DeployRequest,
+  GateEvidence,
+  GateOptions,
+  StageRecord,
+  StageVersion
+} from './types.js';
 
 /** Largest replica count accepted. */
 export const MAX_REPLICAS = 64;
@@ -22,9 +29,33 @@ export const MAX_REPLICAS = 64;
 /** Checks a replica count (1..64). */
 export function checkReplicas(n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) {
-    throw new HttpError(400, `replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${JSON.stringify(n)}.`);
+    throw new HttpError(
+      400,
+      `replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${JSON.stringify(n)}.`
+    );
   }
   return n;
+}
+
+/** Checks gate options: 0 ≤ sampleAlerts ≤ 100000, 100 ≤ budgetMs ≤ 600000. */
+export function checkGate(gate: GateOptions | undefined): GateOptions {
+  const g = gate ?? {};
+  const int = (v: unknown, lo: number, hi: number, name: string): number | undefined => {
+    if (v === undefined) {
+      return undefined;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new HttpError(
+        400,
+        `gate.${name} must be an integer from ${lo} to ${hi}, got ${JSON.stringify(v)}.`
+      );
+    }
+    return v;
+  };
+  return {
+    sampleAlerts: int(g.sampleAlerts, 0, 100_000, 'sampleAlerts'),
+    budgetMs: int(g.budgetMs, 100, 600_000, 'budgetMs')
+  };
 }
 
 /** Stage operations behind the REST API. */
@@ -65,11 +96,15 @@ export class Controller {
   deploy(req: DeployRequest): Promise<{ stage: StageRecord; version: StageVersion }> {
     return this.serial(async () => {
       if (typeof req.manifest !== 'object' || req.manifest === null) {
-        throw new HttpError(400, 'Body needs "manifest": a stage manifest object (see GET /openapi.json).');
+        throw new HttpError(
+          400,
+          'Body needs "manifest": a stage manifest object (see GET /openapi.json).'
+        );
       }
       const id = checkStageId(req.id ?? req.manifest.id);
       const existing = this.registry.find(id);
-      const replicas = req.replicas === undefined ? (existing?.replicas ?? 1) : checkReplicas(req.replicas);
+      const replicas =
+        req.replicas === undefined ? (existing?.replicas ?? 1) : checkReplicas(req.replicas);
       const version = this.registry.nextVersion(id);
       const dir = this.registry.versionDir(id, version);
       try {
@@ -79,15 +114,17 @@ export class Controller {
         const admin = await this.buffer.admin();
         const [inputInfo] = await admin.describeTopics([topic]).catch((cause: unknown) => {
           throw cause instanceof TopicNotFoundError
-            ? new HttpError(422, `Input topic "${topic}" does not exist. Create it with POST /buffers/topics or \`alertlab buffer create\`.`)
+            ? new HttpError(
+                422,
+                `Input topic "${topic}" does not exist. Create it with POST /buffers/topics or \`alertlab buffer create\`.`
+              )
             : cause;
         });
         const evidence = await runGate({
           manifest: prepared.manifest,
           buffer: this.buffer,
           catalogs: this.catalogs,
-          sampleAlerts: req.gate?.sampleAlerts,
-          budgetMs: req.gate?.budgetMs
+          ...checkGate(req.gate)
         });
         await this.buffer.createTopics(
           Object.values(prepared.outputTopics).map(topic => ({
@@ -129,10 +166,46 @@ export class Controller {
     });
   }
 
+  /**
+   * Runs the backtest gate on a manifest without deploying it (`POST /stages/backtest`): the same
+   * checks and evidence as a deploy, nothing stored or started.
+   */
+  async backtest(req: DeployRequest): Promise<GateEvidence> {
+    if (typeof req.manifest !== 'object' || req.manifest === null) {
+      throw new HttpError(
+        400,
+        'Body needs "manifest": a stage manifest object (see GET /openapi.json).'
+      );
+    }
+    const id = checkStageId(req.id ?? req.manifest.id);
+    const dir = join(this.registry.stateDir, 'backtests', randomUUID());
+    try {
+      const servers = this.buffer.bootstrapServers.join(',');
+      const prepared = await prepareManifest(
+        req.manifest,
+        id,
+        this.registry.find(id),
+        dir,
+        servers
+      );
+      return await runGate({
+        manifest: prepared.manifest,
+        buffer: this.buffer,
+        catalogs: this.catalogs,
+        ...checkGate(req.gate)
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   /** Changes the number of workers. */
   scale(id: string, replicas: unknown): Promise<StageRecord> {
     return this.serial(async () => {
-      const rec = await this.registry.save({ ...this.registry.get(id), replicas: checkReplicas(replicas) });
+      const rec = await this.registry.save({
+        ...this.registry.get(id),
+        replicas: checkReplicas(replicas)
+      });
       await this.applyRecord(rec);
       return rec;
     });
@@ -141,7 +214,10 @@ export class Controller {
   /** Stops (`running: false`) or starts the workers. */
   setRunning(id: string, running: boolean): Promise<StageRecord> {
     return this.serial(async () => {
-      const rec = await this.registry.save({ ...this.registry.get(id), desired: running ? 'running' : 'stopped' });
+      const rec = await this.registry.save({
+        ...this.registry.get(id),
+        desired: running ? 'running' : 'stopped'
+      });
       await this.applyRecord(rec);
       return rec;
     });
@@ -158,7 +234,10 @@ export class Controller {
       if (target === undefined || target === null) {
         const older = rec.versions.filter(n => n < rec.currentVersion);
         if (older.length === 0) {
-          throw new HttpError(409, `Stage "${id}" has no version older than ${rec.currentVersion} to roll back to.`);
+          throw new HttpError(
+            409,
+            `Stage "${id}" has no version older than ${rec.currentVersion} to roll back to.`
+          );
         }
         to = Math.max(...older);
       } else if (typeof target === 'number' && Number.isInteger(target)) {
@@ -173,7 +252,13 @@ export class Controller {
       const version = this.registry.nextVersion(id);
       const manifestPath = join(this.registry.versionDir(id, version), 'manifest.json');
       await writeJsonAtomic(manifestPath, old.manifest);
-      const v: StageVersion = { ...old, version, createdAt: new Date().toISOString(), manifestPath, rolledBackFrom: to };
+      const v: StageVersion = {
+        ...old,
+        version,
+        createdAt: new Date().toISOString(),
+        manifestPath,
+        rolledBackFrom: to
+      };
       await this.registry.addVersion({ ...rec, currentVersion: version }, v);
       const next = this.registry.get(id);
       await this.applyRecord(next);

@@ -71,8 +71,14 @@ export async function prepareManifest(
   if (filter) {
     const language = filter.language;
     const source = filter.source;
-    if (typeof source !== 'string' && (language === 'typescript' || language === 'python' || filter.path !== undefined)) {
-      throw new HttpError(400, 'manifest.filter.source is required: send the filter text (the controller does not read paths on your machine).');
+    if (
+      typeof source !== 'string' &&
+      (language === 'typescript' || language === 'python' || filter.path !== undefined)
+    ) {
+      throw new HttpError(
+        400,
+        'manifest.filter.source is required: send the filter text (the controller does not read paths on your machine).'
+      );
     }
     if (typeof source === 'string') {
       hashed = source;
@@ -85,7 +91,10 @@ export async function prepareManifest(
       filter.path = file;
     } else if (language === 'python' && typeof source === 'string') {
       if (typeof filter.entry !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(filter.entry)) {
-        throw new HttpError(400, 'manifest.filter.entry is required for Python: the name of the @alertlab.filter function.');
+        throw new HttpError(
+          400,
+          'manifest.filter.entry is required for Python: the name of the @alertlab.filter function.'
+        );
       }
       const file = join(versionDir, 'filter.py');
       await writeFile(file, source, { mode: 0o600 });
@@ -121,16 +130,21 @@ export async function prepareManifest(
     raw.outputs = outputs;
   }
   if (raw.deadLetterTopic === undefined) {
-    raw.deadLetterTopic = existing?.outputTopics['dead-letter'] ?? defaultOutputTopic(id, 'dead-letter');
+    raw.deadLetterTopic =
+      existing?.outputTopics['dead-letter'] ?? defaultOutputTopic(id, 'dead-letter');
   }
   if (typeof raw.deadLetterTopic === 'string') {
     outputTopics['dead-letter'] = raw.deadLetterTopic;
   }
   const parsed = safeParseStageManifest(raw);
   if (!parsed.ok) {
-    throw new HttpError(400, `Invalid stage manifest: ${parsed.issues.map(i => `${i.path || '(top level)'}: ${i.message}`).join('; ')}.`, {
-      issues: parsed.issues
-    });
+    throw new HttpError(
+      400,
+      `Invalid stage manifest: ${parsed.issues.map(i => `${i.path || '(top level)'}: ${i.message}`).join('; ')}.`,
+      {
+        issues: parsed.issues
+      }
+    );
   }
   return {
     manifest: parsed.value,

@@ -31,13 +31,19 @@ export interface GateInput {
 }
 
 function refuse(reason: string, message: string, extra: Record<string, unknown> = {}): HttpError {
-  return new HttpError(422, `Deploy refused by the backtest gate: ${message}`, { reason, ...extra });
+  return new HttpError(422, `Deploy refused by the backtest gate: ${message}`, {
+    reason,
+    ...extra
+  });
 }
 
 async function withBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => reject(refuse('time-budget', `${what} took longer than the gate budget of ${ms} ms.`)), ms);
+    timer = setTimeout(
+      () => reject(refuse('time-budget', `${what} took longer than the gate budget of ${ms} ms.`)),
+      ms
+    );
   });
   try {
     return await Promise.race([p, timeout]);
@@ -72,7 +78,11 @@ async function* lastAlerts(
   const start = minHigh > per ? minHigh - per : 0n;
   const remaining = new Map(filled.map(p => [p.partition, p.high - 1n]));
   let taken = 0;
-  for await (const ab of buffer.attach(m.input.topic, { from: { offset: start }, format: m.input.format, signal })) {
+  for await (const ab of buffer.attach(m.input.topic, {
+    from: { offset: start },
+    format: m.input.format,
+    signal
+  })) {
     const first = offsets[String(ab.partition)]?.[0] ?? ab.firstOffset.toString();
     offsets[String(ab.partition)] = [first, ab.lastOffset.toString()];
     if (ab.batch.numRows > 0) {
@@ -103,7 +113,10 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     if (err instanceof HttpError) {
       throw err;
     }
-    throw refuse('load', `the filter failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    throw refuse(
+      'load',
+      `the filter failed to load: ${err instanceof Error ? err.message : String(err)}`
+    );
   }
   const abort = new AbortController();
   const offsets: Record<string, [string, string]> = {};
@@ -111,19 +124,31 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     const xm = m.crossmatch;
     for (const c of xm?.catalogs ?? []) {
       if (!input.catalogs?.catalogs().has(c.name)) {
-        throw refuse('catalog', `catalog "${c.name}" is not served by this controller; load it (alertlab catalog load ${c.name}) and restart the controller.`);
+        throw refuse(
+          'catalog',
+          `catalog "${c.name}" is not served by this controller; load it (alertlab catalog load ${c.name}) and restart the controller.`
+        );
       }
     }
     const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
     const batches = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
     const remaining = Math.max(1, budgetMs - (performance.now() - t0));
-    const result = await withBudget(backtest(filter, batches, { signal: abort.signal, sampleSize: 5 }), remaining, 'The backtest');
+    const result = await withBudget(
+      backtest(filter, batches, { signal: abort.signal, sampleSize: 5 }),
+      remaining,
+      'The backtest'
+    );
     return {
       sampledAlerts: result.totalAlerts,
       offsets,
       result: {
         ...result,
-        outputs: result.outputs.map(o => ({ name: o.name, count: o.count, fraction: o.fraction, estimatedPerNight: o.estimatedPerNight }))
+        outputs: result.outputs.map(o => ({
+          name: o.name,
+          count: o.count,
+          fraction: o.fraction,
+          estimatedPerNight: o.estimatedPerNight
+        }))
       },
       gateMs: performance.now() - t0,
       budgetMs
@@ -134,8 +159,13 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     }
     const name = err instanceof Error ? err.name : 'Error';
     const reason = /Timeout/i.test(name) ? 'time-budget' : 'error';
-    const what = reason === 'time-budget' ? 'the filter exceeded its time budget on the sample' : 'the filter failed on the sample';
-    throw refuse(reason, `${what}: ${err instanceof Error ? err.message : String(err)}`, { error: name });
+    const what =
+      reason === 'time-budget'
+        ? 'the filter exceeded its time budget on the sample'
+        : 'the filter failed on the sample';
+    throw refuse(reason, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+      error: name
+    });
   } finally {
     abort.abort();
     await filter.close().catch(() => undefined);

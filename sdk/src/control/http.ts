@@ -3,19 +3,9 @@
  * helpers with size limits, and one error type that carries the HTTP status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AlertlabError } from '../errors.js';
+import { HttpError } from '../errors.js';
 
-/** An error with an HTTP status; `details` goes into the JSON body. */
-export class HttpError extends AlertlabError {
-  override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {}
-  ) {
-    super(message, { context: { status, ...details } });
-  }
-}
+export { HttpError };
 
 /** What a handler gets. */
 export interface RouteContext {
@@ -101,9 +91,13 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
-    throw new HttpError(413, `Request body of ${declared} bytes is too large: the limit is ${limitBytes} bytes.`, {
-      limitBytes
-    });
+    throw new HttpError(
+      413,
+      `Request body of ${declared} bytes is too large: the limit is ${limitBytes} bytes.`,
+      {
+        limitBytes
+      }
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -112,7 +106,9 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     size += b.length;
     if (size > limitBytes) {
       req.resume();
-      throw new HttpError(413, `Request body is too large: the limit is ${limitBytes} bytes.`, { limitBytes });
+      throw new HttpError(413, `Request body is too large: the limit is ${limitBytes} bytes.`, {
+        limitBytes
+      });
     }
     chunks.push(b);
   }
@@ -120,13 +116,19 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 }
 
 /** Reads a JSON object body (400 when it is not JSON or not an object). */
-export async function readJson(req: IncomingMessage, limitBytes: number): Promise<Record<string, unknown>> {
+export async function readJson(
+  req: IncomingMessage,
+  limitBytes: number
+): Promise<Record<string, unknown>> {
   const body = await readBody(req, limitBytes);
   let value: unknown;
   try {
     value = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
   } catch (cause) {
-    throw new HttpError(400, `Request body is not valid JSON: ${String(cause)}. Send a JSON object.`);
+    throw new HttpError(
+      400,
+      `Request body is not valid JSON: ${String(cause)}. Send a JSON object.`
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HttpError(400, 'Request body must be a JSON object.');
@@ -150,7 +152,12 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 }
 
 /** Sends a body of any type. */
-export function sendBytes(res: ServerResponse, status: number, contentType: string, body: string | Uint8Array): void {
+export function sendBytes(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Uint8Array
+): void {
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength

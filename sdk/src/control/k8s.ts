@@ -46,18 +46,34 @@ export async function stageK8sObjects(
     filter.path = `/etc/alertlab/filter.${ext}${entry}`;
   }
   files['manifest.json'] = JSON.stringify(manifest, null, 2);
-  const labels = { 'app.kubernetes.io/name': 'alertlab-stage', 'alertlab.io/stage': k8sName(rec.id).slice(9) };
+  const labels = {
+    'app.kubernetes.io/name': 'alertlab-stage',
+    'alertlab.io/stage': k8sName(rec.id).slice(9)
+  };
   return [
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name, namespace, labels, annotations: { 'alertlab.io/version': String(v.version), 'alertlab.io/source-sha256': v.sourceHash } },
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: {
+          'alertlab.io/version': String(v.version),
+          'alertlab.io/source-sha256': v.sourceHash
+        }
+      },
       data: files
     },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name, namespace, labels, annotations: { 'alertlab.io/version': String(v.version) } },
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: { 'alertlab.io/version': String(v.version) }
+      },
       spec: {
         replicas: rec.desired === 'running' ? rec.replicas : 0,
         selector: { matchLabels: labels },
@@ -70,7 +86,12 @@ export async function stageK8sObjects(
                 name: 'worker',
                 image: options.image ?? 'alertlab:latest',
                 args: ['stage', 'run', '/etc/alertlab/manifest.json'],
-                env: [{ name: 'ALERTLAB_BOOTSTRAP_SERVERS', value: String(input.bootstrapServers ?? '') }],
+                env: [
+                  {
+                    name: 'ALERTLAB_BOOTSTRAP_SERVERS',
+                    value: String(input.bootstrapServers ?? '')
+                  }
+                ],
                 volumeMounts: [{ name: 'manifest', mountPath: '/etc/alertlab', readOnly: true }],
                 resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } }
               }

@@ -29,7 +29,9 @@ export function numberParam(name: string, raw: string | null, what: string): num
   }
   const v = Number(raw);
   if (!Number.isFinite(v)) {
-    throw new HttpError(400, `Parameter ${name}="${raw}" is not a number: give ${what}.`, { parameter: name });
+    throw new HttpError(400, `Parameter ${name}="${raw}" is not a number: give ${what}.`, {
+      parameter: name
+    });
   }
   return v;
 }
@@ -38,7 +40,9 @@ export function numberParam(name: string, raw: string | null, what: string): num
 export function raParam(name: string, raw: string | null): number {
   const v = numberParam(name, raw, 'right ascension in degrees, 0 ≤ ra < 360 (ICRS)');
   if (v < -360 || v > 720) {
-    throw new HttpError(400, `Parameter ${name}=${v} is out of range: use 0 ≤ ra < 360 degrees.`, { parameter: name });
+    throw new HttpError(400, `Parameter ${name}=${v} is out of range: use 0 ≤ ra < 360 degrees.`, {
+      parameter: name
+    });
   }
   return normalizeRaDeg(v);
 }
@@ -47,9 +51,13 @@ export function raParam(name: string, raw: string | null): number {
 export function decParam(name: string, raw: string | null): number {
   const v = numberParam(name, raw, 'declination in degrees, -90 ≤ dec ≤ 90 (ICRS)');
   if (v < -90 || v > 90) {
-    throw new HttpError(400, `Parameter ${name}=${v} is out of range: use -90 ≤ dec ≤ 90 degrees.`, {
-      parameter: name
-    });
+    throw new HttpError(
+      400,
+      `Parameter ${name}=${v} is out of range: use -90 ≤ dec ≤ 90 degrees.`,
+      {
+        parameter: name
+      }
+    );
   }
   return v;
 }
@@ -71,9 +79,13 @@ export function radiusDegParam(name: string, raw: string | null): number {
 export function radiusArcsecParam(name: string, raw: string | null): number {
   const v = numberParam(name, raw, `a radius in arcseconds, 0 < ${name} ≤ ${MAX_RADIUS_ARCSEC}`);
   if (!(v > 0 && v <= MAX_RADIUS_ARCSEC)) {
-    throw new HttpError(400, `Parameter ${name}=${v} is out of range: use 0 < ${name} ≤ ${MAX_RADIUS_ARCSEC} arcsec.`, {
-      parameter: name
-    });
+    throw new HttpError(
+      400,
+      `Parameter ${name}=${v} is out of range: use 0 < ${name} ≤ ${MAX_RADIUS_ARCSEC} arcsec.`,
+      {
+        parameter: name
+      }
+    );
   }
   return v;
 }
@@ -85,9 +97,13 @@ export function maxRowsParam(name: string, raw: string | null): number {
   }
   const v = numberParam(name, raw, `a row limit, 1 ≤ ${name} ≤ ${MAX_MAX_ROWS}`);
   if (!(Number.isInteger(v) && v >= 1 && v <= MAX_MAX_ROWS)) {
-    throw new HttpError(400, `Parameter ${name}=${v} is out of range: use an integer 1 ≤ ${name} ≤ ${MAX_MAX_ROWS}.`, {
-      parameter: name
-    });
+    throw new HttpError(
+      400,
+      `Parameter ${name}=${v} is out of range: use an integer 1 ≤ ${name} ≤ ${MAX_MAX_ROWS}.`,
+      {
+        parameter: name
+      }
+    );
   }
   return v;
 }
@@ -119,25 +135,42 @@ export function modeParam(raw: unknown): MatchMode {
   if (raw === 'all' || raw === 'nearest') {
     return raw;
   }
-  throw new HttpError(400, `mode "${String(raw)}" is unknown: use "all" or "nearest".`, { parameter: 'mode' });
+  throw new HttpError(400, `mode "${String(raw)}" is unknown: use "all" or "nearest".`, {
+    parameter: 'mode'
+  });
 }
 
 /** Catalog requests from JSON: `[{name, radiusArcsec, columns?}]` or names plus a shared `radiusArcsec`. */
 export function catalogRequests(raw: unknown, sharedRadius: unknown): CatalogRequest[] {
   const list = typeof raw === 'string' ? [raw] : raw;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new HttpError(400, 'catalogs is missing: give [{"name": "tycho2", "radiusArcsec": 2}] or ["tycho2"] with radiusArcsec.');
+    throw new HttpError(
+      400,
+      'catalogs is missing: give [{"name": "tycho2", "radiusArcsec": 2}] or ["tycho2"] with radiusArcsec.'
+    );
   }
   return list.map((c: unknown) => {
-    const entry = typeof c === 'string' ? { name: c, radiusArcsec: sharedRadius } : (c as Record<string, unknown>);
+    const entry =
+      typeof c === 'string'
+        ? { name: c, radiusArcsec: sharedRadius }
+        : (c as Record<string, unknown>);
     if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string') {
-      throw new HttpError(400, 'Each catalogs entry needs a name: {"name": "tycho2", "radiusArcsec": 2}.');
+      throw new HttpError(
+        400,
+        'Each catalogs entry needs a name: {"name": "tycho2", "radiusArcsec": 2}.'
+      );
     }
     const r = entry.radiusArcsec ?? sharedRadius;
-    const radiusArcsec = radiusArcsecParam(`radiusArcsec (${entry.name})`, r === undefined ? null : String(r));
+    const radiusArcsec = radiusArcsecParam(
+      `radiusArcsec (${entry.name})`,
+      r === undefined ? null : String(r)
+    );
     const cols = entry.columns;
     if (cols !== undefined && !(Array.isArray(cols) && cols.every(x => typeof x === 'string'))) {
-      throw new HttpError(400, `columns of catalog "${entry.name}" must be a list of column names.`);
+      throw new HttpError(
+        400,
+        `columns of catalog "${entry.name}" must be a list of column names.`
+      );
     }
     return { name: entry.name, radiusArcsec, ...(cols ? { columns: cols as string[] } : {}) };
   });
@@ -150,11 +183,18 @@ export function catalogRequests(raw: unknown, sharedRadius: unknown): CatalogReq
 export function catalogRequestsFromQuery(q: URLSearchParams): CatalogRequest[] {
   const spec = q.get('catalogs') ?? q.get('catalog');
   if (!spec) {
-    throw new HttpError(400, 'Query parameter catalogs is missing: e.g. ?catalogs=tycho2:2,hipparcos:5 (name:radiusArcsec[:col|col]).');
+    throw new HttpError(
+      400,
+      'Query parameter catalogs is missing: e.g. ?catalogs=tycho2:2,hipparcos:5 (name:radiusArcsec[:col|col]).'
+    );
   }
   const list = spec.split(',').map(part => {
     const [name, radius, cols] = part.split(':');
-    return { name, radiusArcsec: radius === undefined || radius === '' ? undefined : radius, columns: cols ? cols.split('|') : undefined };
+    return {
+      name,
+      radiusArcsec: radius === undefined || radius === '' ? undefined : radius,
+      columns: cols ? cols.split('|') : undefined
+    };
   });
   return catalogRequests(list, q.get('radiusArcsec') ?? undefined);
 }

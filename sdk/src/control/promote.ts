@@ -13,15 +13,25 @@ interface NotebookCell {
 }
 
 /** The text of code cell `index` (0-based) of a notebook; `%%sql` cells are SQL. */
-export function sourceOfNotebookCell(notebookJson: string, index: number): { source: string; language: FilterLanguage } {
-  const nb = JSON.parse(notebookJson) as { cells?: NotebookCell[]; metadata?: { kernelspec?: { language?: string } } };
+export function sourceOfNotebookCell(
+  notebookJson: string,
+  index: number
+): { source: string; language: FilterLanguage } {
+  const nb = JSON.parse(notebookJson) as {
+    cells?: NotebookCell[];
+    metadata?: { kernelspec?: { language?: string } };
+  };
   const cells = nb.cells ?? [];
   const cell = cells[index];
   if (!Number.isInteger(index) || !cell) {
-    throw new ConfigError(`The notebook has ${cells.length} cells: pass --cell from 0 to ${cells.length - 1}.`);
+    throw new ConfigError(
+      `The notebook has ${cells.length} cells: pass --cell from 0 to ${cells.length - 1}.`
+    );
   }
   if (cell.cell_type !== 'code') {
-    throw new ConfigError(`Cell ${index} is a ${cell.cell_type ?? 'unknown'} cell: pick the code cell that defines the filter.`);
+    throw new ConfigError(
+      `Cell ${index} is a ${cell.cell_type ?? 'unknown'} cell: pick the code cell that defines the filter.`
+    );
   }
   const text = Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? '');
   if (/^\s*%%sql\b/.test(text)) {
@@ -59,7 +69,9 @@ function languageOf(file: string): FilterLanguage {
   if (ext === '.py') {
     return 'python';
   }
-  throw new ConfigError(`Cannot tell the filter language of ${file}: use a .sql, .ts, .py or .ipynb file.`);
+  throw new ConfigError(
+    `Cannot tell the filter language of ${file}: use a .sql, .ts, .py or .ipynb file.`
+  );
 }
 
 function kindIn(source: string): string | undefined {
@@ -76,11 +88,17 @@ function defaultOutputIn(source: string): string | undefined {
 }
 
 /** A manifest for `POST /stages`: `base` (optional file) with the filter and input filled in. */
-export function promotionManifest(base: Record<string, unknown>, p: PromotionInput): Record<string, unknown> {
+export function promotionManifest(
+  base: Record<string, unknown>,
+  p: PromotionInput
+): Record<string, unknown> {
   const language = p.language ?? languageOf(p.file);
   const baseFilter = (base.filter ?? {}) as Record<string, unknown>;
   const kind = p.kind ?? (baseFilter.kind as string | undefined) ?? kindIn(p.source) ?? 'yesno';
-  const outputs = p.outputs ?? (baseFilter.outputs as string[] | undefined) ?? (language === 'sql' ? undefined : outputsIn(p.source));
+  const outputs =
+    p.outputs ??
+    (baseFilter.outputs as string[] | undefined) ??
+    (language === 'sql' ? undefined : outputsIn(p.source));
   const filter: Record<string, unknown> = { ...baseFilter, language, kind, source: p.source };
   delete filter.path;
   if (outputs) {
@@ -91,9 +109,13 @@ export function promotionManifest(base: Record<string, unknown>, p: PromotionInp
     filter.defaultOutput = dflt;
   }
   if (language === 'python') {
-    const entry = p.entry ?? /@alertlab\.filter[^\n]*\n(?:\s*@[^\n]*\n)*\s*def\s+([A-Za-z_]\w*)/.exec(p.source)?.[1];
+    const entry =
+      p.entry ??
+      /@alertlab\.filter[^\n]*\n(?:\s*@[^\n]*\n)*\s*def\s+([A-Za-z_]\w*)/.exec(p.source)?.[1];
     if (!entry) {
-      throw new ConfigError('No @alertlab.filter function found in the Python source: pass --entry <function>.');
+      throw new ConfigError(
+        'No @alertlab.filter function found in the Python source: pass --entry <function>.'
+      );
     }
     filter.entry = entry;
   }
@@ -102,7 +124,9 @@ export function promotionManifest(base: Record<string, unknown>, p: PromotionInp
     input.topic = p.input;
   }
   if (input.topic === undefined) {
-    throw new ConfigError('No input topic: pass --input <topic> (or a --manifest with input.topic).');
+    throw new ConfigError(
+      'No input topic: pass --input <topic> (or a --manifest with input.topic).'
+    );
   }
   return { ...base, id: base.id ?? p.id, input, filter };
 }

@@ -85,7 +85,11 @@ export class StageRegistry {
     const rec = this.stages.get(id);
     if (!rec) {
       const known = [...this.stages.keys()].join(', ') || 'none';
-      throw new HttpError(404, `No stage "${id}" (stages: ${known}). Deploy one with POST /stages.`, { stage: id });
+      throw new HttpError(
+        404,
+        `No stage "${id}" (stages: ${known}). Deploy one with POST /stages.`,
+        { stage: id }
+      );
     }
     return rec;
   }
@@ -94,7 +98,10 @@ export class StageRegistry {
   version(id: string, version: number): StageVersion {
     const v = this.versions.get(id)?.get(version);
     if (!v) {
-      throw new HttpError(404, `Stage "${id}" has no version ${version} (versions: ${this.get(id).versions.join(', ')}).`);
+      throw new HttpError(
+        404,
+        `Stage "${id}" has no version ${version} (versions: ${this.get(id).versions.join(', ')}).`
+      );
     }
     return v;
   }

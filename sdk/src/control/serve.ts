@@ -21,16 +21,30 @@ export interface CatalogServer extends HttpServer {
 }
 
 /** Adds `GET /health` (public). */
-export function addHealthRoute(router: Router, extra: () => Record<string, unknown> = () => ({})): void {
+export function addHealthRoute(
+  router: Router,
+  extra: () => Record<string, unknown> = () => ({})
+): void {
   const started = Date.now();
-  router.add('GET', '/health', ({ res }) => sendJson(res, 200, { status: 'ok', uptimeS: (Date.now() - started) / 1000, ...extra() }), {
-    public: true
-  });
+  router.add(
+    'GET',
+    '/health',
+    ({ res }) =>
+      sendJson(res, 200, { status: 'ok', uptimeS: (Date.now() - started) / 1000, ...extra() }),
+    {
+      public: true
+    }
+  );
 }
 
 /** Starts the cone search / cross-match server. */
-export async function startCatalogServer(options: CatalogServerOptions = {}): Promise<CatalogServer> {
-  const catalogs = await CatalogService.open({ storePath: options.storePath, catalogs: options.catalogs });
+export async function startCatalogServer(
+  options: CatalogServerOptions = {}
+): Promise<CatalogServer> {
+  const catalogs = await CatalogService.open({
+    storePath: options.storePath,
+    catalogs: options.catalogs
+  });
   try {
     const router = new Router();
     addHealthRoute(router);

@@ -52,7 +52,10 @@ function statusOf(err: unknown): number {
 }
 
 /** Starts `router` on host:port. */
-export async function startHttpServer(router: Router, options: HttpServerOptions = {}): Promise<HttpServer> {
+export async function startHttpServer(
+  router: Router,
+  options: HttpServerOptions = {}
+): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const t0 = performance.now();
@@ -80,7 +83,10 @@ export async function startHttpServer(router: Router, options: HttpServerOptions
       if (!m.found) {
         if (m.allowed.length > 0) {
           res.setHeader('allow', m.allowed.join(', '));
-          throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}: use ${m.allowed.join(', ')}.`);
+          throw new HttpError(
+            405,
+            `${req.method} is not allowed on ${url.pathname}: use ${m.allowed.join(', ')}.`
+          );
         }
         throw new HttpError(404, `No route ${url.pathname}. See GET /openapi.json for the routes.`);
       }
@@ -100,7 +106,10 @@ export async function startHttpServer(router: Router, options: HttpServerOptions
         res.setHeader('www-authenticate', 'Bearer realm="alertlab"');
       }
       const body: Record<string, unknown> = {
-        error: status === 500 && !(err instanceof AlertlabError) ? `Internal error: ${errorMessage}` : errorMessage
+        error:
+          status === 500 && !(err instanceof AlertlabError)
+            ? `Internal error: ${errorMessage}`
+            : errorMessage
       };
       if (err instanceof HttpError && Object.keys(err.details).length > 0) {
         body.details = err.details;

@@ -16,7 +16,11 @@ export interface StageRouteOptions {
 const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** Adds the stage, buffer and metrics routes. */
-export function addStageRoutes(router: Router, ctl: Controller, options: StageRouteOptions = {}): void {
+export function addStageRoutes(
+  router: Router,
+  ctl: Controller,
+  options: StageRouteOptions = {}
+): void {
   const limit = options.maxJsonBytes ?? 1024 * 1024;
   const { registry, supervisor, buffer } = ctl;
 
@@ -35,6 +39,11 @@ export function addStageRoutes(router: Router, ctl: Controller, options: StageRo
       evidence: version.evidence,
       stage: stageSummary(registry, supervisor, stage)
     });
+  });
+
+  router.add('POST', '/stages/backtest', async ({ req, res }) => {
+    const body = (await readJson(req, limit)) as unknown as DeployRequest;
+    sendJson(res, 200, { evidence: await ctl.backtest(body) });
   });
 
   router.add('GET', '/stages/{id}', async ({ res, params }) => {
@@ -63,7 +72,12 @@ export function addStageRoutes(router: Router, ctl: Controller, options: StageRo
   router.add('POST', '/stages/{id}/rollback', async ({ req, res, params }) => {
     const body = await readJson(req, limit);
     const { stage, version } = await ctl.rollback(params.id, body.version);
-    sendJson(res, 200, { id: stage.id, version: version.version, rolledBackFrom: version.rolledBackFrom, stage: stageSummary(registry, supervisor, stage) });
+    sendJson(res, 200, {
+      id: stage.id,
+      version: version.version,
+      rolledBackFrom: version.rolledBackFrom,
+      stage: stageSummary(registry, supervisor, stage)
+    });
   });
 
   router.add('GET', '/stages/{id}/k8s', async ({ res, params, url }) => {
@@ -94,7 +108,11 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
     const infos = names.length > 0 ? await admin.describeTopics(names) : [];
     sendJson(res, 200, {
       bootstrapServers: buffer.bootstrapServers,
-      topics: infos.map(t => ({ topic: t.topic, partitions: t.partitions.length, replicationFactor: t.partitions[0]?.replicas.length ?? 0 }))
+      topics: infos.map(t => ({
+        topic: t.topic,
+        partitions: t.partitions.length,
+        replicationFactor: t.partitions[0]?.replicas.length ?? 0
+      }))
     });
   });
 
@@ -102,17 +120,38 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
     const body = await readJson(req, limit);
     const topic = body.topic;
     if (typeof topic !== 'string' || !TOPIC_RE.test(topic)) {
-      throw new HttpError(400, 'topic must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".');
+      throw new HttpError(
+        400,
+        'topic must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".'
+      );
     }
     const partitions = body.partitions ?? 3;
     const replicationFactor = body.replicationFactor ?? 1;
-    if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1 || partitions > 1000) {
+    if (
+      typeof partitions !== 'number' ||
+      !Number.isInteger(partitions) ||
+      partitions < 1 ||
+      partitions > 1000
+    ) {
       throw new HttpError(400, 'partitions must be an integer from 1 to 1000.');
     }
-    if (typeof replicationFactor !== 'number' || !Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > 10) {
-      throw new HttpError(400, 'replicationFactor must be an integer from 1 to 10 (at most the brokers in the buffer set).');
+    if (
+      typeof replicationFactor !== 'number' ||
+      !Number.isInteger(replicationFactor) ||
+      replicationFactor < 1 ||
+      replicationFactor > 10
+    ) {
+      throw new HttpError(
+        400,
+        'replicationFactor must be an integer from 1 to 10 (at most the brokers in the buffer set).'
+      );
     }
     const r = await buffer.createTopics([{ topic, partitions, replicationFactor }]);
-    sendJson(res, r.created.length > 0 ? 201 : 200, { topic, created: r.created.length > 0, partitions, replicationFactor });
+    sendJson(res, r.created.length > 0 ? 201 : 200, {
+      topic,
+      created: r.created.length > 0,
+      partitions,
+      replicationFactor
+    });
   });
 }

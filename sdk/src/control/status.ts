@@ -29,17 +29,28 @@ function stateOf(rec: StageRecord, rt: StageRuntimeStatus | undefined): StageSta
 }
 
 /** Lag of `group` on `topic` (bigints as decimal strings), with a time limit. */
-export async function stageLag(buffer: BufferClient, topic: string, group: string, timeoutMs = 5000): Promise<StageLag> {
+export async function stageLag(
+  buffer: BufferClient,
+  topic: string,
+  group: string,
+  timeoutMs = 5000
+): Promise<StageLag> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const parts = await Promise.race([
       buffer.lag(topic, group),
       new Promise<never>((_r, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Kafka in ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer from Kafka in ${timeoutMs} ms`)),
+          timeoutMs
+        );
       })
     ]);
     const total = parts.reduce((a, p) => a + p.lag, 0n);
-    return { total: total.toString(), partitions: parts.map(p => ({ partition: p.partition, lag: p.lag.toString() })) };
+    return {
+      total: total.toString(),
+      partitions: parts.map(p => ({ partition: p.partition, lag: p.lag.toString() }))
+    };
   } catch (err) {
     return { total: '0', partitions: [], error: err instanceof Error ? err.message : String(err) };
   } finally {
@@ -48,7 +59,11 @@ export async function stageLag(buffer: BufferClient, topic: string, group: strin
 }
 
 /** Summary of one stage (list view): no Kafka calls. */
-export function stageSummary(registry: StageRegistry, supervisor: Supervisor, rec: StageRecord): Record<string, unknown> {
+export function stageSummary(
+  registry: StageRegistry,
+  supervisor: Supervisor,
+  rec: StageRecord
+): Record<string, unknown> {
   const rt = supervisor.status(rec.id);
   const v = registry.version(rec.id, rec.currentVersion);
   return {

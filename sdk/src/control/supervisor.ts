@@ -195,7 +195,12 @@ export class Supervisor {
       running: rt.target.running,
       workers: [...rt.workers.values()]
         .sort((a, b) => a.replica - b.replica)
-        .map(w => ({ replica: w.replica, pid: w.pid, uptimeMs: now - w.startedAt, partitions: w.stats?.partitions ?? [] })),
+        .map(w => ({
+          replica: w.replica,
+          pid: w.pid,
+          uptimeMs: now - w.startedAt,
+          partitions: w.stats?.partitions ?? []
+        })),
       restarts: rt.restarts,
       workerErrors: rt.workerErrors,
       lastError: rt.lastError,
@@ -226,7 +231,12 @@ export class Supervisor {
   private spawn(id: string, rt: Runtime, replica: number): void {
     const w = new WorkerProcess(id, replica, rt.target.manifestPath, this.options.env ?? {});
     rt.workers.set(replica, w);
-    this.options.onEvent?.('worker-started', { stage: id, replica, pid: w.pid, version: rt.target.version });
+    this.options.onEvent?.('worker-started', {
+      stage: id,
+      replica,
+      pid: w.pid,
+      version: rt.target.version
+    });
     void w.exited.then(exit => this.onExit(id, rt, w, exit));
   }
 
@@ -247,14 +257,30 @@ export class Supervisor {
     const stable = Date.now() - w.startedAt >= (this.options.stableAfterMs ?? 30_000);
     const failures = stable ? 1 : (rt.failures.get(w.replica) ?? 0) + 1;
     rt.failures.set(w.replica, failures);
-    const delayMs = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.initialBackoffMs ?? 500) * 2 ** (failures - 1));
-    this.options.onEvent?.('worker-exited', { stage: id, replica: w.replica, pid: w.pid, code: exit.code, signal: exit.signal, restartInMs: delayMs });
+    const delayMs = Math.min(
+      this.options.maxBackoffMs ?? 30_000,
+      (this.options.initialBackoffMs ?? 500) * 2 ** (failures - 1)
+    );
+    this.options.onEvent?.('worker-exited', {
+      stage: id,
+      replica: w.replica,
+      pid: w.pid,
+      code: exit.code,
+      signal: exit.signal,
+      restartInMs: delayMs
+    });
     if (this.closed || !rt.target.running || w.replica >= rt.target.replicas) {
       return;
     }
     const timer = setTimeout(() => {
       rt.timers.delete(w.replica);
-      if (!this.closed && this.stages.get(id) === rt && rt.target.running && w.replica < rt.target.replicas && !rt.workers.has(w.replica)) {
+      if (
+        !this.closed &&
+        this.stages.get(id) === rt &&
+        rt.target.running &&
+        w.replica < rt.target.replicas &&
+        !rt.workers.has(w.replica)
+      ) {
         rt.restarts++;
         this.spawn(id, rt, w.replica);
       }

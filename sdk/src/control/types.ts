@@ -8,7 +8,9 @@ export interface GateEvidence {
   /** Offsets the sample covered, per partition: [first, last] as decimal strings. */
   offsets: Record<string, [string, string]>;
   /** The backtest's counts per output, timings and estimate per night (bigints as strings). */
-  result: Omit<BacktestResult, 'outputs'> & { outputs: { name: string; count: number; fraction: number; estimatedPerNight: number }[] };
+  result: Omit<BacktestResult, 'outputs'> & {
+    outputs: { name: string; count: number; fraction: number; estimatedPerNight: number }[];
+  };
   /** Milliseconds the gate took, filter load included. */
   gateMs: number;
   /** The gate's wall-time budget. */

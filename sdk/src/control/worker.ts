@@ -12,7 +12,10 @@ import type { StageStats } from '../stage/stats.js';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The command that runs a worker: node + tsx + the CLI (what `bin/alertlab` runs). */
-export function workerCommand(manifestPath: string, statsIntervalMs = 1000): { command: string; args: string[] } {
+export function workerCommand(
+  manifestPath: string,
+  statsIntervalMs = 1000
+): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
@@ -41,8 +44,13 @@ export function statsOfLine(line: string): StageStats | undefined {
     return undefined;
   }
   const o = v as Record<string, unknown>;
-  const s = (typeof o.stats === 'object' && o.stats !== null ? o.stats : o) as Record<string, unknown>;
-  return typeof s.recordsIn === 'number' && typeof s.out === 'object' ? (s as unknown as StageStats) : undefined;
+  const s = (typeof o.stats === 'object' && o.stats !== null ? o.stats : o) as Record<
+    string,
+    unknown
+  >;
+  return typeof s.recordsIn === 'number' && typeof s.out === 'object'
+    ? (s as unknown as StageStats)
+    : undefined;
 }
 
 /** How a worker ended. */

@@ -125,8 +125,11 @@ export function starTable(catalogs: Record<string, ColumnarCatalog>): SimCatalog
   );
 }
 
-/** The galaxies (GALAXY_TYPES rows) of a dso catalog. */
-export function galaxyTable(name: string, c: ColumnarCatalog): SimCatalog {
+/**
+ * The galaxies (GALAXY_TYPES rows) of a dso catalog, or with `allTypes` every deep-sky object
+ * (what bogus detections keep away from).
+ */
+export function galaxyTable(name: string, c: ColumnarCatalog, allTypes = false): SimCatalog {
   const type = c.columns.type;
   const dim = c.columns.dim;
   if (!type || type.kind !== 'string') {
@@ -137,7 +140,7 @@ export function galaxyTable(name: string, c: ColumnarCatalog): SimCatalog {
   }
   const rows: number[] = [];
   type.values.forEach((t, i) => {
-    if (t !== null && GALAXY_TYPES.has(t)) {
+    if (allTypes || (t !== null && GALAXY_TYPES.has(t))) {
       rows.push(i);
     }
   });
@@ -151,6 +154,8 @@ export function galaxyTable(name: string, c: ColumnarCatalog): SimCatalog {
 export interface SimCatalogs {
   stars: SimCatalog;
   galaxies: SimCatalog;
+  /** Every deep-sky object of the galaxy catalog (galaxies, clusters, nebulae). */
+  deepSky: SimCatalog;
 }
 
 async function readBuiltin(name: string): Promise<ColumnarCatalog> {
@@ -172,8 +177,10 @@ export async function loadSimCatalogs(
   for (const name of starCatalogs) {
     stars[name] = await readBuiltin(name);
   }
+  const dso = await readBuiltin(galaxyCatalog);
   return {
     stars: starTable(stars),
-    galaxies: galaxyTable(galaxyCatalog, await readBuiltin(galaxyCatalog))
+    galaxies: galaxyTable(galaxyCatalog, dso),
+    deepSky: galaxyTable(galaxyCatalog, dso, true)
   };
 }

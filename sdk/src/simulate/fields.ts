@@ -30,9 +30,9 @@ export interface Field {
   stars: number[];
   /** Galaxy-table rows inside the field: transient hosts. */
   galaxies: number[];
-  /** Star and galaxy rows within the field plus a margin: what new positions must avoid. */
+  /** Star and deep-sky rows within the field plus a margin: what new positions must avoid. */
   starsNear: number[];
-  galaxiesNear: number[];
+  deepSkyNear: number[];
 }
 
 export interface VisitInfo {
@@ -69,7 +69,7 @@ export function chooseFields(catalogs: SimCatalogs, o: ResolvedOptions): Field[]
   const fields: Field[] = [];
   const sinLo = Math.sin(-70 * DEG);
   const sinHi = Math.sin(15 * DEG);
-  const maxTries = 20_000;
+  const maxTries = 5000;
   let mostStars = 0;
   for (let tries = 0; fields.length < o.fields; tries++) {
     if (tries >= maxTries) {
@@ -94,7 +94,7 @@ export function chooseFields(catalogs: SimCatalogs, o: ResolvedOptions): Field[]
       catalogs
     );
     mostStars = Math.max(mostStars, stars.length);
-    const galaxiesNear = catalogs.galaxies.index.within(raDeg, decDeg, near);
+    const deepSkyNear = catalogs.deepSky.index.within(raDeg, decDeg, near);
     const galaxies = catalogs.galaxies.index.within(raDeg, decDeg, o.fieldRadiusDeg);
     if (stars.length >= needStars && galaxies.length >= needGalaxies) {
       fields.push({
@@ -105,7 +105,7 @@ export function chooseFields(catalogs: SimCatalogs, o: ResolvedOptions): Field[]
         stars,
         galaxies,
         starsNear,
-        galaxiesNear
+        deepSkyNear
       });
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packDesignation } from './asteroids.js';
 import { BANDS } from './fields.js';
 import {
   makeTransient,
@@ -99,5 +100,13 @@ describe('lightcurves', () => {
         expect(f[f.length - 1]).toBeLessThan(0.05 * f[peak]);
       }
     }
+  });
+});
+
+describe('packDesignation', () => {
+  it('packs provisional designations as the MPC does', () => {
+    expect(packDesignation('2007 TA418')).toBe('K07Tf8A');
+    expect(packDesignation('1995 XA1')).toBe('J95X01A');
+    expect(packDesignation('2025 AB12')).toBe('K25A12B');
   });
 });

@@ -69,14 +69,17 @@ export const DEFAULT_MIX: Readonly<Required<ClassMix>> = {
 
 /**
  * Where simulated sources sit relative to the catalogs, so a filter can sort them exactly:
- * variables within ~0.2″ of a star (astrometric noise); transients 0.5″–60″ from their host
- * galaxy's centre and ≥ 10″ from any star; bogus detections ≥ 180″ from any galaxy and ≥ 10″
- * from any star. Asteroids go anywhere (route them by ssObjectId first).
+ * variables within 0.9″ of a star (astrometric noise, truncated at 3σ); transients 0.5″–60″ from their host
+ * galaxy's centre and ≥ 10″ from any star; bogus detections ≥ 180″ from every deep-sky object
+ * of the galaxy catalog (any type) and ≥ 10″ from any star. Asteroids go anywhere. So a switch
+ * filter that asks, in this order, "ssObjectId set?" → moving, "a star within 1″?" → variable,
+ * "a galaxy (or any dso entry) within 61″–179″?" → transient, else → bogus, reproduces the
+ * ground truth exactly.
  */
 export const SIM_GEOMETRY = {
   transientMinOffsetArcsec: 0.5,
   transientMaxOffsetArcsec: 60,
-  bogusMinGalaxyDistanceArcsec: 180,
+  bogusMinDeepSkyDistanceArcsec: 180,
   minStarDistanceArcsec: 10
 } as const;
 

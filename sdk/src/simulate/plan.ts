@@ -12,13 +12,8 @@ import { visitInfo, type Field, type VisitInfo } from './fields.js';
 import { ObjectHistory } from './history.js';
 import { asteroidFluxNjy, fluxErrNjy } from './lightcurves.js';
 import { SIM_CLASSES, type ClassCounts, type ResolvedOptions, type SimClass } from './options.js';
-import {
-  asteroidPosition,
-  Population,
-  sourceFlux,
-  type AsteroidSource,
-  type TrackedSource
-} from './population.js';
+import { asteroidPosition, mpcOrbitRecord, type AsteroidSource } from './asteroids.js';
+import { Population, sourceFlux, type TrackedSource } from './population.js';
 import { diaSourceRecord, forcedSourceRecord, measure, ssSourceRecord } from './records.js';
 import { Rng } from './rng.js';
 import type { RubinAlert } from './rubin-encoder.js';
@@ -64,7 +59,8 @@ function alertRecord(
   prv: RubinAlert[] | null,
   forced: RubinAlert[] | null,
   diaObject: RubinAlert | null,
-  ssSource: RubinAlert | null
+  ssSource: RubinAlert | null,
+  mpcOrbits: RubinAlert | null = null
 ): RubinAlert {
   return {
     diaSourceId: src.diaSourceId,
@@ -72,7 +68,8 @@ function alertRecord(
     prvDiaSources: prv,
     prvDiaForcedSources: forced,
     diaObject,
-    ssSource
+    ssSource,
+    mpc_orbits: mpcOrbits
   };
 }
 
@@ -124,7 +121,14 @@ export class Planner {
       trueRaDeg: p.raDeg,
       trueDecDeg: p.decDeg,
       catalog: null,
-      alert: alertRecord(src, null, null, null, ss)
+      alert: alertRecord(
+        src,
+        null,
+        null,
+        null,
+        ss,
+        mpcOrbitRecord(a, Number(a.ssObjectId & 0x7fffffffn))
+      )
     };
   }
 

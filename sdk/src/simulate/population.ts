@@ -1,20 +1,19 @@
 /**
  * The simulated sky's persistent sources and who gets an alert at a visit. Variables are catalog
  * stars with seeded periodic lightcurves; the most significant ones in the field are detected.
- * Transients are born on a galaxy (offset within SIM_GEOMETRY) when the visit needs more than the
- * field's currently bright ones; asteroids likewise, then drift on great circles between visits.
- * Bogus detections get fresh positions clear of every catalog object.
+ * Transients are born beside a galaxy (offset within SIM_GEOMETRY), a few each visit and more when
+ * the field's detectable ones do not fill the visit's quota; asteroids come from asteroids.ts.
+ * Bogus detections get fresh positions clear of every catalog star and deep-sky object.
  */
 import { SimulationError } from '../errors.js';
 import type { SimCatalogs } from './catalogs.js';
 import type { Field, VisitInfo } from './fields.js';
+import { AsteroidBelt, type AsteroidSource } from './asteroids.js';
 import type { ObjectHistory } from './history.js';
 import {
-  asteroidFluxNjy,
   fluxErrNjy,
   makeTransient,
   makeVariable,
-  M5,
   njyFromMag,
   transientFluxNjy,
   variableFluxNjy,
@@ -49,31 +48,11 @@ export interface TransientSource {
   history?: ObjectHistory;
 }
 
-export interface AsteroidSource {
-  kind: 'moving';
-  ssObjectId: bigint;
-  designation: string;
-  ra0Deg: number;
-  dec0Deg: number;
-  mjd0: number;
-  rateDegPerDay: number;
-  paDeg: number;
-  magR: number;
-  rotationDays: number;
-  helioRangeAu: number;
-}
-
 export type TrackedSource = VariableSource | TransientSource;
 
 const MIN_SNR = 5;
-
-/** Where an asteroid is at `mjd`. */
-export function asteroidPosition(
-  a: AsteroidSource,
-  mjd: number
-): { raDeg: number; decDeg: number } {
-  return offsetDeg(a.ra0Deg, a.dec0Deg, a.paDeg, a.rateDegPerDay * (mjd - a.mjd0));
-}
+/** Share of each visit's transient alerts that are newly born transients. */
+const NEW_TRANSIENT_FRACTION = 0.1;
 
 /** Difference flux and template flux of a tracked source at a visit. */
 export function sourceFlux(s: TrackedSource, v: VisitInfo): { diff: number; template: number } {
@@ -89,13 +68,10 @@ function modelSnr(s: TrackedSource, v: VisitInfo): number {
   return Math.abs(f.diff) / fluxErrNjy(v.band, f.template + f.diff);
 }
 
-const LETTERS = 'ABCDEFGHJKLMNOPQRSTUVWXY';
-
 export class Population {
   private readonly variables = new Map<number, VariableSource>();
   private readonly transients: TransientSource[][];
-  private readonly asteroids: AsteroidSource[][];
-  private asteroidCount = 0;
+  private readonly belt: AsteroidBelt;
 
   constructor(
     readonly catalogs: SimCatalogs,
@@ -103,7 +79,7 @@ export class Population {
     readonly o: ResolvedOptions
   ) {
     this.transients = fields.map(() => []);
-    this.asteroids = fields.map(() => []);
+    this.belt = new AsteroidBelt(fields.length, o.seed);
   }
 
   private variable(row: number): VariableSource {
@@ -199,21 +175,28 @@ export class Population {
     );
   }
 
-  /** `n` transients of the field: its brightest detectable ones, then new ones. */
+  /**
+   * `n` transients of the field: about NEW_TRANSIENT_FRACTION of them newly born (so the field
+   * keeps getting fresh supernovae), the rest its youngest still-detectable ones (so each is
+   * followed from its rise through its decline until younger ones take its place), topped up with
+   * new ones when too few are detectable.
+   */
   pickTransients(v: VisitInfo, n: number): TransientSource[] {
     // transients long past (older than the history window) are never detected again: forget them
     const list = this.transients[v.field.index].filter(
       s => v.mjd - s.model.t0 <= this.o.historyDays
     );
     this.transients[v.field.index] = list;
+    const rng = Rng.stream(this.o.seed, 'transient-birth', v.visit);
+    const wanted = n * NEW_TRANSIENT_FRACTION;
+    const births = Math.min(n, Math.floor(wanted) + (rng.next() < wanted % 1 ? 1 : 0));
     const snr = list.map(s => modelSnr(s, v));
     const eligible = list
       .map((_, i) => i)
       .filter(i => snr[i] >= MIN_SNR)
-      .sort((a, b) => snr[b] - snr[a] || a - b)
+      .sort((a, b) => list[b].model.t0 - list[a].model.t0 || a - b)
       .map(i => list[i]);
-    const out = eligible.slice(0, n);
-    const rng = Rng.stream(this.o.seed, 'transient-birth', v.visit);
+    const out = eligible.slice(0, n - births);
     while (out.length < n) {
       const s = this.birthTransient(rng, v);
       list.push(s);
@@ -222,52 +205,12 @@ export class Population {
     return out;
   }
 
-  private birthAsteroid(rng: Rng, v: VisitInfo): AsteroidSource {
-    const at = pointInCap(v.field.raDeg, v.field.decDeg, v.field.radiusDeg, rng.next(), rng.next());
-    const k = this.asteroidCount++;
-    const year = new Date((v.mjd - 40587) * 86400000).getUTCFullYear();
-    const designation = `${year} ${LETTERS[rng.int(24)]}${LETTERS[rng.int(24)]}${1 + rng.int(999)}`;
-    return {
-      kind: 'moving',
-      ssObjectId: (3n << 60n) + BigInt(k),
-      designation,
-      ra0Deg: at.raDeg,
-      dec0Deg: at.decDeg,
-      mjd0: v.mjd,
-      rateDegPerDay: rng.logUniform(0.05, 0.5),
-      paDeg: (rng.next() < 0.5 ? 90 : 270) + rng.uniform(-25, 25),
-      magR: rng.uniform(17, Math.min(M5.r, M5[v.band] - 1.8) - 0.75),
-      rotationDays: rng.uniform(0.1, 1),
-      helioRangeAu: rng.uniform(2.1, 3.4)
-    };
-  }
-
-  /** `n` asteroids in the field now: ones already seen there, then new ones. */
+  /** `n` asteroids in the field now (see AsteroidBelt.pick). */
   pickAsteroids(v: VisitInfo, n: number): AsteroidSource[] {
-    const f = v.field;
-    const stay = (a: AsteroidSource): boolean => {
-      const p = asteroidPosition(a, v.mjd);
-      return separationDeg(f.raDeg, f.decDeg, p.raDeg, p.decDeg) <= f.radiusDeg + 1;
-    };
-    const list = this.asteroids[f.index].filter(stay);
-    const inField = list.filter(a => {
-      const p = asteroidPosition(a, v.mjd);
-      const inside = separationDeg(f.raDeg, f.decDeg, p.raDeg, p.decDeg) <= f.radiusDeg;
-      const flux = asteroidFluxNjy(a.magR, a.rotationDays, v.band, v.mjd);
-      return inside && flux / fluxErrNjy(v.band, flux) >= MIN_SNR;
-    });
-    const out = inField.slice(0, n);
-    const rng = Rng.stream(this.o.seed, 'asteroid-birth', v.visit);
-    while (out.length < n) {
-      const a = this.birthAsteroid(rng, v);
-      list.push(a);
-      out.push(a);
-    }
-    this.asteroids[f.index] = list;
-    return out;
+    return this.belt.pick(v, n);
   }
 
-  /** `n` random positions in the field, clear of catalog stars and galaxies. */
+  /** `n` random positions in the field, clear of catalog stars and of every deep-sky object. */
   bogusPositions(v: VisitInfo, n: number, rng: Rng): { raDeg: number; decDeg: number }[] {
     const f = v.field;
     const out: { raDeg: number; decDeg: number }[] = [];
@@ -282,11 +225,11 @@ export class Population {
         const p = pointInCap(f.raDeg, f.decDeg, f.radiusDeg, rng.next(), rng.next());
         if (
           this.clear(
-            this.catalogs.galaxies,
-            f.galaxiesNear,
+            this.catalogs.deepSky,
+            f.deepSkyNear,
             p.raDeg,
             p.decDeg,
-            SIM_GEOMETRY.bogusMinGalaxyDistanceArcsec
+            SIM_GEOMETRY.bogusMinDeepSkyDistanceArcsec
           ) &&
           this.clear(
             this.catalogs.stars,

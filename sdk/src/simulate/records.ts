@@ -44,7 +44,8 @@ export function measure(
   const scienceFlux = scienceTrue + scienceFluxErr * rng.normal();
   const snr = Math.abs(psfFlux) / psfFluxErr;
   const posErrArcsec = Math.min(0.3, Math.max(0.005, 0.7 / Math.max(snr, 1)));
-  const shift = Math.abs(rng.normal()) * posErrArcsec;
+  // a normal offset truncated at 3σ (≤ 0.9″), so a source never strays from where it belongs
+  const shift = Math.min(3, Math.abs(rng.normal())) * posErrArcsec;
   const at = offsetDeg(raDeg, decDeg, rng.uniform(0, 360), shift / 3600);
   return {
     raDeg: at.raDeg,

@@ -22,6 +22,7 @@ import type { ConsumedRecord, ProduceRecord, ProducerClient } from '../buffer/tr
 import type { StageAggregate, StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import type { StageCounters } from './stats.js';
+import { MAX_REQUEST_BYTES } from './filter-stage.js';
 import { WindowState } from './windows.js';
 
 interface AggregatePartition {
@@ -97,7 +98,14 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
       const t = mjd?.get(row) as number | null | undefined;
       const raw = values?.get(row) as number | bigint | null | undefined;
       const v = typeof raw === 'bigint' ? Number(raw) : raw;
-      if (t === null || t === undefined || !Number.isFinite(t) || v === null || v === undefined || !Number.isFinite(v)) {
+      if (
+        t === null ||
+        t === undefined ||
+        !Number.isFinite(t) ||
+        v === null ||
+        v === undefined ||
+        !Number.isFinite(v)
+      ) {
         if (!replay) {
           missing.add(r);
         }
@@ -113,11 +121,26 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
       }
     }
     const reject = (set: Set<number>, code: string, reason: string) =>
-      toBufferRejects(topic, state.partition, records, [...set].map(index => ({ index, code, reason })));
-    dead.push(...reject(missing, 'missing-value', `No finite mjd or ${this.agg.value}: cannot be aggregated.`));
+      toBufferRejects(
+        topic,
+        state.partition,
+        records,
+        [...set].map(index => ({ index, code, reason }))
+      );
+    dead.push(
+      ...reject(
+        missing,
+        'missing-value',
+        `No finite mjd or ${this.agg.value}: cannot be aggregated.`
+      )
+    );
     if (this.agg.lateRecords === 'dead-letter') {
       dead.push(
-        ...reject(lateRecords, 'late-record', `Event time is older than every open window (watermark MJD ${state.windows.watermarkMjd}, allowed lateness ${this.agg.allowedLatenessSeconds} s).`)
+        ...reject(
+          lateRecords,
+          'late-record',
+          `Event time is older than every open window (watermark MJD ${state.windows.watermarkMjd}, allowed lateness ${this.agg.allowedLatenessSeconds} s).`
+        )
       );
     }
     const emitted = state.windows.emit();
@@ -147,7 +170,7 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
     const tx = await state.producer.transaction();
     try {
       if (out.length > 0) {
-        await sendRecords(tx, out);
+        await sendRecords(tx, out, MAX_REQUEST_BYTES);
       }
       await tx.sendOffsets(m.id, [
         { topic, partition: state.partition, offset: commitAt, metadata: JSON.stringify(metadata) }

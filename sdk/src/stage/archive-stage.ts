@@ -20,6 +20,7 @@ import type { StageArchive, StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import { ParquetWriter, fsyncDir, fsyncFile } from './parquet-writer.js';
 import type { StageCounters } from './stats.js';
+import { MAX_REQUEST_BYTES } from './filter-stage.js';
 
 interface ArchivePartition {
   partition: number;
@@ -47,7 +48,13 @@ export function parseArchiveFileName(
 ): { topic: string; partition: number; first: bigint; last: bigint; temp: boolean } | undefined {
   const m = /^(.+)-p(\d+)-(\d{20})-(\d{20})\.parquet(\.tmp)?$/.exec(name);
   return m
-    ? { topic: m[1], partition: Number(m[2]), first: BigInt(m[3]), last: BigInt(m[4]), temp: m[5] !== undefined }
+    ? {
+        topic: m[1],
+        partition: Number(m[2]),
+        first: BigInt(m[3]),
+        last: BigInt(m[4]),
+        temp: m[5] !== undefined
+      }
     : undefined;
 }
 
@@ -67,7 +74,9 @@ export class ArchiveHandler implements PartitionHandler<ArchivePartition> {
   private async nightDirs(): Promise<string[]> {
     await mkdir(this.spec.path, { recursive: true });
     const entries = await readdir(this.spec.path, { withFileTypes: true });
-    return entries.filter(e => e.isDirectory() && e.name.startsWith('night=')).map(e => join(this.spec.path, e.name));
+    return entries
+      .filter(e => e.isDirectory() && e.name.startsWith('night='))
+      .map(e => join(this.spec.path, e.name));
   }
 
   /** Removes this partition's temp files and the files of flushes that were never committed. */
@@ -76,7 +85,12 @@ export class ArchiveHandler implements PartitionHandler<ArchivePartition> {
       let removed = false;
       for (const name of await readdir(dir)) {
         const f = parseArchiveFileName(name);
-        if (f && f.topic === this.manifest.input.topic && f.partition === partition && (f.temp || f.first >= committed)) {
+        if (
+          f &&
+          f.topic === this.manifest.input.topic &&
+          f.partition === partition &&
+          (f.temp || f.first >= committed)
+        ) {
           await rm(join(dir, name), { force: true });
           removed = true;
         }
@@ -136,12 +150,16 @@ export class ArchiveHandler implements PartitionHandler<ArchivePartition> {
     const m = this.manifest;
     const topic = m.input.topic;
     const decoded = this.decoder.decodeBatch(records.map(r => r.value));
-    const batch = withKafkaColumns(decoded.batch, coordinatesOf(topic, state.partition, records, decoded.rowIndex));
+    const batch = withKafkaColumns(
+      decoded.batch,
+      coordinatesOf(topic, state.partition, records, decoded.rowIndex)
+    );
     const mjd = batch.getChild('mjd');
     const byNight = new Map<string, number[]>();
     for (let row = 0; row < batch.numRows; row++) {
       const t = mjd?.get(row) as number | null;
-      const night = t === null || !Number.isFinite(t) ? 'unknown' : nightOf(t, this.spec.partitionBy);
+      const night =
+        t === null || !Number.isFinite(t) ? 'unknown' : nightOf(t, this.spec.partitionBy);
       const rows = byNight.get(night) ?? [];
       rows.push(row);
       byNight.set(night, rows);
@@ -159,7 +177,11 @@ export class ArchiveHandler implements PartitionHandler<ArchivePartition> {
     if (nights.length > 0) {
       this.writer ??= ParquetWriter.create();
       const writer = await this.writer;
-      await writer.write(batch, nights.map(n => Int32Array.from(byNight.get(n) ?? [])), temps);
+      await writer.write(
+        batch,
+        nights.map(n => Int32Array.from(byNight.get(n) ?? [])),
+        temps
+      );
       for (const t of temps) {
         await fsyncFile(t);
       }
@@ -174,7 +196,7 @@ export class ArchiveHandler implements PartitionHandler<ArchivePartition> {
     const tx = await state.producer.transaction();
     try {
       if (rejects.length > 0) {
-        await sendRecords(tx, deadLetterRecords(m.deadLetterTopic, rejects));
+        await sendRecords(tx, deadLetterRecords(m.deadLetterTopic, rejects), MAX_REQUEST_BYTES);
       }
       await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: last + 1n }]);
       await tx.commit();

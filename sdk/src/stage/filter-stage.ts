@@ -4,13 +4,10 @@
  * A filter that throws, runs past its time limit or loses its worker sends the chunk's alerts to
  * the dead-letter topic (original bytes, reason, source coordinates) and the stage goes on.
  */
+import type { RecordBatch } from 'apache-arrow';
 import type { BufferReject } from '../buffer/reject.js';
 import { deadLetterRecords, sendRecords } from '../buffer/produce.js';
-import type {
-  ConsumedRecord,
-  ProduceRecord,
-  ProducerClient
-} from '../buffer/transport-types.js';
+import type { ConsumedRecord, ProduceRecord, ProducerClient } from '../buffer/transport-types.js';
 import { FilterTimeoutError } from '../errors.js';
 import { droppedCount } from '../filter/routing.js';
 import type { Filter } from '../filter/types.js';
@@ -19,6 +16,13 @@ import type { PartitionHandler, PartitionStart } from './partitions.js';
 import { outputRecords, type PayloadContext } from './payload.js';
 import type { StagePipeline } from './pipeline.js';
 import type { StageCounters } from './stats.js';
+
+/**
+ * Largest produce request a stage sends inside a transaction: below the broker's default
+ * message.max.bytes (1 MiB), so a request is never refused as too large — splitting and resending
+ * inside a transaction would break the idempotent producer's sequence numbers.
+ */
+export const MAX_REQUEST_BYTES = 900_000;
 
 /** Dead-letter header carrying a filter's traceback or stack (truncated to 8 KB). */
 export const TRACEBACK_HEADER = 'alertlab-traceback';
@@ -39,7 +43,10 @@ export function filterFailureCode(error: unknown): string {
 function tracebackOf(error: unknown): string {
   const tb = (error as { remoteTraceback?: unknown }).remoteTraceback;
   const stack = (error as { context?: { stack?: unknown } }).context?.stack;
-  const text = Array.isArray(tb) && tb.length > 0 ? tb.join('') : String(stack ?? (error as Error).stack ?? '');
+  const text =
+    Array.isArray(tb) && tb.length > 0
+      ? tb.join('')
+      : String(stack ?? (error as Error).stack ?? '');
   return text.slice(0, 8192);
 }
 
@@ -77,6 +84,20 @@ function filterRejects(
   return out;
 }
 
+/**
+ * The batch a filter is given: for SQL filters only the columns their query reads (inferred when
+ * compiled), so the sandbox copies 3 columns instead of ~300 (routing is the same); other languages
+ * get every column, as a TypeScript or Python filter may read columns it did not declare.
+ */
+export function narrowForFilter(batch: RecordBatch, filter: Filter): RecordBatch {
+  if (filter.language !== 'sql' || filter.requiredColumns.length === 0) {
+    return batch;
+  }
+  const names = batch.schema.fields.map(f => f.name);
+  const at = filter.requiredColumns.map(c => names.indexOf(c));
+  return at.some(i => i < 0) ? batch : batch.selectAt(at);
+}
+
 export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   private readonly payload: PayloadContext;
 
@@ -109,7 +130,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     let failed: { code: string; count: number } | undefined;
     if (prepared.batch.numRows > 0) {
       try {
-        const routing = await this.filter.evaluate(prepared.batch, {
+        const routing = await this.filter.evaluate(narrowForFilter(prepared.batch, this.filter), {
           timeoutMs: m.filter?.timeoutMs
         });
         const built = outputRecords(
@@ -139,7 +160,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     const tx = await state.producer.transaction();
     try {
       if (out.length > 0) {
-        await sendRecords(tx, out);
+        await sendRecords(tx, out, MAX_REQUEST_BYTES);
       }
       const next = records[records.length - 1].offset + 1n;
       await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: next }]);

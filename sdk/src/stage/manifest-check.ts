@@ -16,6 +16,9 @@ export class FieldReader {
   ) {}
 
   at(key: string): string {
+    if (key === '') {
+      return this.path;
+    }
     return this.path === '' ? key : `${this.path}.${key}`;
   }
 

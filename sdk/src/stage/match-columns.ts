@@ -127,7 +127,11 @@ export async function addMatchColumns(
     for (const column of c.columns) {
       const vector = pairs.getChild(column);
       if (vector) {
-        extra.push({ name: `${prefix}_${column}`, data: gather(vector.type, pick(vector)), nullable: true });
+        extra.push({
+          name: `${prefix}_${column}`,
+          data: gather(vector.type, pick(vector)),
+          nullable: true
+        });
       }
     }
   });

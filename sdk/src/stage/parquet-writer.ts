@@ -74,13 +74,19 @@ function pointsOf(batch: RecordBatch): { points: RecordBatch; fields: string[] }
   );
   return {
     points: appendColumns(points, [
-      { name: '__row', data: makeData({ type: new Int32(), length: total, data: owner }), nullable: false }
+      {
+        name: '__row',
+        data: makeData({ type: new Int32(), length: total, data: owner }),
+        nullable: false
+      }
     ]),
     fields
   };
 }
 
 export class ParquetWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection
@@ -93,9 +99,16 @@ export class ParquetWriter {
 
   /**
    * Writes the rows of each group to its file (`groups[k]` = row indices, in order). Each file is
-   * complete when this resolves; nothing is fsynced or renamed here.
+   * complete when this resolves; nothing is fsynced or renamed here. Calls are serialized (the
+   * staging tables are shared by every partition of the sink).
    */
-  async write(batch: RecordBatch, groups: Int32Array[], paths: string[]): Promise<void> {
+  write(batch: RecordBatch, groups: Int32Array[], paths: string[]): Promise<void> {
+    const run = this.queue.then(() => this.writeNow(batch, groups, paths));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(batch: RecordBatch, groups: Int32Array[], paths: string[]): Promise<void> {
     const group = new Int32Array(batch.numRows);
     groups.forEach((rows, k) => rows.forEach(r => (group[r] = k)));
     const withGroup = appendColumns(batch, [

@@ -144,7 +144,13 @@ export class PartitionedConsumer<S> {
       if (slot) {
         slot.fresh = true;
       } else {
-        this.slots.set(p, { partition: p, fresh: true, state: undefined, producer: undefined, floor: 0n });
+        this.slots.set(p, {
+          partition: p,
+          fresh: true,
+          state: undefined,
+          producer: undefined,
+          floor: 0n
+        });
       }
     }
     this.onPartitions?.([...mine].sort((a, b) => a - b));
@@ -205,7 +211,13 @@ export class PartitionedConsumer<S> {
     }
     let slot = this.slots.get(batch.partition);
     if (slot === undefined) {
-      slot = { partition: batch.partition, fresh: true, state: undefined, producer: undefined, floor: 0n };
+      slot = {
+        partition: batch.partition,
+        fresh: true,
+        state: undefined,
+        producer: undefined,
+        floor: 0n
+      };
       this.slots.set(batch.partition, slot);
     }
     const all = batch.records;

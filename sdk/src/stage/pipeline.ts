@@ -94,8 +94,19 @@ export class StagePipeline {
     try {
       decoded = this.decoder.decodeBatch(values);
     } catch (error) {
-      const rejects = rejectAll(topic, partition, [...records], 'decode-error', `Decoder failed on the batch: ${String(error)}`);
-      return { batch: withLightcurveFeatures(emptyLike()), rowIndex: new Int32Array(0), rejects, matches: undefined };
+      const rejects = rejectAll(
+        topic,
+        partition,
+        [...records],
+        'decode-error',
+        `Decoder failed on the batch: ${String(error)}`
+      );
+      return {
+        batch: withLightcurveFeatures(emptyLike()),
+        rowIndex: new Int32Array(0),
+        rejects,
+        matches: undefined
+      };
     }
     let batch = withKafkaColumns(
       decoded.batch,

@@ -55,7 +55,10 @@ export class StageRunner {
     const servers = await resolveBootstrapServers(
       options.bootstrapServers ?? manifest.input.bootstrapServers
     );
-    const transport = createTransport({ bootstrapServers: servers, clientId: `stage-${manifest.id}` });
+    const transport = createTransport({
+      bootstrapServers: servers,
+      clientId: `stage-${manifest.id}`
+    });
     const counters = new StageCounters(manifest.id, manifest.kind);
     const resources: { close(): Promise<void> | void }[] = [];
     try {

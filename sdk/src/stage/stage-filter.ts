@@ -91,7 +91,8 @@ export class PythonStageFilter implements Filter {
     }
     // narrowed here with selectAt: apache-arrow 21's RecordBatch.select leaves holes in the
     // children when the columns are not the first ones, which the bridge's select would hit
-    const sent = wanted.length > 0 ? enriched.selectAt(wanted.map(c => names.indexOf(c))) : enriched;
+    const sent =
+      wanted.length > 0 ? enriched.selectAt(wanted.map(c => names.indexOf(c))) : enriched;
     const routing = await this.host.evaluate(sent);
     return { outputs: routing.outputs, index: routing.index };
   }

@@ -38,7 +38,9 @@ interface OpenWindow {
 }
 
 /** Summary statistics of a window's values. */
-export function summarize(values: readonly number[]): Omit<WindowResult, 'key' | 'windowStartMjd' | 'windowEndMjd'> {
+export function summarize(
+  values: readonly number[]
+): Omit<WindowResult, 'key' | 'windowStartMjd' | 'windowEndMjd'> {
   const n = values.length;
   const sorted = [...values].sort((a, b) => a - b);
   let sum = 0;

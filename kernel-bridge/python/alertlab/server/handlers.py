@@ -28,7 +28,7 @@ class ControllerProxyHandler(APIHandler):
         self.finish(json.dumps({"error": code, "message": message, **extra}))
 
     async def _forward(self, path: str) -> None:
-        if not path.startswith(ALLOWED_PREFIXES):
+        if not path.startswith(ALLOWED_PREFIXES) or ".." in path.split("/"):
             self._fail(404, "unknown-route", f"/alertlab/api/{path} is not a controller route.")
             return
         base = self.controller.target(self.request.headers.get(CONTROLLER_HEADER))

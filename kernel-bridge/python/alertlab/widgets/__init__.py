@@ -9,7 +9,17 @@ binary buffers.
 """
 
 from ._tables import POINT_SCHEMA, flux_to_ab_mag, lightcurve_points
+from .cutouts import Cutouts, stamp_pixels, zscale_bytes
 from .lightcurve import Lightcurve
 from .skymap import SkyMap
 
-__all__ = ["POINT_SCHEMA", "Lightcurve", "SkyMap", "flux_to_ab_mag", "lightcurve_points"]
+__all__ = [
+    "POINT_SCHEMA",
+    "Cutouts",
+    "Lightcurve",
+    "SkyMap",
+    "flux_to_ab_mag",
+    "lightcurve_points",
+    "stamp_pixels",
+    "zscale_bytes",
+]

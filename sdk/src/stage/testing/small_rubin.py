@@ -20,9 +20,13 @@ def load_schema(schema_dir):
     files = sorted(os.listdir(schema_dir))
     for name in files:
         if name.endswith(".avsc") and not name.endswith(".alert.avsc"):
-            fastavro.schema.load_schema(os.path.join(schema_dir, name), named_schemas=named)
-    alert = [n for n in files if n.endswith(".alert.avsc")][0]
-    return fastavro.schema.load_schema(os.path.join(schema_dir, alert), named_schemas=named)
+            fastavro.schema.load_schema(
+                os.path.join(schema_dir, name), named_schemas=named
+            )
+    alert = next(n for n in files if n.endswith(".alert.avsc"))
+    return fastavro.schema.load_schema(
+        os.path.join(schema_dir, alert), named_schemas=named
+    )
 
 
 def main(path, schema_dir, history, marker):
@@ -31,7 +35,9 @@ def main(path, schema_dir, history, marker):
     with open(path, "rb") as f:
         for a in fastavro.reader(f):
             for key in ("diaObject", "ssSource", "mpc_orbits"):
-                if isinstance(a.get(key), dict) and all(v is None for v in a[key].values()):
+                if isinstance(a.get(key), dict) and all(
+                    v is None for v in a[key].values()
+                ):
                     a[key] = None
             for key in ("prvDiaSources", "prvDiaForcedSources"):
                 if isinstance(a.get(key), list):

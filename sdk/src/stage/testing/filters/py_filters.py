@@ -1,9 +1,8 @@
 """Python filters for the stage tests (the same routing as the SQL/TypeScript sample switch)."""
 
+import alertlab
 import pyarrow as pa
 import pyarrow.compute as pc
-
-import alertlab
 
 
 @alertlab.filter(
@@ -17,7 +16,11 @@ def sample_switch(batch: pa.RecordBatch):
     long = pc.greater_equal(batch["ndet"], 20)
     blue = pc.fill_null(pc.less(batch["gMinusR"], 0.3), False)
     return pc.if_else(
-        moving, "sso", pc.if_else(long, "long", pc.if_else(blue, "blue", pa.scalar(None, pa.string())))
+        moving,
+        "sso",
+        pc.if_else(
+            long, "long", pc.if_else(blue, "blue", pa.scalar(None, pa.string()))
+        ),
     )
 
 

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { StageManifestError } from '../errors.js';
+import { parseStageManifest, safeParseStageManifest } from './manifest.js';
+
+const base = {
+  id: 'bright-g',
+  input: { topic: 'alerts' },
+  filter: {
+    language: 'sql',
+    kind: 'switch',
+    outputs: ['bright', 'other'],
+    defaultOutput: 'other',
+    source: "CASE WHEN mag < 19 THEN 'bright' END"
+  },
+  outputs: { bright: 'alerts-bright', other: 'alerts-other' },
+  deadLetterTopic: 'alerts-dlq'
+};
+
+describe('stage manifest', () => {
+  it('fills defaults', () => {
+    const m = parseStageManifest(base);
+    expect(m.kind).toBe('filter');
+    expect(m.payload).toBe('full');
+    expect(m.input.format).toBe('auto');
+    expect(m.batch).toEqual({ maxRows: 5000, maxWaitMs: 500 });
+    expect(m.filter?.timeoutMs).toBe(2000);
+  });
+
+  it('lists every issue with its path', () => {
+    const r = safeParseStageManifest({
+      ...base,
+      id: 'bad id!',
+      payload: 'fat',
+      outputs: { bright: 'alerts-bright', extra: 'x' },
+      batch: { maxRows: 0 },
+      typo: 1
+    });
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.issues.map(i => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['id', 'payload', 'outputs', 'outputs.extra', 'batch.maxRows', 'typo'])
+    );
+  });
+
+  it('throws a StageManifestError naming the fields', () => {
+    expect(() =>
+      parseStageManifest({ ...base, filter: { ...base.filter, source: undefined } })
+    ).toThrow(StageManifestError);
+    expect(() => parseStageManifest({ ...base, deadLetterTopic: undefined })).toThrow(
+      /deadLetterTopic: is required/
+    );
+  });
+
+  it('checks aggregate and archive sections', () => {
+    const agg = safeParseStageManifest({
+      id: 'w',
+      kind: 'aggregate',
+      input: { topic: 'a' },
+      aggregate: { topic: 'w', windowSeconds: 60, hopSeconds: 120, groupBy: 'band', value: 'mag' },
+      deadLetterTopic: 'd'
+    });
+    expect(agg.ok ? [] : agg.issues.map(i => i.path)).toEqual(['aggregate.hopSeconds']);
+    const arc = parseStageManifest({
+      id: 'a',
+      kind: 'archive',
+      input: { topic: 'a' },
+      archive: { path: '/tmp/x' },
+      deadLetterTopic: 'd'
+    });
+    expect(arc.archive).toEqual({
+      path: '/tmp/x',
+      partitionBy: 'night',
+      flushRows: 10_000,
+      maxIdleMs: 5000
+    });
+  });
+});
