@@ -4,7 +4,11 @@ import { Float64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow'
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './connection.js';
 import { FilterWorkerError } from './errors.js';
-import { withPythonFilterHost, type PythonFilterHost } from './python-filter-host.js';
+import {
+  selectColumns,
+  withPythonFilterHost,
+  type PythonFilterHost
+} from './python-filter-host.js';
 
 const python = join(repoRoot(), '.venv', 'bin', 'python');
 const samples = join(repoRoot(), 'kernel-bridge', 'python', 'tests', 'sample_filters.py');
@@ -46,6 +50,22 @@ describe('PythonFilterHost (real Python worker)', () => {
       expect([...r.index]).toEqual([0, 1, 2, 2, 0]);
       const empty = await h.evaluate(batchOf([]));
       expect(empty.index.length).toBe(0);
+    });
+  });
+
+  it('sends the declared columns even when they are not the first ones in the batch', async () => {
+    const mags = [12, 19.5, 17];
+    const batch = new Table({
+      ra: vectorFromArray([1, 2, 3], new Float64()),
+      dec: vectorFromArray([4, 5, 6], new Float64()),
+      mag: vectorFromArray(mags, new Float64())
+    }).batches[0];
+    const picked = selectColumns(batch, ['mag', 'nope']);
+    expect(picked.schema.fields.map(f => f.name)).toEqual(['mag']);
+    expect(picked.data.children.length).toBe(1);
+    expect([...(picked.getChild('mag')?.toArray() as Float64Array)]).toEqual(mags);
+    await host('by_mag', async h => {
+      expect([...(await h.evaluate(batch)).index]).toEqual([0, 1, 0]);
     });
   });
 

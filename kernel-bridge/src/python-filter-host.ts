@@ -18,6 +18,20 @@ import { SendQueue } from './send-queue.js';
 import { WorkerChannel, type WorkerFilterSpec } from './worker-channel.js';
 import { WorkerProcess } from './worker-process.js';
 
+/**
+ * The named columns of a batch or table, in the order asked, missing names left out. By index:
+ * apache-arrow 21's `RecordBatch.select` keeps each child at its old index, leaving holes (and a
+ * wrong schema/children pairing) unless the chosen columns come first.
+ */
+export function selectColumns<T extends RecordBatch | Table>(
+  batch: T,
+  columns: readonly string[]
+): T {
+  const names = batch.schema.fields.map(f => f.name);
+  const at = columns.map(c => names.indexOf(c)).filter(i => i >= 0);
+  return batch.selectAt(at) as T;
+}
+
 export interface PythonFilterHostOptions {
   /** `package.module:name` or `path/to/file.py:name` of an `@alertlab.filter` function. */
   filter: string;
@@ -138,7 +152,7 @@ export class PythonFilterHost {
     }
     const worker = this.worker as WorkerProcess;
     const columns = this.spec.columns;
-    const sent = columns && columns.length > 0 ? batch.select(columns) : batch;
+    const sent = columns && columns.length > 0 ? selectColumns(batch, columns) : batch;
     const timeoutMs = this.options.batchTimeoutMs ?? 30_000;
     const context = { filter: this.options.filter, rows: batch.numRows, workerPid: worker.pid };
     const outcome = await this.channel.evaluate(worker, toIpcBytes(sent), timeoutMs);

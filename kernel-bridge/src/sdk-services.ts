@@ -75,7 +75,7 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Par
     (matcher ??= (async () => {
       const catalog = await import('../../sdk/src/catalog/index.js');
       const crossmatch = await import('../../sdk/src/crossmatch/index.js');
-      const store = await catalog.CatalogStore.open(options.catalogPath);
+      const store = await catalog.CatalogStore.open(options.catalogPath, { readOnly: true });
       return { store, matcher: crossmatch.createMatcher(store) };
     })());
   const match = async (table: Table, catalogs: string[], radiusArcsec: number) => {

@@ -17,6 +17,7 @@ declare module 'plotly.js-dist-min' {
     customdata?: unknown[];
     text?: string | string[];
     marker?: Record<string, unknown>;
+    textfont?: Record<string, unknown>;
     line?: Record<string, unknown>;
     error_y?: Record<string, unknown>;
     selectedpoints?: number[] | null;

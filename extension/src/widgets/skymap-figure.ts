@@ -127,7 +127,8 @@ function overlayTrace(o: SkyOverlay, opts: SkyMapOptions): PlotData {
     x: xy.x,
     y: xy.y,
     hoverinfo: 'none',
-    marker: { size: opts.markerSizePx + 3, color: o.colour, symbol: 'circle-open', opacity: 0.8 }
+    marker: { size: opts.markerSizePx + 3, color: o.colour, symbol: 'circle-open', opacity: 0.8 },
+    unselected: { marker: { opacity: 0.8 } }
   };
 }
 
@@ -159,7 +160,9 @@ function gridTraces(opts: SkyMapOptions): PlotData[] {
       text: labels.map(r => `${r / 15}h`),
       hoverinfo: 'skip',
       showlegend: false,
-      marker: { color: '#888888' }
+      textfont: { color: '#888888' },
+      // Selections dim unselected points of every trace; labels stay as they are.
+      unselected: { textfont: { color: '#888888' } }
     }
   ];
 }

@@ -5,6 +5,7 @@
  * (zone, ra, id); rowIdx is the row's position in that order. Reopening the file is instant: nothing
  * is rebuilt.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -63,6 +64,15 @@ export function zoneTableName(name: string): string {
   return ident(`cat_${name}`);
 }
 
+/** Options of {@link CatalogStore.open}. */
+export interface OpenOptions {
+  /**
+   * Open read-only: many processes (controller, stage workers, bridge) may then read the store at
+   * once; loading needs a read-write open, which no other process may hold. @default false
+   */
+  readOnly?: boolean;
+}
+
 /** A persistent DuckDB catalog store. Create with {@link CatalogStore.open}; close with close(). */
 export class CatalogStore {
   private closed = false;
@@ -74,20 +84,39 @@ export class CatalogStore {
   ) {}
 
   /** Opens (creating if needed) the store at `path`. @default path: `$ALERTLAB_HOME/catalogs.duckdb` */
-  static async open(path: string = defaultCatalogPath()): Promise<CatalogStore> {
+  static async open(
+    path: string = defaultCatalogPath(),
+    options: OpenOptions = {}
+  ): Promise<CatalogStore> {
+    const readOnly = options.readOnly === true && path !== ':memory:';
+    if (readOnly && !existsSync(path)) {
+      throw new CatalogNotFoundError(
+        `No catalog store at ${path}. Load catalogs first: alertlab catalog load hipparcos (also dso, tycho2).`,
+        { context: { path } }
+      );
+    }
     if (path !== ':memory:') {
       await mkdir(dirname(path), { recursive: true });
     }
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(
+        path,
+        readOnly ? { access_mode: 'READ_ONLY' } : undefined
+      );
     } catch (cause) {
       throw new CatalogLoadError(
-        `Cannot open catalog store ${path}: ${String(cause)}. Another process may hold it open; close it or use another path.`,
-        { cause, context: { path }, retriable: true }
+        `Cannot open catalog store ${path}${readOnly ? ' read-only' : ''}: ${String(cause)}. ` +
+          (readOnly
+            ? 'A process is writing to it (alertlab catalog load); wait for it to finish.'
+            : 'Another process holds it open (a controller, stage or bridge reads it); stop it, or load into another path.'),
+        { cause, context: { path, readOnly }, retriable: true }
       );
     }
     const con = await instance.connect();
+    if (readOnly) {
+      return new CatalogStore(path, instance, con);
+    }
     await con.run(
       `CREATE TABLE IF NOT EXISTS ${META} (name VARCHAR PRIMARY KEY, rows BIGINT, zoneHeightDeg DOUBLE,
        source VARCHAR, loadedAt TIMESTAMP, idKind VARCHAR, columns VARCHAR, droppedRows BIGINT)`

@@ -71,7 +71,7 @@ export class CatalogService {
 
   /** Opens the store, copies the catalogs to memory and closes the store. */
   static async open(options: CatalogServiceOptions = {}): Promise<CatalogService> {
-    const store = await CatalogStore.open(options.storePath);
+    const store = await CatalogStore.open(options.storePath, { readOnly: true });
     let service: CatalogService | undefined;
     try {
       const all = await store.list();

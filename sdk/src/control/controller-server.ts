@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { BufferClient } from '../buffer/client.js';
-import { alertlabHome } from '../catalog/paths.js';
+import { alertlabHome, defaultCatalogPath } from '../catalog/paths.js';
 import { defaultTokenFile, ensureToken } from './auth.js';
 import { addCatalogRoutes } from './catalog-routes.js';
 import { CatalogService } from './catalogs.js';
@@ -64,7 +64,13 @@ export async function startController(options: ControllerOptions = {}): Promise<
       storePath: options.storePath,
       catalogs: options.catalogs
     });
-    const controller = new Controller(registry, supervisor, buffer, catalogs);
+    const controller = new Controller(
+      registry,
+      supervisor,
+      buffer,
+      catalogs,
+      options.storePath ?? defaultCatalogPath()
+    );
     const router = new Router();
     addHealthRoute(router, () => ({ stages: registry.list().length }));
     let baseUrl = '';

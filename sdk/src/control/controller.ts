@@ -66,7 +66,9 @@ export class Controller {
     readonly registry: StageRegistry,
     readonly supervisor: Supervisor,
     readonly buffer: BufferClient,
-    readonly catalogs: CatalogService | undefined
+    readonly catalogs: CatalogService | undefined,
+    /** Catalog store the workers' cross-match uses unless a manifest names one. @default the stage's default */
+    readonly storePath?: string
   ) {}
 
   /** Starts the workers of every stage the registry holds (after a controller restart). */
@@ -109,7 +111,14 @@ export class Controller {
       const dir = this.registry.versionDir(id, version);
       try {
         const servers = this.buffer.bootstrapServers.join(',');
-        const prepared = await prepareManifest(req.manifest, id, existing, dir, servers);
+        const prepared = await prepareManifest(
+          req.manifest,
+          id,
+          existing,
+          dir,
+          servers,
+          this.storePath
+        );
         const topic = prepared.manifest.input.topic;
         const admin = await this.buffer.admin();
         const [inputInfo] = await admin.describeTopics([topic]).catch((cause: unknown) => {

@@ -57,10 +57,19 @@ export async function prepareManifest(
   id: string,
   existing: StageRecord | undefined,
   versionDir: string,
-  bootstrapServers: string
+  bootstrapServers: string,
+  storePath?: string
 ): Promise<PreparedManifest> {
   const raw = structuredClone(rawIn);
   raw.id = id;
+  // workers cross-match against the catalogs the controller serves (and gates with)
+  if (
+    storePath !== undefined &&
+    isRecord(raw.crossmatch) &&
+    raw.crossmatch.storePath === undefined
+  ) {
+    raw.crossmatch.storePath = storePath;
+  }
   const input = isRecord(raw.input) ? raw.input : undefined;
   if (input && input.bootstrapServers === undefined) {
     input.bootstrapServers = bootstrapServers;

@@ -98,7 +98,13 @@ export async function stageDetail(
     lag: await stageLag(buffer, topic, rec.id),
     workers: rt?.workers ?? [],
     restarts: rt?.restarts ?? 0,
-    counters: rt?.totals,
+    counters: rt && {
+      ...rt.totals,
+      latency: rt.totals.latency.map(b => ({
+        le: Number.isFinite(b.le) ? b.le : '+Inf',
+        count: b.count
+      }))
+    },
     currentVersion: {
       version: v.version,
       createdAt: v.createdAt,

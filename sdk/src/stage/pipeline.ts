@@ -10,7 +10,9 @@ import type { AlertDecoder, AlertFormat } from '../alerts/types.js';
 import { coordinatesOf, withKafkaColumns } from '../buffer/coordinates.js';
 import { rejectAll, toBufferRejects, type BufferReject } from '../buffer/reject.js';
 import type { ConsumedRecord } from '../buffer/transport-types.js';
+import { existsSync } from 'node:fs';
 import { CatalogStore } from '../catalog/store.js';
+import { defaultCatalogPath } from '../catalog/paths.js';
 import { isBuiltinCatalog, loadBuiltinCatalog } from '../catalog/builtin.js';
 import { createMatcher, preloadCatalogs } from '../crossmatch/create.js';
 import type { EngineMatcher } from '../crossmatch/matcher.js';
@@ -38,25 +40,54 @@ export interface StagePipelineOptions {
   decoder?: AlertDecoder;
 }
 
-/** Opens the catalog store and loads missing built-in catalogs (hipparcos, dso, tycho2). */
-async function openMatcher(
-  config: StageCrossmatch
-): Promise<{ store: CatalogStore; matcher: EngineMatcher }> {
-  const store = await CatalogStore.open(config.storePath);
+/**
+ * Opens the catalog store read-only (many workers may share it) after loading any missing built-in
+ * catalogs (hipparcos, dso, tycho2) through a short read-write open.
+ */
+async function openStoreWithCatalogs(config: StageCrossmatch): Promise<CatalogStore> {
+  const path = config.storePath ?? defaultCatalogPath();
+  let loaded = new Set<string>();
+  if (existsSync(path)) {
+    const ro = await CatalogStore.open(path, { readOnly: true });
+    const missing = await missingCatalogs(ro, config);
+    if (missing.length === 0) {
+      return ro;
+    }
+    loaded = new Set((await ro.list()).map(c => c.name));
+    ro.close();
+  }
+  const rw = await CatalogStore.open(path);
   try {
-    const loaded = new Set((await store.list()).map(c => c.name));
     for (const { name } of config.catalogs) {
       if (loaded.has(name)) {
         continue;
       }
       if (!isBuiltinCatalog(name)) {
         throw new CatalogNotFoundError(
-          `Stage cross-match: catalog "${name}" is not in ${store.path} and is not built in. Load it with \`alertlab catalog load ${name} <file>\`.`,
-          { context: { catalog: name, store: store.path } }
+          `Stage cross-match: catalog "${name}" is not in ${path} and is not built in. Load it with \`alertlab catalog load ${name} <file>\`.`,
+          { context: { catalog: name, store: path } }
         );
       }
-      await loadBuiltinCatalog(store, name);
+      if (!(await rw.list()).some(c => c.name === name)) {
+        await loadBuiltinCatalog(rw, name);
+      }
     }
+  } finally {
+    rw.close();
+  }
+  return CatalogStore.open(path, { readOnly: true });
+}
+
+async function missingCatalogs(store: CatalogStore, config: StageCrossmatch): Promise<string[]> {
+  const have = new Set((await store.list()).map(c => c.name));
+  return config.catalogs.map(c => c.name).filter(n => !have.has(n));
+}
+
+async function openMatcher(
+  config: StageCrossmatch
+): Promise<{ store: CatalogStore; matcher: EngineMatcher }> {
+  const store = await openStoreWithCatalogs(config);
+  try {
     const matcher = createMatcher(store, config.matcher);
     await preloadCatalogs(
       matcher,
