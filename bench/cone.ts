@@ -216,7 +216,11 @@ async function main(): Promise<void> {
     };
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
     await writeFile(
-      join(import.meta.dirname, 'results', 'cone.json'),
+      join(
+        import.meta.dirname,
+        'results',
+        CATALOG === 'tycho2' ? 'cone.json' : `cone-${CATALOG}.json`
+      ),
       `${JSON.stringify(out, null, 2)}\n`
     );
   } finally {

@@ -191,3 +191,10 @@ export class ControllerRequestError extends AlertlabError {
     super(message, { context: { status }, retriable: status >= 500 });
   }
 }
+
+// ---- demo ------------------------------------------------------------------------------------
+
+/** The demo could not bring up a piece of the stack; the message names its log file. */
+export class DemoError extends AlertlabError {
+  override name = 'DemoError';
+}

@@ -48,6 +48,7 @@ __all__ = [
     "promote",
     "to_pandas",
     "topics",
+    "widgets",  # subpackage, imported on use: `from alertlab.widgets import SkyMap`
 ]
 
 

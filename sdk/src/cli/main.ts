@@ -7,6 +7,10 @@ import { AlertlabError } from '../errors.js';
 type Runner = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: Runner }> }> = {
+  demo: {
+    summary: 'the whole system: Kafka, catalogs, controller, stage, simulator, JupyterLab',
+    load: () => import('./demo.js')
+  },
   kafka: {
     summary: 'start|stop|status a local Apache Kafka (KRaft)',
     load: () => import('./kafka.js')

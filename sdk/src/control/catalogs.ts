@@ -3,7 +3,9 @@
  * 'memory-zones' engine, rows sorted by separation) and batch cross-match through the shared
  * {@link EngineMatcher}. The catalog store is only read; catalogs are copied to memory on first use.
  */
+import { existsSync } from 'node:fs';
 import type { ColumnData } from '../catalog/columns.js';
+import { defaultCatalogPath } from '../catalog/paths.js';
 import { arcsecOfChord2, unitVectors } from '../catalog/sky.js';
 import { CatalogStore, type CatalogInfo } from '../catalog/store.js';
 import { EngineMatcher } from '../crossmatch/matcher.js';
@@ -69,9 +71,15 @@ export class CatalogService {
     this.matcher = new EngineMatcher(this.engine);
   }
 
-  /** Opens the store, copies the catalogs to memory and closes the store. */
+  /**
+   * Opens the store read-only, copies the catalogs to memory and closes the store. A store that
+   * does not exist yet serves no catalogs.
+   */
   static async open(options: CatalogServiceOptions = {}): Promise<CatalogService> {
-    const store = await CatalogStore.open(options.storePath, { readOnly: true });
+    const path = options.storePath ?? defaultCatalogPath();
+    const store = existsSync(path)
+      ? await CatalogStore.open(path, { readOnly: true })
+      : await CatalogStore.open(':memory:');
     let service: CatalogService | undefined;
     try {
       const all = await store.list();

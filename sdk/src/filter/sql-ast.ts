@@ -14,6 +14,8 @@ export interface SqlAnalysis {
   check: SqlCheck;
   /** Column names referenced (last part of qualified names), in first-seen order. */
   columns: string[];
+  /** Whether it expands columns by pattern (`*`, `COLUMNS(...)`): it may read columns not listed. */
+  star: boolean;
   /** The parsed statement (JSON), when it is one SELECT. */
   statement?: JsonObject;
 }
@@ -38,7 +40,8 @@ export async function analyzeSql(
         ok: false,
         reason: `DuckDB refused to parse it as a SELECT: ${String(parsed.error_message)}`
       },
-      columns: []
+      columns: [],
+      star: false
     };
   }
   const statements = parsed.statements as Json[];
@@ -48,12 +51,14 @@ export async function analyzeSql(
         ok: false,
         reason: `${statements.length} statements; a filter is exactly one SELECT`
       },
-      columns: []
+      columns: [],
+      star: false
     };
   }
   const statement = statements[0] as JsonObject;
   const columns: string[] = [];
   const ctes = new Set<string>();
+  let star = false;
   let refusal: string | undefined;
   const visit = (node: Json): void => {
     if (refusal !== undefined) {
@@ -90,6 +95,8 @@ export async function analyzeSql(
       FORBIDDEN_FUNCTION_NAMES.test(node.function_name)
     ) {
       refusal = `function ${node.function_name}() reads outside the batch`;
+    } else if (node.class === 'STAR') {
+      star = true;
     } else if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {
       const name = String(node.column_names[node.column_names.length - 1]);
       if (!columns.includes(name)) {
@@ -102,16 +109,17 @@ export async function analyzeSql(
   };
   visit(statement);
   if (refusal !== undefined) {
-    return { check: { ok: false, reason: refusal }, columns };
+    return { check: { ok: false, reason: refusal }, columns, star };
   }
   const node = statement.node as JsonObject;
   if (node.type !== 'SELECT_NODE') {
     return {
       check: { ok: false, reason: `a ${String(node.type)}; a filter is one plain SELECT` },
-      columns
+      columns,
+      star
     };
   }
-  return { check: { ok: true }, columns, statement };
+  return { check: { ok: true }, columns, star, statement };
 }
 
 /**

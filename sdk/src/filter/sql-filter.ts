@@ -5,9 +5,9 @@ import {
   FilterSqlRefusedError,
   FilterTimeoutError
 } from '../errors.js';
-import { withLightcurveFeatures } from './features.js';
 import { resolveOutputs } from './outputs.js';
 import { analyzeSql, selectRowIndexSql } from './sql-ast.js';
+import { batchColumns, sandboxInput } from './sql-columns.js';
 import { BATCH_TABLE, ROW_INDEX_COLUMN, SandboxInterrupted, SqlSandbox } from './sql-sandbox.js';
 import { staticSqlCheck } from './sql-static.js';
 import type { Filter, FilterContext, FilterKind, FilterSpec, Routing } from './types.js';
@@ -48,6 +48,8 @@ export class SqlFilter implements Filter {
   readonly language = 'sql' as const;
   private query: string | undefined;
   private inferred: string[] = [];
+  /** The query expands `*` / `COLUMNS(...)`, or named a column the parse did not show: copy all. */
+  private wholeBatch = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -107,6 +109,10 @@ export class SqlFilter implements Filter {
     } else {
       this.query = text;
     }
+    // the rewrite drops a full SELECT's own projection; what remains decides if `*` is read
+    this.wholeBatch = full
+      ? (await analyzeSql(connection, this.query as string, BATCH_TABLE)).star
+      : analysis.star;
   }
 
   /** Routes a batch; calls are queued, as the sandbox holds one batch at a time. */
@@ -117,9 +123,13 @@ export class SqlFilter implements Filter {
   }
 
   private async evaluateNow(batch: RecordBatch, ctx: FilterContext): Promise<Routing> {
-    const enriched = withLightcurveFeatures(batch);
-    await this.sandbox.load(enriched);
-    this.checkColumns();
+    const narrowed = !this.wholeBatch;
+    const input = sandboxInput(batch, narrowed ? this.requiredColumns : undefined);
+    if (input.missing.length > 0) {
+      this.refuseColumns(input.missing, batch);
+    }
+    await this.sandbox.load(input.batch);
+    this.checkColumns(batch);
     let result: RecordBatch;
     try {
       result = await this.sandbox.select(
@@ -136,7 +146,11 @@ export class SqlFilter implements Filter {
       }
       const message = (cause as Error).message;
       if (/Referenced column|not found in FROM clause/i.test(message)) {
-        this.refuseColumns([]);
+        if (narrowed) {
+          this.wholeBatch = true;
+          return this.evaluateNow(batch, ctx);
+        }
+        this.refuseColumns([], batch);
       }
       if (/permission|disabled|locked|not a SELECT/i.test(message)) {
         throw new FilterSqlRefusedError(
@@ -170,16 +184,18 @@ export class SqlFilter implements Filter {
     return { outputs: this.outputs, index };
   }
 
-  private checkColumns(): void {
+  /** Refuses required columns the sandbox could not take (nested or binary ones). */
+  private checkColumns(batch: RecordBatch): void {
     const usable = new Set(this.sandbox.columns.usable.map(c => c.toLowerCase()));
     const missing = this.requiredColumns.filter(c => !usable.has(c.toLowerCase()));
     if (missing.length > 0) {
-      this.refuseColumns(missing);
+      this.refuseColumns(missing, batch);
     }
   }
 
-  private refuseColumns(missing: string[]): never {
-    const { usable, skipped } = this.sandbox.columns;
+  /** Lists every column of the batch (not only those copied into the sandbox). */
+  private refuseColumns(missing: string[], batch: RecordBatch): never {
+    const { usable, skipped } = batchColumns(batch);
     const what =
       missing.length > 0
         ? `needs column(s) ${missing.join(', ')} that the batch does not have`
