@@ -71,32 +71,15 @@ export class RubinMapper extends SurveyMapper {
     const flux = this.slot(`${array}[].psfFlux`);
     const fluxErr = this.slot(`${array}[].psfFluxErr`);
     const band = this.slot(`${array}[].band`);
+    const s = this.slots;
+    const lightcurve = this.cols.lightcurve;
+    // slot indices, not numbers, cross the call: no double is boxed per point
     return () => {
-      const s = this.slots;
       if (s.isNull[mjd] && s.isNull[flux]) {
         return; // a null array item
       }
-      this.point(s.numOrNaN(mjd), s.numOrNaN(flux), s.numOrNaN(fluxErr), band, forced);
+      lightcurve.pushFromSlots(s, mjd, flux, fluxErr, band, forced, this.buf);
     };
-  }
-
-  private point(mjd: number, flux: number, fluxErr: number, band: number, forced: boolean): void {
-    const s = this.slots;
-    const hasBand = s.isNull[band] === 0;
-    this.cols.lightcurve.push(
-      mjd,
-      flux,
-      fluxErr,
-      NaN,
-      NaN,
-      true,
-      !forced,
-      NaN,
-      forced,
-      hasBand ? this.buf : null,
-      s.start[band],
-      s.len[band]
-    );
   }
 
   /** Id slot value, treating null and 0 as absent. */
@@ -164,7 +147,7 @@ export class RubinMapper extends SurveyMapper {
     c.ssnamenr.appendNull();
     c.ssdistnr.appendNull();
     c.isMovingObject.append(ssObjectId !== undefined);
-    this.point(mjd, flux, fluxErr, x.band, false);
+    c.lightcurve.pushFromSlots(s, x.mjd, x.flux, x.fluxErr, x.band, false, this.buf);
     c.lightcurve.closeRow();
     c.endRow();
     return undefined;

@@ -3,76 +3,17 @@
  * upperLimitMag, forced>>, one list per alert (history + current detection).
  *
  * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
- * point is written once: numeric values into plain Float64Arrays and their validity, the
- * booleans and the band validity straight into bitmaps. A null (NaN) value is not written at all,
- * so a field that stays null (ZTF fluxes, Rubin upper limits) never touches its pages. `finish()`
- * hands the buffers over as they are. The next batch starts at the capacity the last one needed.
+ * point is written once, straight into plain Float64Arrays (NaN for null) and the boolean and band
+ * validity bitmaps; only null counts are kept per point. Validity bitmaps of the numeric fields
+ * are built at `finish()`, in one pass, for the fields that have nulls. The Rubin path
+ * (`pushFromSlots`) takes slot indices, not numbers, so no double is boxed per point.
+ * `finish()` hands the buffers over as they are; the next batch starts at the capacity the last
+ * one needed.
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
+import type { Slots } from '../avro/slots.js';
 import { abMagFromNjy, magErrFromFlux } from '../schema.js';
-
-/** The per-point buffers, allocated together (one hidden class, no keyed stores when hot). */
-class PointArrays {
-  readonly mjd: Float64Array;
-  readonly flux: Float64Array;
-  readonly fluxErr: Float64Array;
-  readonly mag: Float64Array;
-  readonly magErr: Float64Array;
-  readonly upperLimitMag: Float64Array;
-  readonly isDetection: Uint8Array;
-  readonly forced: Uint8Array;
-  readonly bandValid: Uint8Array;
-  readonly bandOffsets: Int32Array;
-  /** Validity bitmaps of mjd, flux, fluxErr, mag, magErr, upperLimitMag. */
-  readonly vMjd: Uint8Array;
-  readonly vFlux: Uint8Array;
-  readonly vFluxErr: Uint8Array;
-  readonly vMag: Uint8Array;
-  readonly vMagErr: Uint8Array;
-  readonly vLimit: Uint8Array;
-  constructor(readonly cap: number) {
-    this.mjd = new Float64Array(cap);
-    this.flux = new Float64Array(cap);
-    this.fluxErr = new Float64Array(cap);
-    this.mag = new Float64Array(cap);
-    this.magErr = new Float64Array(cap);
-    this.upperLimitMag = new Float64Array(cap);
-    this.isDetection = new Uint8Array(cap >> 3);
-    this.forced = new Uint8Array(cap >> 3);
-    this.bandValid = new Uint8Array(cap >> 3);
-    this.bandOffsets = new Int32Array(cap + 1);
-    this.vMjd = new Uint8Array(cap >> 3);
-    this.vFlux = new Uint8Array(cap >> 3);
-    this.vFluxErr = new Uint8Array(cap >> 3);
-    this.vMag = new Uint8Array(cap >> 3);
-    this.vMagErr = new Uint8Array(cap >> 3);
-    this.vLimit = new Uint8Array(cap >> 3);
-  }
-  /** A copy with twice the capacity. */
-  grown(): PointArrays {
-    const next = new PointArrays(this.cap * 2);
-    next.mjd.set(this.mjd);
-    next.flux.set(this.flux);
-    next.fluxErr.set(this.fluxErr);
-    next.mag.set(this.mag);
-    next.magErr.set(this.magErr);
-    next.upperLimitMag.set(this.upperLimitMag);
-    next.isDetection.set(this.isDetection);
-    next.forced.set(this.forced);
-    next.bandValid.set(this.bandValid);
-    next.bandOffsets.set(this.bandOffsets);
-    next.vMjd.set(this.vMjd);
-    next.vFlux.set(this.vFlux);
-    next.vFluxErr.set(this.vFluxErr);
-    next.vMag.set(this.vMag);
-    next.vMagErr.set(this.vMagErr);
-    next.vLimit.set(this.vLimit);
-    return next;
-  }
-}
-
-/** Rounds a capacity up to a multiple of 8 (whole bitmap bytes), at least 256. */
-const capacity = (n: number): number => Math.max(256, (n + 7) & ~7);
+import { PointArrays, capacity, nanCount, validity } from './point-arrays.js';
 
 export class LightcurveColumn {
   private a = new PointArrays(256);
@@ -110,77 +51,111 @@ export class LightcurveColumn {
     bandStart: number,
     bandLen: number
   ): void {
-    const i = this.points;
-    if (i >= this.a.cap) {
-      this.a = this.a.grown();
-    }
-    const a = this.a;
+    const i = this.open();
     if (magFromFlux) {
       mag = abMagFromNjy(flux);
       magErr = magErrFromFlux(flux, fluxErr);
     }
-    const byte = i >> 3;
+    this.values(i, mjd, flux, fluxErr, mag, magErr, upperLimitMag);
+    this.flags(i, isDetection, forced);
+    this.band(i, band, bandStart, bandLen);
+  }
+
+  /**
+   * Appends a flux point read from decoder slots (indices into `s`): mjd, psfFlux and psfFluxErr
+   * in nJy, magnitudes derived from the flux, a detection unless `forced`, no upper limit, and the
+   * band as the string slot's bytes in `buf`.
+   */
+  pushFromSlots(
+    s: Slots,
+    mjd: number,
+    flux: number,
+    fluxErr: number,
+    band: number,
+    forced: boolean,
+    buf: Uint8Array
+  ): void {
+    const i = this.open();
+    const sn = s.isNull;
+    const sf = s.num;
+    const f = sn[flux] === 0 ? sf[flux] : NaN;
+    const fe = sn[fluxErr] === 0 ? sf[fluxErr] : NaN;
+    this.values(
+      i,
+      sn[mjd] === 0 ? sf[mjd] : NaN,
+      f,
+      fe,
+      abMagFromNjy(f),
+      magErrFromFlux(f, fe),
+      NaN
+    );
+    this.flags(i, !forced, forced);
+    this.band(i, sn[band] === 0 ? buf : null, s.start[band], s.len[band]);
+  }
+
+  /** Index of the next point, growing the buffers when full. */
+  private open(): number {
+    const i = this.points;
+    if (i >= this.a.cap) {
+      this.a = this.a.grown();
+    }
+    this.points = i + 1;
+    return i;
+  }
+
+  private values(
+    i: number,
+    mjd: number,
+    flux: number,
+    fluxErr: number,
+    mag: number,
+    magErr: number,
+    limit: number
+  ): void {
+    const a = this.a;
+    a.mjd[i] = mjd;
+    a.flux[i] = flux;
+    a.fluxErr[i] = fluxErr;
+    a.mag[i] = mag;
+    a.magErr[i] = magErr;
+    a.upperLimitMag[i] = limit;
+    this.nMjd += mjd !== mjd ? 1 : 0;
+    this.nFlux += flux !== flux ? 1 : 0;
+    this.nFluxErr += fluxErr !== fluxErr ? 1 : 0;
+    this.nMag += mag !== mag ? 1 : 0;
+    this.nMagErr += magErr !== magErr ? 1 : 0;
+    this.nLimit += limit !== limit ? 1 : 0;
+  }
+
+  private flags(i: number, isDetection: boolean, forced: boolean): void {
     const bit = 1 << (i & 7);
-    if (mjd === mjd) {
-      a.mjd[i] = mjd;
-      a.vMjd[byte] |= bit;
-    } else {
-      this.nMjd++;
-    }
-    if (flux === flux) {
-      a.flux[i] = flux;
-      a.vFlux[byte] |= bit;
-    } else {
-      this.nFlux++;
-    }
-    if (fluxErr === fluxErr) {
-      a.fluxErr[i] = fluxErr;
-      a.vFluxErr[byte] |= bit;
-    } else {
-      this.nFluxErr++;
-    }
-    if (mag === mag) {
-      a.mag[i] = mag;
-      a.vMag[byte] |= bit;
-    } else {
-      this.nMag++;
-    }
-    if (magErr === magErr) {
-      a.magErr[i] = magErr;
-      a.vMagErr[byte] |= bit;
-    } else {
-      this.nMagErr++;
-    }
-    if (upperLimitMag === upperLimitMag) {
-      a.upperLimitMag[i] = upperLimitMag;
-      a.vLimit[byte] |= bit;
-    } else {
-      this.nLimit++;
-    }
     if (isDetection) {
-      a.isDetection[byte] |= bit;
+      this.a.isDetection[i >> 3] |= bit;
     }
     if (forced) {
-      a.forced[byte] |= bit;
+      this.a.forced[i >> 3] |= bit;
     }
+  }
+
+  private band(i: number, band: Uint8Array | null, start: number, len: number): void {
+    const a = this.a;
     const at = a.bandOffsets[i];
     if (band === null) {
       this.nBand++;
       a.bandOffsets[i + 1] = at;
-    } else {
-      let bytes = this.bandBytes;
-      if (at + bandLen > bytes.length) {
-        bytes = new Uint8Array(Math.max(bytes.length * 2, at + bandLen));
-        bytes.set(this.bandBytes);
-        this.bandBytes = bytes;
-      }
-      for (let k = 0; k < bandLen; k++) {
-        bytes[at + k] = band[bandStart + k];
-      }
-      a.bandValid[byte] |= bit;
-      a.bandOffsets[i + 1] = at + bandLen;
+      return;
     }
-    this.points = i + 1;
+    let bytes = this.bandBytes;
+    if (at + len > bytes.length) {
+      bytes = new Uint8Array(Math.max(bytes.length * 2, at + len));
+      bytes.set(this.bandBytes);
+      this.bandBytes = bytes;
+    }
+    for (let k = 0; k < len; k++) {
+      bytes[at + k] = band[start + k];
+    }
+    a.bandValid[i >> 3] |= 1 << (i & 7);
+    a.bandOffsets[i + 1] = at + len;
   }
 
   /** Ends the current alert's list. */
@@ -198,18 +173,17 @@ export class LightcurveColumn {
     this.length = Math.min(this.length, rows);
     const keep = this.offsets[this.length];
     const a = this.a;
-    const cleared = (v: Uint8Array, i: number): number => (v[i >> 3] & (1 << (i & 7)) ? 0 : 1);
-    for (let i = keep; i < this.points; i++) {
-      this.nMjd -= cleared(a.vMjd, i);
-      this.nFlux -= cleared(a.vFlux, i);
-      this.nFluxErr -= cleared(a.vFluxErr, i);
-      this.nMag -= cleared(a.vMag, i);
-      this.nMagErr -= cleared(a.vMagErr, i);
-      this.nLimit -= cleared(a.vLimit, i);
-      this.nBand -= cleared(a.bandValid, i);
+    const end = this.points;
+    this.nMjd -= nanCount(a.mjd, keep, end);
+    this.nFlux -= nanCount(a.flux, keep, end);
+    this.nFluxErr -= nanCount(a.fluxErr, keep, end);
+    this.nMag -= nanCount(a.mag, keep, end);
+    this.nMagErr -= nanCount(a.magErr, keep, end);
+    this.nLimit -= nanCount(a.upperLimitMag, keep, end);
+    for (let i = keep; i < end; i++) {
       const mask = ~(1 << (i & 7));
-      for (const v of [a.vMjd, a.vFlux, a.vFluxErr, a.vMag, a.vMagErr, a.vLimit]) {
-        v[i >> 3] &= mask;
+      if ((a.bandValid[i >> 3] & ~mask) === 0) {
+        this.nBand--;
       }
       a.isDetection[i >> 3] &= mask;
       a.forced[i >> 3] &= mask;
@@ -229,17 +203,17 @@ export class LightcurveColumn {
     const m = this.points;
     const a = this.a;
     const bitmapBytes = (m + 7) >> 3;
-    const f64 = (v: Float64Array, valid: Uint8Array, nulls: number): Data =>
+    const f64 = (v: Float64Array, nulls: number): Data =>
       makeData({
         type: new Float64(),
         length: m,
         data: v.subarray(0, m),
         ...(nulls === 0
           ? { nullCount: 0 }
-          : { nullBitmap: valid.subarray(0, bitmapBytes), nullCount: nulls })
+          : { nullBitmap: validity(v, m, nulls === m), nullCount: nulls })
       });
     const bool = (v: Uint8Array): Data =>
-      makeData({ type: new Bool(), length: m, nullCount: 0, data: v.subarray(0, (m + 7) >> 3) });
+      makeData({ type: new Bool(), length: m, nullCount: 0, data: v.subarray(0, bitmapBytes) });
     const band = makeData({
       type: new Utf8(),
       length: m,
@@ -247,17 +221,17 @@ export class LightcurveColumn {
       data: this.bandBytes.subarray(0, a.bandOffsets[m]),
       ...(this.nBand === 0
         ? { nullCount: 0 }
-        : { nullBitmap: a.bandValid.subarray(0, (m + 7) >> 3), nullCount: this.nBand })
+        : { nullBitmap: a.bandValid.subarray(0, bitmapBytes), nullCount: this.nBand })
     });
     const children = [
-      f64(a.mjd, a.vMjd, this.nMjd),
+      f64(a.mjd, this.nMjd),
       band,
-      f64(a.flux, a.vFlux, this.nFlux),
-      f64(a.fluxErr, a.vFluxErr, this.nFluxErr),
-      f64(a.mag, a.vMag, this.nMag),
-      f64(a.magErr, a.vMagErr, this.nMagErr),
+      f64(a.flux, this.nFlux),
+      f64(a.fluxErr, this.nFluxErr),
+      f64(a.mag, this.nMag),
+      f64(a.magErr, this.nMagErr),
       bool(a.isDetection),
-      f64(a.upperLimitMag, a.vLimit, this.nLimit),
+      f64(a.upperLimitMag, this.nLimit),
       bool(a.forced)
     ];
     const struct = makeData({

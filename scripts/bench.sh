@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the benchmarks in bench/ (each prints figures and writes bench/results/<name>.json).
+# Usage: bash scripts/bench.sh [name ...]   (default: all). Starts a local Kafka when none runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ALL=(decode crossmatch bridge simulate attach stage cone promote render)
+NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
+STARTED=0
+if ! bin/alertlab kafka status >/dev/null 2>&1; then bin/alertlab kafka start; STARTED=1; fi
+trap '[ $STARTED = 1 ] && bin/alertlab kafka stop' EXIT
+for n in "${NAMES[@]}"; do
+  if [ ! -f "bench/$n.ts" ]; then echo "[bench] no bench/$n.ts" >&2; exit 2; fi
+  echo "[bench] $n"
+  node --expose-gc --import tsx "bench/$n.ts"
+done
