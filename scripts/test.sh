@@ -14,3 +14,5 @@ if [ ${#PY_TESTS[@]} -gt 0 ]; then
   # exit 5 = no tests collected; anything else non-zero is a failure
   if [ "$rc" != 0 ] && [ "$rc" != 5 ]; then exit "$rc"; fi
 fi
+echo "[test] the main job, headless, with every notebook run against the live stack"
+bin/alertlab demo --headless --visits 3 --notebooks
