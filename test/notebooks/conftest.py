@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -59,14 +60,20 @@ def check_engine_and_kafka() -> str:
             f"the alertlab engine (kernel bridge) does not start or answer: {err}. Start it with "
             "`node --import tsx kernel-bridge/src/engine-main.ts` and read $ALERTLAB_HOME/bridge.log."
         )
-    try:
-        alertlab.topics()
-    except Exception as err:  # noqa: BLE001
-        return (
-            f"Kafka is not reachable from the engine: {err}. Start it with "
-            "`bin/alertlab kafka start` (or set ALERTLAB_BOOTSTRAP_SERVERS) and create the buffer "
-            "topics with `bin/alertlab buffer create`."
-        )
+    for attempt in range(3):
+        try:
+            alertlab.topics()
+            break
+        except Exception as err:  # noqa: BLE001
+            # a topic deleted while the engine lists them fails the call: ask again
+            if attempt < 2:
+                time.sleep(1)
+                continue
+            return (
+                f"Kafka is not reachable from the engine: {err}. Start it with "
+                "`bin/alertlab kafka start` (or set ALERTLAB_BOOTSTRAP_SERVERS) and create the "
+                "buffer topics with `bin/alertlab buffer create`."
+            )
     return ""
 
 

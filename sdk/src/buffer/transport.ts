@@ -16,10 +16,17 @@ import {
   type KafkaMessage,
   type LogEntry,
   type Producer,
+  type RecordMetadata,
   type Transaction
 } from 'kafkajs';
-import { TopicNotFoundError } from '../errors.js';
+import { KafkaTransportError, TopicNotFoundError } from '../errors.js';
 import { getDefaultLogger, type Logger } from './log.js';
+import {
+  stickyPartitioner,
+  unansweredMessages,
+  type PartitionFn,
+  type PartitionMemory
+} from './partition-coverage.js';
 import { createRetry, type Retrier } from './retry.js';
 import { wrapError } from './transport-errors.js';
 import type * as T from './transport-types.js';
@@ -69,10 +76,15 @@ function toConsumed(m: KafkaMessage): T.ConsumedRecord {
   };
 }
 
+/** Rounds of re-sending partitions a send left unanswered (see partition-coverage.ts). */
+const MAX_RESEND_ROUNDS = 5;
+
 async function sendWith(
   sender: Producer | Transaction,
   records: T.ProduceRecord[],
-  compression: T.ProducerOptions['compression']
+  compression: T.ProducerOptions['compression'],
+  memory: PartitionMemory,
+  logger: Logger
 ): Promise<T.ProduceResult[]> {
   const byTopic = new Map<string, T.ProduceRecord[]>();
   for (const r of records) {
@@ -93,11 +105,30 @@ async function sendWith(
       timestamp: r.timestampMs === undefined ? undefined : String(r.timestampMs)
     }))
   }));
-  const res = await sender.sendBatch({
-    topicMessages,
-    acks: -1,
-    compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
-  });
+  const res: RecordMetadata[] = [];
+  let pending = topicMessages;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > MAX_RESEND_ROUNDS) {
+      throw new KafkaTransportError(
+        `Kafka produce left partitions unacknowledged after ${MAX_RESEND_ROUNDS} re-sends ` +
+          `(${pending.map(p => p.topic).join(', ')}). Check the brokers (\`alertlab kafka status\`) and send again.`,
+        { retriable: true, context: { topics: pending.map(p => p.topic) } }
+      );
+    }
+    if (round > 0) {
+      logger.warn('re-sending records of partitions a produce left unanswered (leader moved)', {
+        topics: pending.map(p => p.topic),
+        records: pending.reduce((n, p) => n + p.messages.length, 0)
+      });
+    }
+    const answers = await sender.sendBatch({
+      topicMessages: pending,
+      acks: -1,
+      compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
+    });
+    res.push(...answers);
+    pending = unansweredMessages(pending, answers, memory);
+  }
   return res.map(r => ({
     topic: r.topicName,
     partition: r.partition,
@@ -341,18 +372,20 @@ export function createTransport(options: T.TransportOptions): T.KafkaTransport {
     },
     producer: async (opts = {}) => {
       const transactional = opts.transactionalId !== undefined;
+      const memory: PartitionMemory = new WeakMap();
       const producer = kafka.producer({
         idempotent: transactional || (opts.idempotent ?? true),
         transactionalId: opts.transactionalId,
         maxInFlightRequests: transactional || (opts.idempotent ?? true) ? 1 : undefined,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: () =>
+          stickyPartitioner(Partitioners.DefaultPartitioner() as PartitionFn, memory),
         retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 30_000 }
       });
       await connect('producer', () => producer.connect());
       const send = (sender: Producer | Transaction) => async (records: T.ProduceRecord[]) => {
         try {
-          return await sendWith(sender, records, opts.compression);
+          return await sendWith(sender, records, opts.compression, memory, logger);
         } catch (e) {
           throw wrapError(e, 'produce', { ...ctx, topic: records[0]?.topic });
         }

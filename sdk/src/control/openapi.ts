@@ -151,6 +151,37 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
         }
       }
     },
+    '/stages/promote': {
+      post: {
+        summary:
+          'Promote a notebook cell: build the manifest from the filter source (kind, outputs, Python entry from @alertlab.filter; %%sql cells are SQL), gate it and deploy it',
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['source', 'input'],
+            properties: {
+              source: { type: 'string' },
+              input: { type: 'string', description: 'Input buffer topic' },
+              id: { type: 'string' },
+              language: { type: 'string', enum: ['sql', 'python', 'typescript'] },
+              kind: { type: 'string', enum: ['yesno', 'leftright', 'switch'] },
+              outputs: { type: 'array', items: { type: 'string' } },
+              entry: { type: 'string' },
+              replicas: { type: 'integer', minimum: 1 },
+              author: { type: 'string' },
+              lineage: { type: 'object' }
+            }
+          })
+        },
+        responses: {
+          '201': ok('Deployed'),
+          ...common,
+          '413': error('Body too large'),
+          '422': error('Refused by the backtest gate')
+        }
+      }
+    },
     '/stages/{id}': {
       get: {
         summary: 'Stage status, version, workers, lag, rate, errors, lineage',

@@ -6,6 +6,8 @@ import { stageK8sObjects, toYamlDocuments } from './k8s.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { stageDetail, stageSummary } from './status.js';
 import type { DeployRequest } from './types.js';
+import { promotionManifest } from './promote.js';
+import { createHash } from 'node:crypto';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
@@ -31,6 +33,27 @@ export function addStageRoutes(
   router.add('POST', '/stages', async ({ req, res }) => {
     const body = (await readJson(req, limit)) as unknown as DeployRequest;
     const { stage, version } = await ctl.deploy(body);
+    sendJson(res, 201, {
+      id: stage.id,
+      version: version.version,
+      sourceHash: version.sourceHash,
+      outputTopics: stage.outputTopics,
+      evidence: version.evidence,
+      stage: stageSummary(registry, supervisor, stage)
+    });
+  });
+
+  // Promotion of a notebook cell (the JupyterLab command): the controller builds the manifest from
+  // the source (kind, outputs and the Python entry read from the @alertlab.filter decorator).
+  router.add('POST', '/stages/promote', async ({ req, res }) => {
+    const body = (await readJson(req, limit)) as unknown as PromoteRequest;
+    const manifest = manifestOfCell(body);
+    const { stage, version } = await ctl.deploy({
+      manifest,
+      replicas: body.replicas,
+      author: body.author,
+      lineage: body.lineage
+    } as DeployRequest);
     sendJson(res, 201, {
       id: stage.id,
       version: version.version,
@@ -154,4 +177,55 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
       replicationFactor
     });
   });
+}
+
+/** Body of `POST /stages/promote`. */
+interface PromoteRequest {
+  source: string;
+  input: string;
+  id?: string;
+  language?: 'sql' | 'python' | 'typescript';
+  kind?: string;
+  outputs?: string[];
+  entry?: string;
+  replicas?: number;
+  author?: string;
+  lineage?: { notebook?: string; cell?: number; path?: string };
+}
+
+function manifestOfCell(body: PromoteRequest): Record<string, unknown> {
+  if (typeof body?.source !== 'string' || body.source.trim() === '') {
+    throw new HttpError(400, 'POST /stages/promote needs "source": the filter cell\'s text.');
+  }
+  if (typeof body.input !== 'string' || body.input === '') {
+    throw new HttpError(400, 'POST /stages/promote needs "input": the buffer topic to filter.');
+  }
+  const sql = /^\s*%%sql\b/.test(body.source);
+  const source = sql ? body.source.replace(/^\s*%%sql[^\n]*\n/, '') : body.source;
+  const language = body.language ?? (sql ? 'sql' : 'python');
+  const entry = /@alertlab\.filter[^\n]*\n(?:\s*@[^\n]*\n)*\s*def\s+([A-Za-z_]\w*)/.exec(
+    source
+  )?.[1];
+  const id =
+    body.id ??
+    (entry ?? `promoted-${createHash('sha256').update(source).digest('hex').slice(0, 8)}`)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-');
+  try {
+    return promotionManifest(
+      {},
+      {
+        file: body.lineage?.notebook ?? `cell.${language === 'sql' ? 'sql' : 'py'}`,
+        source,
+        language,
+        input: body.input,
+        id,
+        kind: body.kind,
+        outputs: body.outputs,
+        entry: body.entry
+      }
+    );
+  } catch (err) {
+    throw new HttpError(400, err instanceof Error ? err.message : String(err));
+  }
 }

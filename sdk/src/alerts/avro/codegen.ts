@@ -228,7 +228,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not.
         fns.push(`const a${k} = function (b, p, end, dv) {
-  let t = 0, n = 0, v = 0, d = 0.5, bad = 0, q = 0;
+  let t = 0, n = 0, v = 0, bad = 0, q = 0;
   ${blocks(item.code, `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
@@ -253,7 +253,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
 const sf = S.num, sn = S.isNull, slo = S.lo, shi = S.hi, ss = S.start, sl = S.len;
 ${fns.join('\n')}
 return function read(b, p, end, dv) {
-  let t = 0, n = 0, v = 0, d = 0.5, bad = 0, q = 0;
+  let t = 0, n = 0, v = 0, bad = 0, q = 0;
 ${body}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;

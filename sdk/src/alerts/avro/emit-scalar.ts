@@ -35,25 +35,18 @@ export function emitScalar(
     }
   };
   switch (t.kind) {
-    case 'float':
-    case 'double':
-      // a variable of its own: mixed with the integer `v`, V8 would box every double read
-      w.push(
-        t.kind === 'float'
-          ? 'd = dv.getFloat32(p, true); p += 4;'
-          : 'd = dv.getFloat64(p, true); p += 8;'
-      );
-      if (col) {
-        w.push(`${col}.append(d);`);
-      }
-      setNum('d');
-      break;
     case 'boolean':
     case 'int':
+    case 'float':
+    case 'double':
       w.push(
         t.kind === 'boolean'
           ? 'v = b[p++];'
-          : 'v = b[p]; if (v < 128) { v = (v >>> 1) ^ -(v & 1); p++; } else { v = H.long(b, p); p = H.p; }'
+          : t.kind === 'int'
+            ? 'v = b[p]; if (v < 128) { v = (v >>> 1) ^ -(v & 1); p++; } else { v = H.long(b, p); p = H.p; }'
+            : t.kind === 'float'
+              ? 'v = dv.getFloat32(p, true); p += 4;'
+              : 'v = dv.getFloat64(p, true); p += 8;'
       );
       if (col) {
         w.push(`${col}.append(v);`);
