@@ -37,7 +37,9 @@ def alertlab_home() -> Path:
 
 
 def controller_url() -> str:
-    return os.environ.get("ALERTLAB_CONTROLLER_URL", "http://127.0.0.1:8750").rstrip("/")
+    return os.environ.get("ALERTLAB_CONTROLLER_URL", "http://127.0.0.1:8750").rstrip(
+        "/"
+    )
 
 
 def controller_token_file() -> Path:
@@ -146,15 +148,19 @@ class Stack:
         self.results: dict[str, str] = {}
 
     def missing(self, notebook: str) -> list[str]:
-        needs = ["engine+kafka", *NEEDS.get(notebook, ["catalogs", "controller", "node"])]
+        needs = [
+            "engine+kafka",
+            *NEEDS.get(notebook, ["catalogs", "controller", "node"]),
+        ]
         out = []
         for name in needs:
             if name not in self.results:
                 # later checks go through the engine: do not run them when it is down
                 broken = self.results.get("engine+kafka")
                 self.results[name] = (
-                    "needs the engine and Kafka first" if broken and name == "catalogs" else
-                    CHECKS[name]()
+                    "needs the engine and Kafka first"
+                    if broken and name == "catalogs"
+                    else CHECKS[name]()
                 )
             if self.results[name]:
                 out.append(f"{name}: {self.results[name]}")
@@ -168,5 +174,9 @@ def stack() -> Stack:
 
 def selected_notebooks() -> list[Path]:
     paths = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
-    wanted = [w.strip() for w in os.environ.get("ALERTLAB_NOTEBOOKS", "").split(",") if w.strip()]
+    wanted = [
+        w.strip()
+        for w in os.environ.get("ALERTLAB_NOTEBOOKS", "").split(",")
+        if w.strip()
+    ]
     return [p for p in paths if not wanted or any(w in p.name for w in wanted)]

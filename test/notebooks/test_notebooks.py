@@ -14,17 +14,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import NOTEBOOK_DIR, Stack, selected_notebooks
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-
-from conftest import NOTEBOOK_DIR, Stack, selected_notebooks
 
 CELL_TIMEOUT_S = int(os.environ.get("ALERTLAB_NOTEBOOK_CELL_TIMEOUT_S", "180"))
 NOTEBOOKS = selected_notebooks()
 
 
 def test_notebooks_exist() -> None:
-    assert NOTEBOOKS, f"no notebooks matched in {NOTEBOOK_DIR} (ALERTLAB_NOTEBOOKS filter?)"
+    assert NOTEBOOKS, (
+        f"no notebooks matched in {NOTEBOOK_DIR} (ALERTLAB_NOTEBOOKS filter?)"
+    )
 
 
 def test_notebooks_are_stored_without_outputs() -> None:
@@ -32,7 +33,9 @@ def test_notebooks_are_stored_without_outputs() -> None:
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
+            if cell.cell_type == "code" and (
+                cell.outputs or cell.execution_count is not None
+            ):
                 dirty.append(f"{path.name} cell {i}")
     assert not dirty, (
         f"notebooks carry outputs: {dirty}. Clear them with "

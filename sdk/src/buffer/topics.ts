@@ -158,18 +158,33 @@ export async function summarizeTopics(
     return [];
   }
   const order = new Map(names.map((n, i) => [n, i]));
-  const infos = (await admin.describeTopics(names)).sort(
-    (a, b) => (order.get(a.topic) ?? 0) - (order.get(b.topic) ?? 0)
+  // A topic deleted since the client's metadata was fetched is left out (one at a time, so a
+  // vanished topic never hides the others), and never fails the whole summary.
+  const described = await Promise.all(
+    names.map(name =>
+      admin.describeTopics([name]).then(
+        infos => infos,
+        () => []
+      )
+    )
   );
-  return Promise.all(
+  const infos = described
+    .flat()
+    .sort((a, b) => (order.get(a.topic) ?? 0) - (order.get(b.topic) ?? 0));
+  const summaries = await Promise.all(
     infos.map(async info => {
-      const offsets = await admin.endOffsets(info.topic);
-      return {
-        topic: info.topic,
-        partitions: info.partitions.length,
-        replicationFactor: info.partitions[0]?.replicas.length ?? 0,
-        records: offsets.reduce((n, o) => n + (o.high - o.low), 0n)
-      };
+      try {
+        const offsets = await admin.endOffsets(info.topic);
+        return {
+          topic: info.topic,
+          partitions: info.partitions.length,
+          replicationFactor: info.partitions[0]?.replicas.length ?? 0,
+          records: offsets.reduce((n, o) => n + (o.high - o.low), 0n)
+        };
+      } catch {
+        return undefined;
+      }
     })
   );
+  return summaries.filter((s): s is TopicSummary => s !== undefined);
 }

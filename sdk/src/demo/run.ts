@@ -83,20 +83,6 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
       '--quiet'
     ]);
     await waitForHttp(`http://127.0.0.1:${o.controllerPort}/health`, controller);
-    step('kernel bridge engine');
-    const bridgeFile = join(home, 'bridge.json');
-    services.start(
-      'bridge',
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'kernel-bridge', 'src', 'engine-main.ts'),
-        '--connection-file',
-        bridgeFile
-      ],
-      env
-    );
     const client = new ControllerClient({ url: `http://127.0.0.1:${o.controllerPort}` });
     const manifest = skyClassesManifest(repoRoot, INPUT_TOPIC, STAGE_ID);
     const outputs = manifest.outputs as Record<string, string>;
@@ -116,6 +102,20 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
       `${STAGE_ID}.deadletter`
     ]);
     await runCli(['buffer', 'create'], env);
+    step('kernel bridge engine');
+    const bridgeFile = join(home, 'bridge.json');
+    services.start(
+      'bridge',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'kernel-bridge', 'src', 'engine-main.ts'),
+        '--connection-file',
+        bridgeFile
+      ],
+      env
+    );
     step(`deploying stage "${STAGE_ID}" (cross-match → SQL switch) from examples/stages/`);
     await client.request('POST', '/stages', {
       manifest,
