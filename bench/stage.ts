@@ -222,7 +222,7 @@ async function main(): Promise<void> {
         seconds: narrowed.wallMs / 1000,
         sameCounts: narrowed.outputs.every((o, k) => o.count === result.outputs[k].count)
       },
-      note: 'backtest() over decoded, cross-matched batches held in memory (buffered); decodeAndCrossmatchSeconds is the work before it. The SQL filter copies every column of a batch into its sandbox; narrowedToFilterColumns is the same filter on batches cut to the columns its query reads (what the stage hands it).'
+      note: 'backtest() over decoded, cross-matched batches held in memory (buffered); decodeAndCrossmatchSeconds is the work before it. The SQL filter copies only the columns its query reads (and the lightcurve features it uses) into its sandbox; narrowedToFilterColumns is the same filter on batches already cut to those columns (what the stage hands it).'
     },
     met: {
       alertsPerSec: stageRate.alertsPerSec >= 20_000,

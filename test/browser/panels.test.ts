@@ -1,41 +1,143 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * The panels and "Promote filter" against the REAL controller (in-process, temp state and token,
+ * the integration Kafka): the topics panel shows a topic of real Rubin alerts with its record
+ * count; the Python switch cell of fixtures/promote.ipynb is promoted from its context menu, the
+ * backtest table shows, the stage appears in the stages panel, the controller records the lineage
+ * and the output topics receive the alerts. The browser never sees the controller's token.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { inject, describe, expect, it } from 'vitest';
+import { createTransport, produceFile } from '../../sdk/src/buffer/index.js';
+import { startController, type RunningController } from '../../sdk/src/control/index.js';
+import { RUBIN_FILE } from '../buffer-helpers.js';
+import { alertIdsOf, quietLogger, randomName, readTopic } from '../stage-helpers.js';
 import { withChromium } from './chromium.js';
 import { freePort, ROOT, withJupyterLab } from './jupyterlab.js';
 import { openNotebook, openSidebar } from './lab-page.js';
-import { withStubController } from './stub-controller.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const NOTEBOOK = join(ROOT, 'test', 'browser', 'fixtures', 'promote.ipynb');
+const FIXTURE = join(ROOT, 'test', 'browser', 'fixtures', 'promote.ipynb');
+const SAMPLES = existsSync(RUBIN_FILE);
+const SAMPLES_DIR = dirname(dirname(RUBIN_FILE));
+if (!SAMPLES) {
+  console.warn(`panels browser test skipped: the sample folder ${SAMPLES_DIR} is missing`);
+}
 
-describe('alertlab panels and the controller proxy', () => {
-  it('shows "controller not running", then topics, stages and a promoted filter through the proxy', async () => {
+interface Evidence {
+  sampledAlerts: number;
+  result: { outputs: { name: string; count: number }[] };
+}
+interface StageDetail {
+  id: string;
+  outputTopics: Record<string, string>;
+  lineage: { source: { notebook?: string; cell?: number } };
+  currentVersion: { author: string; evidence: Evidence };
+}
+
+/** The real controller in-process on a temp state dir and token file; closed (workers too) after. */
+async function withController<T>(fn: (c: RunningController) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), 'alertlab-panels-ctl-'));
+  const bootstrap = inject('bootstrapServers') ?? process.env.ALERTLAB_BOOTSTRAP_SERVERS;
+  const ctl = await startController({
+    port: await freePort(),
+    stateDir: join(root, 'state'),
+    tokenFile: join(root, 'controller.token'),
+    storePath: join(root, 'catalogs.duckdb'),
+    bootstrapServers: bootstrap,
+    supervisor: { initialBackoffMs: 200, maxBackoffMs: 2000, stopGraceMs: 15_000 }
+  });
+  try {
+    return await fn(ctl);
+  } finally {
+    await ctl.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The fixture with a unique function (so a unique stage id and output topics) in `dir`. */
+function notebookCopy(dir: string, entry: string): string {
+  const path = join(dir, 'promote.ipynb');
+  writeFileSync(path, readFileSync(FIXTURE, 'utf8').replaceAll('by_brightness', entry));
+  return path;
+}
+
+/**
+ * Right-click the filter cell → Promote filter, type the topic in the dialog, wait for the
+ * backtest table. A gate refusal because the first Python batch overran its 2 s budget on this
+ * loaded 2-core machine is retried (at most twice, each logged); any other refusal fails the test.
+ */
+async function promoteFirstCell(page: Page, input: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const cell = page.locator('.jp-Notebook .jp-CodeCell').first();
+    await cell.locator('.jp-InputArea-editor').click();
+    await cell.locator('.jp-InputArea-editor').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Promote filter' }).click();
+    const topicInput = page.locator('.jp-Dialog input');
+    await topicInput.waitFor({ timeout: 10_000 });
+    expect(await topicInput.inputValue()).toBe('alerts-rubin');
+    await topicInput.fill(input);
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    const outcome = page.locator('.jp-Dialog .alertlab-backtest-table, .jp-Dialog .alertlab-error');
+    await outcome.first().waitFor({ timeout: 60_000 });
+    if ((await page.locator('.jp-Dialog .alertlab-backtest-table').count()) > 0) {
+      return;
+    }
+    const refusal = await page.locator('.jp-Dialog .alertlab-error').innerText();
+    if (attempt >= 3 || !/did not route a batch .* within \d+ ms/.test(refusal)) {
+      throw new Error(`Promote refused (attempt ${attempt}): ${refusal}`);
+    }
+    console.warn(`promote attempt ${attempt} refused on the gate's batch time limit, retrying`);
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached', timeout: 10_000 });
+  }
+}
+
+describe.skipIf(!SAMPLES)('alertlab panels and promotion on the real controller', () => {
+  it('lists the topic, promotes the cell, shows the backtest and the stage; outputs fill', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const home = mkdtempSync(join(tmpdir(), 'alertlab-home-'));
-    const token = 'stub-token-' + Date.now();
-    writeFileSync(join(home, 'controller.token'), token);
-    const deadUrl = `http://127.0.0.1:${await freePort()}`;
+    const work = mkdtempSync(join(tmpdir(), 'alertlab-panels-'));
+    const input = randomName('panels-in');
+    const entry = `by_brightness_${randomName('x').slice(2)}`;
+    const stageId = entry.replace(/_/g, '-');
+    const pageHeaders: string[] = [];
     try {
-      await withStubController(token, controller =>
-        withJupyterLab(
+      await withController(async ctl => {
+        const rest = async <T>(path: string): Promise<T> => {
+          const res = await fetch(`${ctl.url}${path}`, {
+            headers: { Authorization: `Bearer ${ctl.token}` }
+          });
+          expect(res.status, path).toBe(200);
+          return (await res.json()) as T;
+        };
+        await ctl.controller.buffer.createTopics([
+          { topic: input, partitions: 2, replicationFactor: 1 }
+        ]);
+        const produced = await produceFile(input, RUBIN_FILE, {
+          bootstrapServers: ctl.controller.buffer.bootstrapServers.join(',')
+        });
+        await withJupyterLab(
           {
-            files: [NOTEBOOK],
+            files: [notebookCopy(work, entry)],
             env: {
-              ALERTLAB_CONTROLLER_URL: deadUrl,
-              ALERTLAB_CONTROLLER_TOKEN_FILE: join(home, 'controller.token')
+              ALERTLAB_CONTROLLER_URL: ctl.url,
+              ALERTLAB_CONTROLLER_TOKEN_FILE: ctl.tokenFile
             }
           },
           async lab => {
             const auth = { Authorization: `token ${lab.token}` };
-            // Jupyter's auth applies, and an absent controller is a clear 503.
+            // Jupyter's auth applies; a controller that does not answer is a clear 503.
             expect((await fetch(`${lab.url}/alertlab/api/stages`)).status).toBe(403);
-            const dead = await fetch(`${lab.url}/alertlab/api/stages`, { headers: auth });
+            const dead = await fetch(`${lab.url}/alertlab/api/stages`, {
+              headers: {
+                ...auth,
+                'X-Alertlab-Controller': `http://127.0.0.1:${await freePort()}`
+              }
+            });
             expect(dead.status).toBe(503);
-            const deadBody = (await dead.json()) as { error: string; message: string };
-            expect(deadBody.error).toBe('controller-not-running');
-            expect(deadBody.message).toContain('bin/alertlab controller');
+            expect(((await dead.json()) as { error: string }).error).toBe('controller-not-running');
 
             await withChromium(async browser => {
               const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -45,77 +147,89 @@ describe('alertlab panels and the controller proxy', () => {
                   consoleErrors.push(m.text());
                 }
               });
+              page.on('request', r => {
+                pageHeaders.push(JSON.stringify(r.headers()) + (r.postData() ?? ''));
+              });
               try {
                 await openNotebook(page, lab, 'promote.ipynb');
                 await openSidebar(page, 'alertlab-sidebar');
-                await page.waitForSelector(
-                  '#alertlab-sidebar[data-state="controller-not-running"]',
-                  { timeout: 30_000 }
-                );
-                expect(
-                  await page.locator('#alertlab-sidebar .alertlab-error').innerText()
-                ).toContain('bin/alertlab controller');
+                // Narrow the list to our topic: record counts come for short lists only.
+                await page.locator('.alertlab-topic-filter').fill(input);
+                await page.locator('.alertlab-topic-filter').press('Enter');
+                const topicRow = page.locator('.alertlab-topic-table tr', { hasText: input });
+                await topicRow.waitFor({ timeout: 30_000 });
+                // topic | partitions | records
+                expect(await topicRow.locator('td').nth(1).innerText()).toBe('2');
+                // (a refresh whose offsets did not come shows '–'; the next one has them)
+                await expect
+                  .poll(() => topicRow.locator('td').nth(2).innerText(), { timeout: 60_000 })
+                  .toBe(String(produced.records));
 
-                // Point the settings at the (loopback) stub controller; the server adds the token.
-                const put = await fetch(`${lab.url}/lab/api/settings/@alertlab/extension:panels`, {
-                  method: 'PUT',
-                  headers: { ...auth, 'Content-Type': 'application/json' },
-                  body: JSON.stringify({
-                    raw: JSON.stringify({ controllerUrl: controller.url, refreshIntervalMs: 1000 })
-                  })
-                });
-                expect(put.status).toBe(204);
-                await page.reload();
-                await openNotebook(page, lab, 'promote.ipynb');
-                await openSidebar(page, 'alertlab-sidebar');
-                await page.waitForSelector(
-                  '#alertlab-sidebar[data-state="connected"] .alertlab-topic-table',
-                  { timeout: 30_000 }
-                );
-                expect(await page.locator('.alertlab-topic-table').innerText()).toContain(
-                  'alerts.ztf'
-                );
-                expect(await page.locator('.alertlab-topic-table').innerText()).toContain('42');
-
-                // Promote the filter cell from its context menu.
-                const cell = page.locator('.jp-Notebook .jp-CodeCell').first();
-                await cell.locator('.jp-InputArea-editor').click();
-                await cell.locator('.jp-InputArea-editor').click({ button: 'right' });
-                await page.locator('.lm-Menu-item', { hasText: 'Promote filter' }).click();
-                await page.waitForSelector('.jp-Dialog .alertlab-backtest-table', {
-                  timeout: 30_000
-                });
-                expect(await page.locator('.jp-Dialog').innerText()).toContain('stage-1');
+                await promoteFirstCell(page, input);
+                const dialog = await page.locator('.jp-Dialog').innerText();
+                expect(dialog).toContain(stageId);
+                expect(dialog).toContain(`backtest on ${produced.records} buffered alerts`);
+                for (const output of ['bright', 'faint', 'other']) {
+                  expect(dialog).toContain(`${stageId}.${output}`);
+                }
                 await page.screenshot({ path: join(ARTIFACTS, 'promote.png') });
                 await page.locator('.jp-Dialog .jp-mod-accept').click();
-                await page.waitForSelector('.alertlab-stage-table', { timeout: 30_000 });
-                expect(await page.locator('.alertlab-stage-table').innerText()).toContain(
-                  'stage-1'
-                );
+                const stageRow = page.locator('.alertlab-stage-table tr', { hasText: stageId });
+                await stageRow.waitFor({ timeout: 30_000 });
                 await page.screenshot({ path: join(ARTIFACTS, 'panels.png') });
               } catch (err) {
                 await page
                   .screenshot({ path: join(ARTIFACTS, 'panels-failure.png') })
                   .catch(() => undefined);
                 throw new Error(
-                  `${String(err)}\n--- browser console errors ---\n${consoleErrors.join('\n')}`,
+                  `${String(err)}\n--- browser console errors ---\n${consoleErrors.join('\n')}\n--- jupyter log ---\n${lab.log()}`,
                   { cause: err }
                 );
               } finally {
                 await page.close();
               }
             });
-            const posted = controller.requests.find(
-              r => r.method === 'POST' && r.path === '/stages'
-            );
-            expect(posted?.authorised).toBe(true);
-            expect(JSON.stringify(posted?.body)).toContain('alertlab.filter');
-            expect(controller.requests.every(r => r.authorised)).toBe(true);
           }
-        )
-      );
+        );
+
+        // The controller has the stage with its lineage, and its outputs receive the alerts.
+        const stage = await rest<StageDetail>(`/stages/${stageId}`);
+        expect(stage.lineage.source).toEqual({ notebook: 'promote.ipynb', cell: 0 });
+        expect(stage.currentVersion.author).toBe('jupyterlab');
+        const expected = Object.fromEntries(
+          stage.currentVersion.evidence.result.outputs.map(o => [o.name, o.count])
+        );
+        expect(expected.bright + expected.faint + expected.other).toBe(produced.records);
+        const transport = createTransport({
+          bootstrapServers: ctl.controller.buffer.bootstrapServers,
+          logger: quietLogger
+        });
+        try {
+          const names = ['bright', 'faint', 'other'];
+          const records = await readTopic(
+            transport,
+            names.map(n => stage.outputTopics[n]),
+            { min: produced.records, timeoutMs: 90_000, readCommitted: true }
+          );
+          const routed = Object.fromEntries(
+            names.map(n => [
+              n,
+              alertIdsOf(records.filter(r => r.topic === stage.outputTopics[n])).length
+            ])
+          );
+          expect(routed).toEqual(expected);
+        } finally {
+          await transport.close();
+          await ctl.controller.buffer
+            .deleteTopics([input, ...Object.values(stage.outputTopics)])
+            .catch(() => undefined);
+        }
+        // The browser never held the controller's token.
+        expect(pageHeaders.length).toBeGreaterThan(10);
+        expect(pageHeaders.filter(h => h.includes(ctl.token))).toEqual([]);
+      });
     } finally {
-      rmSync(home, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -3,7 +3,17 @@ import { ServerConnection } from '@jupyterlab/services';
 
 /** A controller answer through the Jupyter server: the value, or what went wrong and what to do. */
 export type ControllerResult<T> =
-  { ok: true; value: T } | { ok: false; status: number; error: string; message: string };
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      status: number;
+      /** A code (`controller-not-running`, `http-422`, ...). */
+      error: string;
+      /** What went wrong, in the controller's (or the proxy's) words. */
+      message: string;
+      /** The controller's `details` (e.g. the backtest gate's `reason`), when it sent any. */
+      details?: Record<string, unknown>;
+    };
 
 /** Talks to the controller through the server extension (`/alertlab/api/...`). */
 export class ControllerApi {
@@ -51,7 +61,7 @@ export class ControllerApi {
     if (res.ok) {
       return { ok: true, value: json as T };
     }
-    const body = (json ?? {}) as { error?: unknown; message?: unknown };
+    const body = (json ?? {}) as { error?: unknown; message?: unknown; details?: unknown };
     if (res.status === 404 && body.error === undefined) {
       return {
         ok: false,
@@ -61,11 +71,22 @@ export class ControllerApi {
           'The alertlab server extension is not enabled. Run bash scripts/setup.sh and restart JupyterLab.'
       };
     }
+    // The proxy answers {error: code, message}; the controller itself {error: message, details}.
+    const proxyShaped = typeof body.message === 'string';
+    const details =
+      body.details && typeof body.details === 'object'
+        ? (body.details as Record<string, unknown>)
+        : undefined;
     return {
       ok: false,
       status: res.status,
-      error: typeof body.error === 'string' ? body.error : `http-${res.status}`,
-      message: typeof body.message === 'string' ? body.message : text.slice(0, 500)
+      error: proxyShaped && typeof body.error === 'string' ? body.error : `http-${res.status}`,
+      message: proxyShaped
+        ? String(body.message)
+        : typeof body.error === 'string'
+          ? body.error
+          : text.slice(0, 500),
+      ...(details ? { details } : {})
     };
   }
 }

@@ -7,6 +7,8 @@ interface TopicInfo {
   partitions: number;
   replicationFactor?: number;
   endOffsets?: Record<string, string | number> | (string | number)[];
+  /** Records held (end minus start offsets, summed over partitions; a decimal string). */
+  records?: string | number;
   groups?: { groupId: string; lag?: number | string }[];
   ratePerSecond?: number;
 }
@@ -37,6 +39,12 @@ export class AlertlabSidebar extends Widget {
   private timer: number | undefined;
   private readonly status = el('div', { class: 'alertlab-status' });
   private readonly topics = el('div', { class: 'alertlab-topics' });
+  private readonly topicFilter = el('input', {
+    class: 'jp-mod-styled alertlab-topic-filter',
+    type: 'search',
+    placeholder: 'Filter topics (record counts for ≤ 25)',
+    title: 'Show the topics whose name contains this text'
+  });
   private readonly stages = el('div', { class: 'alertlab-stages' });
 
   constructor(private readonly api: ControllerApi) {
@@ -50,10 +58,12 @@ export class AlertlabSidebar extends Widget {
       'Refresh'
     );
     refresh.addEventListener('click', () => void this.refresh());
+    this.topicFilter.addEventListener('change', () => void this.refresh());
     this.node.append(
       el('header', {}, el('h2', {}, 'alertlab'), refresh),
       this.status,
       el('h3', {}, 'Buffer topics'),
+      this.topicFilter,
       this.topics,
       el('h3', {}, 'Stages'),
       this.stages
@@ -69,12 +79,14 @@ export class AlertlabSidebar extends Widget {
 
   async refresh(): Promise<void> {
     const [topics, stages] = await Promise.all([
-      this.api.request<{ topics: TopicInfo[] }>('buffers/topics'),
+      this.api.request<{ topics: TopicInfo[]; recordsOmitted?: string }>(
+        `buffers/topics?match=${encodeURIComponent(this.topicFilter.value.trim())}`
+      ),
       this.api.request<{ stages: StageInfo[] }>('stages')
     ]);
     this.showStatus(topics.ok ? stages : topics);
     if (topics.ok) {
-      this.renderTopics(topics.value.topics ?? []);
+      this.renderTopics(topics.value.topics ?? [], topics.value.recordsOmitted);
     }
     if (stages.ok) {
       this.renderStages(stages.value.stages ?? []);
@@ -95,22 +107,23 @@ export class AlertlabSidebar extends Widget {
     }
   }
 
-  private renderTopics(topics: TopicInfo[]): void {
+  private renderTopics(topics: TopicInfo[], recordsOmitted?: string): void {
     const rows = topics.map(t => [
       t.topic,
       text(t.partitions),
-      sumOffsets(t.endOffsets),
+      t.records === undefined ? sumOffsets(t.endOffsets) : text(t.records),
       t.groups ? t.groups.map(g => `${g.groupId} (lag ${text(g.lag)})`).join(', ') : '–',
       text(t.ratePerSecond)
     ]);
     this.topics.replaceChildren(
       rows.length
         ? table(
-            ['topic', 'partitions', 'end offset', 'groups (lag)', 'rate/s'],
+            ['topic', 'partitions', 'records', 'groups (lag)', 'rate/s'],
             rows,
             'alertlab-topic-table'
           )
-        : el('p', {}, 'No topics.')
+        : el('p', {}, 'No topics.'),
+      ...(recordsOmitted ? [el('p', { class: 'alertlab-note' }, recordsOmitted)] : [])
     );
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaTransportError } from '../errors.js';
-import { deadLetterRecords, sendRecords, toRecords, toValueBytes } from './produce.js';
+import { deadLetterRecords, recordBytes, sendRecords, toRecords, toValueBytes } from './produce.js';
 import type { BufferReject } from './reject.js';
 import type { ProduceRecord, ProduceResult } from './transport-types.js';
 
@@ -48,6 +48,31 @@ describe('produce helpers', () => {
     expect(Math.max(...sends)).toBeLessThanOrEqual(2);
     const failing = { send: async () => Promise.reject(new Error('broker down')) };
     await expect(sendRecords(failing, records)).rejects.toThrow('broker down');
+  });
+
+  it('counts keys and headers against the request size, not only values', async () => {
+    const sizes: number[] = [];
+    const producer = {
+      send: async (records: ProduceRecord[]): Promise<ProduceResult[]> => {
+        sizes.push(records.reduce((n, r) => n + recordBytes(r), 0));
+        return [{ topic: 't', partition: 0, baseOffset: 0n }];
+      }
+    };
+    const headers = { 'alertlab-alert-ids': '1234567890123,1234567890124', h: new Uint8Array(300) };
+    const records = toRecords(
+      't',
+      Array.from({ length: 20 }, () => new Uint8Array(100)),
+      {
+        key: 'some-key',
+        headers
+      }
+    );
+    const one = recordBytes(records[0]);
+    expect(one).toBeGreaterThan(100 + 300 + 'alertlab-alert-ids'.length + 27 + 'some-key'.length);
+    await sendRecords(producer, records, 2000);
+    expect(sizes.length).toBeGreaterThan(20 / Math.floor(2000 / 100));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20 * one);
   });
 
   it('dead letters keep value, key, headers and timestamp, and say why and where', () => {

@@ -103,9 +103,35 @@ async function sendSplitting(
   }
 }
 
+/** Per-record framing in a record batch (length, attributes, deltas, counts), rounded up. */
+const RECORD_OVERHEAD_BYTES = 24;
+
+function headerBytes(v: HeaderValue | HeaderValue[] | undefined): number {
+  if (v === undefined) {
+    return 0;
+  }
+  if (Array.isArray(v)) {
+    return v.reduce((n, x) => n + headerBytes(x), 0);
+  }
+  // a string's UTF-8 length is at most 3 bytes per UTF-16 unit; ASCII header text is 1
+  return (typeof v === 'string' ? v.length * 3 : v.length) + 5;
+}
+
+/** Upper bound of the bytes a record takes in a request: value, key, headers and framing. */
+export function recordBytes(r: ProduceRecord): number {
+  let n = (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+  if (r.key !== undefined && r.key !== null) {
+    n += typeof r.key === 'string' ? r.key.length * 3 : r.key.length;
+  }
+  for (const h in r.headers) {
+    n += h.length * 3 + 5 + headerBytes(r.headers[h]);
+  }
+  return n;
+}
+
 /**
- * Sends records in requests of at most `maxRequestBytes` of values; a request the broker finds
- * too large is split in halves and resent.
+ * Sends records in requests of at most `maxRequestBytes` (values, keys, headers and framing, see
+ * {@link recordBytes}); a request the broker still finds too large is split in halves and resent.
  */
 export async function sendRecords(
   producer: Pick<ProducerClient, 'send'>,
@@ -117,7 +143,7 @@ export async function sendRecords(
   let chunk: ProduceRecord[] = [];
   let chunkBytes = 0;
   for (const r of records) {
-    const size = r.value?.length ?? 0;
+    const size = recordBytes(r);
     if (chunk.length > 0 && chunkBytes + size > maxRequestBytes) {
       await sendSplitting(producer, chunk, results);
       chunk = [];
@@ -125,7 +151,7 @@ export async function sendRecords(
     }
     chunk.push(r);
     chunkBytes += size;
-    bytes += size;
+    bytes += r.value?.length ?? 0;
   }
   if (chunk.length > 0) {
     await sendSplitting(producer, chunk, results);

@@ -15,18 +15,14 @@ import {
   type IHeaders,
   type KafkaMessage,
   type LogEntry,
+  type Message,
+  type PartitionMetadata,
   type Producer,
-  type RecordMetadata,
   type Transaction
 } from 'kafkajs';
-import { KafkaTransportError, TopicNotFoundError } from '../errors.js';
+import { TopicNotFoundError } from '../errors.js';
 import { getDefaultLogger, type Logger } from './log.js';
-import {
-  stickyPartitioner,
-  unansweredMessages,
-  type PartitionFn,
-  type PartitionMemory
-} from './partition-coverage.js';
+import { TopicMetadataCache, groupByPartition, soleReplicaBroker } from './partition-sends.js';
 import { createRetry, type Retrier } from './retry.js';
 import { wrapError } from './transport-errors.js';
 import type * as T from './transport-types.js';
@@ -59,11 +55,16 @@ function toHeaders(headers: T.ProduceRecord['headers']): IHeaders | undefined {
     return undefined;
   }
   const out: IHeaders = {};
-  for (const [k, v] of Object.entries(headers)) {
-    const one = (x: T.HeaderValue) => (typeof x === 'string' ? x : toBuffer(x));
-    out[k] = Array.isArray(v) ? v.map(one) : one(v as T.HeaderValue);
+  for (const k in headers) {
+    const v = headers[k];
+    out[k] = Array.isArray(v) ? v.map(headerValue) : headerValue(v as T.HeaderValue);
   }
   return out;
+}
+
+/** Module level, not a closure per record: records are sent by the thousand. */
+function headerValue(x: T.HeaderValue): string | Buffer {
+  return typeof x === 'string' ? x : toBuffer(x);
 }
 
 function toConsumed(m: KafkaMessage): T.ConsumedRecord {
@@ -76,15 +77,21 @@ function toConsumed(m: KafkaMessage): T.ConsumedRecord {
   };
 }
 
-/** Rounds of re-sending partitions a send left unanswered (see partition-coverage.ts). */
-const MAX_RESEND_ROUNDS = 5;
+/** Where a topic's messages go: each message's partition, each partition's replicas. */
+type Router = (topic: string) => Promise<{
+  partitionOf(message: Message): number;
+  replicasOf(partition: number): readonly number[] | undefined;
+}>;
 
+/**
+ * One sendBatch per partition, all at once (kafkajs retries: see partition-sends.ts), or one
+ * for all when every partition lives on one broker alone (no leader can move).
+ */
 async function sendWith(
   sender: Producer | Transaction,
   records: T.ProduceRecord[],
   compression: T.ProducerOptions['compression'],
-  memory: PartitionMemory,
-  logger: Logger
+  route: Router
 ): Promise<T.ProduceResult[]> {
   const byTopic = new Map<string, T.ProduceRecord[]>();
   for (const r of records) {
@@ -92,44 +99,43 @@ async function sendWith(
     list.push(r);
     byTopic.set(r.topic, list);
   }
-  const topicMessages = [...byTopic].map(([topic, list]) => ({
-    topic,
-    messages: list.map(r => ({
-      key:
-        r.key === undefined || r.key === null || typeof r.key === 'string'
-          ? r.key
-          : toBuffer(r.key),
-      value: r.value === null ? null : toBuffer(r.value),
-      partition: r.partition,
-      headers: toHeaders(r.headers),
-      timestamp: r.timestampMs === undefined ? undefined : String(r.timestampMs)
-    }))
-  }));
-  const res: RecordMetadata[] = [];
-  let pending = topicMessages;
-  for (let round = 0; pending.length > 0; round++) {
-    if (round > MAX_RESEND_ROUNDS) {
-      throw new KafkaTransportError(
-        `Kafka produce left partitions unacknowledged after ${MAX_RESEND_ROUNDS} re-sends ` +
-          `(${pending.map(p => p.topic).join(', ')}). Check the brokers (\`alertlab kafka status\`) and send again.`,
-        { retriable: true, context: { topics: pending.map(p => p.topic) } }
-      );
-    }
-    if (round > 0) {
-      logger.warn('re-sending records of partitions a produce left unanswered (leader moved)', {
-        topics: pending.map(p => p.topic),
-        records: pending.reduce((n, p) => n + p.messages.length, 0)
-      });
-    }
-    const answers = await sender.sendBatch({
-      topicMessages: pending,
-      acks: -1,
-      compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
-    });
-    res.push(...answers);
-    pending = unansweredMessages(pending, answers, memory);
-  }
-  return res.map(r => ({
+  const replicas = new Map<string, (partition: number) => readonly number[] | undefined>();
+  const topicMessages = await Promise.all(
+    [...byTopic].map(async ([topic, list]) => {
+      const { partitionOf, replicasOf } = await route(topic);
+      replicas.set(topic, replicasOf);
+      return {
+        topic,
+        messages: list.map(r => {
+          const message: Message = {
+            key:
+              r.key === undefined || r.key === null || typeof r.key === 'string'
+                ? r.key
+                : toBuffer(r.key),
+            value: r.value === null ? null : toBuffer(r.value),
+            partition: r.partition,
+            headers: toHeaders(r.headers),
+            timestamp: r.timestampMs === undefined ? undefined : String(r.timestampMs)
+          };
+          return { ...message, partition: partitionOf(message) };
+        })
+      };
+    })
+  );
+  const batches = groupByPartition(topicMessages);
+  const sends = soleReplicaBroker(batches.map(b => replicas.get(b.topic)?.(b.partition)))
+    ? [topicMessages]
+    : batches.map(b => [{ topic: b.topic, messages: b.messages }]);
+  const answers = await Promise.all(
+    sends.map(topicMessagesOfSend =>
+      sender.sendBatch({
+        topicMessages: topicMessagesOfSend,
+        acks: -1,
+        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None
+      })
+    )
+  );
+  return answers.flat().map(r => ({
     topic: r.topicName,
     partition: r.partition,
     baseOffset: BigInt(r.baseOffset ?? r.offset ?? '-1')
@@ -363,6 +369,26 @@ export function createTransport(options: T.TransportOptions): T.KafkaTransport {
       throw wrapError(e, `connect ${what}`, ctx);
     }
   };
+  /** Partition metadata for the producers' partitioners, from one admin connected on first use. */
+  let metadataAdmin: Promise<Admin> | undefined;
+  const topicMetadata = new TopicMetadataCache<PartitionMetadata>(async topic => {
+    metadataAdmin ??= (async () => {
+      const admin = kafka.admin();
+      await connect('admin', () => admin.connect());
+      track({
+        close: async () => {
+          metadataAdmin = undefined;
+          await admin.disconnect();
+        }
+      });
+      return admin;
+    })().catch((error: unknown) => {
+      metadataAdmin = undefined;
+      throw error;
+    });
+    const { topics } = await (await metadataAdmin).fetchTopicMetadata({ topics: [topic] });
+    return topics[0].partitions;
+  });
   return {
     bootstrapServers: options.bootstrapServers,
     admin: async () => {
@@ -372,20 +398,27 @@ export function createTransport(options: T.TransportOptions): T.KafkaTransport {
     },
     producer: async (opts = {}) => {
       const transactional = opts.transactionalId !== undefined;
-      const memory: PartitionMemory = new WeakMap();
+      const partitioner = Partitioners.DefaultPartitioner();
+      const route: Router = async topic => {
+        const partitionMetadata = await topicMetadata.get(topic);
+        return {
+          partitionOf: message => partitioner({ topic, partitionMetadata, message }),
+          replicasOf: partition =>
+            partitionMetadata.find(p => p.partitionId === partition)?.replicas
+        };
+      };
       const producer = kafka.producer({
         idempotent: transactional || (opts.idempotent ?? true),
         transactionalId: opts.transactionalId,
         maxInFlightRequests: transactional || (opts.idempotent ?? true) ? 1 : undefined,
         allowAutoTopicCreation: false,
-        createPartitioner: () =>
-          stickyPartitioner(Partitioners.DefaultPartitioner() as PartitionFn, memory),
+        createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 30_000 }
       });
       await connect('producer', () => producer.connect());
       const send = (sender: Producer | Transaction) => async (records: T.ProduceRecord[]) => {
         try {
-          return await sendWith(sender, records, opts.compression, memory, logger);
+          return await sendWith(sender, records, opts.compression, route);
         } catch (e) {
           throw wrapError(e, 'produce', { ...ctx, topic: records[0]?.topic });
         }

@@ -1,13 +1,13 @@
 /** REST routes of the controller: stages and buffer topics. */
 import type { BufferClient } from '../buffer/client.js';
+import type { PartitionOffsets } from '../buffer/transport-types.js';
 import type { Controller } from './controller.js';
 import { HttpError, readJson, sendBytes, sendJson, type Router } from './http.js';
 import { stageK8sObjects, toYamlDocuments } from './k8s.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { stageDetail, stageSummary } from './status.js';
 import type { DeployRequest } from './types.js';
-import { promotionManifest } from './promote.js';
-import { createHash } from 'node:crypto';
+import { manifestOfCell, type PromoteCellRequest } from './promote-cell.js';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
@@ -46,7 +46,7 @@ export function addStageRoutes(
   // Promotion of a notebook cell (the JupyterLab command): the controller builds the manifest from
   // the source (kind, outputs and the Python entry read from the @alertlab.filter decorator).
   router.add('POST', '/stages/promote', async ({ req, res }) => {
-    const body = (await readJson(req, limit)) as unknown as PromoteRequest;
+    const body = (await readJson(req, limit)) as unknown as PromoteCellRequest;
     const manifest = manifestOfCell(body);
     const { stage, version } = await ctl.deploy({
       manifest,
@@ -125,16 +125,26 @@ export function addStageRoutes(
 }
 
 function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): void {
-  router.add('GET', '/buffers/topics', async ({ res }) => {
+  router.add('GET', '/buffers/topics', async ({ res, url }) => {
     const admin = await buffer.admin();
-    const names = (await admin.listTopics()).filter(t => !t.startsWith('__')).sort();
+    const match = url.searchParams.get('match') ?? '';
+    const names = (await admin.listTopics())
+      .filter(t => !t.startsWith('__') && t.includes(match))
+      .sort();
     const infos = names.length > 0 ? await admin.describeTopics(names) : [];
+    // Offsets cost a few Kafka requests per topic: only for a short (narrowed) list.
+    const offsets =
+      names.length <= RECORDS_MAX_TOPICS ? await topicOffsets(buffer, names) : new Map();
     sendJson(res, 200, {
       bootstrapServers: buffer.bootstrapServers,
+      ...(names.length > RECORDS_MAX_TOPICS && {
+        recordsOmitted: `${names.length} topics: record counts come for at most ${RECORDS_MAX_TOPICS}; narrow the list with ?match=<part of the name>.`
+      }),
       topics: infos.map(t => ({
         topic: t.topic,
         partitions: t.partitions.length,
-        replicationFactor: t.partitions[0]?.replicas.length ?? 0
+        replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+        ...offsetFields(offsets.get(t.topic))
       }))
     });
   });
@@ -179,53 +189,47 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
   });
 }
 
-/** Body of `POST /stages/promote`. */
-interface PromoteRequest {
-  source: string;
-  input: string;
-  id?: string;
-  language?: 'sql' | 'python' | 'typescript';
-  kind?: string;
-  outputs?: string[];
-  entry?: string;
-  replicas?: number;
-  author?: string;
-  lineage?: { notebook?: string; cell?: number; path?: string };
+/** GET /buffers/topics counts records when it lists at most this many topics. */
+const RECORDS_MAX_TOPICS = 25;
+
+/** How long GET /buffers/topics waits for end offsets before listing topics without them. */
+const OFFSETS_TIMEOUT_MS = 5000;
+
+/**
+ * End offsets of `topics` through a short-lived admin client. kafkajs keeps every topic it fetched
+ * offsets for in its metadata set, and once one of them is deleted every later call of that client
+ * fails; the controller's shared admin must not collect the whole cluster's topics. Topics whose
+ * offsets did not come (deleted meanwhile, or past the time limit) are left out.
+ */
+async function topicOffsets(
+  buffer: BufferClient,
+  topics: string[]
+): Promise<Map<string, PartitionOffsets[]>> {
+  const out = new Map<string, PartitionOffsets[]>();
+  if (topics.length === 0) {
+    return out;
+  }
+  const admin = await buffer.transport.admin();
+  const all = Promise.all(
+    topics.map(t =>
+      admin.endOffsets(t).then(
+        o => void out.set(t, o),
+        () => undefined
+      )
+    )
+  ).finally(() => admin.close().catch(() => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise(r => (timer = setTimeout(r, OFFSETS_TIMEOUT_MS)))]);
+  clearTimeout(timer);
+  return new Map(out);
 }
 
-function manifestOfCell(body: PromoteRequest): Record<string, unknown> {
-  if (typeof body?.source !== 'string' || body.source.trim() === '') {
-    throw new HttpError(400, 'POST /stages/promote needs "source": the filter cell\'s text.');
-  }
-  if (typeof body.input !== 'string' || body.input === '') {
-    throw new HttpError(400, 'POST /stages/promote needs "input": the buffer topic to filter.');
-  }
-  const sql = /^\s*%%sql\b/.test(body.source);
-  const source = sql ? body.source.replace(/^\s*%%sql[^\n]*\n/, '') : body.source;
-  const language = body.language ?? (sql ? 'sql' : 'python');
-  const entry = /@alertlab\.filter[^\n]*\n(?:\s*@[^\n]*\n)*\s*def\s+([A-Za-z_]\w*)/.exec(
-    source
-  )?.[1];
-  const id =
-    body.id ??
-    (entry ?? `promoted-${createHash('sha256').update(source).digest('hex').slice(0, 8)}`)
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-');
-  try {
-    return promotionManifest(
-      {},
-      {
-        file: body.lineage?.notebook ?? `cell.${language === 'sql' ? 'sql' : 'py'}`,
-        source,
-        language,
-        input: body.input,
-        id,
-        kind: body.kind,
-        outputs: body.outputs,
-        entry: body.entry
+/** `endOffsets` per partition and `records` (end minus start, transaction markers included). */
+function offsetFields(offsets: PartitionOffsets[] | undefined): Record<string, unknown> {
+  return offsets
+    ? {
+        endOffsets: Object.fromEntries(offsets.map(o => [o.partition, o.high])),
+        records: offsets.reduce((n, o) => n + (o.high - o.low), 0n)
       }
-    );
-  } catch (err) {
-    throw new HttpError(400, err instanceof Error ? err.message : String(err));
-  }
+    : {};
 }

@@ -124,7 +124,6 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     const m = this.manifest;
     const topic = m.input.topic;
     const prepared = await this.pipeline.prepare(topic, state.partition, records);
-    const tPrep = performance.now();
     const out: ProduceRecord[] = [];
     let alertsPerOutput: number[] = [];
     let dropped = 0;
@@ -144,7 +143,6 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
           { topic, partition: state.partition }
         );
         out.push(...built.records);
-        (globalThis as any).__T ??= { prep: 0, filt: 0, send: 0, commit: 0, n: 0, recs: 0 };
         alertsPerOutput = built.alertsPerOutput;
         dropped = droppedCount(routing);
       } catch (error) {
@@ -159,17 +157,14 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
       }
     }
     out.push(...deadLetterRecords(m.deadLetterTopic, prepared.rejects));
-    const tFilt = performance.now();
     const tx = await state.producer.transaction();
     try {
       if (out.length > 0) {
         await sendRecords(tx, out, MAX_REQUEST_BYTES);
       }
-      const tSend = performance.now();
       const next = records[records.length - 1].offset + 1n;
       await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: next }]);
       await tx.commit();
-      const T = (globalThis as any).__T; if (T) { T.prep += tPrep - t0; T.filt += tFilt - tPrep; T.send += tSend - tFilt; T.commit += performance.now() - tSend; T.n++; T.recs += records.length; }
     } catch (error) {
       this.counters.aborts++;
       await tx.abort().catch(() => undefined);

@@ -238,8 +238,11 @@ export class PartitionedConsumer<S> {
           o.logger.warn('stage producer was fenced: another worker owns this partition now', {
             partition: slot.partition
           });
-          await this.release(slot, true);
         }
+        // Always start the partition again on a new producer: a failed transaction can leave the
+        // old one unusable (kafkajs stays in ABORTING when the abort itself fails, e.g. while the
+        // coordinator moves). The new producer's InitProducerId aborts whatever is still open.
+        await this.release(slot, true);
         throw error;
       }
       const last = chunk[chunk.length - 1].offset;

@@ -77,6 +77,66 @@ function matchSummary(matches: MatchIndex | undefined, row: number): string | un
   return matches?.catalogs.map((c, k) => `${c}=${matches.counts[k][row]}`).join(',');
 }
 
+/** Header values that are the same on every record of one output, encoded once. */
+function constantHeaders(
+  ctx: PayloadContext,
+  output: string,
+  source: { topic: string; partition: number }
+): Record<string, Uint8Array> {
+  return {
+    [STAGE_HEADERS.stage]: encoder.encode(ctx.stageId),
+    [STAGE_HEADERS.output]: encoder.encode(output),
+    [STAGE_HEADERS.topic]: encoder.encode(source.topic),
+    [STAGE_HEADERS.partition]: encoder.encode(String(source.partition))
+  };
+}
+
+/**
+ * `full` records of one output: one per (source record, output), as Avro containers may hold
+ * several alerts. A record's rows are consecutive (rows come in record order), so they are grouped
+ * in one pass without a map.
+ */
+function fullRecords(
+  ctx: PayloadContext,
+  name: string,
+  topic: string,
+  rows: Int32Array,
+  records: ReadonlyArray<ConsumedRecord>,
+  rowIndex: Int32Array,
+  batch: RecordBatch,
+  matches: MatchIndex | undefined,
+  source: { topic: string; partition: number },
+  out: ProduceRecord[]
+): void {
+  const alertIds = batch.getChild('alertId');
+  const fixed = constantHeaders(ctx, name, source);
+  for (let i = 0; i < rows.length;) {
+    const r = rowIndex[rows[i]];
+    let ids = String(alertIds?.get(rows[i]) ?? '');
+    let j = i + 1;
+    for (; j < rows.length && rowIndex[rows[j]] === r; j++) {
+      ids += `,${String(alertIds?.get(rows[j]) ?? '')}`;
+    }
+    const src = records[r];
+    const headers: Record<string, HeaderValue | HeaderValue[]> = {};
+    for (const h in src.headers) {
+      const v = src.headers[h];
+      if (v !== undefined) {
+        headers[h] = v;
+      }
+    }
+    Object.assign(headers, fixed);
+    headers[STAGE_HEADERS.alertIds] = ids;
+    const summary = matchSummary(matches, rows[i]);
+    if (summary !== undefined) {
+      headers[STAGE_HEADERS.matches] = summary;
+    }
+    headers[STAGE_HEADERS.offset] = src.offset.toString();
+    out.push({ topic, value: src.value, key: src.key, headers, timestampMs: src.timestampMs });
+    i = j;
+  }
+}
+
 /** Builds the output records of a routed batch, and counts alerts per output. */
 export function outputRecords(
   ctx: PayloadContext,
@@ -89,7 +149,6 @@ export function outputRecords(
 ): { records: ProduceRecord[]; alertsPerOutput: number[] } {
   const out: ProduceRecord[] = [];
   const perOutput = rowsByOutput(routing);
-  const alertIds = batch.getChild('alertId');
   const objectIds = batch.getChild('objectId');
   const fields = batch.schema.fields;
   const alertNames = fields
@@ -102,39 +161,7 @@ export function outputRecords(
     const name = routing.outputs[k];
     const topic = ctx.topics[name];
     if (ctx.payload === 'full') {
-      // one record per (source record, output): Avro containers may hold several alerts
-      const byRecord = new Map<number, number[]>();
-      for (const row of rows) {
-        const r = rowIndex[row];
-        const list = byRecord.get(r);
-        if (list) {
-          list.push(row);
-        } else {
-          byRecord.set(r, [row]);
-        }
-      }
-      for (const [r, rowsOfRecord] of byRecord) {
-        const src = records[r];
-        const headers: Record<string, HeaderValue | HeaderValue[]> = {};
-        for (const [h, v] of Object.entries(src.headers)) {
-          if (v !== undefined) {
-            headers[h] = v;
-          }
-        }
-        headers[STAGE_HEADERS.stage] = ctx.stageId;
-        headers[STAGE_HEADERS.output] = name;
-        headers[STAGE_HEADERS.alertIds] = rowsOfRecord
-          .map(row => String(alertIds?.get(row) ?? ''))
-          .join(',');
-        const summary = matchSummary(matches, rowsOfRecord[0]);
-        if (summary !== undefined) {
-          headers[STAGE_HEADERS.matches] = summary;
-        }
-        headers[STAGE_HEADERS.topic] = source.topic;
-        headers[STAGE_HEADERS.partition] = String(source.partition);
-        headers[STAGE_HEADERS.offset] = src.offset.toString();
-        out.push({ topic, value: src.value, key: src.key, headers, timestampMs: src.timestampMs });
-      }
+      fullRecords(ctx, name, topic, rows, records, rowIndex, batch, matches, source, out);
       return;
     }
     for (const row of rows) {

@@ -1,0 +1,90 @@
+/** Helpers for the cluster fault test: waits that watch the stage worker, ISR, input checks. */
+import { expect } from 'vitest';
+import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { readTopic, sleep, type StageProcess } from './stage-helpers.js';
+
+/** Polls until `check` is true; fails early (with its stderr) if the stage worker exits. */
+export async function waitWhileAlive(
+  worker: StageProcess,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
+      throw new Error(
+        `The stage worker exited (${worker.child.exitCode ?? worker.child.signalCode}) while ` +
+          `waiting for ${what}:\n${worker.stderr.join('').slice(-3000)}`
+      );
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    }
+    await sleep(200);
+  }
+}
+
+/** Polls until every partition of `topics` has `replicas` in-sync replicas. */
+export async function waitForFullIsr(
+  admin: AdminClient,
+  topics: string[],
+  replicas: number,
+  timeoutMs: number
+): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const described = await admin.describeTopics(topics).catch(() => []);
+    const isr = described.flatMap(t => t.partitions.map(p => p.isr.length));
+    if (described.length === topics.length && isr.every(n => n === replicas)) {
+      return;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(
+        `ISR not back to ${replicas} within ${timeoutMs} ms: ${JSON.stringify(described)}`
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/**
+ * The producer's side: `input` holds each key "0".."count-1" once. Otherwise logs which keys are
+ * there twice or missing, and where, with the clients' log, before the assertion fails.
+ */
+export async function expectKeysOnce(
+  transport: KafkaTransport,
+  admin: AdminClient,
+  input: string,
+  count: number,
+  clientLog: readonly string[]
+): Promise<void> {
+  const ends = await admin.endOffsets(input);
+  const total = ends.reduce((sum, o) => sum + o.high, 0n);
+  if (total === BigInt(count)) {
+    return;
+  }
+  const records = await readTopic(transport, input, {
+    min: Number(total),
+    readCommitted: false,
+    idleMs: 1000
+  });
+  const where = new Map<string, string[]>();
+  for (const r of records) {
+    const key = Buffer.from(r.key as Uint8Array).toString();
+    where.set(key, [...(where.get(key) ?? []), `p${r.partition}@${r.offset}`]);
+  }
+  const twice = [...where].filter(([, at]) => at.length > 1);
+  const lost = Array.from({ length: count }, (_, i) => String(i)).filter(k => !where.has(k));
+  console.log(
+    `input holds ${total} records (ends ${ends.map(o => o.high).join(',')}): ` +
+      `${twice.length} keys twice, e.g. ${JSON.stringify(twice.slice(0, 40))}; ` +
+      `${lost.length} keys missing, e.g. ${lost.slice(0, 20).join(',')}\n` +
+      clientLog.join('\n').slice(-12_000)
+  );
+  expect({ inputRecords: total, twice: twice.length, lost: lost.length }).toEqual({
+    inputRecords: BigInt(count),
+    twice: 0,
+    lost: 0
+  });
+}
