@@ -53,6 +53,9 @@ export interface PythonRouting {
   readonly index: Int32Array;
 }
 
+/** Time a cold worker's first batch may take, at least. */
+const FIRST_BATCH_GRACE_MS = 15_000;
+
 export class PythonFilterHost {
   readonly id = randomUUID();
   readonly language = 'python' as const;
@@ -74,6 +77,9 @@ export class PythonFilterHost {
   }
 
   /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
+  /** The pid of the worker that has routed a batch (its later batches get no grace). */
+  private warmPid: number | undefined;
+
   static async create(options: PythonFilterHostOptions): Promise<PythonFilterHost> {
     const socket = new Router({ mandatory: true, linger: 0 });
     await socket.bind('tcp://127.0.0.1:*');
@@ -153,9 +159,17 @@ export class PythonFilterHost {
     const worker = this.worker as WorkerProcess;
     const columns = this.spec.columns;
     const sent = columns && columns.length > 0 ? selectColumns(batch, columns) : batch;
-    const timeoutMs = this.options.batchTimeoutMs ?? 30_000;
+    // A freshly started worker's first batch pays for lazy imports (pyarrow IPC, pandas, the
+    // user's module): it gets at least FIRST_BATCH_GRACE_MS, so a busy machine does not turn a
+    // cold start into a timeout. Later batches get batchTimeoutMs.
+    const limitMs = this.options.batchTimeoutMs ?? 30_000;
+    const timeoutMs =
+      this.warmPid === worker.pid ? limitMs : Math.max(limitMs, FIRST_BATCH_GRACE_MS);
     const context = { filter: this.options.filter, rows: batch.numRows, workerPid: worker.pid };
     const outcome = await this.channel.evaluate(worker, toIpcBytes(sent), timeoutMs);
+    if (outcome.kind !== 'timeout' && outcome.kind !== 'exited') {
+      this.warmPid = worker.pid;
+    }
     if (outcome.kind === 'timeout') {
       await worker.kill();
       throw new FilterWorkerError(
