@@ -3,7 +3,7 @@
  * publishes) and 35 ZTF (one-record container files, as ZTF publishes) go in through produce and
  * come back as Arrow rows that match an independent fastavro decode; replay from a timestamp.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDecoder, mapSchemaSource } from '../sdk/src/alerts/index.js';
 import { BufferClient } from '../sdk/src/buffer/client.js';
 import {
@@ -21,27 +21,11 @@ import {
   bootstrapServers,
   hasData,
   quietLogger,
-  randomName
+  randomName,
+  useBufferClient
 } from './buffer-helpers.js';
 
-let client: BufferClient;
-let topics: string[] = [];
-
-beforeEach(async () => {
-  client = await BufferClient.create({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-  topics = [];
-});
-afterEach(async () => {
-  await client.deleteTopics(topics).catch(() => undefined);
-  await client.close();
-});
-
-async function newTopic(prefix: string, partitions: number): Promise<string> {
-  const topic = randomName(prefix);
-  topics.push(topic);
-  await client.createTopics([{ topic, partitions }]);
-  return topic;
-}
+const ctx = useBufferClient();
 
 function compare(rows: Array<Record<string, unknown>>, expected: ExpectedAlert[], topic: string) {
   expect(rows).toHaveLength(expected.length);
@@ -64,13 +48,15 @@ function compare(rows: Array<Record<string, unknown>>, expected: ExpectedAlert[]
 
 describe.runIf(hasData)('attach with the real alerts', () => {
   it('Rubin alerts in Confluent wire format read back as Arrow rows', async () => {
-    const topic = await newTopic('attach-rubin', 3);
-    const sent = await client.produceFile(topic, RUBIN_FILE, { framing: { confluentSchemaId: 7 } });
+    const topic = await ctx.newTopic('attach-rubin', 3);
+    const sent = await ctx.client.produceFile(topic, RUBIN_FILE, {
+      framing: { confluentSchemaId: 7 }
+    });
     expect(sent).toMatchObject({ records: 7, survey: 'rubin' });
     const decoder = createDecoder('confluent', {
       schemaSource: mapSchemaSource({ 7: rubinSchema() })
     });
-    const got = await collect(signal => client.attach(topic, { decoder, signal }), 7);
+    const got = await collect(signal => ctx.client.attach(topic, { decoder, signal }), 7);
     expect(got.rejects).toEqual([]);
     compare(got.rows, expectedAlerts([RUBIN_FILE]), topic);
     for (const b of got.batches) {
@@ -88,14 +74,14 @@ describe.runIf(hasData)('attach with the real alerts', () => {
   });
 
   it('ZTF alerts (31-alert file + 4 single packets) read back, cutouts only when asked', async () => {
-    const topic = await newTopic('attach-ztf', 3);
-    const fromFile = await client.produceFile(topic, ZTF_FILE);
+    const topic = await ctx.newTopic('attach-ztf', 3);
+    const fromFile = await ctx.client.produceFile(topic, ZTF_FILE);
     expect(fromFile).toMatchObject({ records: 31, framing: 'ocf', survey: 'ztf' });
     for (const path of ZTF_SINGLE) {
-      expect((await client.produceFile(topic, path)).records).toBe(1);
+      expect((await ctx.client.produceFile(topic, path)).records).toBe(1);
     }
     const got = await collect(
-      signal => client.attach(topic, { format: 'ztf', includeCutouts: true, signal }),
+      signal => ctx.client.attach(topic, { format: 'ztf', includeCutouts: true, signal }),
       35
     );
     expect(got.rejects).toEqual([]);
@@ -105,17 +91,17 @@ describe.runIf(hasData)('attach with the real alerts', () => {
   });
 
   it('replays from a timestamp: only records at or after it come back', async () => {
-    const topic = await newTopic('attach-replay', 2);
+    const topic = await ctx.newTopic('attach-replay', 2);
     const values = ztfValues();
     const now = Date.now();
     const early = values.slice(0, 15);
     const late = values.slice(15);
-    await client.produce(topic, early, { timestampMs: i => now - 120_000 + i });
-    await client.produce(topic, late, { timestampMs: i => now - 60_000 + i });
+    await ctx.client.produce(topic, early, { timestampMs: i => now - 120_000 + i });
+    await ctx.client.produce(topic, late, { timestampMs: i => now - 60_000 + i });
     const all = expectedAlerts([ZTF_FILE, ...ZTF_SINGLE]);
     const lateIds = new Set(all.slice(15).map(e => e.alertId));
     const got = await collect(
-      signal => client.attach(topic, { from: { timestamp: now - 90_000 }, signal }),
+      signal => ctx.client.attach(topic, { from: { timestamp: now - 90_000 }, signal }),
       late.length
     );
     expect(got.rows.map(r => String(r.alertId)).sort()).toEqual([...lateIds].sort());
@@ -123,18 +109,19 @@ describe.runIf(hasData)('attach with the real alerts', () => {
       expect(r.kafkaTimestampMs as number).toBeGreaterThanOrEqual(now - 60_000);
     }
     const fromDate = await collect(
-      signal => client.attach(topic, { from: { timestamp: new Date(now - 60_000 + 10) }, signal }),
+      signal =>
+        ctx.client.attach(topic, { from: { timestamp: new Date(now - 60_000 + 10) }, signal }),
       late.length - 10,
       { timeoutMs: 20_000 }
     );
     expect(fromDate.rows).toHaveLength(late.length - 10);
 
     // from an offset: every partition starts there
-    const admin = await client.admin();
+    const admin = await ctx.client.admin();
     const ends = await admin.endOffsets(topic);
     const expected = ends.reduce((n, e) => n + Math.max(0, Number(e.high) - 12), 0);
     const fromOffset = await collect(
-      signal => client.attach(topic, { from: { offset: 12n }, signal }),
+      signal => ctx.client.attach(topic, { from: { offset: 12n }, signal }),
       expected,
       { timeoutMs: 20_000 }
     );
@@ -143,13 +130,13 @@ describe.runIf(hasData)('attach with the real alerts', () => {
   });
 
   it("from 'latest' skips what is there; an aborted signal stops at once", async () => {
-    const topic = await newTopic('attach-latest', 1);
+    const topic = await ctx.newTopic('attach-latest', 1);
     const values = ztfValues();
-    await client.produce(topic, values.slice(0, 5));
+    await ctx.client.produce(topic, values.slice(0, 5));
     const seen: number[] = [];
     const reading = collect(
       signal =>
-        client.attach(topic, {
+        ctx.client.attach(topic, {
           from: 'latest',
           signal,
           onAssignment: p => seen.push(...p)
@@ -160,19 +147,19 @@ describe.runIf(hasData)('attach with the real alerts', () => {
       await new Promise(r => setTimeout(r, 100));
     }
     await new Promise(r => setTimeout(r, 1_000));
-    await client.produce(topic, values.slice(5, 8));
+    await ctx.client.produce(topic, values.slice(5, 8));
     const got = await reading;
     expect(got.rows.map(r => r.kafkaOffset)).toEqual([5n, 6n, 7n]);
     const stopped = new AbortController();
     stopped.abort();
-    const none = await collect(_signal => client.attach(topic, { signal: stopped.signal }), 1);
+    const none = await collect(_signal => ctx.client.attach(topic, { signal: stopped.signal }), 1);
     expect(none.batches).toEqual([]);
   });
 });
 
 describe('attach lifecycle', () => {
   it('ends the iteration when its client closes underneath it', async () => {
-    const topic = await newTopic('attach-close', 2);
+    const topic = await ctx.newTopic('attach-close', 2);
     const other = await BufferClient.create({
       bootstrapServers: bootstrapServers(),
       logger: quietLogger
@@ -194,7 +181,7 @@ describe('attach lifecycle', () => {
   });
 
   it('says a missing topic does not exist', async () => {
-    const iter = client.attach(randomName('attach-missing'));
+    const iter = ctx.client.attach(randomName('attach-missing'));
     await expect(iter.next()).rejects.toThrow(/does not exist.*alertlab buffer create/);
   });
 });

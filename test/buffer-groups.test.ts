@@ -2,42 +2,23 @@
  * Consumer groups through attach on the real broker: two readers in one group split the
  * partitions (no overlap, union = everything), and lag is right before and after commits.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BufferClient } from '../sdk/src/buffer/client.js';
+import { describe, expect, it } from 'vitest';
 import type { AlertBatch } from '../sdk/src/buffer/attach.js';
 import { collect, ztfValues } from './buffer-fixtures.js';
 import {
   NO_DATA_MESSAGE,
-  bootstrapServers,
   hasData,
-  quietLogger,
   randomName,
-  waitFor
+  waitFor,
+  useBufferClient
 } from './buffer-helpers.js';
 
-let client: BufferClient;
-let topics: string[] = [];
-
-beforeEach(async () => {
-  client = await BufferClient.create({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-  topics = [];
-});
-afterEach(async () => {
-  await client.deleteTopics(topics).catch(() => undefined);
-  await client.close();
-});
-
-async function newTopic(prefix: string, partitions: number): Promise<string> {
-  const topic = randomName(prefix);
-  topics.push(topic);
-  await client.createTopics([{ topic, partitions }]);
-  return topic;
-}
+const ctx = useBufferClient();
 
 /** Sends values round-robin to the partitions (value i to partition i % partitions). */
 async function spread(topic: string, values: Uint8Array[], partitions: number): Promise<void> {
   for (let p = 0; p < partitions; p++) {
-    await client.produce(
+    await ctx.client.produce(
       topic,
       values.filter((_v, i) => i % partitions === p),
       { partition: p }
@@ -47,7 +28,7 @@ async function spread(topic: string, values: Uint8Array[], partitions: number): 
 
 describe.runIf(hasData)('attach in consumer groups', () => {
   it('two readers in one group split the partitions: no overlap, union = all', async () => {
-    const topic = await newTopic('groups-split', 4);
+    const topic = await ctx.newTopic('groups-split', 4);
     const group = randomName('groups-g');
     const values = ztfValues();
     const owned: Record<string, number[]> = { a: [], b: [] };
@@ -57,7 +38,7 @@ describe.runIf(hasData)('attach in consumer groups', () => {
     const reader = (name: 'a' | 'b') =>
       collect(
         signal =>
-          client.attach(topic, {
+          ctx.client.attach(topic, {
             group,
             signal: AbortSignal.any([signal, controller.signal]),
             onAssignment: p => (owned[name] = p)
@@ -90,16 +71,16 @@ describe.runIf(hasData)('attach in consumer groups', () => {
         expect(owned[name]).toContain(Number(coord.split(':')[0]));
       }
     }
-    const lag = await client.lag(topic, group);
+    const lag = await ctx.client.lag(topic, group);
     expect(lag.map(l => l.lag)).toEqual([0n, 0n, 0n, 0n]);
   });
 
   it('lag is the end offset before any commit, and drops by what each commit covers', async () => {
-    const topic = await newTopic('groups-lag', 2);
+    const topic = await ctx.newTopic('groups-lag', 2);
     const group = randomName('groups-lag-g');
     const values = ztfValues().slice(0, 20);
     await spread(topic, values, 2);
-    const before = await client.lag(topic, group);
+    const before = await ctx.client.lag(topic, group);
     expect(before.map(l => [l.partition, l.committedOffset, l.endOffset, l.lag])).toEqual([
       [0, null, 10n, 10n],
       [1, null, 10n, 10n]
@@ -107,32 +88,32 @@ describe.runIf(hasData)('attach in consumer groups', () => {
 
     // read one batch of 4 rows, commit it, stop
     const first = await collect(
-      signal => client.attach(topic, { group, maxBatchRows: 4, signal }),
+      signal => ctx.client.attach(topic, { group, maxBatchRows: 4, signal }),
       1,
       { onBatch: b => b.commit() }
     );
     const b0 = first.batches[0];
     expect(b0.batch.numRows).toBe(4);
-    const afterOne = await client.lag(topic, group);
+    const afterOne = await ctx.client.lag(topic, group);
     const mine = afterOne.find(l => l.partition === b0.partition);
     const other = afterOne.find(l => l.partition !== b0.partition);
     expect(mine).toMatchObject({ committedOffset: 4n, lag: 6n });
     expect(other?.lag).toBe(10n);
 
     // the group resumes after its commit: 16 records left, then lag 0
-    const rest = await collect(signal => client.attach(topic, { group, signal }), 16, {
+    const rest = await collect(signal => ctx.client.attach(topic, { group, signal }), 16, {
       onBatch: b => b.commit()
     });
     expect(rest.rows).toHaveLength(16);
     expect(
       rest.rows.some(r => r.kafkaPartition === b0.partition && (r.kafkaOffset as bigint) < 4n)
     ).toBe(false);
-    const after = await client.lag(topic, group);
+    const after = await ctx.client.lag(topic, group);
     expect(after.map(l => [l.committedOffset, l.lag])).toEqual([
       [10n, 0n],
       [10n, 0n]
     ]);
-    const report = await client.describeTopic(topic);
+    const report = await ctx.client.describeTopic(topic);
     expect(report.records).toBe(20n);
     expect(report.groups.find(g => g.groupId === group)?.totalLag).toBe(0n);
   });

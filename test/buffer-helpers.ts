@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
+import { BufferClient } from '../sdk/src/buffer/client.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
 import type {
   ConsumedRecord,
@@ -112,3 +113,48 @@ export const ZTF_SINGLE = ['ZTF19acihgng', 'ZTF19acxxwrs', 'ZTF19acyfkzd', 'ZTF1
 );
 export const hasData = existsSync(RUBIN_FILE) && existsSync(ZTF_FILE);
 export const NO_DATA_MESSAGE = `sample alerts not found: ${DATA_DIR} is missing (see the README's test data section)`;
+
+/** A BufferClient opened before and closed after every test, with the topics it made deleted. */
+export interface BufferTestContext {
+  readonly client: BufferClient;
+  /** Topics to delete after the current test. */
+  readonly topics: string[];
+  /** Creates a random topic (deleted after the test) and returns its name. */
+  newTopic(prefix: string, partitions: number): Promise<string>;
+}
+
+/** Registers beforeEach/afterEach hooks that open and close a BufferClient for each test. */
+export function useBufferClient(): BufferTestContext {
+  let current: BufferClient | undefined;
+  let topics: string[] = [];
+  beforeEach(async () => {
+    current = await BufferClient.create({
+      bootstrapServers: bootstrapServers(),
+      logger: quietLogger
+    });
+    topics = [];
+  });
+  afterEach(async () => {
+    await current?.deleteTopics(topics).catch(() => undefined);
+    await current?.close();
+    current = undefined;
+  });
+  const context: BufferTestContext = {
+    get client(): BufferClient {
+      if (current === undefined) {
+        throw new Error('BufferClient is only open inside a test (see useBufferClient)');
+      }
+      return current;
+    },
+    get topics(): string[] {
+      return topics;
+    },
+    async newTopic(prefix: string, partitions: number): Promise<string> {
+      const topic = randomName(prefix);
+      topics.push(topic);
+      await context.client.createTopics([{ topic, partitions }]);
+      return topic;
+    }
+  };
+  return context;
+}

@@ -3,29 +3,17 @@
  * of attach as rejects (right reason, original bytes, coordinates) next to the good rows, and the
  * dead-letter helper writes them to a topic with their original bytes and headers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BufferClient } from '../sdk/src/buffer/client.js';
+import { describe, expect, it } from 'vitest';
 import { collect, ztfValues } from './buffer-fixtures.js';
 import {
   NO_DATA_MESSAGE,
-  bootstrapServers,
   consumeRecords,
   hasData,
-  quietLogger,
-  randomName
+  randomName,
+  useBufferClient
 } from './buffer-helpers.js';
 
-let client: BufferClient;
-let topics: string[] = [];
-
-beforeEach(async () => {
-  client = await BufferClient.create({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-  topics = [];
-});
-afterEach(async () => {
-  await client.deleteTopics(topics).catch(() => undefined);
-  await client.close();
-});
+const ctx = useBufferClient();
 
 const enc = new TextEncoder();
 const jsonAlert = (candidate: Record<string, number>) =>
@@ -35,8 +23,8 @@ describe.runIf(hasData)('rejects and dead letters', () => {
   it('corrupt records land in rejects with the right reason and go to a dead-letter topic', async () => {
     const topic = randomName('rejects-in');
     const dlq = randomName('rejects-dlq');
-    topics.push(topic, dlq);
-    await client.createTopics([{ topic }, { topic: dlq }]);
+    ctx.topics.push(topic, dlq);
+    await ctx.client.createTopics([{ topic }, { topic: dlq }]);
     const [good1, good2] = ztfValues();
     const inputs: Array<{ value: Uint8Array | null; code?: string }> = [
       { value: good1 },
@@ -50,7 +38,7 @@ describe.runIf(hasData)('rejects and dead letters', () => {
       { value: jsonAlert({ jd: 2460000.5, fid: 1, magpsf: 18 }), code: 'missing-position' },
       { value: good2 }
     ];
-    const producer = await client.producer();
+    const producer = await ctx.client.producer();
     await producer.send(
       inputs.map((input, i) => ({
         topic,
@@ -62,7 +50,7 @@ describe.runIf(hasData)('rejects and dead letters', () => {
     );
 
     const got = await collect(
-      signal => client.attach(topic, { format: 'auto', signal }),
+      signal => ctx.client.attach(topic, { format: 'auto', signal }),
       inputs.length
     );
     expect(got.rows.map(r => r.kafkaOffset)).toEqual([0n, 6n]);
@@ -82,9 +70,9 @@ describe.runIf(hasData)('rejects and dead letters', () => {
       expect(String(r.headers.producer)).toBe('alertlab-test');
     }
 
-    const written = await client.writeDeadLetters(dlq, rejects);
+    const written = await ctx.client.writeDeadLetters(dlq, rejects);
     expect(written.records).toBe(rejects.length);
-    const letters = await consumeRecords(client.transport, dlq, { count: rejects.length });
+    const letters = await consumeRecords(ctx.client.transport, dlq, { count: rejects.length });
     expect(letters).toHaveLength(rejects.length);
     const byOffset = new Map(letters.map(l => [String(l.headers['alertlab-source-offset']), l]));
     for (const r of rejects) {

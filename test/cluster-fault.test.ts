@@ -22,6 +22,7 @@ import { expectKeysOnce, waitForFullIsr, waitWhileAlive } from './cluster-fault-
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
+  committedTotal,
   randomName,
   readTopic,
   startStageProcess,
@@ -53,11 +54,6 @@ const memoryLogger = createLogger({
 });
 
 const elapsed = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-
-async function committedTotal(admin: AdminClient, group: string, topic: string): Promise<bigint> {
-  const offsets = await admin.groupOffsets(group, topic);
-  return offsets.reduce((sum, o) => sum + (o.offset > 0n ? o.offset : 0n), 0n);
-}
 
 describe.skipIf(!SAMPLES_PRESENT)('3-broker cluster with a broker restarted mid-stream', () => {
   let home: string;

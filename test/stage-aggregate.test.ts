@@ -4,19 +4,16 @@
  * half-way and a new one resumes from the committed offset + metadata. Emitted windows are checked
  * against an independent brute-force computation, and late alerts against the dead-letter topic.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../sdk/src/alerts/rejects.js';
-import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { createTransport } from '../sdk/src/buffer/transport.js';
-import { StageRunner } from '../sdk/src/stage/runner.js';
 import {
-  bootstrapServers,
+  createTopic,
   headerText,
   produceValues,
-  quietLogger,
   randomName,
   readTopic,
-  waitFor
+  runStageUntil,
+  useSuiteKafka
 } from './stage-helpers.js';
 
 const WINDOW_S = 600;
@@ -112,20 +109,13 @@ function expected(alerts: Alert[]) {
 }
 
 describe('aggregation stage', () => {
-  let transport: KafkaTransport;
-  beforeAll(() => {
-    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-  });
-  afterAll(async () => {
-    await transport?.close();
-  });
+  const kafka = useSuiteKafka();
 
   it('hopping windows with lateness match a brute-force computation, across a restart', async () => {
     const id = randomName('stage-agg');
     const input = `${id}-in`;
-    const admin = await transport.admin();
-    await admin.createTopics([{ topic: input, partitions: 1 }]);
-    await admin.close();
+    const transport = kafka.transport;
+    await createTopic(transport, input, 1);
     const alerts = makeAlerts();
     const manifest = {
       id,
@@ -142,22 +132,7 @@ describe('aggregation stage', () => {
       deadLetterTopic: `${id}-dlq`,
       batch: { maxRows: 100, maxWaitMs: 100 }
     };
-    const runUntil = async (count: number) => {
-      const runner = await StageRunner.create(manifest, {
-        bootstrapServers: bootstrapServers(),
-        logger: quietLogger
-      });
-      const stop = new AbortController();
-      const running = runner.run(stop.signal);
-      try {
-        await waitFor(() => runner.stats().recordsIn >= count, 90_000);
-      } finally {
-        stop.abort();
-        await running;
-        await runner.close();
-      }
-      return runner.stats();
-    };
+    const runUntil = (count: number) => runStageUntil(manifest, count, 90_000);
     const half = Math.floor(N / 2);
     await produceValues(transport, input, alerts.slice(0, half).map(encode));
     const first = await runUntil(half);

@@ -6,22 +6,20 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { createTransport } from '../sdk/src/buffer/transport.js';
+import { describe, expect, it } from 'vitest';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import { nightOf } from '../sdk/src/stage/archive-stage.js';
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
-  bootstrapServers,
+  committedTotal,
   produceValues,
-  quietLogger,
   randomName,
   sampleValues,
   sleep,
   startStageProcess,
   waitFor,
+  useSuiteKafka,
   withTempDir
 } from './stage-helpers.js';
 
@@ -30,11 +28,6 @@ if (!SAMPLES_PRESENT) {
 }
 
 const SMALL = 20_000;
-
-async function committedTotal(admin: AdminClient, group: string, topic: string): Promise<bigint> {
-  const offsets = await admin.groupOffsets(group, topic);
-  return offsets.reduce((sum, o) => sum + (o.offset > 0n ? o.offset : 0n), 0n);
-}
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -46,18 +39,10 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 describe.skipIf(!SAMPLES_PRESENT)('archive sink', () => {
-  let transport: KafkaTransport;
-  let admin: AdminClient;
-  beforeAll(async () => {
-    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-    admin = await transport.admin();
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await transport?.close();
-  });
+  const kafka = useSuiteKafka({ admin: true });
 
   it('leaves no partial file after kill -9 and holds every committed alert once', async () => {
+    const { transport, admin } = kafka;
     const id = randomName('stage-archive');
     const input = `${id}-in`;
     await admin.createTopics([{ topic: input, partitions: 2 }]);

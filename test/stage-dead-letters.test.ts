@@ -4,25 +4,22 @@
  * transactions, while the stage keeps routing the rest; a Python filter that raises is isolated too.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../sdk/src/alerts/rejects.js';
 import { createDecoder } from '../sdk/src/alerts/index.js';
-import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { createTransport } from '../sdk/src/buffer/transport.js';
-import { StageRunner } from '../sdk/src/stage/runner.js';
 import { TRACEBACK_HEADER } from '../sdk/src/stage/filter-stage.js';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import {
   FILTERS_DIR,
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
-  bootstrapServers,
+  createTopic,
   headerText,
   produceValues,
-  quietLogger,
   randomName,
   readTopic,
-  waitFor
+  runStageUntil,
+  useSuiteKafka
 } from './stage-helpers.js';
 
 if (!SAMPLES_PRESENT) {
@@ -33,21 +30,13 @@ const GOOD = 60;
 const CORRUPT = [5, 17, 33];
 
 describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
-  let transport: KafkaTransport;
-
-  beforeAll(() => {
-    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-  });
-  afterAll(async () => {
-    await transport?.close();
-  });
+  const kafka = useSuiteKafka();
 
   it('corrupted records, a throwing and a looping TypeScript filter are dead-lettered; the stage goes on', async () => {
     const id = randomName('stage-dlq');
     const input = `${id}-in`;
-    const admin = await transport.admin();
-    await admin.createTopics([{ topic: input, partitions: 1 }]);
-    await admin.close();
+    const transport = kafka.transport;
+    await createTopic(transport, input, 1);
     const small = smallRubinAlerts(2);
     const values: Uint8Array[] = [];
     for (let i = 0; i < GOOD; i++) {
@@ -57,7 +46,7 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
       values.push(small.make(i));
     }
     await produceValues(transport, input, values, { chunk: 7 });
-    const runner = await StageRunner.create(
+    const stats = await runStageUntil(
       {
         id,
         input: { topic: input, format: 'rubin' },
@@ -71,18 +60,9 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
         deadLetterTopic: `${id}-dlq`,
         batch: { maxRows: 4, maxWaitMs: 100 }
       },
-      { bootstrapServers: bootstrapServers(), logger: quietLogger }
+      values.length,
+      120_000
     );
-    const stop = new AbortController();
-    const running = runner.run(stop.signal);
-    try {
-      await waitFor(() => runner.stats().recordsIn >= values.length, 120_000);
-    } finally {
-      stop.abort();
-      await running;
-      await runner.close();
-    }
-    const stats = runner.stats();
     const out = await readTopic(transport, `${id}-pass`, { min: stats.out.pass ?? 0, idleMs: 800 });
     const dlq = await readTopic(transport, `${id}-dlq`, { min: stats.deadLettered, idleMs: 800 });
     const codes = dlq.map(r => headerText(r, DEAD_LETTER_HEADERS.code));
@@ -126,13 +106,12 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
   it('a Python filter that raises sends its batch to the dead letters with the traceback', async () => {
     const id = randomName('stage-pydlq');
     const input = `${id}-in`;
-    const admin = await transport.admin();
-    await admin.createTopics([{ topic: input, partitions: 1 }]);
-    await admin.close();
+    const transport = kafka.transport;
+    await createTopic(transport, input, 1);
     const small = smallRubinAlerts(2);
     const values = Array.from({ length: 20 }, (_, i) => small.make(i));
     await produceValues(transport, input, values);
-    const runner = await StageRunner.create(
+    const stats = await runStageUntil(
       {
         id,
         input: { topic: input, format: 'rubin' },
@@ -146,18 +125,9 @@ describe.skipIf(!SAMPLES_PRESENT)('stage dead letters', () => {
         deadLetterTopic: `${id}-dlq`,
         batch: { maxRows: 5, maxWaitMs: 100 }
       },
-      { bootstrapServers: bootstrapServers(), logger: quietLogger }
+      values.length,
+      120_000
     );
-    const stop = new AbortController();
-    const running = runner.run(stop.signal);
-    try {
-      await waitFor(() => runner.stats().recordsIn >= values.length, 120_000);
-    } finally {
-      stop.abort();
-      await running;
-      await runner.close();
-    }
-    const stats = runner.stats();
     const dlq = await readTopic(transport, `${id}-dlq`, { min: stats.deadLettered, idleMs: 800 });
     expect(dlq.length).toBeGreaterThan(0);
     expect(stats.out.pass ?? 0).toBeGreaterThan(0);

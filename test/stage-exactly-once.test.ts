@@ -4,21 +4,19 @@
  * pass; a fresh worker takes over each time. The read_committed output must hold every expected
  * alert exactly once. Alert count: STAGE_KILL_ALERTS (default 100,000).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { createTransport } from '../sdk/src/buffer/transport.js';
+import { describe, expect, it } from 'vitest';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
-  bootstrapServers,
+  committedTotal,
   produceValues,
-  quietLogger,
   randomName,
   readTopic,
   sleep,
   startStageProcess,
   waitFor,
+  useSuiteKafka,
   withTempDir,
   type StageProcess
 } from './stage-helpers.js';
@@ -31,31 +29,16 @@ const ALERTS = Number(process.env.STAGE_KILL_ALERTS ?? 100_000);
 const KILLS = 5;
 const PARTITIONS = 4;
 
-async function committedTotal(admin: AdminClient, group: string, topic: string): Promise<bigint> {
-  const offsets = await admin.groupOffsets(group, topic);
-  return offsets.reduce((sum, o) => sum + (o.offset > 0n ? o.offset : 0n), 0n);
-}
-
 function recordsInOf(p: StageProcess): number {
   const stats = p.lines.filter(l => l.type === 'stats');
   return Number(stats[stats.length - 1]?.recordsIn ?? 0);
 }
 
 describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
-  let transport: KafkaTransport;
-  let admin: AdminClient;
-
-  beforeAll(async () => {
-    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
-    admin = await transport.admin();
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await transport?.close();
-  });
+  const kafka = useSuiteKafka({ admin: true });
 
   it(`${KILLS} kills while ${ALERTS} alerts pass: read_committed output holds each exactly once`, async () => {
+    const { transport, admin } = kafka;
     const id = randomName('stage-kill');
     const input = `${id}-in`;
     const left = `${id}-even`;

@@ -4,17 +4,23 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { readAlertFile, sendRecords } from '../sdk/src/buffer/produce.js';
-import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { createTransport } from '../sdk/src/buffer/transport.js';
 import { STAGE_HEADERS } from '../sdk/src/stage/payload.js';
+import { StageRunner } from '../sdk/src/stage/runner.js';
+import type { StageStats } from '../sdk/src/stage/stats.js';
 import {
   DATA_DIR,
   RUBIN_FILE,
   ZTF_FILE,
   ZTF_SINGLE,
   bootstrapServers,
+  quietLogger,
   randomName,
   sleep,
+  waitFor,
   type Received
 } from './buffer-helpers.js';
 
@@ -189,4 +195,87 @@ export async function startStageProcess(
       return exited;
     }
   };
+}
+
+/** A transport (and optionally an admin client) shared by the tests of one describe block. */
+export interface SuiteKafka {
+  readonly transport: KafkaTransport;
+  /** Only with `{ admin: true }`. */
+  readonly admin: AdminClient;
+}
+
+/** Registers beforeAll/afterAll hooks that open and close a transport (and admin) for the suite. */
+export function useSuiteKafka(options: { admin?: boolean } = {}): SuiteKafka {
+  let transport: KafkaTransport | undefined;
+  let admin: AdminClient | undefined;
+  beforeAll(async () => {
+    transport = createTransport({ bootstrapServers: bootstrapServers(), logger: quietLogger });
+    if (options.admin === true) {
+      admin = await transport.admin();
+    }
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await transport?.close();
+  });
+  return {
+    get transport(): KafkaTransport {
+      if (transport === undefined) {
+        throw new Error('the suite transport is only open inside its tests (see useSuiteKafka)');
+      }
+      return transport;
+    },
+    get admin(): AdminClient {
+      if (admin === undefined) {
+        throw new Error('the suite admin is only open with useSuiteKafka({ admin: true })');
+      }
+      return admin;
+    }
+  };
+}
+
+/** Creates one topic with a short-lived admin client. */
+export async function createTopic(
+  transport: KafkaTransport,
+  topic: string,
+  partitions: number
+): Promise<void> {
+  const admin = await transport.admin();
+  await admin.createTopics([{ topic, partitions }]);
+  await admin.close();
+}
+
+/** Sum of the committed offsets of `group` on `topic` (partitions without a commit count 0). */
+export async function committedTotal(
+  admin: AdminClient,
+  group: string,
+  topic: string
+): Promise<bigint> {
+  const offsets = await admin.groupOffsets(group, topic);
+  return offsets.reduce((sum, o) => sum + (o.offset > 0n ? o.offset : 0n), 0n);
+}
+
+/**
+ * Runs a stage in this process until it has read `count` records (or `timeoutMs` passes), stops
+ * and closes it, and returns its final stats.
+ */
+export async function runStageUntil(
+  manifest: Record<string, unknown>,
+  count: number,
+  timeoutMs: number
+): Promise<StageStats> {
+  const runner = await StageRunner.create(manifest, {
+    bootstrapServers: bootstrapServers(),
+    logger: quietLogger
+  });
+  const stop = new AbortController();
+  const running = runner.run(stop.signal);
+  try {
+    await waitFor(() => runner.stats().recordsIn >= count, timeoutMs);
+  } finally {
+    stop.abort();
+    await running;
+    await runner.close();
+  }
+  return runner.stats();
 }

@@ -9,25 +9,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from lightcurves import lightcurve_type
 
 import alertlab
 from alertlab._connection import ENGINE_MAIN, read_connection_file, repo_root
 
-LIGHTCURVE = pa.list_(
-    pa.struct(
-        [
-            ("mjd", pa.float64()),
-            ("band", pa.string()),
-            ("flux", pa.float64()),
-            ("fluxErr", pa.float64()),
-            ("mag", pa.float64()),
-            ("magErr", pa.float64()),
-            ("isDetection", pa.bool_()),
-            ("upperLimitMag", pa.float64()),
-            ("forced", pa.bool_()),
-        ]
-    )
-)
+LIGHTCURVE = lightcurve_type()
 
 
 def point(mjd, band, mag, detection=True):

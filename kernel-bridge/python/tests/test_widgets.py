@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from astropy.coordinates import Angle, SkyCoord
+from lightcurves import lightcurve_type
 
 from alertlab.widgets import POINT_SCHEMA, Lightcurve, SkyMap, flux_to_ab_mag, lightcurve_points
 
@@ -17,20 +18,7 @@ def _ipc_rows(data: bytes) -> pa.Table:
 
 
 def _alerts() -> pa.Table:
-    lc_type = pa.list_(
-        pa.struct(
-            [
-                ("mjd", pa.float64()),
-                ("band", pa.string()),
-                ("flux", pa.float64()),
-                ("fluxErr", pa.float64()),
-                ("mag", pa.float64()),
-                ("magErr", pa.float64()),
-                ("isDetection", pa.bool_()),
-                ("upperLimitMag", pa.float64()),
-            ]
-        )
-    )
+    lc_type = lightcurve_type(forced=False)
     point = {"flux": None, "fluxErr": None, "magErr": 0.1}
     history = [
         {**point, "mjd": 1.0, "band": "g", "mag": 19.0, "isDetection": True, "upperLimitMag": None},

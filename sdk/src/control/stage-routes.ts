@@ -1,4 +1,5 @@
 /** REST routes of the controller: stages and buffer topics. */
+import type { ServerResponse } from 'node:http';
 import type { BufferClient } from '../buffer/client.js';
 import type { PartitionOffsets } from '../buffer/transport-types.js';
 import type { Controller } from './controller.js';
@@ -26,13 +27,9 @@ export function addStageRoutes(
   const limit = options.maxJsonBytes ?? 1024 * 1024;
   const { registry, supervisor, buffer } = ctl;
 
-  router.add('GET', '/stages', ({ res }) => {
-    sendJson(res, 200, { stages: registry.list().map(r => stageSummary(registry, supervisor, r)) });
-  });
-
-  router.add('POST', '/stages', async ({ req, res }) => {
-    const body = (await readJson(req, limit)) as unknown as DeployRequest;
-    const { stage, version } = await ctl.deploy(body);
+  /** Deploys a stage and replies 201 with its id, version, outputs, evidence and summary. */
+  const deployAndReply = async (res: ServerResponse, request: DeployRequest): Promise<void> => {
+    const { stage, version } = await ctl.deploy(request);
     sendJson(res, 201, {
       id: stage.id,
       version: version.version,
@@ -41,6 +38,15 @@ export function addStageRoutes(
       evidence: version.evidence,
       stage: stageSummary(registry, supervisor, stage)
     });
+  };
+
+  router.add('GET', '/stages', ({ res }) => {
+    sendJson(res, 200, { stages: registry.list().map(r => stageSummary(registry, supervisor, r)) });
+  });
+
+  router.add('POST', '/stages', async ({ req, res }) => {
+    const body = (await readJson(req, limit)) as unknown as DeployRequest;
+    await deployAndReply(res, body);
   });
 
   // Promotion of a notebook cell (the JupyterLab command): the controller builds the manifest from
@@ -48,20 +54,12 @@ export function addStageRoutes(
   router.add('POST', '/stages/promote', async ({ req, res }) => {
     const body = (await readJson(req, limit)) as unknown as PromoteCellRequest;
     const manifest = manifestOfCell(body);
-    const { stage, version } = await ctl.deploy({
+    await deployAndReply(res, {
       manifest,
       replicas: body.replicas,
       author: body.author,
       lineage: body.lineage
     } as DeployRequest);
-    sendJson(res, 201, {
-      id: stage.id,
-      version: version.version,
-      sourceHash: version.sourceHash,
-      outputTopics: stage.outputTopics,
-      evidence: version.evidence,
-      stage: stageSummary(registry, supervisor, stage)
-    });
   });
 
   router.add('POST', '/stages/backtest', async ({ req, res }) => {

@@ -9,9 +9,9 @@ import { ARCSEC, chord2OfRadiusArcsec } from '../catalog/sky.js';
 import type { MemoryCatalog } from '../catalog/memory.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { HealpixRing } from './healpix.js';
-import { MemoryCatalogs, pairsFromBuffer } from './memoryEngine.js';
-import { PairBuffer } from './pairBuffer.js';
-import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
+import { MemoryPairEngine } from './memoryEngine.js';
+import type { PairBuffer } from './pairBuffer.js';
+import type { PairQuery } from './types.js';
 import { rowsInZoneOrder } from './zoneWindows.js';
 
 /** Padding (radians, ~0.02″) added to disc radii against float rounding. */
@@ -74,31 +74,24 @@ export function buildHealpixIndex(cat: MemoryCatalog, nside = autoNside(cat.rows
 }
 
 /** {@link PairEngine} over a HEALPix index in memory. */
-export class HealpixEngine implements PairEngine {
+export class HealpixEngine extends MemoryPairEngine<HealpixIndex> {
   readonly kind = 'healpix';
-  readonly catalogs: MemoryCatalogs<HealpixIndex>;
 
   /** @param nside pixel resolution; @default autoNside(rows) */
   constructor(store: CatalogStore, nside?: number) {
-    this.catalogs = new MemoryCatalogs(store, cat => buildHealpixIndex(cat, nside));
+    super(store, cat => buildHealpixIndex(cat, nside));
   }
 
-  shape(catalog: string): Promise<CatalogShape> {
-    return this.catalogs.shape(catalog);
-  }
-
-  async findPairs(
+  protected collectPairs(
     q: PairQuery,
-    catalog: string,
+    _cat: MemoryCatalog,
+    index: HealpixIndex,
     radiusArcsec: number,
-    columns: string[],
-    withVectors: boolean
-  ): Promise<CatalogPairs> {
-    const { cat, index } = await this.catalogs.get(catalog);
+    buf: PairBuffer
+  ): void {
     const { hp, offsets, order, x, y, z } = index;
     const c2 = chord2OfRadiusArcsec(radiusArcsec);
     const discRad = radiusArcsec * ARCSEC + index.maxOffsetRad + DISC_PAD_RAD;
-    const buf = new PairBuffer();
     let a = 0;
     let ax = 0;
     let ay = 0;
@@ -128,11 +121,5 @@ export class HealpixEngine implements PairEngine {
         buf.sortTail(from);
       }
     }
-    buf.sortByAlert(q.raDeg.length);
-    return pairsFromBuffer(cat, buf, columns, withVectors);
-  }
-
-  close(): void {
-    this.catalogs.clear();
   }
 }

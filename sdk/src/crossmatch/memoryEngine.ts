@@ -6,8 +6,8 @@ import { takeColumn, type ColumnData } from '../catalog/columns.js';
 import { readMemoryCatalog, type MemoryCatalog } from '../catalog/memory.js';
 import type { CatalogStore } from '../catalog/store.js';
 import { CrossmatchError } from '../errors.js';
-import type { PairBuffer } from './pairBuffer.js';
-import type { CatalogPairs, CatalogShape } from './types.js';
+import { PairBuffer } from './pairBuffer.js';
+import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
 
 /** Catalogs held in memory for one engine, with an index built per catalog. */
 export class MemoryCatalogs<I> {
@@ -85,4 +85,49 @@ export function pairsFromBuffer(
     columns: out,
     xyz
   };
+}
+
+/**
+ * Base of the in-memory {@link PairEngine}s: loads the catalog (and its index), lets the subclass
+ * push every (alert, catalog row, chord²) pair within the radius into a {@link PairBuffer} — each
+ * alert's run sorted — then orders the pairs by alert and gathers the columns.
+ */
+export abstract class MemoryPairEngine<I> implements PairEngine {
+  abstract readonly kind: string;
+  readonly catalogs: MemoryCatalogs<I>;
+
+  constructor(store: CatalogStore, buildIndex: (cat: MemoryCatalog) => I) {
+    this.catalogs = new MemoryCatalogs(store, buildIndex);
+  }
+
+  shape(catalog: string): Promise<CatalogShape> {
+    return this.catalogs.shape(catalog);
+  }
+
+  async findPairs(
+    q: PairQuery,
+    catalog: string,
+    radiusArcsec: number,
+    columns: string[],
+    withVectors: boolean
+  ): Promise<CatalogPairs> {
+    const { cat, index } = await this.catalogs.get(catalog);
+    const buf = new PairBuffer();
+    this.collectPairs(q, cat, index, radiusArcsec, buf);
+    buf.sortByAlert(q.raDeg.length);
+    return pairsFromBuffer(cat, buf, columns, withVectors);
+  }
+
+  /** Pushes the pairs within `radiusArcsec` into `buf`, each alert's pairs sorted (sortTail). */
+  protected abstract collectPairs(
+    q: PairQuery,
+    cat: MemoryCatalog,
+    index: I,
+    radiusArcsec: number,
+    buf: PairBuffer
+  ): void;
+
+  close(): void {
+    this.catalogs.clear();
+  }
 }

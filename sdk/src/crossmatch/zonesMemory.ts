@@ -4,40 +4,34 @@
  */
 import { maxZone, chord2OfRadiusArcsec } from '../catalog/sky.js';
 import type { CatalogStore } from '../catalog/store.js';
-import { MemoryCatalogs, pairsFromBuffer } from './memoryEngine.js';
-import { PairBuffer } from './pairBuffer.js';
-import type { CatalogPairs, CatalogShape, PairEngine, PairQuery } from './types.js';
+import type { MemoryCatalog } from '../catalog/memory.js';
+import { MemoryPairEngine } from './memoryEngine.js';
+import type { PairBuffer } from './pairBuffer.js';
+import type { PairQuery } from './types.js';
 import { ZoneWindows, lowerBound, rowsInZoneOrder } from './zoneWindows.js';
 
 /** {@link PairEngine} over zone arrays in memory. */
-export class MemoryZonesEngine implements PairEngine {
+export class MemoryZonesEngine extends MemoryPairEngine<null> {
   readonly kind = 'memory-zones';
-  readonly catalogs: MemoryCatalogs<null>;
   private readonly windows = new ZoneWindows();
 
   constructor(store: CatalogStore) {
-    this.catalogs = new MemoryCatalogs(store, () => null);
+    super(store, () => null);
   }
 
-  shape(catalog: string): Promise<CatalogShape> {
-    return this.catalogs.shape(catalog);
-  }
-
-  async findPairs(
+  protected collectPairs(
     q: PairQuery,
-    catalog: string,
+    cat: MemoryCatalog,
+    _index: null,
     radiusArcsec: number,
-    columns: string[],
-    withVectors: boolean
-  ): Promise<CatalogPairs> {
-    const { cat } = await this.catalogs.get(catalog);
+    buf: PairBuffer
+  ): void {
     const { zoneStart, raDeg: ra, x, y, z } = cat;
     const h = cat.zoneHeightDeg;
     const zMax = maxZone(h);
     const c2 = chord2OfRadiusArcsec(radiusArcsec);
     const radiusDeg = radiusArcsec / 3600;
     const w = this.windows;
-    const buf = new PairBuffer();
     const order = rowsInZoneOrder(q.rows, q.decDeg, h, zMax);
     for (let k = 0; k < order.length; k++) {
       const a = order[k];
@@ -68,11 +62,5 @@ export class MemoryZonesEngine implements PairEngine {
         buf.sortTail(from);
       }
     }
-    buf.sortByAlert(q.raDeg.length);
-    return pairsFromBuffer(cat, buf, columns, withVectors);
-  }
-
-  close(): void {
-    this.catalogs.clear();
   }
 }
