@@ -29,18 +29,6 @@ export function readLong(buf: Uint8Array, pos: number): { value: number; next: n
   return { value, next: p };
 }
 
-/** Encodes a long (bigint) as an Avro zig-zag varint. */
-export function encodeLong(value: bigint): Uint8Array {
-  let n = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
-  const out: number[] = [];
-  while (n >= 0x80n) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  out.push(Number(n));
-  return Uint8Array.from(out);
-}
-
 const fixedSkip =
   (size: number): Skipper =>
   (buf, pos) => {

@@ -4,7 +4,6 @@
  * A filter that throws, runs past its time limit or loses its worker sends the chunk's alerts to
  * the dead-letter topic (original bytes, reason, source coordinates) and the stage goes on.
  */
-import type { RecordBatch } from 'apache-arrow';
 import type { BufferReject } from '../buffer/reject.js';
 import { deadLetterRecords, sendRecords } from '../buffer/produce.js';
 import type { ConsumedRecord, ProduceRecord, ProducerClient } from '../buffer/transport-types.js';
@@ -84,20 +83,6 @@ function filterRejects(
   return out;
 }
 
-/**
- * The batch a filter is given: for SQL filters only the columns their query reads (inferred when
- * compiled), so the sandbox copies 3 columns instead of ~300 (routing is the same); other languages
- * get every column, as a TypeScript or Python filter may read columns it did not declare.
- */
-export function narrowForFilter(batch: RecordBatch, filter: Filter): RecordBatch {
-  if (filter.language !== 'sql' || filter.requiredColumns.length === 0) {
-    return batch;
-  }
-  const names = batch.schema.fields.map(f => f.name);
-  const at = filter.requiredColumns.map(c => names.indexOf(c));
-  return at.some(i => i < 0) ? batch : batch.selectAt(at);
-}
-
 export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   private readonly payload: PayloadContext;
 
@@ -130,7 +115,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     let failed: { code: string; count: number } | undefined;
     if (prepared.batch.numRows > 0) {
       try {
-        const routing = await this.filter.evaluate(narrowForFilter(prepared.batch, this.filter), {
+        const routing = await this.filter.evaluate(prepared.batch, {
           timeoutMs: m.filter?.timeoutMs
         });
         const built = outputRecords(
