@@ -213,7 +213,7 @@ export class AvroAlertDecoder implements AlertDecoder {
   ): number {
     const mapper = c.mapper;
     mapper.buf = b;
-    mapper.slots.reset();
+    mapper.beginRow();
     const p = c.read(b, start, end, new DataView(b.buffer, b.byteOffset, b.byteLength));
     if (p > end || (!many && p !== end)) {
       throw new AlertDecodeError(

@@ -3,7 +3,7 @@
  * lightcurve), how scalar fields are flattened into columns, and which bytes are cutouts.
  */
 import type { AlertColumns } from './arrow/alert-columns.js';
-import type { ProjectionPlan, ScalarKind, ScalarTarget } from './avro/codegen.js';
+import type { ProjectionPlan, ScalarKind, ScalarTarget, Sink } from './avro/codegen.js';
 import { Slots, type SlotKind, type SlotRef } from './avro/slots.js';
 import type { RowProblem } from './position.js';
 
@@ -39,6 +39,14 @@ export abstract class SurveyMapper {
   protected abstract cutoutName(path: string): string | undefined;
   /** Item callbacks for the lightcurve arrays, by array path. */
   protected abstract hooks(): Record<string, () => void>;
+  /** A raw sink for a lightcurve array's scalar path (written by the reader directly), if any. */
+  protected pointSink(_path: string): Sink | undefined {
+    return undefined;
+  }
+  /** Called before each datum is read. */
+  beginRow(): void {
+    this.slots.reset();
+  }
   /** Writes the canonical columns and the current lightcurve point; or says why the row is rejected. */
   abstract finishRow(): RowProblem | undefined;
 
@@ -49,6 +57,10 @@ export abstract class SurveyMapper {
     return {
       scalar: (path: string, kind: ScalarKind): ScalarTarget | undefined => {
         const slot = this.refs.get(path);
+        const sink = this.pointSink(path);
+        if (sink !== undefined) {
+          return { column: sink, slot };
+        }
         const cut = kind === 'bytes' ? this.cutoutName(path) : undefined;
         if (cut !== undefined) {
           return includeCutouts ? { column: this.cols.cutout(cut), slot } : slot && { slot };

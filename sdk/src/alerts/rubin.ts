@@ -1,5 +1,7 @@
 /** Rubin (lsst.v10) alerts → canonical columns, flattened diaSource/diaObject fields, lightcurve. */
 import type { AlertColumns } from './arrow/alert-columns.js';
+import { BandDictionary, RawPoints } from './arrow/raw-points.js';
+import { KEEP_ARRAY, type Sink } from './avro/codegen.js';
 import { bigintFromHalves } from './avro/cursor.js';
 import { SurveyMapper, flattenPath } from './mapper.js';
 import { positionProblem, type RowProblem } from './position.js';
@@ -17,15 +19,7 @@ const SLOTS = [
   ['diaSource.midpointMjdTai', 'num'],
   ['diaSource.psfFlux', 'num'],
   ['diaSource.psfFluxErr', 'num'],
-  ['diaSource.band', 'str'],
-  ['prvDiaSources[].midpointMjdTai', 'num'],
-  ['prvDiaSources[].psfFlux', 'num'],
-  ['prvDiaSources[].psfFluxErr', 'num'],
-  ['prvDiaSources[].band', 'str'],
-  ['prvDiaForcedSources[].midpointMjdTai', 'num'],
-  ['prvDiaForcedSources[].psfFlux', 'num'],
-  ['prvDiaForcedSources[].psfFluxErr', 'num'],
-  ['prvDiaForcedSources[].band', 'str']
+  ['diaSource.band', 'str']
 ] as const;
 
 const PREFIXES = { diaObject: 'diaObject_' };
@@ -47,6 +41,10 @@ export class RubinMapper extends SurveyMapper {
     band: this.slot('diaSource.band')
   };
 
+  private readonly bands = new BandDictionary();
+  private readonly prv = new RawPoints(this.bands);
+  private readonly prvForced = new RawPoints(this.bands);
+
   constructor(cols: AlertColumns) {
     super(cols, SLOTS);
   }
@@ -60,26 +58,33 @@ export class RubinMapper extends SurveyMapper {
   }
 
   protected hooks(): Record<string, () => void> {
-    return {
-      prvDiaSources: this.pointHook('prvDiaSources', false),
-      prvDiaForcedSources: this.pointHook('prvDiaForcedSources', true)
-    };
+    return { prvDiaSources: KEEP_ARRAY, prvDiaForcedSources: KEEP_ARRAY };
   }
 
-  private pointHook(array: string, forced: boolean): () => void {
-    const mjd = this.slot(`${array}[].midpointMjdTai`);
-    const flux = this.slot(`${array}[].psfFlux`);
-    const fluxErr = this.slot(`${array}[].psfFluxErr`);
-    const band = this.slot(`${array}[].band`);
-    const s = this.slots;
-    const lightcurve = this.cols.lightcurve;
-    // slot indices, not numbers, cross the call: no double is boxed per point
-    return () => {
-      if (s.isNull[mjd] && s.isNull[flux]) {
-        return; // a null array item
-      }
-      lightcurve.pushFromSlots(s, mjd, flux, fluxErr, band, forced, this.buf);
-    };
+  /** History points go straight from the reader into raw arrays (no callback per point). */
+  protected override pointSink(path: string): Sink | undefined {
+    const m =
+      /^(prvDiaSources|prvDiaForcedSources)\[\]\.(midpointMjdTai|psfFlux|psfFluxErr|band)$/.exec(
+        path
+      );
+    if (!m) {
+      return undefined;
+    }
+    const raw = m[1] === 'prvDiaSources' ? this.prv : this.prvForced;
+    const field = m[2];
+    return field === 'midpointMjdTai'
+      ? raw.mjd
+      : field === 'psfFlux'
+        ? raw.flux
+        : field === 'psfFluxErr'
+          ? raw.fluxErr
+          : raw.band;
+  }
+
+  override beginRow(): void {
+    super.beginRow();
+    this.prv.clear();
+    this.prvForced.clear();
   }
 
   /** Id slot value, treating null and 0 as absent. */
@@ -147,6 +152,8 @@ export class RubinMapper extends SurveyMapper {
     c.ssnamenr.appendNull();
     c.ssdistnr.appendNull();
     c.isMovingObject.append(ssObjectId !== undefined);
+    c.lightcurve.pushRaw(this.prv, false);
+    c.lightcurve.pushRaw(this.prvForced, true);
     c.lightcurve.pushFromSlots(s, x.mjd, x.flux, x.fluxErr, x.band, false, this.buf);
     c.lightcurve.closeRow();
     c.endRow();

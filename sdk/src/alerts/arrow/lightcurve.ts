@@ -14,6 +14,7 @@ import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'a
 import type { Slots } from '../avro/slots.js';
 import { abMagFromNjy, magErrFromFlux } from '../schema.js';
 import { PointArrays, capacity, nanCount, validity } from './point-arrays.js';
+import { NULL_BAND, type RawF64, type RawPoints } from './raw-points.js';
 
 export class LightcurveColumn {
   private a = new PointArrays(256);
@@ -91,6 +92,86 @@ export class LightcurveColumn {
     );
     this.flags(i, !forced, forced);
     this.band(i, sn[band] === 0 ? buf : null, s.start[band], s.len[band]);
+  }
+
+  /**
+   * Appends every raw point of one lightcurve array at once (Rubin prvDiaSources /
+   * prvDiaForcedSources as the reader wrote them): flux in nJy, magnitudes derived here in one
+   * loop, a detection unless `forced`, no upper limit. A field the array does not have is null.
+   */
+  pushRaw(raw: RawPoints, forced: boolean): void {
+    const m = raw.length;
+    if (m === 0) {
+      return;
+    }
+    const i0 = this.points;
+    while (i0 + m > this.a.cap) {
+      this.a = this.a.grown();
+    }
+    const a = this.a;
+    const end = i0 + m;
+    this.nMjd += copyPoints(a.mjd, raw.mjd, m, i0);
+    this.nFlux += copyPoints(a.flux, raw.flux, m, i0);
+    this.nFluxErr += copyPoints(a.fluxErr, raw.fluxErr, m, i0);
+    a.upperLimitMag.fill(NaN, i0, end);
+    this.nLimit += m;
+    let nMag = 0;
+    let nMagErr = 0;
+    const flux = a.flux;
+    const fluxErr = a.fluxErr;
+    const mag = a.mag;
+    const magErr = a.magErr;
+    for (let i = i0; i < end; i++) {
+      const f = flux[i];
+      const g = abMagFromNjy(f);
+      const e = magErrFromFlux(f, fluxErr[i]);
+      mag[i] = g;
+      magErr[i] = e;
+      nMag += g !== g ? 1 : 0;
+      nMagErr += e !== e ? 1 : 0;
+    }
+    this.nMag += nMag;
+    this.nMagErr += nMagErr;
+    setBits(forced ? a.forced : a.isDetection, i0, end);
+    this.bandsFrom(raw, i0, m);
+    this.points = end;
+  }
+
+  private bandsFrom(raw: RawPoints, i0: number, m: number): void {
+    const a = this.a;
+    const codes = raw.band.codes;
+    const have = raw.band.n === m;
+    const dict = raw.band.dict.bytes;
+    let at = a.bandOffsets[i0];
+    let longest = 1;
+    for (const d of dict) {
+      longest = Math.max(longest, d.length);
+    }
+    if (at + m * longest > this.bandBytes.length) {
+      const next = new Uint8Array(Math.max(this.bandBytes.length * 2, at + m * longest));
+      next.set(this.bandBytes);
+      this.bandBytes = next;
+    }
+    const bytes = this.bandBytes;
+    const offsets = a.bandOffsets;
+    const valid = a.bandValid;
+    for (let k = 0; k < m; k++) {
+      const i = i0 + k;
+      const code = have ? codes[k] : NULL_BAND;
+      if (code === NULL_BAND) {
+        this.nBand++;
+      } else {
+        const d = dict[code];
+        if (d.length === 1) {
+          bytes[at++] = d[0];
+        } else {
+          bytes.set(d, at);
+          at += d.length;
+        }
+        valid[i >> 3] |= 1 << (i & 7);
+      }
+      offsets[i + 1] = at;
+    }
   }
 
   /** Index of the next point, growing the buffers when full. */
@@ -261,6 +342,23 @@ export class LightcurveColumn {
       this.nBand =
         0;
     return data;
+  }
+}
+
+/** Copies `m` raw values to `dst` at `at` (all NaN when the array lacks the field); returns the NaNs. */
+function copyPoints(dst: Float64Array, src: RawF64, m: number, at: number): number {
+  if (src.n !== m) {
+    dst.fill(NaN, at, at + m);
+    return m;
+  }
+  dst.set(src.v.subarray(0, m), at);
+  return nanCount(dst, at, at + m);
+}
+
+/** Sets bits [from, to) of an LSB-first bitmap. */
+function setBits(bits: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    bits[i >> 3] |= 1 << (i & 7);
   }
 }
 

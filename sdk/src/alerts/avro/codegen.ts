@@ -14,18 +14,30 @@ import type { SlotRef, Slots } from './slots.js';
 export type ScalarKind =
   'boolean' | 'int' | 'long' | 'float' | 'double' | 'string' | 'bytes' | 'enum' | 'fixed';
 
-/** Where one scalar goes: a column builder of the matching kind, a slot, or both. */
+/**
+ * Anything the generated code appends to: a column builder, or a raw sink with the same calls
+ * for the scalar's kind (`append(v)`, `appendBytes(b, p, n)`, `appendNull()`).
+ */
+export type Sink = ColumnBuilder | { appendNull(): void };
+
+/** Where one scalar goes: a column builder (or raw sink) of the matching kind, a slot, or both. */
 export interface ScalarTarget {
-  column?: ColumnBuilder;
+  column?: Sink;
   slot?: SlotRef;
 }
 
 /** Decides, per field path (`diaSource.ra`, `prvDiaSources[].band`), what the reader keeps. */
 export interface ProjectionPlan {
   scalar(path: string, kind: ScalarKind): ScalarTarget | undefined;
-  /** A callback run after each item of the array at `path`; arrays without one are skipped. */
+  /**
+   * A callback run after each item of the array at `path`; arrays without one are skipped.
+   * KEEP_ARRAY keeps the array (its scalars go to their targets) with no callback per item.
+   */
   arrayHook(path: string): (() => void) | undefined;
 }
+
+/** An array hook that keeps the array but is never called (see ProjectionPlan.arrayHook). */
+export const KEEP_ARRAY = (): void => {};
 
 /** Reads one datum from `b` at `p` (ending before `end`); returns the position after it. */
 export type DatumReader = (b: Uint8Array, p: number, end: number, dv: DataView) => number;
@@ -65,7 +77,7 @@ const SKIP: Record<string, string> = {
 
 /** Compiles `root` under `plan` into a reader bound to `slots`. */
 export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots): DatumReader {
-  const cols: ColumnBuilder[] = [];
+  const cols: Sink[] = [];
   const hooks: Array<() => void> = [];
   const enums: Uint8Array[][] = [];
   const stack: string[] = [];
@@ -74,7 +86,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   let depth = 0;
   const enc = new TextEncoder();
 
-  const colVar = (c: ColumnBuilder): string => {
+  const colVar = (c: Sink): string => {
     let i = cols.indexOf(c);
     if (i < 0) {
       i = cols.push(c) - 1;
@@ -229,7 +241,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         // to inline the item callback, which a single huge reader function would not.
         fns.push(`const a${k} = function (b, p, end, dv) {
   let t = 0, n = 0, v = 0, bad = 0, q = 0;
-  ${blocks(item.code, `k${k}();`, false)}
+  ${blocks(item.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
 };`);
@@ -260,7 +272,7 @@ ${body}
 };`;
   const factory = new Function('H', 'C', 'S', 'K', 'E', source) as (
     h: AvroCursor,
-    c: ColumnBuilder[],
+    c: Sink[],
     s: Slots,
     k: Array<() => void>,
     e: Uint8Array[][]
