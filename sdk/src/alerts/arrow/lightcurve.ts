@@ -12,7 +12,9 @@
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
 import type { Slots } from '../avro/slots.js';
-import { abMagFromNjy, magErrFromFlux } from '../schema.js';
+import { MAG_ERR_FACTOR, NJY_AB_ZERO_POINT, abMagFromNjy, magErrFromFlux } from '../schema.js';
+
+const LN_TO_MAG = 2.5 / Math.LN10;
 import { PointArrays, capacity, nanCount, validity } from './point-arrays.js';
 import { NULL_BAND, type RawF64, type RawPoints } from './raw-points.js';
 
@@ -110,28 +112,28 @@ export class LightcurveColumn {
     }
     const a = this.a;
     const end = i0 + m;
+    // Copies first, then one tight loop for the magnitudes (a fused loop measured 2× slower).
     this.nMjd += copyPoints(a.mjd, raw.mjd, m, i0);
     this.nFlux += copyPoints(a.flux, raw.flux, m, i0);
     this.nFluxErr += copyPoints(a.fluxErr, raw.fluxErr, m, i0);
-    a.upperLimitMag.fill(NaN, i0, end);
-    this.nLimit += m;
-    let nMag = 0;
-    let nMagErr = 0;
     const flux = a.flux;
     const fluxErr = a.fluxErr;
     const mag = a.mag;
     const magErr = a.magErr;
+    // abMagFromNjy / magErrFromFlux, written out: V8 does not inline them in this loop
+    // (constants in locals: module bindings are re-read with a hole check on every iteration)
+    const zp = NJY_AB_ZERO_POINT;
+    const lnToMag = LN_TO_MAG;
+    const errFactor = MAG_ERR_FACTOR;
     for (let i = i0; i < end; i++) {
       const f = flux[i];
-      const g = abMagFromNjy(f);
-      const e = magErrFromFlux(f, fluxErr[i]);
-      mag[i] = g;
-      magErr[i] = e;
-      nMag += g !== g ? 1 : 0;
-      nMagErr += e !== e ? 1 : 0;
+      mag[i] = f > 0 ? zp - lnToMag * Math.log(f) : NaN;
+      magErr[i] = f > 0 ? (errFactor * fluxErr[i]) / f : NaN;
     }
-    this.nMag += nMag;
-    this.nMagErr += nMagErr;
+    this.nMag += nanCount(mag, i0, end);
+    this.nMagErr += nanCount(magErr, i0, end);
+    a.upperLimitMag.fill(NaN, i0, end);
+    this.nLimit += m;
     setBits(forced ? a.forced : a.isDetection, i0, end);
     this.bandsFrom(raw, i0, m);
     this.points = end;
@@ -155,6 +157,23 @@ export class LightcurveColumn {
     const bytes = this.bandBytes;
     const offsets = a.bandOffsets;
     const valid = a.bandValid;
+    if (longest === 1 && have) {
+      // every band name is one byte (u g r i z y): a table lookup per point
+      const byteOf = raw.band.dict.byteOf;
+      let nulls = 0;
+      for (let k = 0, i = i0; k < m; k++, i++) {
+        const code = codes[k];
+        if (code === NULL_BAND) {
+          nulls++;
+        } else {
+          bytes[at++] = byteOf[code];
+          valid[i >> 3] |= 1 << (i & 7);
+        }
+        offsets[i + 1] = at;
+      }
+      this.nBand += nulls;
+      return;
+    }
     for (let k = 0; k < m; k++) {
       const i = i0 + k;
       const code = have ? codes[k] : NULL_BAND;
@@ -162,12 +181,8 @@ export class LightcurveColumn {
         this.nBand++;
       } else {
         const d = dict[code];
-        if (d.length === 1) {
-          bytes[at++] = d[0];
-        } else {
-          bytes.set(d, at);
-          at += d.length;
-        }
+        bytes.set(d, at);
+        at += d.length;
         valid[i >> 3] |= 1 << (i & 7);
       }
       offsets[i + 1] = at;

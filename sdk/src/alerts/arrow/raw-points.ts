@@ -33,6 +33,8 @@ export class BandDictionary {
   readonly bytes: Uint8Array[] = [];
   /** One-byte band → code + 1 (0 = not seen yet). */
   readonly single = new Uint8Array(256);
+  /** Code → its byte, for one-byte bands. */
+  readonly byteOf = new Uint8Array(256);
   private readonly multi = new Map<string, number>();
 
   /** The code of `len` bytes of `b` at `p`, adding them on first sight. */
@@ -49,6 +51,7 @@ export class BandDictionary {
       this.multi.set(key, code);
       if (len === 1) {
         this.single[b[p]] = code + 1;
+        this.byteOf[code] = b[p];
       }
     }
     return code;

@@ -7,7 +7,7 @@ import { AvroSchemaError } from '../../errors.js';
 import type { ColumnBuilder } from '../arrow/columns.js';
 import { AvroCursor } from './cursor.js';
 import { READ_LEN, emitScalar } from './emit-scalar.js';
-import { emitRun, runItemOf, runSize, skipItem, type RunItem } from './runs.js';
+import { fixedSkip } from './nullable-skip.js';
 import type { AvroType } from './schema.js';
 import type { SlotRef, Slots } from './slots.js';
 
@@ -46,12 +46,7 @@ interface Piece {
   code: string;
   nulls: string;
   targets: number;
-  /** Set when this piece only skips a fixed-width field (see runs.ts). */
-  run?: RunItem;
 }
-
-/** Runs with fewer nullable fields than this are skipped one by one. */
-const MIN_RUN_UNIONS = 3;
 
 /**
  * Skips a varint. Away from the end, finds the first byte without the continuation bit in four
@@ -67,7 +62,7 @@ const SKIP_VARINT = `if (p + 8 <= end) {
 const SKIP: Record<string, string> = {
   null: '',
   boolean: 'p += 1;',
-  int: SKIP_VARINT,
+  int: 'while (b[p++] > 127) {}',
   long: SKIP_VARINT,
   float: 'p += 4;',
   double: 'p += 8;',
@@ -82,7 +77,6 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const enums: Uint8Array[][] = [];
   const stack: string[] = [];
   const fns: string[] = [];
-  const runs: number[] = [];
   let depth = 0;
   const enc = new TextEncoder();
 
@@ -97,8 +91,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const skipPiece = (t: AvroType): Piece => ({
     code: skip(t),
     nulls: '',
-    targets: 0,
-    run: runItemOf(t)
+    targets: 0
   });
 
   const scalar = (t: AvroType, path: string): Piece => {
@@ -120,8 +113,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       case 'fixed':
         return `p += ${t.size};`;
       case 'union': {
-        const fast = runItemOf(t);
-        return fast ? skipItem(fast) : unionSwitch(t.branches.map(b => skip(b)));
+        return fixedSkip(t) ?? unionSwitch(t.branches.map(b => skip(b)));
       }
       case 'array':
       case 'map':
@@ -147,31 +139,6 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     } finally {
       stack.pop();
     }
-  };
-
-  /** Joins field pieces, turning runs of fixed-width skips into speculative runs. */
-  const joinWithRuns = (parts: Piece[]): string => {
-    const out: string[] = [];
-    let run: RunItem[] = [];
-    const flush = (): void => {
-      if (run.filter(i => i.isX !== undefined).length >= MIN_RUN_UNIONS) {
-        const r = runs.push(runSize(run)) - 1;
-        out.push(emitRun(run, `R${r}`));
-      } else {
-        out.push(...run.map(skipItem));
-      }
-      run = [];
-    };
-    for (const part of parts) {
-      if (part.run) {
-        run.push(part.run);
-      } else {
-        flush();
-        out.push(part.code);
-      }
-    }
-    flush();
-    return out.join('\n');
   };
 
   const unionSwitch = (branches: string[]): string => {
@@ -208,7 +175,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         return guard(t.name, () => {
           const parts = t.fields.map(f => walk(f.type, path ? `${path}.${f.name}` : f.name));
           return {
-            code: joinWithRuns(parts),
+            code: parts.map(x => x.code).join('\n'),
             nulls: parts.map(x => x.nulls).join('\n'),
             targets: parts.reduce((s, x) => s + x.targets, 0)
           };
@@ -240,7 +207,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not.
         fns.push(`const a${k} = function (b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0, q = 0;
+  let t = 0, n = 0, v = 0, bad = 0;
   ${blocks(item.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
@@ -258,14 +225,13 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const body = walk(root, '').code;
   const decls = [
     ...cols.map((_, i) => `const c${i} = C[${i}];`),
-    ...hooks.map((_, i) => `const k${i} = K[${i}];`),
-    ...runs.map((n, i) => `const R${i} = new Int32Array(${n}).fill(-1);`)
+    ...hooks.map((_, i) => `const k${i} = K[${i}];`)
   ].join('\n');
   const source = `${decls}
 const sf = S.num, sn = S.isNull, slo = S.lo, shi = S.hi, ss = S.start, sl = S.len;
 ${fns.join('\n')}
 return function read(b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0, q = 0;
+  let t = 0, n = 0, v = 0, bad = 0;
 ${body}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   return p;
