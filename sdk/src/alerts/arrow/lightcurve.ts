@@ -29,6 +29,8 @@ export class LightcurveColumn {
   private nMag = 0;
   private nMagErr = 0;
   private nLimit = 0;
+  /** Points [0, limitFilled) have their upperLimitMag written; later ones are null (NaN) lazily. */
+  private limitFilled = 0;
   private nBand = 0;
   /** Closed rows (alerts). */
   length = 0;
@@ -132,8 +134,7 @@ export class LightcurveColumn {
     }
     this.nMag += nanCount(mag, i0, end);
     this.nMagErr += nanCount(magErr, i0, end);
-    a.upperLimitMag.fill(NaN, i0, end);
-    this.nLimit += m;
+    this.nLimit += m; // no upper limits: left unwritten (see limitFilled)
     setBits(forced ? a.forced : a.isDetection, i0, end);
     this.bandsFrom(raw, i0, m);
     this.points = end;
@@ -214,7 +215,11 @@ export class LightcurveColumn {
     a.fluxErr[i] = fluxErr;
     a.mag[i] = mag;
     a.magErr[i] = magErr;
+    if (this.limitFilled < i) {
+      a.upperLimitMag.fill(NaN, this.limitFilled, i);
+    }
     a.upperLimitMag[i] = limit;
+    this.limitFilled = i + 1;
     this.nMjd += mjd !== mjd ? 1 : 0;
     this.nFlux += flux !== flux ? 1 : 0;
     this.nFluxErr += fluxErr !== fluxErr ? 1 : 0;
@@ -275,7 +280,9 @@ export class LightcurveColumn {
     this.nFluxErr -= nanCount(a.fluxErr, keep, end);
     this.nMag -= nanCount(a.mag, keep, end);
     this.nMagErr -= nanCount(a.magErr, keep, end);
-    this.nLimit -= nanCount(a.upperLimitMag, keep, end);
+    const filled = Math.min(end, this.limitFilled);
+    this.nLimit -= nanCount(a.upperLimitMag, keep, filled) + (end - Math.max(keep, filled));
+    this.limitFilled = Math.min(this.limitFilled, keep);
     for (let i = keep; i < end; i++) {
       const mask = ~(1 << (i & 7));
       if ((a.bandValid[i >> 3] & ~mask) === 0) {
@@ -291,6 +298,19 @@ export class LightcurveColumn {
   /** The Arrow type of this column. */
   static type(): List<Struct> {
     return new List(new Field('item', new Struct(lightcurveFields()), false));
+  }
+
+  /**
+   * The upperLimitMag values of the first m points: a shared all-NaN array when none has a limit
+   * (Rubin: its buffer is never written, so no fresh memory is touched), else the unwritten tail
+   * filled with NaN.
+   */
+  private limits(m: number): Float64Array {
+    if (this.nLimit === m) {
+      return allNaN(m);
+    }
+    this.a.upperLimitMag.fill(NaN, this.limitFilled, m);
+    return this.a.upperLimitMag;
   }
 
   /** Builds the Arrow data and starts a new batch with the same capacity. */
@@ -327,7 +347,7 @@ export class LightcurveColumn {
       f64(a.mag, this.nMag),
       f64(a.magErr, this.nMagErr),
       bool(a.isDetection),
-      f64(a.upperLimitMag, this.nLimit),
+      f64(this.limits(m), this.nLimit),
       bool(a.forced)
     ];
     const struct = makeData({
@@ -348,6 +368,7 @@ export class LightcurveColumn {
     this.offsets = new Int32Array(Math.max(64, n) + 1);
     this.length = 0;
     this.points = 0;
+    this.limitFilled = 0;
     this.nMjd =
       this.nFlux =
       this.nFluxErr =
@@ -368,6 +389,16 @@ function copyPoints(dst: Float64Array, src: RawF64, m: number, at: number): numb
   }
   dst.set(src.v.subarray(0, m), at);
   return nanCount(dst, at, at + m);
+}
+
+let sharedNaN = new Float64Array(0);
+
+/** m NaNs, shared by every batch (read-only once handed to Arrow; replaced, never written, to grow). */
+function allNaN(m: number): Float64Array {
+  if (sharedNaN.length < m) {
+    sharedNaN = new Float64Array(Math.max(m, sharedNaN.length * 2)).fill(NaN);
+  }
+  return sharedNaN.subarray(0, m);
 }
 
 /** Sets bits [from, to) of an LSB-first bitmap. */

@@ -54,4 +54,31 @@ describe('raw lightcurve points', () => {
     expect(forced & 7).toBe(7);
     expect(detection & 7).toBe(0);
   });
+
+  it('keeps upper limits right when flux points (no limits) and limit points mix, through a truncate', () => {
+    const raw = new RawPoints(new BandDictionary());
+    raw.mjd.append(1);
+    raw.flux.append(100);
+    raw.fluxErr.append(1);
+    raw.band.appendBytes(bytes('g'), 0, 1);
+    const lc = new LightcurveColumn();
+    const limitPoint = (mjd: number, limit: number): void =>
+      lc.push(mjd, NaN, NaN, NaN, NaN, false, false, limit, false, bytes('r'), 0, 1);
+    lc.pushRaw(raw, false); // point 0: no limit
+    limitPoint(2, 20.5); // point 1: a limit
+    lc.closeRow();
+    lc.pushRaw(raw, false);
+    limitPoint(3, 19); // rejected row below
+    lc.truncate(1);
+    lc.pushRaw(raw, false); // point 2
+    lc.closeRow();
+    const limits = lc.finish().children[0].children[7];
+    const got = Array.from({ length: 3 }, (_, k) => (limits.getValid(k) ? limits.values[k] : null));
+    expect(got).toEqual([null, 20.5, null]);
+    expect(limits.nullCount).toBe(2);
+    // a batch with no limit at all shares one all-null buffer
+    lc.pushRaw(raw, true);
+    lc.closeRow();
+    expect(lc.finish().children[0].children[7].nullCount).toBe(1);
+  });
 });
