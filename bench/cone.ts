@@ -1,10 +1,11 @@
 /**
- * Single-cone latency over HTTP (`alertlab serve`, GET /cone, keep-alive, one request at a time)
- * against Tycho-2 (index 4110, 363k stars; ALERTLAB_BENCH_CATALOG=tycho2-07 for 1.87M), next to the
- * same cones in process and Q3C's q3c_radial_query in PostgreSQL 15 on the same rows (timed inside
- * the database, so without any client round trip). Writes bench/results/cone.json.
+ * Single-cone latency over HTTP (`alertlab serve`, GET /cone, one request at a time on one
+ * keep-alive connection, TCP_NODELAY, node:http client) against Tycho-2 (index 4110, 363k stars;
+ * ALERTLAB_BENCH_CATALOG=tycho2-07 for 1.87M), next to the same cones in process and Q3C's
+ * q3c_radial_query in PostgreSQL 15 on the same rows (timed inside the database, so without any
+ * client round trip). Writes bench/results/cone.json.
  *
- *     node --import tsx bench/cone.ts
+ *     node --import tsx bench/cone.ts      (ALERTLAB_BENCH_NO_Q3C=1 skips PostgreSQL)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   type MemoryCatalog
 } from '../sdk/src/catalog/index.js';
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { CatalogService } from '../sdk/src/control/catalogs.js';
@@ -24,6 +26,10 @@ import { q3cUnavailable, startQ3c } from './lib/q3c.js';
 const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
 const QUERIES = Number(process.env.ALERTLAB_BENCH_QUERIES ?? 5000);
 const RADII_ARCSEC = [10, 360];
+/** Untimed requests at the start of each radius's run. */
+const WARMUP = 500;
+/** Untimed requests before any timing (both radii). */
+const WARMUP_ALL = 3000;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -130,6 +136,28 @@ function q3cRun(
   }
 }
 
+/** One keep-alive connection, Nagle off, one request at a time. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** GET `url` on the keep-alive agent; resolves to the body. */
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, res => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(Buffer.concat(chunks).toString('utf8'))
+          : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8')}`))
+      );
+      res.on('error', reject);
+    });
+    req.on('socket', socket => socket.setNoDelay(true));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'alertlab-cone-bench-'));
   try {
@@ -163,27 +191,44 @@ async function main(): Promise<void> {
     const service = await CatalogService.open({ storePath });
     const results: Record<string, unknown> = {};
     try {
+      // Warm-up across both radii: the server's first thousand or so requests are slower
+      // (V8 still tiering up the route, the collector clearing the catalog-load garbage).
+      for (let k = 0; k < WARMUP_ALL; k++) {
+        const q = queries[k % queries.length];
+        const r = RADII_ARCSEC[k % RADII_ARCSEC.length];
+        await get(`${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`);
+        await service.cone(CATALOG, q.ra, q.dec, r, 10_000);
+      }
       for (const r of RADII_ARCSEC) {
         const http: number[] = [];
         const inProcess: number[] = [];
         let rows = 0;
+        // HTTP first, then the same cones in process in their own loop (so the in-process
+        // calls' garbage is not collected in the middle of a timed request).
+        const counts: number[] = [];
         for (let k = 0; k < queries.length; k++) {
           const q = queries[k];
           const t0 = performance.now();
-          const res = await fetch(
-            `${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`
-          );
-          const body = (await res.json()) as { count: number };
+          const body = JSON.parse(
+            await get(`${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`)
+          ) as { count: number };
+          const t1 = performance.now();
+          counts.push(body.count);
+          if (k >= WARMUP) {
+            http.push(t1 - t0);
+            rows += body.count;
+          }
+        }
+        for (let k = 0; k < queries.length; k++) {
+          const q = queries[k];
           const t1 = performance.now();
           const local = await service.cone(CATALOG, q.ra, q.dec, r, 10_000);
           const t2 = performance.now();
-          if (body.count !== local.rows.length) {
+          if (counts[k] !== local.rows.length) {
             throw new Error(`HTTP and in-process cones differ at ${q.ra}, ${q.dec}`);
           }
-          if (k >= 200) {
-            http.push(t1 - t0);
+          if (k >= WARMUP) {
             inProcess.push(t2 - t1);
-            rows += body.count;
           }
         }
         results[`r${r}arcsec`] = {
@@ -196,10 +241,13 @@ async function main(): Promise<void> {
         );
       }
     } finally {
+      agent.destroy();
       child.kill('SIGTERM');
       service.close();
     }
-    const q3c = q3cRun(cat, queries);
+    const q3c = process.env.ALERTLAB_BENCH_NO_Q3C
+      ? { skipped: 'ALERTLAB_BENCH_NO_Q3C' }
+      : q3cRun(cat, queries);
     console.log('q3c', JSON.stringify(q3c));
     const out = {
       benchmark: 'cone',
@@ -209,8 +257,17 @@ async function main(): Promise<void> {
       catalog: CATALOG,
       catalogRows: cat.rows,
       queries: QUERIES,
-      warmupQueries: 200,
-      note: 'HTTP: node fetch (keep-alive) to `alertlab serve` in its own process on 127.0.0.1, JSON answer parsed, one request at a time. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
+      warmupQueries: { beforeAll: WARMUP_ALL, perRadius: WARMUP },
+      timedQueriesPerRadius: QUERIES - WARMUP,
+      client: {
+        library: 'node:http request',
+        keepAlive: true,
+        connections: 1,
+        noDelay: true,
+        concurrency: 1,
+        timed: 'request sent to JSON body parsed'
+      },
+      note: 'HTTP: node:http client on one keep-alive connection (TCP_NODELAY) to `alertlab serve` in its own process on 127.0.0.1, JSON answer parsed, one request at a time; in-process cones timed in a separate loop. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
       alertlab: results,
       q3c
     };

@@ -183,3 +183,26 @@ describe('modes and several archives', () => {
     }
   );
 });
+
+describe('reused buffers', () => {
+  it('overlapping calls and batches of changing size on one matcher each get their own pairs', async () => {
+    const cat = mem.hipparcos;
+    const batches = [
+      makeProbes(cat, 60, 400, 21),
+      makeProbes(cat, 60, 30, 22),
+      makeProbes(cat, 60, 900, 23),
+      makeProbes(cat, 60, 1, 24)
+    ];
+    const wants = batches.map(p => bruteForce(cat, p.raDeg, p.decDeg, 60));
+    const opts = { catalogs: [{ name: 'hipparcos', radiusArcsec: 60 }] };
+    for (const m of matchers) {
+      // At once: every call but the first prepares its alerts in buffers of its own.
+      const together = await Promise.all(batches.map(p => m.match(p, opts)));
+      together.forEach((t, k) => expectSamePairs(pairMap(t), wants[k], `${m.kind} together ${k}`));
+      // One after the other, big and small: the reused buffers never leak rows between calls.
+      for (const k of [2, 1, 0, 3, 2]) {
+        expectSamePairs(pairMap(await m.match(batches[k], opts)), wants[k], `${m.kind} ${k}`);
+      }
+    }
+  });
+});

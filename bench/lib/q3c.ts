@@ -82,3 +82,83 @@ export function startQ3c(): Q3cCluster {
 function asId(flag: string): string {
   return execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim();
 }
+
+/** Loads (id, ra, dec) rows into table `name` with a Q3C index, clustered on it, analysed. */
+export function loadQ3cTable(
+  pg: Q3cCluster,
+  name: string,
+  ids: ArrayLike<bigint | string | number | null>,
+  raDeg: Float64Array,
+  decDeg: Float64Array,
+  idType = 'BIGINT'
+): number {
+  const t0 = performance.now();
+  const rows: string[] = [];
+  for (let i = 0; i < raDeg.length; i++) {
+    rows.push(`${String(ids[i])}\t${raDeg[i]}\t${decDeg[i]}`);
+  }
+  pg.sql(
+    `CREATE TABLE ${name} (id ${idType}, ra DOUBLE PRECISION, dec DOUBLE PRECISION);\nCOPY ${name} FROM STDIN;\n${rows.join('\n')}\n\\.\n`
+  );
+  pg.sql(
+    `CREATE INDEX ${name}_q3c ON ${name} (q3c_ang2ipix(ra, dec)); CLUSTER ${name} USING ${name}_q3c; ANALYZE ${name};`
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+/** What {@link q3cJoin} measured. */
+export interface Q3cJoinResult {
+  /** Pairs as "alertRow:catalogId". */
+  pairs: string[];
+  callMs: number[];
+  plan: string;
+  maxParallelWorkersPerGather: string;
+  /** PostgreSQL's jit setting during the timed runs. */
+  jit: string;
+}
+
+/**
+ * `q3c_join` of table `alerts` (k, ra, dec) with table `cat` (id, ra, dec; Q3C-indexed) at
+ * `radiusArcsec`: the pairs once (COPY out), then `repeats` timed runs inside PostgreSQL (a
+ * PL/pgSQL loop, clock_timestamp per run, so no client round trip is counted) of the whole batch
+ * with its output materialised — alert row, catalog id, separation in arcsec — into a temp table.
+ */
+export function q3cJoin(
+  pg: Q3cCluster,
+  radiusArcsec: number,
+  repeats: number,
+  jit: 'on' | 'off' = 'on'
+): Q3cJoinResult {
+  const r = radiusArcsec / 3600;
+  // psql runs each call in a new session, so the setting goes in front of every script.
+  const set = `SET jit = ${jit};`;
+  const join = `FROM alerts a JOIN cat c ON q3c_join(a.ra, a.dec, c.ra, c.dec, ${r})`;
+  const plan = pg.sql(`${set} EXPLAIN SELECT a.k, c.id ${join};`).trim();
+  const pairs = pg
+    .sql(`${set} COPY (SELECT a.k, c.id ${join}) TO STDOUT;`)
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(line => line.replace('\t', ':'));
+  const out = pg.sql(`
+    ${set}
+    CREATE TEMP TABLE timings (ms DOUBLE PRECISION);
+    DO $$
+    DECLARE t0 TIMESTAMPTZ;
+    BEGIN
+      FOR i IN 1..${repeats + 2} LOOP
+        t0 := clock_timestamp();
+        CREATE TEMP TABLE m AS
+          SELECT a.k, c.id, q3c_dist(a.ra, a.dec, c.ra, c.dec) * 3600 AS sep ${join};
+        IF i > 2 THEN
+          INSERT INTO timings VALUES (extract(epoch FROM clock_timestamp() - t0) * 1000);
+        END IF;
+        DROP TABLE m;
+      END LOOP;
+    END $$;
+    SELECT string_agg(ms::text, ',') FROM timings;
+    DROP TABLE timings;`);
+  const callMs = out.trim().split(',').map(Number);
+  const workers = pg.sql('SHOW max_parallel_workers_per_gather;').trim();
+  return { pairs, callMs, plan, maxParallelWorkersPerGather: workers, jit };
+}

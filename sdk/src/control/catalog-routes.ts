@@ -6,6 +6,7 @@ import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import type { AlertPositions } from '../crossmatch/types.js';
 import { AlertlabError, CrossmatchError } from '../errors.js';
 import type { CatalogService } from './catalogs.js';
+import { coneJson } from './cone-json.js';
 import {
   HttpError,
   readBody,
@@ -121,21 +122,7 @@ export function addCatalogRoutes(
     }
     const p = coneParams(q);
     const r = await service.cone(catalog, p.raDeg, p.decDeg, p.radiusArcsec, p.maxRows);
-    sendJson(res, 200, {
-      catalog: r.catalog,
-      ra: r.raDeg,
-      dec: r.decDeg,
-      radiusArcsec: r.radiusArcsec,
-      count: r.rows.length,
-      truncated: r.truncated,
-      rows: r.rows.map(row => ({
-        id: row.id,
-        ra: row.raDeg,
-        dec: row.decDeg,
-        separationArcsec: row.separationArcsec,
-        ...row.columns
-      }))
-    });
+    sendBytes(res, 200, 'application/json; charset=utf-8', coneJson(r));
   });
 
   router.add('POST', '/crossmatch', async (ctx: RouteContext) => {

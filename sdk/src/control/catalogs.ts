@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import type { ColumnData } from '../catalog/columns.js';
 import { defaultCatalogPath } from '../catalog/paths.js';
-import { arcsecOfChord2, unitVectors } from '../catalog/sky.js';
 import { CatalogStore, type CatalogInfo } from '../catalog/store.js';
 import { EngineMatcher } from '../crossmatch/matcher.js';
+import { arcsecOfChord2Fast, unitVectorsFast } from '../crossmatch/trig.js';
 import { MemoryZonesEngine } from '../crossmatch/zonesMemory.js';
 import type { AlertInput, MatchOptions, MatchResult } from '../crossmatch/types.js';
 import { HttpError } from './http.js';
@@ -132,7 +132,8 @@ export class CatalogService {
     const x = new Float64Array(1);
     const y = new Float64Array(1);
     const z = new Float64Array(1);
-    unitVectors(ra, dec, x, y, z);
+    // Same vectors and separations as the matcher's, so /cone and /crossmatch agree to the bit.
+    unitVectorsFast(ra, dec, x, y, z);
     const columns = info.columns.map(c => c.name);
     const query = { rows: Int32Array.of(0), raDeg: ra, decDeg: dec, x, y, z };
     const pairs = await this.engine.findPairs(query, catalog, radiusArcsec, columns, false);
@@ -150,7 +151,7 @@ export class CatalogService {
         id: typeof id === 'bigint' || typeof id === 'string' ? id : null,
         raDeg: cat.raDeg[r],
         decDeg: cat.decDeg[r],
-        separationArcsec: arcsecOfChord2(pairs.chord2[i]),
+        separationArcsec: arcsecOfChord2Fast(pairs.chord2[i]),
         columns: extra
       });
     }

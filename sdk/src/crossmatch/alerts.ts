@@ -2,8 +2,8 @@
  * Alert positions and moving-object flags, taken column by column from the input.
  */
 import type { RecordBatch, Table, Vector } from 'apache-arrow';
-import { unitVectors } from '../catalog/sky.js';
 import { CrossmatchError } from '../errors.js';
+import { unitVectorsFast } from './trig.js';
 import type { AlertInput } from './types.js';
 
 /** Alerts ready to match. */
@@ -78,12 +78,57 @@ export function movingObjectMask(batch: RecordBatch | Table, maxSsDistArcsec: nu
   return out;
 }
 
-/** Positions, unit vectors, validity and moving flags of the input alerts. */
-export function prepareAlerts(input: AlertInput, maxSsDistArcsec: number): PreparedAlerts {
-  let raDeg: Float64Array;
+/**
+ * Grow-only arrays that {@link prepareAlerts} fills instead of allocating, so a matcher that
+ * handles batch after batch does not churn 300 KB of ArrayBuffers per 10k alerts (each churned
+ * buffer counts as external memory and brings V8's "external memory pressure" collections into
+ * the timed path). Hold one per concurrent call.
+ */
+export class AlertScratch {
+  private cap = 0;
+  ra = new Float64Array(0);
+  x = new Float64Array(0);
+  y = new Float64Array(0);
+  z = new Float64Array(0);
+  valid = new Uint8Array(0);
+  moving = new Uint8Array(0);
+  rows = new Int32Array(0);
+
+  /** Makes room for n alerts (the arrays are then at least n long). */
+  reserve(n: number): void {
+    if (n <= this.cap) {
+      return;
+    }
+    const cap = this.cap === 0 ? n : Math.max(n, Math.ceil(this.cap * 1.5));
+    this.ra = new Float64Array(cap);
+    this.x = new Float64Array(cap);
+    this.y = new Float64Array(cap);
+    this.z = new Float64Array(cap);
+    this.valid = new Uint8Array(cap);
+    this.moving = new Uint8Array(cap);
+    this.rows = new Int32Array(cap);
+    this.cap = cap;
+  }
+}
+
+/**
+ * Positions, unit vectors, validity and moving flags of the input alerts. With `scratch` the
+ * arrays are views into it (valid until the scratch is used again); without, they are fresh.
+ * With `vectors` false the unit vectors are left NaN, for an engine that computes them only for
+ * the alerts that have candidates ({@link PairEngine.lazyVectors}).
+ */
+export function prepareAlerts(
+  input: AlertInput,
+  maxSsDistArcsec: number,
+  scratch: AlertScratch = new AlertScratch(),
+  vectors = true
+): PreparedAlerts {
+  let raIn: Float64Array;
   let decDeg: Float64Array;
-  let valid: Uint8Array;
-  let moving: Uint8Array;
+  let n: number;
+  let decValid: Uint8Array | undefined;
+  let raValid: Uint8Array | undefined;
+  let movingIn: Uint8Array | undefined;
   if (isArrow(input)) {
     const ra = input.getChild('ra');
     const dec = input.getChild('dec');
@@ -93,40 +138,57 @@ export function prepareAlerts(input: AlertInput, maxSsDistArcsec: number): Prepa
         { context: { columns: input.schema.fields.map(f => f.name) } }
       );
     }
-    const r = floatColumn(ra, input.numRows);
-    const d = floatColumn(dec, input.numRows);
-    raDeg = r.values;
+    n = input.numRows;
+    const r = floatColumn(ra, n);
+    const d = floatColumn(dec, n);
+    raIn = r.values;
     decDeg = d.values;
-    valid = r.valid;
-    for (let i = 0; i < valid.length; i++) {
-      valid[i] &= d.valid[i];
-    }
-    moving = movingObjectMask(input, maxSsDistArcsec);
+    raValid = r.valid;
+    decValid = d.valid;
+    movingIn = movingObjectMask(input, maxSsDistArcsec);
   } else {
     if (input.raDeg.length !== input.decDeg.length) {
       throw new CrossmatchError(
         `raDeg has ${input.raDeg.length} values but decDeg has ${input.decDeg.length}; pass equal lengths.`
       );
     }
-    raDeg = input.raDeg;
+    raIn = input.raDeg;
     decDeg = input.decDeg;
-    valid = new Uint8Array(raDeg.length).fill(1);
-    moving = new Uint8Array(raDeg.length);
+    n = raIn.length;
   }
-  const n = raDeg.length;
+  scratch.reserve(n);
+  const raDeg = scratch.ra.subarray(0, n);
+  const valid = scratch.valid.subarray(0, n);
+  const moving = scratch.moving.subarray(0, n);
+  if (movingIn) {
+    moving.set(movingIn);
+  } else {
+    moving.fill(0);
+  }
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(raDeg[i]) || !(Math.abs(decDeg[i]) <= 90)) {
-      valid[i] = 0;
+    let v = raIn[i];
+    if (!(v >= 0 && v < 360)) {
+      v %= 360;
+      v = v < 0 ? v + 360 : v;
+      // −1e-17 % 360 + 360 rounds to 360: fold it back to 0.
+      v = v >= 360 ? 0 : v;
+    }
+    raDeg[i] = v;
+    const d = decDeg[i];
+    valid[i] = Number.isFinite(v) && d >= -90 && d <= 90 ? 1 : 0;
+  }
+  if (raValid && decValid) {
+    for (let i = 0; i < n; i++) {
+      valid[i] &= raValid[i] & decValid[i];
     }
   }
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  const z = new Float64Array(n);
-  unitVectors(raDeg, decDeg, x, y, z);
-  const ra = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = raDeg[i] % 360;
-    ra[i] = v < 0 ? v + 360 : v;
+  const x = scratch.x.subarray(0, n);
+  const y = scratch.y.subarray(0, n);
+  const z = scratch.z.subarray(0, n);
+  if (vectors) {
+    unitVectorsFast(raDeg, decDeg, x, y, z, n);
+  } else {
+    x.fill(NaN);
   }
-  return { n, raDeg: ra, decDeg, x, y, z, valid, moving };
+  return { n, raDeg, decDeg, x, y, z, valid, moving };
 }

@@ -5,12 +5,12 @@
  */
 import type { Table } from 'apache-arrow';
 import { takeColumn, type ColumnData } from '../catalog/columns.js';
-import { arcsecOfChord2 } from '../catalog/sky.js';
 import { CrossmatchError } from '../errors.js';
-import { prepareAlerts } from './alerts.js';
+import { AlertScratch, prepareAlerts } from './alerts.js';
 import type { ContextCache } from './cache.js';
 import { findPairsCached } from './cachedPairs.js';
 import { buildOutputTable, type OutputPart } from './output.js';
+import { arcsecOfChord2Fast } from './trig.js';
 import type {
   AlertInput,
   CatalogPairs,
@@ -75,6 +75,8 @@ function nearestOnly(p: CatalogPairs): CatalogPairs {
 /** A matcher built on a {@link PairEngine}. */
 export class EngineMatcher implements Matcher {
   readonly kind: string;
+  /** Alert arrays reused call after call; a call that overlaps another one gets its own. */
+  private spare: AlertScratch | undefined = new AlertScratch();
   constructor(
     readonly engine: PairEngine,
     private readonly options: MatcherOptions = {}
@@ -92,11 +94,27 @@ export class EngineMatcher implements Matcher {
   }
 
   async matchWithStats(alerts: AlertInput, options: MatchOptions): Promise<MatchResult> {
+    const scratch = this.spare ?? new AlertScratch();
+    this.spare = undefined;
+    try {
+      return await this.run(alerts, options, scratch);
+    } finally {
+      this.spare = scratch;
+    }
+  }
+
+  private async run(
+    alerts: AlertInput,
+    options: MatchOptions,
+    scratch: AlertScratch
+  ): Promise<MatchResult> {
     const t0 = performance.now();
     validate(options);
-    const prepared = prepareAlerts(alerts, options.maxSsDistArcsec ?? 5);
+    // The cache tests every alert against its cached rows, so it needs every vector.
+    const lazy = this.engine.lazyVectors === true && !this.options.cache;
+    const prepared = prepareAlerts(alerts, options.maxSsDistArcsec ?? 5, scratch, !lazy);
     const includeMoving = options.includeMovingObjects ?? false;
-    const rows = new Int32Array(prepared.n);
+    const rows = scratch.rows;
     let queried = 0;
     let movingSkipped = 0;
     let invalidSkipped = 0;
@@ -154,7 +172,7 @@ export class EngineMatcher implements Matcher {
       }
       const sepArcsec = new Float64Array(pairs.chord2.length);
       for (let i = 0; i < sepArcsec.length; i++) {
-        sepArcsec[i] = arcsecOfChord2(pairs.chord2[i]);
+        sepArcsec[i] = arcsecOfChord2Fast(pairs.chord2[i]);
       }
       let matched = 0;
       for (let i = 0; i < pairs.alertRow.length; i++) {

@@ -47,6 +47,26 @@ export class MemoryCatalogs<I> {
   }
 }
 
+/**
+ * takeColumn, with 64-bit ids copied as pairs of 32-bit words: reading a BigInt64Array element
+ * makes a heap BigInt, which for 10k pairs is a few hundred KB of garbage per call.
+ */
+export function gather(c: ColumnData, rows: Int32Array): ColumnData {
+  if (c.kind !== 'bigint' || c.valid) {
+    return takeColumn(c, rows);
+  }
+  const n = rows.length;
+  const out = new BigInt64Array(n);
+  const src = new Int32Array(c.values.buffer, c.values.byteOffset, 2 * c.values.length);
+  const dst = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] << 1;
+    dst[2 * i] = src[r];
+    dst[2 * i + 1] = src[r + 1];
+  }
+  return { kind: 'bigint', values: out };
+}
+
 /** Gathers ids, columns and (optionally) unit vectors for found pairs. */
 export function pairsFromBuffer(
   cat: MemoryCatalog,
@@ -65,7 +85,7 @@ export function pairsFromBuffer(
         { context: { catalog: cat.info.name, column: c } }
       );
     }
-    out[c] = takeColumn(col, rows);
+    out[c] = gather(col, rows);
   }
   let xyz: Float64Array | undefined;
   if (withVectors) {
@@ -81,7 +101,7 @@ export function pairsFromBuffer(
     alertRow: buf.alertRow.slice(0, n),
     chord2: buf.chord2.slice(0, n),
     rowIdx: rows,
-    ids: takeColumn(cat.ids, rows),
+    ids: gather(cat.ids, rows),
     columns: out,
     xyz
   };
@@ -95,6 +115,8 @@ export function pairsFromBuffer(
 export abstract class MemoryPairEngine<I> implements PairEngine {
   abstract readonly kind: string;
   readonly catalogs: MemoryCatalogs<I>;
+  /** Reused across calls: collectPairs and the copy-out below run without an await in between. */
+  private readonly buf = new PairBuffer();
 
   constructor(store: CatalogStore, buildIndex: (cat: MemoryCatalog) => I) {
     this.catalogs = new MemoryCatalogs(store, buildIndex);
@@ -112,7 +134,8 @@ export abstract class MemoryPairEngine<I> implements PairEngine {
     withVectors: boolean
   ): Promise<CatalogPairs> {
     const { cat, index } = await this.catalogs.get(catalog);
-    const buf = new PairBuffer();
+    const buf = this.buf;
+    buf.reset();
     this.collectPairs(q, cat, index, radiusArcsec, buf);
     buf.sortByAlert(q.raDeg.length);
     return pairsFromBuffer(cat, buf, columns, withVectors);

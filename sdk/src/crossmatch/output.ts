@@ -87,10 +87,18 @@ function repeatedUtf8(names: string[], lengths: number[]): Vector {
   let row = 0;
   let at = 0;
   encoded.forEach((e, k) => {
-    for (let i = 0; i < lengths[k]; i++) {
+    const count = lengths[k];
+    if (count > 0) {
+      // Write the name once, then double the written run (log2(count) copies, not count sets).
+      const end = at + e.length * count;
       bytes.set(e, at);
-      at += e.length;
-      offsets[++row] = at;
+      for (let done = e.length; at + done < end; done *= 2) {
+        bytes.copyWithin(at + done, at, at + Math.min(done, end - at - done));
+      }
+      for (let i = 0; i < count; i++) {
+        at += e.length;
+        offsets[++row] = at;
+      }
     }
   });
   return makeVector(
@@ -155,6 +163,17 @@ function concat(
   lengths: number[]
 ): ColumnData {
   const total = lengths.reduce((a, b) => a + b, 0);
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (
+    only &&
+    only.kind === kind &&
+    only.kind !== 'string' &&
+    only.values.length === total &&
+    only.values.byteLength === only.values.buffer.byteLength
+  ) {
+    // One catalog: its freshly gathered column becomes the output as is (no second copy).
+    return only;
+  }
   const out = emptyColumn(kind, total);
   const valid = new Uint8Array(total);
   let anyNull = false;

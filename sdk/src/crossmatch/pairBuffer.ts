@@ -1,9 +1,18 @@
-/** Growable columnar pair list used by the in-memory engines (no per-pair objects). */
+/**
+ * Growable columnar pair list used by the in-memory engines (no per-pair objects). An engine keeps
+ * one and calls {@link reset} per call, so the arrays grow to the largest batch once and are then
+ * reused (callers copy what they keep).
+ */
 export class PairBuffer {
   alertRow = new Int32Array(1024);
   catRow = new Int32Array(1024);
   chord2 = new Float64Array(1024);
   length = 0;
+
+  /** Empties the buffer, keeping its capacity. */
+  reset(): void {
+    this.length = 0;
+  }
 
   push(alertRow: number, catRow: number, chord2: number): void {
     if (this.length === this.alertRow.length) {
@@ -56,9 +65,22 @@ export class PairBuffer {
     }
   }
 
-  /** Stable reorder of all pairs by alertRow (counting sort; alert rows are < alertCount). */
+  /**
+   * Stable reorder of all pairs by alertRow (counting sort; alert rows are < alertCount). Nothing
+   * to do, and nothing allocated, when the pairs are already grouped in alert order.
+   */
   sortByAlert(alertCount: number): void {
     const n = this.length;
+    let sorted = true;
+    for (let i = 1; i < n; i++) {
+      if (this.alertRow[i] < this.alertRow[i - 1]) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) {
+      return;
+    }
     const start = new Int32Array(alertCount + 1);
     for (let i = 0; i < n; i++) {
       start[this.alertRow[i] + 1]++;

@@ -92,7 +92,10 @@ export interface Matcher {
   close(): void;
 }
 
-/** Alerts to look up: which rows, and every row's unit vector and position. */
+/**
+ * Alerts to look up: which rows, and every row's unit vector and position. For an engine with
+ * {@link PairEngine.lazyVectors} an alert's x is NaN until the engine computes its vector.
+ */
 export interface PairQuery {
   rows: Int32Array;
   raDeg: Float64Array;
@@ -125,6 +128,12 @@ export interface CatalogShape {
 /** The part each implementation provides: all pairs within a radius for some alerts. */
 export interface PairEngine {
   readonly kind: string;
+  /**
+   * True when findPairs computes an alert's unit vector itself, where query.x is NaN, and only
+   * for alerts with candidate rows (most alerts have none near a bright-star catalog).
+   * @default false (every vector is filled before the call)
+   */
+  readonly lazyVectors?: boolean;
   shape(catalog: string): Promise<CatalogShape>;
   findPairs(
     query: PairQuery,

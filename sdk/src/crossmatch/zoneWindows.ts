@@ -74,7 +74,7 @@ export class ZoneWindows {
    * alpha(r, dec) bounded over the alert's zone: alpha grows with |dec|, so the value at the zone
    * edge nearer a pole covers every alert in the zone. Cached per zone for the current (r, h).
    */
-  private zoneAlpha(r: number, decDeg: number, h: number, zoneMax: number): number {
+  zoneAlpha(r: number, decDeg: number, h: number, zoneMax: number): number {
     if (r !== this.alphaR || h !== this.alphaH) {
       this.alphaR = r;
       this.alphaH = h;

@@ -1,66 +1,190 @@
 /**
- * Zones in memory: the zone table as typed arrays sorted by (zone, ra); per alert and zone window a
- * binary search on RA, then the chord test on unit vectors.
+ * Zones in memory: the zone table as packed typed arrays sorted by (zone, ra) with a per-zone RA
+ * bucket directory ({@link ZoneIndex}); per alert and zone window an O(1) directory lookup, a short
+ * scan, and the chord test on unit vectors.
+ *
+ * Two passes over the batch: the first finds every window's first candidate row (directory
+ * lookups that do not depend on each other, so the CPU overlaps their cache misses), the second
+ * scans the windows. A one-pass loop would wait on each alert's misses in turn.
  */
-import { maxZone, chord2OfRadiusArcsec } from '../catalog/sky.js';
+import { WINDOW_PAD_DEG, chord2OfRadiusArcsec, maxZone, zoneOf } from '../catalog/sky.js';
 import type { CatalogStore } from '../catalog/store.js';
 import type { MemoryCatalog } from '../catalog/memory.js';
 import { MemoryPairEngine } from './memoryEngine.js';
 import type { PairBuffer } from './pairBuffer.js';
 import type { PairQuery } from './types.js';
-import { ZoneWindows, lowerBound, rowsInZoneOrder } from './zoneWindows.js';
+import { unitVectorAt } from './trig.js';
+import { buildZoneIndex, type ZoneIndex } from './zoneIndex.js';
+import { ZoneWindows } from './zoneWindows.js';
+
+/** Windows found by the first pass (grow-only scratch, reused across calls). */
+class WindowList {
+  alert = new Int32Array(0);
+  start = new Int32Array(0);
+  end = new Int32Array(0);
+  lo = new Float64Array(0);
+  hi = new Float64Array(0);
+  length = 0;
+
+  reserve(n: number): void {
+    if (n <= this.alert.length) {
+      return;
+    }
+    const cap = Math.max(n, 2 * this.alert.length, 1024);
+    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.alert = grow(this.alert, new Int32Array(cap));
+    this.start = grow(this.start, new Int32Array(cap));
+    this.end = grow(this.end, new Int32Array(cap));
+    this.lo = grow(this.lo, new Float64Array(cap));
+    this.hi = grow(this.hi, new Float64Array(cap));
+  }
+}
 
 /** {@link PairEngine} over zone arrays in memory. */
-export class MemoryZonesEngine extends MemoryPairEngine<null> {
+export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
   readonly kind = 'memory-zones';
+  readonly lazyVectors = true;
   private readonly windows = new ZoneWindows();
+  private readonly list = new WindowList();
 
   constructor(store: CatalogStore) {
-    super(store, () => null);
+    super(store, cat => buildZoneIndex(cat));
+  }
+
+  /**
+   * First passes: each window of each alert with its candidate row range [start, end). The usual
+   * window (no pole, no RA seam) is computed inline; the rest go through {@link ZoneWindows.fill}.
+   * The directory reads then run as one tight gather loop of independent loads, which the CPU
+   * overlaps; folded into the scan they would each wait in turn.
+   */
+  private findWindows(q: PairQuery, h: number, radiusDeg: number, index: ZoneIndex): WindowList {
+    const { dirBase, bucketCount, bucketScale, dir, zoneStart } = index;
+    const zMax = maxZone(h);
+    const w = this.windows;
+    const list = this.list;
+    list.length = 0;
+    list.reserve(2 * q.rows.length + 16);
+    const r = radiusDeg + WINDOW_PAD_DEG;
+    const { rows, raDeg, decDeg } = q;
+    for (let k = 0; k < rows.length; k++) {
+      const a = rows[k];
+      const ra = raDeg[a];
+      const dec = decDeg[a];
+      const alpha = w.zoneAlpha(r, dec, h, zMax);
+      const lo = ra - alpha;
+      const hi = ra + alpha;
+      let n = list.length;
+      if (alpha < 180 && lo >= 0 && hi < 360) {
+        const zLo = Math.max(0, zoneOf(dec - r, h));
+        const zHi = Math.min(zMax, zoneOf(dec + r, h));
+        if (n + zHi - zLo + 1 > list.alert.length) {
+          list.reserve(n + zHi - zLo + 1);
+        }
+        for (let zone = zLo; zone <= zHi; zone++) {
+          const count = bucketCount[zone];
+          let b = Math.floor(lo * bucketScale[zone]);
+          b = b < 0 ? 0 : b >= count ? count - 1 : b;
+          list.alert[n] = a;
+          list.start[n] = dirBase[zone] + b;
+          list.end[n] = zoneStart[zone + 1];
+          list.lo[n] = lo;
+          list.hi[n] = hi;
+          n++;
+        }
+      } else {
+        const nw = w.fill(ra, dec, radiusDeg, h, zMax);
+        if (n + nw > list.alert.length) {
+          list.reserve(n + nw);
+        }
+        for (let j = 0; j < nw; j++) {
+          const zone = w.zone[j];
+          const wLo = w.raMin[j];
+          const count = bucketCount[zone];
+          let b = Math.floor(wLo * bucketScale[zone]);
+          b = b < 0 ? 0 : b >= count ? count - 1 : b;
+          list.alert[n] = a;
+          list.start[n] = dirBase[zone] + b;
+          list.end[n] = zoneStart[zone + 1];
+          list.lo[n] = wLo;
+          list.hi[n] = w.raMax[j];
+          n++;
+        }
+      }
+      list.length = n;
+    }
+    const { start, end, hi, alert } = list;
+    for (let k = 0; k < list.length; k++) {
+      start[k] = dir[start[k]];
+    }
+    // Unit vectors (NaN until computed, see lazyVectors) only for alerts with a window whose first
+    // row is not past its end: rows are sorted by RA, so any other window has no candidate.
+    const { x, y, z } = q;
+    const rows4 = index.rows4;
+    for (let k = 0; k < list.length; k++) {
+      const s = start[k];
+      if (s < end[k] && rows4[s << 2] <= hi[k]) {
+        const a = alert[k];
+        if (Number.isNaN(x[a])) {
+          unitVectorAt(raDeg[a], decDeg[a], x, y, z, a);
+        }
+      }
+    }
+    return list;
   }
 
   protected collectPairs(
     q: PairQuery,
     cat: MemoryCatalog,
-    _index: null,
+    index: ZoneIndex,
     radiusArcsec: number,
     buf: PairBuffer
   ): void {
-    const { zoneStart, raDeg: ra, x, y, z } = cat;
-    const h = cat.zoneHeightDeg;
-    const zMax = maxZone(h);
+    const rows4 = index.rows4;
     const c2 = chord2OfRadiusArcsec(radiusArcsec);
-    const radiusDeg = radiusArcsec / 3600;
-    const w = this.windows;
-    const order = rowsInZoneOrder(q.rows, q.decDeg, h, zMax);
-    for (let k = 0; k < order.length; k++) {
-      const a = order[k];
-      const ax = q.x[a];
-      const ay = q.y[a];
-      const az = q.z[a];
-      const from = buf.length;
-      const nw = w.fill(q.raDeg[a], q.decDeg[a], radiusDeg, h, zMax);
-      for (let j = 0; j < nw; j++) {
-        const zone = w.zone[j];
-        const end = zoneStart[zone + 1];
-        const hi = w.raMax[j];
-        for (
-          let i = lowerBound(ra, w.raMin[j], zoneStart[zone], end);
-          i < end && ra[i] <= hi;
-          i++
-        ) {
-          const dx = x[i] - ax;
-          const dy = y[i] - ay;
-          const dz = z[i] - az;
+    const list = this.findWindows(q, cat.zoneHeightDeg, radiusArcsec / 3600, index);
+    const { alert, start, end, lo, hi } = list;
+    const qx = q.x;
+    const qy = q.y;
+    const qz = q.z;
+    let current = -1;
+    let from = 0;
+    for (let k = 0; k < list.length; k++) {
+      const a = alert[k];
+      if (a !== current) {
+        if (buf.length - from > 1) {
+          buf.sortTail(from);
+        }
+        current = a;
+        from = buf.length;
+      }
+      const ax = qx[a];
+      const ay = qy[a];
+      const az = qz[a];
+      const wLo = lo[k];
+      const wHi = hi[k];
+      const e = end[k];
+      for (let i = start[k]; i < e; i++) {
+        const p = i << 2;
+        const ra = rows4[p];
+        if (ra > wHi) {
+          break;
+        }
+        if (ra >= wLo) {
+          const dx = rows4[p + 1] - ax;
+          const dy = rows4[p + 2] - ay;
+          const dz = rows4[p + 3] - az;
           const d2 = dx * dx + dy * dy + dz * dz;
           if (d2 <= c2) {
             buf.push(a, i, d2);
           }
         }
       }
-      if (buf.length - from > 1) {
-        buf.sortTail(from);
-      }
+    }
+    if (buf.length - from > 1) {
+      buf.sortTail(from);
     }
   }
 }

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { MemoryCatalog } from '../catalog/memory.js';
+import { bucketOf, buildZoneIndex } from './zoneIndex.js';
+import { lowerBound } from './zoneWindows.js';
+
+/** A zone-ordered catalog with `zones` zones of random sizes (some empty, some with repeated RAs). */
+function catalog(zones: number, seed: number): MemoryCatalog {
+  let s = seed;
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
+  const zoneStart = new Int32Array(zones + 1);
+  const ra: number[] = [];
+  for (let z = 0; z < zones; z++) {
+    const n = z % 7 === 3 ? 0 : Math.floor(rnd() * 60);
+    const rows = Array.from({ length: n }, () => (rnd() < 0.1 ? 180 : rnd() * 360)).sort(
+      (a, b) => a - b
+    );
+    if (n > 2 && z % 5 === 0) {
+      rows[0] = 0;
+      rows[n - 1] = 359.99999999999994;
+    }
+    ra.push(...rows);
+    zoneStart[z + 1] = ra.length;
+  }
+  const raDeg = Float64Array.from(ra);
+  return {
+    rows: raDeg.length,
+    zoneStart,
+    raDeg,
+    decDeg: new Float64Array(raDeg.length),
+    x: raDeg.map(v => v + 0.25),
+    y: raDeg.map(v => v + 0.5),
+    z: raDeg.map(v => v + 0.75)
+  } as unknown as MemoryCatalog;
+}
+
+describe('buildZoneIndex', () => {
+  it('packs (ra, x, y, z) per row in zone order', () => {
+    const cat = catalog(20, 1);
+    const ix = buildZoneIndex(cat);
+    for (let i = 0; i < cat.rows; i++) {
+      expect(Array.from(ix.rows4.subarray(4 * i, 4 * i + 4))).toEqual([
+        cat.raDeg[i],
+        cat.x[i],
+        cat.y[i],
+        cat.z[i]
+      ]);
+    }
+  });
+
+  for (const rowsPerBucket of [1, 2, 5]) {
+    it(`never starts a window after its first row (${rowsPerBucket} rows per bucket)`, () => {
+      const cat = catalog(200, 2 + rowsPerBucket);
+      const ix = buildZoneIndex(cat, rowsPerBucket);
+      let s = 99;
+      const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
+      const probes = [0, 180, 359.99999999999994, 360, ...cat.raDeg.subarray(0, 300)];
+      for (let k = 0; k < 3000; k++) {
+        probes.push(rnd() * 360);
+      }
+      let skipped = 0;
+      const bad: string[] = [];
+      for (let z = 0; z < 200; z++) {
+        const base = ix.dirBase[z];
+        const count = ix.bucketCount[z];
+        const begin = cat.zoneStart[z];
+        const end = cat.zoneStart[z + 1];
+        expect(ix.dir[base + count]).toBe(end);
+        for (const lo of probes) {
+          const start = ix.dir[base + bucketOf(lo, ix.bucketScale[z], count)];
+          const first = lowerBound(cat.raDeg, lo, begin, end);
+          if (start < begin || start > first) {
+            bad.push(`zone ${z} lo ${lo}: start ${start}, first row ${first}, zone from ${begin}`);
+          }
+          skipped += first - start;
+        }
+      }
+      expect(bad.slice(0, 5)).toEqual([]);
+      // The directory keeps the rows scanned before a window short.
+      expect(skipped / (200 * probes.length)).toBeLessThan(rowsPerBucket + 1);
+    });
+  }
+});
