@@ -3,6 +3,10 @@
  * switch filter → produce, transactional, exactly once) against a raw consume → produce pipe on the
  * same Kafka client and runtime (same transactions, no decoding) in the same run; and the time to
  * backtest 100,000 buffered alerts. Alerts: small Rubin alerts re-encoded from the real samples.
+ * Both runs share everything below the handler: the transport (its produce encoder, native CRC-32C,
+ * linear message grouping), the partitioned consumer with the same partitions in flight, the
+ * transactions per chunk. The figures carry process CPU per alert (all threads), which depends
+ * less on other load on the machine than the rates do.
  * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2]`. Writes
  * bench/results/stage.json. Needs a local Kafka (`bin/alertlab kafka start`).
  */
@@ -22,7 +26,11 @@ import { PartitionedConsumer } from '../sdk/src/stage/partitions.js';
 import { StagePipeline } from '../sdk/src/stage/pipeline.js';
 import { StageRunner } from '../sdk/src/stage/runner.js';
 import { createStageFilter } from '../sdk/src/stage/stage-filter.js';
-import { MAX_REQUEST_BYTES } from '../sdk/src/stage/filter-stage.js';
+import {
+  DECODE_WORKERS,
+  MAX_REQUEST_BYTES,
+  PARTITIONS_IN_FLIGHT
+} from '../sdk/src/stage/filter-stage.js';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 
 const { values: args } = parseArgs({
@@ -47,6 +55,10 @@ interface Rate {
   alertsPerSec: number;
   /** Including the group join and the first fetch. */
   wallSeconds: number;
+  /** Process CPU (all threads: main, GC, DuckDB, libuv) per alert over `seconds`. */
+  cpuMicrosPerAlert: number;
+  /** Process CPU over `seconds` in cores (1 = one core busy throughout). */
+  cores: number;
 }
 
 /** Polls a counter until it reaches N; the rate counts from its first non-zero value. */
@@ -54,10 +66,12 @@ async function timeUntilDone(count: () => number): Promise<Rate> {
   const t0 = performance.now();
   let firstAt: number | undefined;
   let firstCount = 0;
+  let firstCpu = process.cpuUsage();
   for (;;) {
     const c = count();
     if (c > 0 && firstAt === undefined) {
       firstAt = performance.now();
+      firstCpu = process.cpuUsage();
       firstCount = c;
     }
     if (c >= N) {
@@ -66,12 +80,16 @@ async function timeUntilDone(count: () => number): Promise<Rate> {
     await sleep(20);
   }
   const end = performance.now();
+  const cpu = process.cpuUsage(firstCpu);
+  const cpuMicros = cpu.user + cpu.system;
   const seconds = (end - (firstAt as number)) / 1000;
   return {
     alerts: N,
     seconds,
     alertsPerSec: Math.round((N - firstCount) / seconds),
-    wallSeconds: (end - t0) / 1000
+    wallSeconds: (end - t0) / 1000,
+    cpuMicrosPerAlert: Math.round(cpuMicros / (N - firstCount)),
+    cores: Number((cpuMicros / 1e6 / seconds).toFixed(2))
   };
 }
 
@@ -111,7 +129,8 @@ async function main(): Promise<void> {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
       fromBeginning: true,
-      logger
+      logger,
+      partitionsConcurrently: PARTITIONS_IN_FLIGHT
     },
     {
       open: async s => ({ producer: s.producer as ProducerClient, partition: s.partition }),
@@ -134,7 +153,9 @@ async function main(): Promise<void> {
   await pipe.start();
   const pipeRate = await timeUntilDone(() => piped);
   await pipe.close();
-  console.log(`raw pipe: ${pipeRate.alertsPerSec} alerts/s`);
+  console.log(
+    `raw pipe: ${pipeRate.alertsPerSec} alerts/s (CPU ${pipeRate.cpuMicrosPerAlert} µs/alert, ${pipeRate.cores} cores)`
+  );
 
   // 2. the stage: decode → cross-match (hipparcos, 2″) → SQL switch → produce (full payload)
   const storeDir = mkdtempSync(join(tmpdir(), 'alertlab-bench-stage-'));
@@ -166,7 +187,7 @@ async function main(): Promise<void> {
   const stats = runner.stats();
   await runner.close();
   console.log(
-    `stage: ${stageRate.alertsPerSec} alerts/s (${((stageRate.alertsPerSec / pipeRate.alertsPerSec) * 100).toFixed(0)}% of the raw pipe)`,
+    `stage: ${stageRate.alertsPerSec} alerts/s (${((stageRate.alertsPerSec / pipeRate.alertsPerSec) * 100).toFixed(0)}% of the raw pipe; CPU ${stageRate.cpuMicrosPerAlert} µs/alert, ${stageRate.cores} cores)`,
     stats.out
   );
 
@@ -198,7 +219,7 @@ async function main(): Promise<void> {
     benchmark: 'stage',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, loadavg: loadavg() },
-    workload: `small Rubin lsst.v10 alerts (${meanBytes} B mean, 2 history points) re-encoded from the 7 real samples with new ids; ${PARTITIONS} partitions; one worker; batches of ${MAX_ROWS}; transactional (exactly once) in both runs`,
+    workload: `small Rubin lsst.v10 alerts (${meanBytes} B mean, 2 history points) re-encoded from the 7 real samples with new ids; ${PARTITIONS} partitions; one worker, ${PARTITIONS_IN_FLIGHT} partitions in flight; batches of ${MAX_ROWS}; transactional (exactly once) in both runs; the stage decodes in ${DECODE_WORKERS} worker thread(s)`,
     goals: { alertsPerSec: 20_000, fractionOfRawPipe: 0.7, backtestSeconds: 2 },
     rawPipe: pipeRate,
     stage: { ...stageRate, out: stats.out, batches: stats.batches, latency: stats.latency },

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../sdk/src/filter/backtest.js';
 import { parseStageManifest } from '../sdk/src/stage/manifest.js';
 import { StagePipeline } from '../sdk/src/stage/pipeline.js';
+import { stageRouteOf } from '../sdk/src/stage/route-header.js';
 import { StageRunner } from '../sdk/src/stage/runner.js';
 import { createStageFilter } from '../sdk/src/stage/stage-filter.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
@@ -232,7 +233,15 @@ describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts',
       if (manifest.payload === 'full') {
         const byOffset = new Map(inputRecords.map(r => [`${r.partition}:${r.offset}`, r.value]));
         for (const r of outputRecords) {
-          const src = `${Buffer.from(r.headers['alertlab-source-partition'] as Uint8Array).toString()}:${Buffer.from(r.headers['alertlab-source-offset'] as Uint8Array).toString()}`;
+          const route = stageRouteOf(r.headers);
+          expect(route?.stage).toBe(id);
+          expect(topics[route?.output ?? '']).toBe(r.topic);
+          expect(route?.sourceTopic).toBe(manifest.input.topic);
+          expect(route?.alertIds.length).toBeGreaterThan(0);
+          if (manifest.crossmatch) {
+            expect(Object.keys(route?.matches ?? {})).toEqual(['hipparcos']);
+          }
+          const src = `${route?.sourcePartition}:${route?.sourceOffset}`;
           expect(
             Buffer.compare(
               Buffer.from(r.value as Uint8Array),

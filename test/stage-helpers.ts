@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { readAlertFile, sendRecords } from '../sdk/src/buffer/produce.js';
 import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
-import { STAGE_HEADERS } from '../sdk/src/stage/payload.js';
+import { stageRouteOf } from '../sdk/src/stage/route-header.js';
 import { StageRunner } from '../sdk/src/stage/runner.js';
 import type { StageStats } from '../sdk/src/stage/stats.js';
 import {
@@ -125,9 +125,9 @@ export type TopicRecord = Received & { topic: string };
 const text = (v: unknown): string =>
   v === undefined ? '' : typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString();
 
-/** Alert ids a `full` output record carries (its alertlab-alert-ids header). */
+/** Alert ids a stage output record carries (in its alertlab-route header). */
 export function alertIdsOf(records: Received[]): string[] {
-  return records.flatMap(r => text(r.headers[STAGE_HEADERS.alertIds]).split(',').filter(Boolean));
+  return records.flatMap(r => stageRouteOf(r.headers)?.alertIds ?? []);
 }
 
 export function headerText(r: Received, name: string): string {

@@ -205,8 +205,12 @@ export type BatchHandler = (batch: FetchedBatch) => Promise<void>;
 export interface ConsumerClient {
   readonly groupId: string;
   subscribe(topics: string[], options?: { fromBeginning?: boolean }): Promise<void>;
-  /** Starts consuming (joins the group); resolves once running. Offsets are never auto-committed. */
-  run(handler: BatchHandler): Promise<void>;
+  /**
+   * Starts consuming (joins the group); resolves once running. Offsets are never auto-committed.
+   * `partitionsConcurrently`: how many partitions' batches the handler may be running for at once
+   * (a partition's batches always come one after another). @default 1
+   */
+  run(handler: BatchHandler, options?: { partitionsConcurrently?: number }): Promise<void>;
   /** Moves the position of an assigned (or soon assigned) partition. */
   seek(topic: string, partition: number, offset: bigint): void;
   pause(topic: string, partitions?: number[]): void;

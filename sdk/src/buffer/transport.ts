@@ -4,37 +4,150 @@
  * kafkajs logs go to our logger, quietly: its errors are our info, everything else our debug
  * (failures reach callers as thrown errors, so the default 'warn' level shows none of its chatter).
  */
-import {
-  AssignerProtocol,
-  Kafka,
+import type {
+  Admin,
+  Consumer,
+  IHeaders,
+  KafkaMessage,
+  LogEntry,
   logLevel as KafkaLogLevel,
-  Partitioners,
-  CompressionTypes,
-  type Admin,
-  type Consumer,
-  type IHeaders,
-  type KafkaMessage,
-  type LogEntry,
-  type Message,
-  type PartitionMetadata,
-  type Producer,
-  type Transaction
+  Message,
+  PartitionMetadata,
+  Producer,
+  Transaction
 } from 'kafkajs';
+import Module, { createRequire } from 'node:module';
 import { TopicNotFoundError } from '../errors.js';
+import { encodeProduceRequest, type ProduceRequestFields } from './produce-encoding.js';
 import { getDefaultLogger, type Logger } from './log.js';
 import { TopicMetadataCache, groupByPartition, soleReplicaBroker } from './partition-sends.js';
 import { createRetry, type Retrier } from './retry.js';
 import { wrapError } from './transport-errors.js';
 import type * as T from './transport-types.js';
 
+const kafkajsInternal = createRequire(import.meta.url);
+
+/**
+ * kafkajs groups a send's messages by partition with `[...current, message]` per message:
+ * quadratic in the messages of a partition (a stage sends thousands per request). Its module is
+ * replaced, before kafkajs loads (it binds the function then), by this linear one with the same
+ * result: messages by partition, in order.
+ */
+function groupMessagesPerPartition<M>(p: {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: M[];
+  partitioner(a: { topic: string; partitionMetadata: unknown[]; message: M }): number;
+}): Record<number, M[]> {
+  const out: Record<number, M[]> = {};
+  if (p.partitionMetadata.length === 0) {
+    return out;
+  }
+  for (const message of p.messages) {
+    const partition = p.partitioner({
+      topic: p.topic,
+      partitionMetadata: p.partitionMetadata,
+      message
+    });
+    (out[partition] ??= []).push(message);
+  }
+  return out;
+}
+
+function replaceGrouping(): boolean {
+  try {
+    const path = kafkajsInternal.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
+    if (kafkajsInternal.cache[path] === undefined) {
+      const replaced = new Module(path);
+      replaced.filename = path;
+      replaced.loaded = true;
+      replaced.exports = groupMessagesPerPartition;
+      kafkajsInternal.cache[path] = replaced;
+    }
+    return kafkajsInternal(path) === groupMessagesPerPartition;
+  } catch {
+    return false; // another kafkajs layout: its own (slower) grouping stays
+  }
+}
+
+/** Whether kafkajs groups messages with the linear function above (tested). */
+export const kafkajsLinearGrouping = replaceGrouping();
+
+const { AssignerProtocol, Kafka, logLevel, Partitioners, CompressionTypes } = kafkajsInternal(
+  'kafkajs'
+) as typeof import('kafkajs');
+
 /** The raw kafkajs client, for benchmarks that compare against a plain kafkajs consume only. */
-export { Kafka as RawKafka } from 'kafkajs';
+export const RawKafka = Kafka;
+
+/** kafkajs internals the produce path below replaces (kafkajs 2.2.x layout). */
+interface ProduceApi {
+  protocol(v: { version: number }): (fields: ProduceRequestFields & { compression?: number }) => {
+    request: { encode(): Promise<unknown> };
+  };
+}
+type EncoderClass = new (initialSize?: number) => { buf: Buffer; offset: number };
+const produceApi = kafkajsInternal('kafkajs/src/protocol/requests/produce/index.js') as ProduceApi;
+const KafkajsEncoder = kafkajsInternal('kafkajs/src/protocol/encoder.js') as EncoderClass;
+const kafkajsProduce = produceApi.protocol;
+
+/**
+ * Produce requests (v3+, uncompressed) are encoded by produce-encoding.ts instead of kafkajs's
+ * encoder, which allocates and zero-fills a buffer per record and per header, copies each record
+ * three times and computes the batch CRC-32C a byte at a time — most of the CPU of a stage's
+ * produce. Same bytes (produce-encoding.test.ts checks them against kafkajs's own encoding);
+ * every other request, and compressed produce requests, stay kafkajs's.
+ */
+produceApi.protocol = ({ version }) => {
+  const make = kafkajsProduce({ version });
+  if (version < 3) {
+    return make;
+  }
+  return fields => {
+    const built = make(fields);
+    if ((fields.compression ?? 0) === 0) {
+      built.request.encode = async () => asKafkajsEncoder(encodeProduceRequest(fields));
+    }
+    return built;
+  };
+};
+
+/**
+ * kafkajs frames every request by copying its body into a growing buffer twice (protocol/
+ * request.js); it grows with `Buffer.alloc`, zero-filling megabytes that are overwritten at once.
+ * Grown buffers come unfilled instead: an encoder only ever exposes bytes below its offset.
+ */
+Object.assign(KafkajsEncoder.prototype, {
+  ensureAvailable(this: InstanceType<EncoderClass>, length: number): void {
+    if (this.offset + length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(this.offset + length)));
+      this.buf.copy(grown, 0, 0, this.offset);
+      this.buf = grown;
+    }
+  }
+});
+
+function asKafkajsEncoder(bytes: Buffer): InstanceType<EncoderClass> {
+  const encoder = new KafkajsEncoder(0);
+  encoder.buf = bytes;
+  encoder.offset = bytes.length;
+  return encoder;
+}
+
+/** kafkajs's own Produce v3 body for `fields`: the reference the encoder is tested against. */
+export async function kafkajsProduceRequestBody(fields: ProduceRequestFields): Promise<Buffer> {
+  const encoded = (await kafkajsProduce({ version: 3 })(fields).request.encode()) as {
+    buf: Buffer;
+    offset: number;
+  };
+  return encoded.buf.subarray(0, encoded.offset);
+}
 
 function kafkajsLevel(logger: Logger): KafkaLogLevel {
   if (logger.enabled('debug')) {
-    return KafkaLogLevel.INFO;
+    return logLevel.INFO;
   }
-  return logger.enabled('info') ? KafkaLogLevel.ERROR : KafkaLogLevel.NOTHING;
+  return logger.enabled('info') ? logLevel.ERROR : logLevel.NOTHING;
 }
 
 /** kafkajs errors become our info (they surface as thrown errors anyway), the rest debug. */
@@ -42,7 +155,7 @@ function logCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _t, ...fields } = log;
-      const target = level <= KafkaLogLevel.ERROR ? 'info' : 'debug';
+      const target = level <= logLevel.ERROR ? 'info' : 'debug';
       logger[target](`kafkajs ${namespace}: ${String(message)}`, fields);
     };
 }
@@ -293,10 +406,11 @@ function createConsumer(consumer: Consumer, groupId: string, ctx: Record<string,
       call('subscribe', { topic: topics.join(',') }, () =>
         consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false })
       ),
-    run: handler =>
+    run: (handler, options = {}) =>
       call('run consumer', {}, () =>
         consumer.run({
           autoCommit: false,
+          partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
           eachBatchAutoResolve: false,
           eachBatch: async p =>
             handler({

@@ -13,7 +13,7 @@ import type { Filter } from '../filter/types.js';
 import type { StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import { outputRecords, type PayloadContext } from './payload.js';
-import type { StagePipeline } from './pipeline.js';
+import type { DecodedChunk, StagePipeline } from './pipeline.js';
 import type { StageCounters } from './stats.js';
 
 /**
@@ -22,6 +22,18 @@ import type { StageCounters } from './stats.js';
  * inside a transaction would break the idempotent producer's sequence numbers.
  */
 export const MAX_REQUEST_BYTES = 900_000;
+
+/**
+ * Input partitions a filter stage worker processes at once: one partition's transaction round
+ * trips overlap the other's CPU work (which takes turns, see FilterStageHandler.exclusive).
+ */
+export const PARTITIONS_IN_FLIGHT = 2;
+
+/**
+ * Worker threads a filter stage worker decodes in (decode-worker.ts): its main thread keeps the
+ * Kafka client's work (fetch parsing, produce encoding, transactions), the decode runs beside it.
+ */
+export const DECODE_WORKERS = 1;
 
 /** Dead-letter header carrying a filter's traceback or stack (truncated to 8 KB). */
 export const TRACEBACK_HEADER = 'alertlab-traceback';
@@ -83,8 +95,19 @@ function filterRejects(
   return out;
 }
 
+/** A chunk's routed output: records to send in its transaction, and what to count once committed. */
+interface RoutedChunk {
+  out: ProduceRecord[];
+  alerts: number;
+  rejects: BufferReject[];
+  alertsPerOutput: number[];
+  dropped: number;
+  failed: { code: string; count: number } | undefined;
+}
+
 export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   private readonly payload: PayloadContext;
+  private computing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly manifest: StageManifest,
@@ -104,15 +127,34 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     return { partition: start.partition, producer: start.producer as ProducerClient };
   }
 
-  async process(state: FilterPartition, records: ConsumedRecord[]): Promise<void> {
-    const t0 = performance.now();
+  /**
+   * Runs `fn` once every earlier call's `fn` has settled: partitions processed concurrently share
+   * the pipeline (one DuckDB connection) and the filter, so their CPU parts take turns while their
+   * Kafka transactions overlap.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.computing.then(fn, fn);
+    this.computing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Enrich → filter → output records (or dead letters) for one decoded chunk. */
+  private async route(
+    partition: number,
+    records: ConsumedRecord[],
+    decoded: DecodedChunk
+  ): Promise<RoutedChunk> {
     const m = this.manifest;
     const topic = m.input.topic;
-    const prepared = await this.pipeline.prepare(topic, state.partition, records);
-    const out: ProduceRecord[] = [];
-    let alertsPerOutput: number[] = [];
-    let dropped = 0;
-    let failed: { code: string; count: number } | undefined;
+    const prepared = await this.pipeline.enrich(topic, partition, records, decoded);
+    const chunk: RoutedChunk = {
+      out: [],
+      alerts: prepared.batch.numRows,
+      rejects: prepared.rejects,
+      alertsPerOutput: [],
+      dropped: 0,
+      failed: undefined
+    };
     if (prepared.batch.numRows > 0) {
       try {
         const routing = await this.filter.evaluate(prepared.batch, {
@@ -125,27 +167,36 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
           records,
           prepared.rowIndex,
           prepared.matches,
-          { topic, partition: state.partition }
+          { topic, partition }
         );
-        out.push(...built.records);
-        alertsPerOutput = built.alertsPerOutput;
-        dropped = droppedCount(routing);
+        chunk.out = built.records;
+        chunk.alertsPerOutput = built.alertsPerOutput;
+        chunk.dropped = droppedCount(routing);
       } catch (error) {
-        const rejects = filterRejects(topic, state.partition, records, prepared.rowIndex, error);
+        const rejects = filterRejects(topic, partition, records, prepared.rowIndex, error);
         const letters = deadLetterRecords(m.deadLetterTopic, rejects);
         const tb = tracebackOf(error);
         for (const l of letters) {
           (l.headers as Record<string, string>)[TRACEBACK_HEADER] = tb;
         }
-        out.push(...letters);
-        failed = { code: filterFailureCode(error), count: letters.length };
+        chunk.out = letters;
+        chunk.failed = { code: filterFailureCode(error), count: letters.length };
       }
     }
-    out.push(...deadLetterRecords(m.deadLetterTopic, prepared.rejects));
+    chunk.out.push(...deadLetterRecords(m.deadLetterTopic, prepared.rejects));
+    return chunk;
+  }
+
+  async process(state: FilterPartition, records: ConsumedRecord[]): Promise<void> {
+    const t0 = performance.now();
+    const m = this.manifest;
+    const topic = m.input.topic;
+    const decoded = await this.pipeline.decode(records); // shares nothing: not in turns
+    const chunk = await this.exclusive(() => this.route(state.partition, records, decoded));
     const tx = await state.producer.transaction();
     try {
-      if (out.length > 0) {
-        await sendRecords(tx, out, MAX_REQUEST_BYTES);
+      if (chunk.out.length > 0) {
+        await sendRecords(tx, chunk.out, MAX_REQUEST_BYTES);
       }
       const next = records[records.length - 1].offset + 1n;
       await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: next }]);
@@ -158,15 +209,15 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     const c = this.counters;
     c.commits++;
     c.recordsIn += records.length;
-    c.alertsIn += prepared.batch.numRows;
-    c.dropped += dropped;
-    alertsPerOutput.forEach((n, k) => c.addOut(this.filter.outputs[k], n));
-    for (const r of prepared.rejects) {
+    c.alertsIn += chunk.alerts;
+    c.dropped += chunk.dropped;
+    chunk.alertsPerOutput.forEach((n, k) => c.addOut(this.filter.outputs[k], n));
+    for (const r of chunk.rejects) {
       c.addDeadLetters(String(r.code), 1);
     }
-    if (failed) {
+    if (chunk.failed) {
       c.filterErrors++;
-      c.addDeadLetters(failed.code, failed.count);
+      c.addDeadLetters(chunk.failed.code, chunk.failed.count);
     }
     c.observeLatency(performance.now() - t0);
   }

@@ -20,10 +20,11 @@ export type {
   StagePayload
 } from './manifest-types.js';
 export { StagePipeline } from './pipeline.js';
-export type { PreparedBatch, StagePipelineOptions } from './pipeline.js';
+export type { DecodedChunk, PreparedBatch, StagePipelineOptions } from './pipeline.js';
 export { addMatchColumns, matchColumnPrefix } from './match-columns.js';
 export type { AlertMatch, MatchIndex } from './match-columns.js';
-export { STAGE_HEADERS } from './payload.js';
+export { STAGE_ROUTE_HEADER, stageRouteOf } from './route-header.js';
+export type { StageRoute } from './route-header.js';
 export { TRACEBACK_HEADER, filterFailureCode } from './filter-stage.js';
 export { createStageFilter, pythonFilter, PythonStageFilter } from './stage-filter.js';
 export type { PythonFilterOptions } from './stage-filter.js';

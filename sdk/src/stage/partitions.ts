@@ -55,6 +55,11 @@ export interface PartitionedConsumerOptions {
   heartbeatIntervalMs: number;
   fromBeginning: boolean;
   logger: Logger;
+  /**
+   * Partitions whose chunks the handler may process at once (each partition's chunks still go one
+   * after another). Above 1 the handler must guard what its partitions share. @default 1
+   */
+  partitionsConcurrently?: number;
 }
 
 interface Slot<S> {
@@ -113,7 +118,9 @@ export class PartitionedConsumer<S> {
       }
     });
     await consumer.subscribe([o.topic], { fromBeginning: o.fromBeginning });
-    await consumer.run(batch => this.onBatch(batch));
+    await consumer.run(batch => this.onBatch(batch), {
+      partitionsConcurrently: o.partitionsConcurrently ?? 1
+    });
   }
 
   /** Resolves never; rejects when the consumer dies for good. */

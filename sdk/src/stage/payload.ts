@@ -1,11 +1,13 @@
 /**
  * Output records of a filter stage, per payload:
- * - `full`: the original record bytes, unchanged (a record holding several alerts is written once
- *   per output it has alerts in), plus routing and match-summary headers;
+ * - `full`: the original record bytes and headers, unchanged (a record holding several alerts is
+ *   written once per output it has alerts in), plus the routing header (route-header.ts) with
+ *   the record's alert ids and match counts;
  * - `thin`: JSON of a few columns (`thinColumns`);
  * - `annotated`: JSON `{ stage, output, alert, features, matches }` with every scalar alert column,
  *   the lightcurve features and all cross-match matches.
- * 64-bit integers are written as JSON strings so they stay exact in any reader.
+ * Every payload carries the routing header. 64-bit integers are written as JSON strings so they
+ * stay exact in any reader.
  */
 import type { RecordBatch, Vector } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
@@ -14,18 +16,8 @@ import { LIGHTCURVE_FEATURES } from '../filter/features.js';
 import { rowsByOutput } from '../filter/routing.js';
 import type { Routing } from '../filter/types.js';
 import type { MatchIndex } from './match-columns.js';
+import { STAGE_ROUTE_HEADER, matchesPart, routePrefix } from './route-header.js';
 import type { StagePayload } from './manifest-types.js';
-
-/** Header names the stage adds to `full` records. */
-export const STAGE_HEADERS = {
-  stage: 'alertlab-stage',
-  output: 'alertlab-output',
-  alertIds: 'alertlab-alert-ids',
-  matches: 'alertlab-matches',
-  topic: 'alertlab-source-topic',
-  partition: 'alertlab-source-partition',
-  offset: 'alertlab-source-offset'
-} as const;
 
 export interface PayloadContext {
   stageId: string;
@@ -73,43 +65,37 @@ function rowObject(columns: [string, Vector][], row: number): Record<string, unk
   return out;
 }
 
-function matchSummary(matches: MatchIndex | undefined, row: number): string | undefined {
-  return matches?.catalogs.map((c, k) => `${c}=${matches.counts[k][row]}`).join(',');
-}
-
-/** Header values that are the same on every record of one output, encoded once. */
-function constantHeaders(
-  ctx: PayloadContext,
-  output: string,
-  source: { topic: string; partition: number }
-): Record<string, Uint8Array> {
-  return {
-    [STAGE_HEADERS.stage]: encoder.encode(ctx.stageId),
-    [STAGE_HEADERS.output]: encoder.encode(output),
-    [STAGE_HEADERS.topic]: encoder.encode(source.topic),
-    [STAGE_HEADERS.partition]: encoder.encode(String(source.partition))
+/** The `&matches=` part of a row's routing header ('' without cross-match). */
+function matchSummaryOf(matches: MatchIndex | undefined): (row: number) => string {
+  if (matches === undefined || matches.catalogs.length === 0) {
+    return () => '';
+  }
+  // encoded twice: the query text decodes once, the catalog list once more (stageRouteOf)
+  const names = matches.catalogs.map(c => encodeURIComponent(encodeURIComponent(c)));
+  const counts = new Array<number>(names.length);
+  return row => {
+    for (let k = 0; k < names.length; k++) {
+      counts[k] = matches.counts[k][row];
+    }
+    return matchesPart(names, counts);
   };
 }
 
 /**
  * `full` records of one output: one per (source record, output), as Avro containers may hold
  * several alerts. A record's rows are consecutive (rows come in record order), so they are grouped
- * in one pass without a map.
+ * in one pass without a map. The source record's headers are kept as they are.
  */
 function fullRecords(
-  ctx: PayloadContext,
-  name: string,
+  prefix: string,
   topic: string,
   rows: Int32Array,
   records: ReadonlyArray<ConsumedRecord>,
   rowIndex: Int32Array,
-  batch: RecordBatch,
-  matches: MatchIndex | undefined,
-  source: { topic: string; partition: number },
+  alertIds: Vector | null,
+  summaryOf: (row: number) => string,
   out: ProduceRecord[]
 ): void {
-  const alertIds = batch.getChild('alertId');
-  const fixed = constantHeaders(ctx, name, source);
   for (let i = 0; i < rows.length;) {
     const r = rowIndex[rows[i]];
     let ids = String(alertIds?.get(rows[i]) ?? '');
@@ -118,20 +104,14 @@ function fullRecords(
       ids += `,${String(alertIds?.get(rows[j]) ?? '')}`;
     }
     const src = records[r];
-    const headers: Record<string, HeaderValue | HeaderValue[]> = {};
+    const route = `${prefix}${src.offset}&ids=${ids}${summaryOf(rows[i])}`;
+    const headers: Record<string, HeaderValue | HeaderValue[]> = { [STAGE_ROUTE_HEADER]: route };
     for (const h in src.headers) {
       const v = src.headers[h];
-      if (v !== undefined) {
+      if (v !== undefined && h !== STAGE_ROUTE_HEADER) {
         headers[h] = v;
       }
     }
-    Object.assign(headers, fixed);
-    headers[STAGE_HEADERS.alertIds] = ids;
-    const summary = matchSummary(matches, rows[i]);
-    if (summary !== undefined) {
-      headers[STAGE_HEADERS.matches] = summary;
-    }
-    headers[STAGE_HEADERS.offset] = src.offset.toString();
     out.push({ topic, value: src.value, key: src.key, headers, timestampMs: src.timestampMs });
     i = j;
   }
@@ -157,15 +137,19 @@ export function outputRecords(
   const alertCols = ctx.payload === 'annotated' ? columnsOf(batch, alertNames) : [];
   const featureCols = ctx.payload === 'annotated' ? columnsOf(batch, [...FEATURES]) : [];
   const thinCols = ctx.payload === 'thin' ? columnsOf(batch, ctx.thinColumns) : [];
+  const alertIds = batch.getChild('alertId');
+  const summaryOf = matchSummaryOf(matches);
   perOutput.forEach((rows, k) => {
     const name = routing.outputs[k];
     const topic = ctx.topics[name];
+    const prefix = routePrefix(ctx.stageId, name, source);
     if (ctx.payload === 'full') {
-      fullRecords(ctx, name, topic, rows, records, rowIndex, batch, matches, source, out);
+      fullRecords(prefix, topic, rows, records, rowIndex, alertIds, summaryOf, out);
       return;
     }
     for (const row of rows) {
       const src = records[rowIndex[row]];
+      const route = `${prefix}${src.offset}&ids=${String(alertIds?.get(row) ?? '')}${summaryOf(row)}`;
       const body =
         ctx.payload === 'thin'
           ? { ...rowObject(thinCols, row), output: name }
@@ -181,7 +165,7 @@ export function outputRecords(
         topic,
         value: encoder.encode(JSON.stringify(body)),
         key: src.key ?? (objectId === null || objectId === undefined ? null : String(objectId)),
-        headers: { [STAGE_HEADERS.stage]: ctx.stageId, [STAGE_HEADERS.output]: name },
+        headers: { [STAGE_ROUTE_HEADER]: route },
         timestampMs: src.timestampMs
       });
     }

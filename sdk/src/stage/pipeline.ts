@@ -6,7 +6,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { createDecoder } from '../alerts/index.js';
-import type { AlertDecoder, AlertFormat } from '../alerts/types.js';
+import type { AlertDecoder, AlertFormat, DecodeResult } from '../alerts/types.js';
 import { coordinatesOf, withKafkaColumns } from '../buffer/coordinates.js';
 import { rejectAll, toBufferRejects, type BufferReject } from '../buffer/reject.js';
 import type { ConsumedRecord } from '../buffer/transport-types.js';
@@ -18,6 +18,7 @@ import { createMatcher, preloadCatalogs } from '../crossmatch/create.js';
 import type { EngineMatcher } from '../crossmatch/matcher.js';
 import { CatalogNotFoundError } from '../errors.js';
 import { withLightcurveFeatures } from '../filter/features.js';
+import { DecodeWorker, DecoderFailure } from './decode-worker.js';
 import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
 
@@ -38,7 +39,16 @@ export interface StagePipelineOptions {
   crossmatch?: StageCrossmatch;
   /** Use this decoder instead of `createDecoder(format)`. @default undefined */
   decoder?: AlertDecoder;
+  /**
+   * Decode in this many worker threads (decode-worker.ts), so the caller's thread stays free for
+   * Kafka I/O and chunks decode side by side; same batches. 0: decode in the caller's thread.
+   * Ignored with a custom `decoder`. @default 0
+   */
+  decodeWorkers?: number;
 }
+
+/** A chunk's records decoded, before enrichment ({@link StagePipeline.decode}). */
+export type DecodedChunk = { ok: true; decoded: DecodeResult } | { ok: false; error: unknown };
 
 /**
  * Opens the catalog store read-only (many workers may share it) after loading any missing built-in
@@ -104,13 +114,16 @@ export class StagePipeline {
   private constructor(
     private readonly decoder: AlertDecoder,
     private readonly crossmatch: StageCrossmatch | undefined,
-    private readonly xm: { store: CatalogStore; matcher: EngineMatcher } | undefined
+    private readonly xm: { store: CatalogStore; matcher: EngineMatcher } | undefined,
+    private readonly workers: DecodeWorker[]
   ) {}
 
   static async create(options: StagePipelineOptions): Promise<StagePipeline> {
     const decoder = options.decoder ?? createDecoder(options.format);
     const xm = options.crossmatch ? await openMatcher(options.crossmatch) : undefined;
-    return new StagePipeline(decoder, options.crossmatch, xm);
+    const count = options.decoder === undefined ? (options.decodeWorkers ?? 0) : 0;
+    const workers = Array.from({ length: count }, () => new DecodeWorker(options.format));
+    return new StagePipeline(decoder, options.crossmatch, xm, workers);
   }
 
   /** Decodes and enriches records of one partition (no I/O but the catalog matcher's). */
@@ -119,18 +132,48 @@ export class StagePipeline {
     partition: number,
     records: ReadonlyArray<ConsumedRecord>
   ): Promise<PreparedBatch> {
+    return this.enrich(topic, partition, records, await this.decode(records));
+  }
+
+  /**
+   * The decode half of {@link prepare}: needs nothing the pipeline shares (it may run while
+   * another chunk is enriched), and happens in the worker thread when there is one.
+   */
+  async decode(records: ReadonlyArray<ConsumedRecord>): Promise<DecodedChunk> {
     const values = records.map(r => r.value);
-    await this.decoder.prepare?.(values);
-    let decoded;
+    if (this.workers.length > 0) {
+      const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+      try {
+        return { ok: true, decoded: await worker.decode(values) };
+      } catch (error) {
+        if (error instanceof DecoderFailure) {
+          return { ok: false, error: error.message };
+        }
+        // the worker died: decode this chunk here, the next one starts a new worker
+      }
+    }
     try {
-      decoded = this.decoder.decodeBatch(values);
+      await this.decoder.prepare?.(values);
+      return { ok: true, decoded: this.decoder.decodeBatch(values) };
     } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** The enrich half of {@link prepare}: Kafka coordinates, cross-match, lightcurve features. */
+  async enrich(
+    topic: string,
+    partition: number,
+    records: ReadonlyArray<ConsumedRecord>,
+    chunk: DecodedChunk
+  ): Promise<PreparedBatch> {
+    if (!chunk.ok) {
       const rejects = rejectAll(
         topic,
         partition,
         [...records],
         'decode-error',
-        `Decoder failed on the batch: ${String(error)}`
+        `Decoder failed on the batch: ${String(chunk.error)}`
       );
       return {
         batch: withLightcurveFeatures(emptyLike()),
@@ -139,6 +182,7 @@ export class StagePipeline {
         matches: undefined
       };
     }
+    const { decoded } = chunk;
     let batch = withKafkaColumns(
       decoded.batch,
       coordinatesOf(topic, partition, records, decoded.rowIndex)
@@ -152,6 +196,9 @@ export class StagePipeline {
   }
 
   close(): void {
+    for (const w of this.workers) {
+      void w.close();
+    }
     this.xm?.matcher.close();
     this.xm?.store.close();
   }

@@ -12,7 +12,7 @@ import { StageError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import { AggregateHandler } from './aggregate-stage.js';
 import { ArchiveHandler } from './archive-stage.js';
-import { FilterStageHandler } from './filter-stage.js';
+import { DECODE_WORKERS, FilterStageHandler, PARTITIONS_IN_FLIGHT } from './filter-stage.js';
 import { loadStageManifest, parseStageManifest } from './manifest.js';
 import type { StageManifest } from './manifest-types.js';
 import { PartitionedConsumer, type PartitionHandler } from './partitions.js';
@@ -93,7 +93,8 @@ export class StageRunner {
         sessionTimeoutMs: m.consumer.sessionTimeoutMs,
         heartbeatIntervalMs: m.consumer.heartbeatIntervalMs,
         fromBeginning: m.input.fromBeginning,
-        logger: this.logger
+        logger: this.logger,
+        partitionsConcurrently: m.kind === 'filter' ? PARTITIONS_IN_FLIGHT : 1
       },
       this.handler
     );
@@ -147,7 +148,8 @@ async function makeHandler(
   }
   const pipeline = await StagePipeline.create({
     format: m.input.format,
-    crossmatch: m.crossmatch
+    crossmatch: m.crossmatch,
+    decodeWorkers: DECODE_WORKERS
   });
   resources.push(pipeline);
   const filter: Filter = await createStageFilter(
