@@ -47,6 +47,19 @@ describe('buildZoneIndex', () => {
     }
   });
 
+  it('interleaves the per-zone lookup fields in zoneTab', () => {
+    const cat = catalog(50, 7);
+    const ix = buildZoneIndex(cat, 2);
+    for (let z = 0; z < 50; z++) {
+      expect(Array.from(ix.zoneTab.subarray(4 * z, 4 * z + 4))).toEqual([
+        ix.bucketScale[z],
+        ix.dirBase[z],
+        ix.bucketCount[z] - 1,
+        cat.zoneStart[z + 1]
+      ]);
+    }
+  });
+
   for (const rowsPerBucket of [1, 2, 5]) {
     it(`never starts a window after its first row (${rowsPerBucket} rows per bucket)`, () => {
       const cat = catalog(200, 2 + rowsPerBucket);

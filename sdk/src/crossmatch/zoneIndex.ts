@@ -24,6 +24,11 @@ export interface ZoneIndex {
   dir: Int32Array;
   /** Rows of zone z are zoneStart[z] .. zoneStart[z + 1] − 1 (the catalog's own offsets). */
   zoneStart: Int32Array;
+  /**
+   * The per-zone fields a lookup needs, interleaved so that one cache line serves a zone:
+   * zoneTab[4z .. 4z + 3] = (bucketScale, dirBase, bucketCount − 1, zoneStart[z + 1]).
+   */
+  zoneTab: Float64Array;
 }
 
 /** Bucket of `raDeg` for a zone: floor(ra · scale) clamped to [0, count − 1]. Monotone in ra. */
@@ -72,5 +77,12 @@ export function buildZoneIndex(cat: MemoryCatalog, rowsPerBucket = ROWS_PER_BUCK
     }
     dir[base + count] = end;
   }
-  return { rows4, dirBase, bucketCount, bucketScale, dir, zoneStart };
+  const zoneTab = new Float64Array(4 * zones);
+  for (let k = 0; k < zones; k++) {
+    zoneTab[4 * k] = bucketScale[k];
+    zoneTab[4 * k + 1] = dirBase[k];
+    zoneTab[4 * k + 2] = bucketCount[k] - 1;
+    zoneTab[4 * k + 3] = zoneStart[k + 1];
+  }
+  return { rows4, dirBase, bucketCount, bucketScale, dir, zoneStart, zoneTab };
 }

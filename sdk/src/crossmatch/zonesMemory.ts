@@ -61,7 +61,7 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
    * overlaps; folded into the scan they would each wait in turn.
    */
   private findWindows(q: PairQuery, h: number, radiusDeg: number, index: ZoneIndex): WindowList {
-    const { dirBase, bucketCount, bucketScale, dir, zoneStart } = index;
+    const { dir, zoneTab } = index;
     const zMax = maxZone(h);
     const w = this.windows;
     const list = this.list;
@@ -84,12 +84,13 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
           list.reserve(n + zHi - zLo + 1);
         }
         for (let zone = zLo; zone <= zHi; zone++) {
-          const count = bucketCount[zone];
-          let b = Math.floor(lo * bucketScale[zone]);
-          b = b < 0 ? 0 : b >= count ? count - 1 : b;
+          const t = zone << 2;
+          const last = zoneTab[t + 2];
+          let b = Math.floor(lo * zoneTab[t]);
+          b = b < 0 ? 0 : b > last ? last : b;
           list.alert[n] = a;
-          list.start[n] = dirBase[zone] + b;
-          list.end[n] = zoneStart[zone + 1];
+          list.start[n] = zoneTab[t + 1] + b;
+          list.end[n] = zoneTab[t + 3];
           list.lo[n] = lo;
           list.hi[n] = hi;
           n++;
@@ -100,14 +101,14 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
           list.reserve(n + nw);
         }
         for (let j = 0; j < nw; j++) {
-          const zone = w.zone[j];
+          const t = w.zone[j] << 2;
           const wLo = w.raMin[j];
-          const count = bucketCount[zone];
-          let b = Math.floor(wLo * bucketScale[zone]);
-          b = b < 0 ? 0 : b >= count ? count - 1 : b;
+          const last = zoneTab[t + 2];
+          let b = Math.floor(wLo * zoneTab[t]);
+          b = b < 0 ? 0 : b > last ? last : b;
           list.alert[n] = a;
-          list.start[n] = dirBase[zone] + b;
-          list.end[n] = zoneStart[zone + 1];
+          list.start[n] = zoneTab[t + 1] + b;
+          list.end[n] = zoneTab[t + 3];
           list.lo[n] = wLo;
           list.hi[n] = w.raMax[j];
           n++;
