@@ -188,18 +188,35 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   }
 
   async process(state: FilterPartition, records: ConsumedRecord[]): Promise<void> {
+    await (
+      await this.prepare(state, records)
+    )();
+  }
+
+  /** Decode → route now; the returned commit sends the chunk's transaction and counts it. */
+  async prepare(state: FilterPartition, records: ConsumedRecord[]): Promise<() => Promise<void>> {
     const t0 = performance.now();
-    const m = this.manifest;
-    const topic = m.input.topic;
     const decoded = await this.pipeline.decode(records); // shares nothing: not in turns
     const chunk = await this.exclusive(() => this.route(state.partition, records, decoded));
+    return () => this.commit(state, records, chunk, t0);
+  }
+
+  private async commit(
+    state: FilterPartition,
+    records: ConsumedRecord[],
+    chunk: RoutedChunk,
+    t0: number
+  ): Promise<void> {
+    const m = this.manifest;
     const tx = await state.producer.transaction();
     try {
       if (chunk.out.length > 0) {
         await sendRecords(tx, chunk.out, MAX_REQUEST_BYTES);
       }
       const next = records[records.length - 1].offset + 1n;
-      await tx.sendOffsets(m.id, [{ topic, partition: state.partition, offset: next }]);
+      await tx.sendOffsets(m.id, [
+        { topic: m.input.topic, partition: state.partition, offset: next }
+      ]);
       await tx.commit();
     } catch (error) {
       this.counters.aborts++;

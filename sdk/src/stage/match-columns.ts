@@ -5,9 +5,11 @@
  * catalog column (nearest match). Catalog names are made SQL-friendly (non-alphanumerics → `_`).
  */
 import {
+  DataType,
   Field,
   Float64,
   Int32,
+  Precision,
   RecordBatch,
   Schema,
   Struct,
@@ -15,7 +17,6 @@ import {
   makeData,
   vectorFromArray,
   type Data,
-  type DataType,
   type Table
 } from 'apache-arrow';
 import { utf8Vector } from '../crossmatch/output.js';
@@ -80,6 +81,49 @@ function gather(type: DataType, values: unknown[]): Data {
   return vectorFromArray(values, type).data[0];
 }
 
+/**
+ * Per row, the value at `near[row]` (null where it is -1 or the value is null) as one column:
+ * fixed-width numeric types straight into their typed array and validity bitmap, others through
+ * {@link gather}.
+ */
+function nearestColumn(
+  type: DataType,
+  near: Int32Array,
+  valueAt: ((i: number) => unknown) | undefined
+): Data {
+  const n = near.length;
+  const numeric =
+    (DataType.isFloat(type) && type.precision !== Precision.HALF) || DataType.isInt(type);
+  if (!numeric || valueAt === undefined) {
+    return gather(
+      type,
+      Array.from(near, i => (i < 0 || valueAt === undefined ? null : valueAt(i)))
+    );
+  }
+  const ArrayType = type.ArrayType as new (length: number) => {
+    [i: number]: number | bigint;
+  };
+  const values = new ArrayType(n);
+  const validity = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  for (let row = 0; row < n; row++) {
+    const v = near[row] < 0 ? null : valueAt(near[row]);
+    if (v === null || v === undefined) {
+      nullCount++;
+      continue;
+    }
+    values[row] = v as number | bigint;
+    validity[row >> 3] |= 1 << (row & 7);
+  }
+  return makeData({
+    type,
+    length: n,
+    nullCount,
+    nullBitmap: nullCount > 0 ? validity : null,
+    data: values
+  } as Parameters<typeof makeData>[0]);
+}
+
 /** Matches the batch and appends the `xm_*` columns. */
 export async function addMatchColumns(
   batch: RecordBatch,
@@ -112,24 +156,23 @@ export async function addMatchColumns(
   config.catalogs.forEach((c, k) => {
     const prefix = matchColumnPrefix(c.name);
     const near = nearest[k];
-    const pick = (vector: { get(i: number): unknown } | null): unknown[] =>
-      Array.from(near, i => (i < 0 || vector === null ? null : vector.get(i)));
     extra.push({
       name: `${prefix}_count`,
       data: makeData({ type: new Int32(), length: n, data: counts[k] }),
       nullable: false
     });
     if (ids) {
-      extra.push({ name: `${prefix}_id`, data: gather(ids.type, pick(ids)), nullable: true });
+      const data = nearestColumn(ids.type, near, i => ids.get(i));
+      extra.push({ name: `${prefix}_id`, data, nullable: true });
     }
-    const sep = Array.from(near, i => (i < 0 ? null : seps[i]));
-    extra.push({ name: `${prefix}_sepArcsec`, data: gather(new Float64(), sep), nullable: true });
+    const sep = nearestColumn(new Float64(), near, i => seps[i]);
+    extra.push({ name: `${prefix}_sepArcsec`, data: sep, nullable: true });
     for (const column of c.columns) {
       const vector = pairs.getChild(column);
       if (vector) {
         extra.push({
           name: `${prefix}_${column}`,
-          data: gather(vector.type, pick(vector)),
+          data: nearestColumn(vector.type, near, i => vector.get(i)),
           nullable: true
         });
       }

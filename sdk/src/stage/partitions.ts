@@ -25,6 +25,7 @@ import type {
   KafkaTransport,
   ProducerClient
 } from '../buffer/transport-types.js';
+import { CommitChain } from './commit-chain.js';
 
 /** What a handler knows about a partition it (re)starts. */
 export interface PartitionStart {
@@ -41,6 +42,12 @@ export interface PartitionHandler<S> {
   open(start: PartitionStart): Promise<S>;
   /** Processes records (all at or past the committed offset) and commits them itself. */
   process(state: S, records: ConsumedRecord[], batch: FetchedBatch): Promise<void>;
+  /**
+   * Pipelined form of `process`: does the chunk's work that commits nothing and returns its
+   * commit. A partition's commits run one after another, each only once the one before succeeded,
+   * while the next chunk is fetched and prepared. @default undefined (`process` is used)
+   */
+  prepare?(state: S, records: ConsumedRecord[]): Promise<() => Promise<void>>;
   /** The partition is revoked or reset: release its state (uncommitted work is abandoned). */
   close(state: S): Promise<void>;
 }
@@ -68,6 +75,8 @@ interface Slot<S> {
   state: S | undefined;
   producer: ProducerClient | undefined;
   floor: bigint;
+  /** The partition's commits (pipelined handlers). */
+  commits: CommitChain;
 }
 
 /** Transactional id of a stage's input partition (stable across workers: see the module note). */
@@ -156,7 +165,8 @@ export class PartitionedConsumer<S> {
           fresh: true,
           state: undefined,
           producer: undefined,
-          floor: 0n
+          floor: 0n,
+          commits: new CommitChain()
         });
       }
     }
@@ -164,6 +174,7 @@ export class PartitionedConsumer<S> {
   }
 
   private async release(slot: Slot<S>, dropProducer: boolean): Promise<void> {
+    await slot.commits.settle().catch(() => undefined);
     const state = slot.state;
     slot.state = undefined;
     if (state !== undefined) {
@@ -179,6 +190,12 @@ export class PartitionedConsumer<S> {
   /** Fences, reads the committed position, restores state. False: we seeked, drop this batch. */
   private async restart(slot: Slot<S>, first: bigint): Promise<boolean> {
     const o = this.options;
+    try {
+      await slot.commits.settle(); // a commit that failed after its chunk was handed back
+    } catch (error) {
+      await this.release(slot, true);
+      throw error;
+    }
     await this.release(slot, false);
     if (slot.producer === undefined) {
       const producer = await this.transport.producer({
@@ -223,7 +240,8 @@ export class PartitionedConsumer<S> {
         fresh: true,
         state: undefined,
         producer: undefined,
-        floor: 0n
+        floor: 0n,
+        commits: new CommitChain()
       };
       this.slots.set(batch.partition, slot);
     }
@@ -238,7 +256,21 @@ export class PartitionedConsumer<S> {
       }
       const chunk = records.length <= o.maxRows ? records : records.slice(start, start + o.maxRows);
       try {
-        await this.handler.process(slot.state as S, chunk, batch);
+        if (this.handler.prepare === undefined) {
+          await this.handler.process(slot.state as S, chunk, batch);
+        } else {
+          const commit = await this.handler.prepare(slot.state as S, chunk);
+          await slot.commits.settle(); // the chunk before commits first, or this one never does
+          if (!batch.isRunning() || batch.isStale() || slot.fresh || this.stopped) {
+            return;
+          }
+          // failing with nobody waiting: restart from the committed offset, fetched again
+          const [owner, consumer] = [slot, this.consumer as ConsumerClient];
+          owner.commits.start(commit, () => {
+            owner.fresh = true;
+            consumer.seek(o.topic, owner.partition, chunk[0].offset);
+          });
+        }
       } catch (error) {
         slot.fresh = true;
         if (isFenced(error)) {
