@@ -60,6 +60,44 @@ describe('buildZoneIndex', () => {
     }
   });
 
+  it('keeps float32 RA keys that bound the exact window conservatively', () => {
+    const cat = catalog(60, 11);
+    const ix = buildZoneIndex(cat);
+    const bad: string[] = [];
+    for (let i = 0; i < cat.rows; i++) {
+      const ra = cat.raDeg[i];
+      if (ix.raKey[i] !== Math.fround(ra)) {
+        bad.push(`row ${i}: key ${ix.raKey[i]} for ra ${ra}`);
+      }
+      // Window edges within a float32 ulp of the row's RA, on both sides of it.
+      for (const d of [0, 1e-12, 1e-9, 1e-6, 1.5e-5, 3e-5, 6e-5]) {
+        for (const edge of [ra - d, ra + d]) {
+          if (ra <= edge && !(ix.raKey[i] <= Math.fround(edge))) {
+            bad.push(`row ${i}: ra ${ra} ≤ hi ${edge} but key above fround(hi)`);
+          }
+          if (ra >= edge && !(ix.raKey[i] >= Math.fround(edge))) {
+            bad.push(`row ${i}: ra ${ra} ≥ lo ${edge} but key below fround(lo)`);
+          }
+        }
+      }
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+
+  it('stores each directory entry beside its first row key', () => {
+    const cat = catalog(80, 5);
+    const ix = buildZoneIndex(cat, 2);
+    expect(ix.dirKey.buffer).toBe(ix.dirRow.buffer);
+    for (let z = 0; z < 80; z++) {
+      const end = cat.zoneStart[z + 1];
+      for (let b = ix.dirBase[z]; b <= ix.dirBase[z] + ix.bucketCount[z]; b++) {
+        const row = ix.dir[b];
+        expect(ix.dirRow[2 * b]).toBe(row);
+        expect(ix.dirKey[2 * b + 1]).toBe(row < end ? ix.raKey[row] : Infinity);
+      }
+    }
+  });
+
   for (const rowsPerBucket of [1, 2, 5]) {
     it(`never starts a window after its first row (${rowsPerBucket} rows per bucket)`, () => {
       const cat = catalog(200, 2 + rowsPerBucket);

@@ -61,7 +61,7 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
    * overlaps; folded into the scan they would each wait in turn.
    */
   private findWindows(q: PairQuery, h: number, radiusDeg: number, index: ZoneIndex): WindowList {
-    const { dir, zoneTab } = index;
+    const { zoneTab } = index;
     const zMax = maxZone(h);
     const w = this.windows;
     const list = this.list;
@@ -116,17 +116,20 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
       }
       list.length = n;
     }
+    // One directory line per window gives its first row and that row's key (see dirKey). A window
+    // whose first row is past its end or its RA edge has no candidate (rows are sorted by RA): it is
+    // emptied (end = start) so the scan skips it without reading raKey. Unit vectors (NaN until
+    // computed, see lazyVectors) only for alerts with a window left.
     const { start, end, hi, alert } = list;
-    for (let k = 0; k < list.length; k++) {
-      start[k] = dir[start[k]];
-    }
-    // Unit vectors (NaN until computed, see lazyVectors) only for alerts with a window whose first
-    // row is not past its end: rows are sorted by RA, so any other window has no candidate.
+    const { dirRow, dirKey } = index;
     const { x, y, z } = q;
-    const rows4 = index.rows4;
     for (let k = 0; k < list.length; k++) {
-      const s = start[k];
-      if (s < end[k] && rows4[s << 2] <= hi[k]) {
+      const d = start[k] << 1;
+      const s = dirRow[d];
+      start[k] = s;
+      if (s >= end[k] || dirKey[d + 1] > Math.fround(hi[k])) {
+        end[k] = s;
+      } else {
         const a = alert[k];
         if (Number.isNaN(x[a])) {
           unitVectorAt(raDeg[a], decDeg[a], x, y, z, a);
@@ -143,7 +146,7 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
     radiusArcsec: number,
     buf: PairBuffer
   ): void {
-    const rows4 = index.rows4;
+    const { rows4, raKey } = index;
     const c2 = chord2OfRadiusArcsec(radiusArcsec);
     const list = this.findWindows(q, cat.zoneHeightDeg, radiusArcsec / 3600, index);
     const { alert, start, end, lo, hi } = list;
@@ -166,14 +169,21 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
       const az = qz[a];
       const wLo = lo[k];
       const wHi = hi[k];
+      const kLo = Math.fround(wLo);
+      const kHi = Math.fround(wHi);
       const e = end[k];
+      // The scan reads only raKey (see ZoneIndex.raKey); the row itself only inside the window.
       for (let i = start[k]; i < e; i++) {
-        const p = i << 2;
-        const ra = rows4[p];
-        if (ra > wHi) {
+        const key = raKey[i];
+        if (key > kHi) {
           break;
         }
-        if (ra >= wLo) {
+        if (key < kLo) {
+          continue;
+        }
+        const p = i << 2;
+        const ra = rows4[p];
+        if (ra >= wLo && ra <= wHi) {
           const dx = rows4[p + 1] - ax;
           const dy = rows4[p + 2] - ay;
           const dz = rows4[p + 3] - az;
