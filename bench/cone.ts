@@ -21,6 +21,7 @@ import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { CatalogService } from '../sdk/src/control/catalogs.js';
+import { startFloorServer } from './lib/http-floor.js';
 import { q3cUnavailable, startQ3c } from './lib/q3c.js';
 
 const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
@@ -206,18 +207,38 @@ async function main(): Promise<void> {
         // HTTP first, then the same cones in process in their own loop (so the in-process
         // calls' garbage is not collected in the middle of a timed request).
         const counts: number[] = [];
+        const texts: string[] = [];
         for (let k = 0; k < queries.length; k++) {
           const q = queries[k];
           const t0 = performance.now();
-          const body = JSON.parse(
-            await get(`${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`)
-          ) as { count: number };
+          const text = await get(
+            `${url}/cone?catalog=${CATALOG}&ra=${q.ra}&dec=${q.dec}&radiusArcsec=${r}`
+          );
+          const body = JSON.parse(text) as { count: number };
           const t1 = performance.now();
           counts.push(body.count);
+          texts.push(text);
           if (k >= WARMUP) {
             http.push(t1 - t0);
             rows += body.count;
           }
+        }
+        // The floor: a bare node:http server in its own process answering the median-sized body
+        // of these cones, same client, same number of requests.
+        const sizes = texts.map(t => t.length).sort((a, b) => a - b);
+        const medianBody = texts.find(t => t.length === sizes[sizes.length >> 1]) ?? '{}';
+        const floorServer = await startFloorServer(join(dir, `floor-${r}.json`), medianBody);
+        const floor: number[] = [];
+        try {
+          for (let k = 0; k < queries.length; k++) {
+            const t0 = performance.now();
+            JSON.parse(await get(`${floorServer.url}/cone`));
+            if (k >= WARMUP) {
+              floor.push(performance.now() - t0);
+            }
+          }
+        } finally {
+          floorServer.close();
         }
         for (let k = 0; k < queries.length; k++) {
           const q = queries[k];
@@ -234,10 +255,11 @@ async function main(): Promise<void> {
         results[`r${r}arcsec`] = {
           http: percentiles(http),
           inProcess: percentiles(inProcess),
+          bareHttpFloor: { ...percentiles(floor), bodyBytes: medianBody.length },
           rowsAfterWarmup: rows
         };
         console.log(
-          `cone r=${r}″ over HTTP: p50 ${percentiles(http).p50Ms} ms, p99 ${percentiles(http).p99Ms} ms; in process p50 ${percentiles(inProcess).p50Ms} ms (rows ${rows})`
+          `cone r=${r}″ over HTTP: p50 ${percentiles(http).p50Ms} ms, p99 ${percentiles(http).p99Ms} ms; in process p50 ${percentiles(inProcess).p50Ms} ms (rows ${rows}); bare node:http server, same body size: p50 ${percentiles(floor).p50Ms} ms, p99 ${percentiles(floor).p99Ms} ms`
         );
       }
     } finally {
@@ -267,7 +289,7 @@ async function main(): Promise<void> {
         concurrency: 1,
         timed: 'request sent to JSON body parsed'
       },
-      note: 'HTTP: node:http client on one keep-alive connection (TCP_NODELAY) to `alertlab serve` in its own process on 127.0.0.1, JSON answer parsed, one request at a time; in-process cones timed in a separate loop. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
+      note: 'HTTP: node:http client on one keep-alive connection (TCP_NODELAY) to `alertlab serve` in its own process on 127.0.0.1, JSON answer parsed, one request at a time; in-process cones timed in a separate loop; bareHttpFloor = the same client against a bare node:http server (own process) answering a fixed body of the median response size: what the machine network stack and runtime cost before any server work. Q3C: q3c_radial_query timed inside PostgreSQL (no client round trip).',
       alertlab: results,
       q3c
     };
