@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, extname, resolve } from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { FilterEvaluationError, FilterTimeoutError } from '../errors.js';
 import { withLightcurveFeatures } from './features.js';
+import { workerBootstrap } from '../worker-bootstrap.js';
 import { checkColumns } from './columns-check.js';
 import { DEFAULT_FILTER_TIMEOUT_MS } from './sql-filter.js';
 import type { WorkerInit, WorkerMeta, WorkerReply } from './ts-worker-entry.js';
@@ -22,23 +21,9 @@ export interface TypeScriptFilterOptions {
   startTimeoutMs?: number;
 }
 
-const here = fileURLToPath(import.meta.url);
-
-/** Worker bootstrap: registers tsx (so .ts filter modules load) unless running compiled JS. */
-function bootstrapSource(): string {
-  const ext = extname(here);
-  const entry = pathToFileURL(join(dirname(here), `ts-worker-entry${ext}`)).href;
-  if (ext !== '.ts') {
-    return `import(${JSON.stringify(entry)});`;
-  }
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = require(pkgPath) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
-  const report =
-    "e => require('node:worker_threads').parentPort.postMessage({ type: 'error', seq: -1, message: String(e && e.message || e), stack: e && e.stack })";
-  return `import(${JSON.stringify(api)}).then(a => { a.register(); return import(${JSON.stringify(entry)}); }).catch(${report});`;
-}
+/** Reports a failed import of the worker entry to the parent. */
+const REPORT_IMPORT_ERROR =
+  "e => require('node:worker_threads').parentPort.postMessage({ type: 'error', seq: -1, message: String(e && e.message || e), stack: e && e.stack })";
 
 interface Live {
   worker: Worker;
@@ -221,7 +206,10 @@ function startWorker(
   id: string
 ): Promise<Live> {
   const init: WorkerInit = { modulePath, exportName };
-  const worker = new Worker(bootstrapSource(), { eval: true, workerData: init });
+  const worker = new Worker(
+    workerBootstrap(import.meta.url, 'ts-worker-entry', REPORT_IMPORT_ERROR),
+    { eval: true, workerData: init }
+  );
   return new Promise<Live>((resolvePromise, reject) => {
     const detach = (): void => {
       clearTimeout(timer);

@@ -5,29 +5,11 @@
  * the decode itself. The worker's batches are the decoder's batches, through Arrow IPC (same
  * schema, metadata and values). A worker that dies is replaced on the next batch.
  */
-import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import type { AlertFormat, DecodeResult } from '../alerts/types.js';
+import { workerBootstrap } from '../worker-bootstrap.js';
 import type { DecodeReply, DecodeRequest } from './decode-worker-entry.js';
-
-const here = fileURLToPath(import.meta.url);
-
-/** Worker bootstrap: registers tsx (so the .ts entry loads) unless running compiled JS. */
-function bootstrapSource(): string {
-  const ext = extname(here);
-  const entry = pathToFileURL(join(dirname(here), `decode-worker-entry${ext}`)).href;
-  if (ext !== '.ts') {
-    return `import(${JSON.stringify(entry)});`;
-  }
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('tsx/package.json');
-  const pkg = require(pkgPath) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
-  return `import(${JSON.stringify(api)}).then(a => { a.register(); return import(${JSON.stringify(entry)}); });`;
-}
 
 /** The values end to end in one buffer (one copy, transferred), with where each ends. */
 export function packValues(values: ReadonlyArray<Uint8Array | null>): DecodeRequest {
@@ -73,7 +55,7 @@ export class DecodeWorker {
   }
 
   private start(): Worker {
-    const worker = new Worker(bootstrapSource(), {
+    const worker = new Worker(workerBootstrap(import.meta.url, 'decode-worker-entry'), {
       eval: true,
       workerData: { format: this.format }
     });
