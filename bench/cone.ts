@@ -22,7 +22,7 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { CatalogService } from '../sdk/src/control/catalogs.js';
 import { startFloorServer } from './lib/http-floor.js';
-import { q3cUnavailable, startQ3c } from './lib/q3c.js';
+import { loadQ3cTable, q3cUnavailable, startQ3c } from './lib/q3c.js';
 
 const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
 const QUERIES = Number(process.env.ALERTLAB_BENCH_QUERIES ?? 5000);
@@ -83,18 +83,8 @@ function q3cRun(
   const pg = startQ3c();
   try {
     const ids = cat.ids.values as ArrayLike<bigint | string | null>;
-    const rows: string[] = [];
-    for (let i = 0; i < cat.rows; i++) {
-      rows.push(`${String(ids[i])}\t${cat.raDeg[i]}\t${cat.decDeg[i]}`);
-    }
-    const t0 = performance.now();
-    pg.sql(
-      `CREATE TABLE cat (id BIGINT, ra DOUBLE PRECISION, dec DOUBLE PRECISION);\nCOPY cat FROM STDIN;\n${rows.join('\n')}\n\\.\n`
-    );
-    pg.sql(
-      'CREATE INDEX cat_q3c ON cat (q3c_ang2ipix(ra, dec)); CLUSTER cat USING cat_q3c; ANALYZE cat;'
-    );
-    const loadS = (performance.now() - t0) / 1000;
+    const idType = cat.ids.kind === 'bigint' ? 'BIGINT' : 'TEXT';
+    const loadS = loadQ3cTable(pg, 'cat', ids, cat.raDeg, cat.decDeg, idType);
     const out: Record<string, unknown> = {
       postgres: pg.sql('SHOW server_version;').trim(),
       rows: cat.rows,

@@ -1,24 +1,14 @@
 /** Shared pieces of bench/crossmatch.ts: the alert batch, quantiles, memory, Q3C figures. */
 import type { MemoryCatalog } from '../../sdk/src/catalog/index.js';
 import type { AlertPositions, EngineMatcher } from '../../sdk/src/crossmatch/index.js';
+import { seededRandom } from '../../sdk/src/random.js';
 import { loadQ3cTable, q3cJoin, q3cUnavailable, startQ3c } from './q3c.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 80% of alerts within 0–3″ of a random catalog star (uniform over the disc), 20% anywhere. */
 export function makeAlerts(cat: MemoryCatalog, n: number): AlertPositions {
-  const rnd = rng(20260101);
+  const rnd = seededRandom(20260101);
   const raDeg = new Float64Array(n);
   const decDeg = new Float64Array(n);
   const D = Math.PI / 180;

@@ -3,23 +3,12 @@
  * or become rejects, and the batch always accounts for every input.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../random.js';
 import { createDecoder, splitOcfRecords } from './index.js';
 import { SAMPLE_FILES, oracleRubinBodies, readSample, samplesMissing } from './testing/samples.js';
 
 const missing = samplesMissing();
 const title = (t: string): string => (missing ? `${t} (SKIPPED: ${missing})` : t);
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, rand: () => number): Uint8Array {
   const b = src.slice(0, rand() < 0.5 ? Math.floor(rand() * src.length) : src.length);
@@ -33,7 +22,7 @@ function mutate(src: Uint8Array, rand: () => number): Uint8Array {
 describe.skipIf(missing !== undefined)(title('corrupted alerts'), () => {
   it('every mutated Rubin body decodes or is rejected; intact ones still decode', () => {
     const bodies = oracleRubinBodies();
-    const rand = rng(12345);
+    const rand = seededRandom(12345);
     const decoder = createDecoder('rubin');
     for (let round = 0; round < 8; round++) {
       const values = bodies.flatMap(b => [mutate(b, rand), b]);
@@ -57,7 +46,7 @@ describe.skipIf(missing !== undefined)(title('corrupted alerts'), () => {
 
   it('every mutated ZTF container (schema inside) decodes or is rejected', () => {
     const singles = SAMPLE_FILES.ztfSingles.map(readSample);
-    const rand = rng(777);
+    const rand = seededRandom(777);
     const decoder = createDecoder('auto');
     for (let round = 0; round < 30; round++) {
       const values = singles.map(b => mutate(b, rand));

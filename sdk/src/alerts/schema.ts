@@ -76,7 +76,7 @@ export const NJY_AB_ZERO_POINT = 31.4;
 /** 2.5 / ln(10): converts a relative flux error to a magnitude error. */
 export const MAG_ERR_FACTOR = 1.0857;
 
-const LN_TO_MAG = 2.5 / Math.LN10;
+export const LN_TO_MAG = 2.5 / Math.LN10;
 
 /** AB magnitude from a flux in nJy; NaN when the flux is missing or not positive. */
 export function abMagFromNjy(fluxNjy: number): number {

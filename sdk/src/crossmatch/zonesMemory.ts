@@ -26,6 +26,23 @@ class WindowList {
   hi = new Float64Array(0);
   length = 0;
 
+  /**
+   * Appends alert `a`'s window [lo, hi] in `zone` (room reserved): its first directory bucket and
+   * the zone's end row, from the zone table (see ZoneIndex.zoneTab).
+   */
+  add(a: number, zoneTab: Float64Array, zone: number, lo: number, hi: number): void {
+    const t = zone << 2;
+    const last = zoneTab[t + 2];
+    let b = Math.floor(lo * zoneTab[t]);
+    b = b < 0 ? 0 : b > last ? last : b;
+    const n = this.length++;
+    this.alert[n] = a;
+    this.start[n] = zoneTab[t + 1] + b;
+    this.end[n] = zoneTab[t + 3];
+    this.lo[n] = lo;
+    this.hi[n] = hi;
+  }
+
   reserve(n: number): void {
     if (n <= this.alert.length) {
       return;
@@ -76,45 +93,20 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
       const alpha = w.zoneAlpha(r, dec, h, zMax);
       const lo = ra - alpha;
       const hi = ra + alpha;
-      let n = list.length;
       if (alpha < 180 && lo >= 0 && hi < 360) {
         const zLo = Math.max(0, zoneOf(dec - r, h));
         const zHi = Math.min(zMax, zoneOf(dec + r, h));
-        if (n + zHi - zLo + 1 > list.alert.length) {
-          list.reserve(n + zHi - zLo + 1);
-        }
+        list.reserve(list.length + zHi - zLo + 1);
         for (let zone = zLo; zone <= zHi; zone++) {
-          const t = zone << 2;
-          const last = zoneTab[t + 2];
-          let b = Math.floor(lo * zoneTab[t]);
-          b = b < 0 ? 0 : b > last ? last : b;
-          list.alert[n] = a;
-          list.start[n] = zoneTab[t + 1] + b;
-          list.end[n] = zoneTab[t + 3];
-          list.lo[n] = lo;
-          list.hi[n] = hi;
-          n++;
+          list.add(a, zoneTab, zone, lo, hi);
         }
       } else {
         const nw = w.fill(ra, dec, radiusDeg, h, zMax);
-        if (n + nw > list.alert.length) {
-          list.reserve(n + nw);
-        }
+        list.reserve(list.length + nw);
         for (let j = 0; j < nw; j++) {
-          const t = w.zone[j] << 2;
-          const wLo = w.raMin[j];
-          const last = zoneTab[t + 2];
-          let b = Math.floor(wLo * zoneTab[t]);
-          b = b < 0 ? 0 : b > last ? last : b;
-          list.alert[n] = a;
-          list.start[n] = zoneTab[t + 1] + b;
-          list.end[n] = zoneTab[t + 3];
-          list.lo[n] = wLo;
-          list.hi[n] = w.raMax[j];
-          n++;
+          list.add(a, zoneTab, w.zone[j], w.raMin[j], w.raMax[j]);
         }
       }
-      list.length = n;
     }
     // One directory line per window gives its first row and that row's key (see dirKey). A window
     // whose first row is past its end or its RA edge has no candidate (rows are sorted by RA): it is

@@ -16,6 +16,7 @@ import {
   makeData,
   type Data
 } from 'apache-arrow';
+import { seededRandom } from '../random.js';
 
 export interface SyntheticPoint {
   mjd: number;
@@ -38,25 +39,13 @@ export interface SyntheticAlert {
 
 const BANDS = ['u', 'g', 'r', 'i', 'z', 'y'];
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n alerts with 0..maxPoints lightcurve points; some mags null/NaN; alertIds above 2^53. */
 export function syntheticAlerts(
   n: number,
   seed = 1,
   maxPoints = 12
 ): { batch: RecordBatch; rows: SyntheticAlert[] } {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const rows: SyntheticAlert[] = [];
   for (let i = 0; i < n; i++) {
     const points: SyntheticPoint[] = [];

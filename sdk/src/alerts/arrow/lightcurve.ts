@@ -5,16 +5,21 @@
  * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
  * point is written once, straight into plain Float64Arrays (NaN for null) and the boolean and band
  * validity bitmaps; only null counts are kept per point. Validity bitmaps of the numeric fields
- * are built at `finish()`, in one pass, for the fields that have nulls. The Rubin path
- * (`pushFromSlots`) takes slot indices, not numbers, so no double is boxed per point.
+ * are built at `finish()`, in one pass, for the fields that have nulls. Rubin history arrives
+ * whole per array (`pushRaw`: ranges copied, magnitudes derived in one loop); the current point
+ * (`pushFromSlots`) takes slot indices, not numbers, so no double is boxed.
  * `finish()` hands the buffers over as they are; the next batch starts at the capacity the last
  * one needed.
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
 import type { Slots } from '../avro/slots.js';
-import { MAG_ERR_FACTOR, NJY_AB_ZERO_POINT, abMagFromNjy, magErrFromFlux } from '../schema.js';
-
-const LN_TO_MAG = 2.5 / Math.LN10;
+import {
+  LN_TO_MAG,
+  MAG_ERR_FACTOR,
+  NJY_AB_ZERO_POINT,
+  abMagFromNjy,
+  magErrFromFlux
+} from '../schema.js';
 import { PointArrays, capacity, nanCount, validity } from './point-arrays.js';
 import { NULL_BAND, type RawF64, type RawPoints } from './raw-points.js';
 

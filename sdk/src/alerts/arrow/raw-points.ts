@@ -90,9 +90,9 @@ export class RawPoints {
   constructor(dict: BandDictionary) {
     this.band = new BandCodes(dict);
   }
-  /** Points so far (the longest field: a reader writes every field of every item). */
+  /** Points so far: every item writes each field it has (a field the array lacks stays at 0). */
   get length(): number {
-    return this.mjd.n;
+    return Math.max(this.mjd.n, this.flux.n, this.fluxErr.n, this.band.n);
   }
   /** Forgets the points (before each alert). */
   clear(): void {
