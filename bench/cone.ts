@@ -22,7 +22,7 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { CatalogService } from '../sdk/src/control/catalogs.js';
 import { startFloorServer } from './lib/http-floor.js';
-import { loadQ3cTable, q3cUnavailable, startQ3c } from './lib/q3c.js';
+import { withQ3cCatalog } from './lib/q3c.js';
 
 const CATALOG = process.env.ALERTLAB_BENCH_CATALOG ?? 'tycho2';
 const QUERIES = Number(process.env.ALERTLAB_BENCH_QUERIES ?? 5000);
@@ -76,15 +76,7 @@ function q3cRun(
   cat: MemoryCatalog,
   queries: { ra: number; dec: number }[]
 ): Record<string, unknown> {
-  const why = q3cUnavailable();
-  if (why) {
-    return { skipped: why };
-  }
-  const pg = startQ3c();
-  try {
-    const ids = cat.ids.values as ArrayLike<bigint | string | null>;
-    const idType = cat.ids.kind === 'bigint' ? 'BIGINT' : 'TEXT';
-    const loadS = loadQ3cTable(pg, 'cat', ids, cat.raDeg, cat.decDeg, idType);
+  return withQ3cCatalog(cat, (pg, loadS) => {
     const out: Record<string, unknown> = {
       postgres: pg.sql('SHOW server_version;').trim(),
       rows: cat.rows,
@@ -122,9 +114,7 @@ function q3cRun(
       };
     }
     return out;
-  } finally {
-    pg.close();
-  }
+  });
 }
 
 /** One keep-alive connection, Nagle off, one request at a time. */

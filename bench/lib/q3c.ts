@@ -162,3 +162,32 @@ export function q3cJoin(
   const workers = pg.sql('SHOW max_parallel_workers_per_gather;').trim();
   return { pairs, callMs, plan, maxParallelWorkersPerGather: workers, jit };
 }
+
+/** A catalog's (id, ra, dec) columns, as MemoryCatalog has them. */
+export interface Q3cCatalogRows {
+  ids: { kind: string; values: unknown };
+  raDeg: Float64Array;
+  decDeg: Float64Array;
+}
+
+/**
+ * Starts a cluster, loads `cat` as table `cat` (Q3C-indexed) and runs `fn` with it and the load
+ * time in seconds; closes the cluster after. When Q3C is not installed: `{ skipped: why }`.
+ */
+export function withQ3cCatalog<R>(
+  cat: Q3cCatalogRows,
+  fn: (pg: Q3cCluster, loadS: number) => R
+): R | { skipped: string } {
+  const why = q3cUnavailable();
+  if (why) {
+    return { skipped: why };
+  }
+  const pg = startQ3c();
+  try {
+    const ids = cat.ids.values as ArrayLike<bigint | string | null>;
+    const idType = cat.ids.kind === 'bigint' ? 'BIGINT' : 'TEXT';
+    return fn(pg, loadQ3cTable(pg, 'cat', ids, cat.raDeg, cat.decDeg, idType));
+  } finally {
+    pg.close();
+  }
+}

@@ -2,7 +2,7 @@
 import type { MemoryCatalog } from '../../sdk/src/catalog/index.js';
 import type { AlertPositions, EngineMatcher } from '../../sdk/src/crossmatch/index.js';
 import { seededRandom } from '../../sdk/src/random.js';
-import { loadQ3cTable, q3cJoin, q3cUnavailable, startQ3c } from './q3c.js';
+import { loadQ3cTable, q3cJoin, withQ3cCatalog } from './q3c.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -83,15 +83,7 @@ export function q3cJoinFigures(
   repeats: number,
   ref: Set<string>
 ): Record<string, unknown> {
-  const why = q3cUnavailable();
-  if (why) {
-    return { skipped: why };
-  }
-  const pg = startQ3c();
-  try {
-    const ids = cat.ids.values as ArrayLike<bigint | string | null>;
-    const idType = cat.ids.kind === 'bigint' ? 'BIGINT' : 'TEXT';
-    const loadS = loadQ3cTable(pg, 'cat', ids, cat.raDeg, cat.decDeg, idType);
+  return withQ3cCatalog(cat, (pg, loadS) => {
     const n = alerts.raDeg.length;
     const rows = Array.from({ length: n }, (_, k) => k);
     loadQ3cTable(pg, 'alerts', rows, alerts.raDeg, alerts.decDeg, 'INT');
@@ -140,7 +132,5 @@ export function q3cJoinFigures(
       diff: { onlyOurs: onlyOurs.slice(0, 20), onlyQ3c: onlyQ3c.slice(0, 20) },
       plan: best.plan
     };
-  } finally {
-    pg.close();
-  }
+  });
 }
