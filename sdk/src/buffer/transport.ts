@@ -22,6 +22,7 @@ import { encodeProduceRequest, type ProduceRequestFields } from './produce-encod
 import { getDefaultLogger, type Logger } from './log.js';
 import { TopicMetadataCache, groupByPartition, soleReplicaBroker } from './partition-sends.js';
 import { createRetry, type Retrier } from './retry.js';
+import { waitUntilListed } from './topic-visible.js';
 import { wrapError } from './transport-errors.js';
 import type * as T from './transport-types.js';
 
@@ -310,6 +311,7 @@ function createAdmin(admin: Admin, retry: Retrier, ctx: Record<string, unknown>)
               }))
             }))
           });
+          await waitUntilListed(() => admin.listTopics(), todo.map(s => s.topic));
         }
         return { created: todo.map(s => s.topic), existing };
       }),
