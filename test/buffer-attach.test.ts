@@ -59,6 +59,22 @@ describe.runIf(hasData)('attach with the real alerts', () => {
     const got = await collect(signal => ctx.client.attach(topic, { decoder, signal }), 7);
     expect(got.rejects).toEqual([]);
     compare(got.rows, expectedAlerts([RUBIN_FILE]), topic);
+    // the worker thread (the default) and this thread give the same batches
+    const here = await collect(
+      signal => ctx.client.attach(topic, { decoder, signal, decodeWorker: false }),
+      7
+    );
+    compare(here.rows, expectedAlerts([RUBIN_FILE]), topic);
+    const byCoords = (rows: Array<Record<string, unknown>>) =>
+      new Map(rows.map(r => [`${String(r.kafkaPartition)}:${String(r.kafkaOffset)}`, r]));
+    const plain = (row: Record<string, unknown> | undefined) => ({
+      ...row,
+      lightcurve: [...(row?.lightcurve as Iterable<{ toJSON(): unknown }>)].map(p => p.toJSON())
+    });
+    const worker = byCoords(got.rows);
+    for (const [at, row] of byCoords(here.rows)) {
+      expect(plain(worker.get(at)), at).toEqual(plain(row));
+    }
     for (const b of got.batches) {
       expect(b.batch.schema.fields.map(f => f.name)).toEqual(
         expect.arrayContaining([

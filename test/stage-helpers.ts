@@ -96,12 +96,19 @@ export async function readTopic(
     maxWaitTimeMs: 100
   });
   const got: TopicRecord[] = [];
+  // A reader's group can rejoin (a coordinator moves, a slow machine misses a heartbeat) and fetch
+  // again from its last auto-commit: a record seen twice at the same offset is one record.
+  const seen = new Set<string>();
   let lastAt = Date.now();
   try {
     await consumer.subscribe(Array.isArray(topic) ? topic : [topic], { fromBeginning: true });
     await consumer.run(async batch => {
       for (const r of batch.records) {
-        got.push({ ...r, partition: batch.partition, topic: batch.topic });
+        const at = `${batch.topic}/${batch.partition}/${r.offset}`;
+        if (!seen.has(at)) {
+          seen.add(at);
+          got.push({ ...r, partition: batch.partition, topic: batch.topic });
+        }
       }
       batch.resolveOffset(batch.records[batch.records.length - 1].offset);
       lastAt = Date.now();

@@ -21,7 +21,8 @@ import type {
   AlertFormat,
   DecodeOptions,
   DecodeReject,
-  DecodeResult
+  DecodeResult,
+  DecoderSpec
 } from './types.js';
 import { ZtfMapper } from './ztf.js';
 
@@ -54,6 +55,15 @@ export class AvroAlertDecoder implements AlertDecoder {
     readonly format: AlertFormat,
     private readonly options: AvroDecoderOptions = {}
   ) {}
+
+  workerSpec(): DecoderSpec {
+    const { rubinSchemaDir, ztfSchema, includeCutouts, schemaSource } = this.options;
+    return {
+      format: this.format,
+      options: { rubinSchemaDir, ztfSchema, includeCutouts },
+      schemaSource
+    };
+  }
 
   async prepare(values: ReadonlyArray<Uint8Array | null>): Promise<void> {
     const source = this.options.schemaSource;

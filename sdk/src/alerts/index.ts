@@ -22,7 +22,8 @@ export type {
   DecodeOptions,
   DecodeReject,
   DecodeRejectCode,
-  DecodeResult
+  DecodeResult,
+  DecoderSpec
 } from './types.js';
 export {
   CANONICAL_COLUMNS,

@@ -1,4 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
+import type { SchemaSource } from './schema-source.js';
 
 /** Which alert format a topic carries. */
 export type AlertFormat = 'rubin' | 'ztf' | 'confluent' | 'json' | 'auto';
@@ -44,4 +45,18 @@ export interface AlertDecoder {
    * otherwise.
    */
   prepare?(values: ReadonlyArray<Uint8Array | null>): Promise<void>;
+  /**
+   * How to build the same decoder on another thread (attach and stages decode in a worker
+   * thread); undefined when it cannot be rebuilt there.
+   */
+  workerSpec?(): DecoderSpec | undefined;
+}
+
+/** What rebuilds a decoder in a worker thread: everything but the schema source crosses as data. */
+export interface DecoderSpec {
+  format: AlertFormat;
+  /** Options that cross threads (plain data). */
+  options: { rubinSchemaDir?: string; ztfSchema?: string; includeCutouts?: boolean };
+  /** Stays on the caller's thread: the worker receives each schema's text the first time it is used. */
+  schemaSource?: SchemaSource;
 }

@@ -22,9 +22,10 @@ import {
   makeData
 } from 'apache-arrow';
 import { createDecoder } from '../alerts/index.js';
-import type { AlertDecoder, AlertFormat } from '../alerts/types.js';
+import type { AlertDecoder, AlertFormat, DecodeResult } from '../alerts/types.js';
 import { ConfigError } from '../errors.js';
 import { coordinatesOf, withKafkaColumns } from './coordinates.js';
+import { DecodeWorker, DecoderFailure } from './decode-worker.js';
 import { getDefaultLogger, type Logger } from './log.js';
 import { HandoffQueue } from './queue.js';
 import { rejectAll, toBufferRejects, type BufferReject } from './reject.js';
@@ -55,8 +56,14 @@ export interface AttachOptions {
   maxBatchRows?: number;
   /** Keep cutout stamps as Binary columns. @default false */
   includeCutouts?: boolean;
-  /** Decoded batches waiting for the reader (more overlaps fetching with your work). @default 2 */
+  /** Batches waiting for the reader (more overlaps fetching with your work). @default 2, 4 with a decode worker */
   prefetchBatches?: number;
+  /**
+   * Decode in a worker thread (decode-worker.ts) while this thread fetches the next batch: same
+   * batches, another core. Applies when the decoder can be rebuilt there (`workerSpec()`: the
+   * built-in decoders can); a custom decoder always decodes here. @default true
+   */
+  decodeWorker?: boolean;
   /** Consumer tuning (fetch sizes, session timeout). @default {} */
   consumer?: Omit<ConsumerOptions, 'groupId'>;
   /** Told which partitions of `topic` this reader owns, after each group (re)join. @default undefined */
@@ -129,9 +136,40 @@ async function startPositions(
 interface BatchContext {
   topic: string;
   decoder: AlertDecoder;
+  /** Decodes in a worker thread when set (falls back to `decoder` if the worker dies). */
+  worker?: DecodeWorker;
   includeCutouts: boolean;
   logger: Logger;
   commit: (partition: number, nextOffset: bigint) => Promise<void>;
+}
+
+/** A chunk handed to the reader: its partition now, its batch once decoded. */
+interface Pending {
+  partition: number;
+  batch: Promise<AlertBatch>;
+}
+
+/** The decoder's result for `values`, from the worker when there is one (and it is alive). */
+async function decodeValues(
+  ctx: BatchContext,
+  values: Array<Uint8Array | null>
+): Promise<DecodeResult> {
+  const includeCutouts = ctx.includeCutouts;
+  if (ctx.worker !== undefined) {
+    try {
+      return await ctx.worker.decode(values, { includeCutouts });
+    } catch (error) {
+      if (error instanceof DecoderFailure || ctx.worker.closed) {
+        throw error; // closed: the iteration ended, nobody reads this batch
+      }
+      ctx.logger.warn('decode worker died; this batch decodes inline, the next starts a new one', {
+        topic: ctx.topic,
+        error: String(error)
+      });
+    }
+    await ctx.decoder.prepare?.(values);
+  }
+  return ctx.decoder.decodeBatch(values, { includeCutouts });
 }
 
 /** Decodes one chunk of records of one partition into an AlertBatch. */
@@ -145,13 +183,18 @@ export async function decodeChunk(
   const values = records.map(r => r.value);
   // I/O failures here (a schema registry down) are not the records' fault: they fail the fetch,
   // and the Kafka client retries it, instead of sending good records to the dead letters.
-  await ctx.decoder.prepare?.(values);
+  if (ctx.worker === undefined) {
+    await ctx.decoder.prepare?.(values);
+  }
   try {
-    const decoded = ctx.decoder.decodeBatch(values, { includeCutouts: ctx.includeCutouts });
+    const decoded = await decodeValues(ctx, values);
     const coords = coordinatesOf(ctx.topic, partition, records, decoded.rowIndex);
     batch = withKafkaColumns(decoded.batch, coords);
     rejects = toBufferRejects(ctx.topic, partition, records, decoded.rejects);
   } catch (error) {
+    if (ctx.worker?.closed) {
+      throw error; // the iteration ended while this batch decoded: nobody reads it
+    }
     ctx.logger.warn('decoder failed on a whole batch; all its records go to rejects', {
       topic: ctx.topic,
       partition,
@@ -194,13 +237,17 @@ export async function* attachWith(
   const logger = options.logger ?? getDefaultLogger();
   const targets = await startPositions(transport, topic, from);
   const decoder = options.decoder ?? createDecoder(options.format ?? 'auto');
-  const queue = new HandoffQueue<AlertBatch>(options.prefetchBatches ?? 2);
+  const spec = (options.decodeWorker ?? true) ? decoder.workerSpec?.() : undefined;
+  const worker = spec === undefined ? undefined : new DecodeWorker(spec);
+  // batches in fetch order; with a worker, each may still be decoding while the next is fetched
+  const queue = new HandoffQueue<Pending>(options.prefetchBatches ?? (worker ? 4 : 2));
   const maxRows = options.maxBatchRows ?? 10_000;
   const committed = new Map<number, bigint>();
   let consumer: ConsumerClient | undefined;
   const ctx: BatchContext = {
     topic,
     decoder,
+    worker,
     includeCutouts: options.includeCutouts ?? false,
     logger,
     commit: async (partition, nextOffset) => {
@@ -226,11 +273,16 @@ export async function* attachWith(
         return;
       }
       const chunk = all.length <= maxRows ? all : all.slice(start, start + maxRows);
-      const item = await decodeChunk(ctx, fb.partition, chunk);
+      const decoding = decodeChunk(ctx, fb.partition, chunk);
+      if (worker === undefined) {
+        await decoding; // a failing prepare() fails the fetch, which the Kafka client retries
+      }
+      decoding.catch(() => undefined); // awaited by the reader; a dropped one fails nobody
+      const item = { partition: fb.partition, batch: decoding };
       if (!(await queue.push(item, { onWait: () => fb.heartbeat() }))) {
         return;
       }
-      fb.resolveOffset(item.lastOffset);
+      fb.resolveOffset(chunk[chunk.length - 1].offset);
     }
   };
   const onAbort = (): void => queue.close();
@@ -270,11 +322,12 @@ export async function* attachWith(
       if (next.done) {
         return;
       }
-      yield next.value;
+      yield await next.value.batch;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
     queue.close();
     await consumer?.close();
+    await worker?.close();
   }
 }

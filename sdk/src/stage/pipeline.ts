@@ -18,7 +18,7 @@ import { createMatcher, preloadCatalogs } from '../crossmatch/create.js';
 import type { EngineMatcher } from '../crossmatch/matcher.js';
 import { CatalogNotFoundError } from '../errors.js';
 import { withLightcurveFeatures } from '../filter/features.js';
-import { DecodeWorker, DecoderFailure } from './decode-worker.js';
+import { DecodeWorker, DecoderFailure } from '../buffer/decode-worker.js';
 import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
 

@@ -1,9 +1,16 @@
-import { existsSync } from 'node:fs';
-import { Table, tableToIPC } from 'apache-arrow';
+import { existsSync, readFileSync } from 'node:fs';
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../alerts/index.js';
+import {
+  createDecoder,
+  mapSchemaSource,
+  splitOcfRecords,
+  type DecoderSpec
+} from '../alerts/index.js';
+import type { SchemaSource } from '../alerts/schema-source.js';
 import { SAMPLE_FILES } from '../alerts/testing/samples.js';
-import { readAlertFile } from '../buffer/produce.js';
+import { confluentFrame } from './ocf.js';
+import { readAlertFile } from './produce.js';
 import { DecodeWorker, DecoderFailure, packValues } from './decode-worker.js';
 import { unpackValues } from './decode-worker-entry.js';
 
@@ -48,6 +55,45 @@ describe('decode worker', () => {
         expect(a.rejects.length).toBeGreaterThan(0);
         expect(b.batch.numRows).toBe(samples.length);
       });
+    }
+  );
+
+  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+    `resolves Confluent schema ids on the caller's thread and sends each schema once (needs ${SAMPLE_FILES.rubin})`,
+    async () => {
+      const { records: samples, schema } = splitOcfRecords(readFileSync(SAMPLE_FILES.rubin));
+      let loads = 0;
+      const map = mapSchemaSource({ 7: schema });
+      const source: SchemaSource = {
+        peek: () => undefined, // a remote registry: every id needs a load
+        load: async id => {
+          loads++;
+          return map.load(id);
+        },
+        close: async () => undefined
+      };
+      const framed = [...samples.map(v => confluentFrame(7, v)), confluentFrame(8, samples[0])];
+      const inline = createDecoder('confluent', { schemaSource: map });
+      const want = inline.decodeBatch(framed, { includeCutouts: true });
+      const spec = createDecoder('confluent', { schemaSource: source }).workerSpec?.();
+      expect(spec?.schemaSource).toBe(source);
+      const worker = new DecodeWorker(spec as DecoderSpec);
+      try {
+        const first = await worker.decode(framed, { includeCutouts: true });
+        const again = await worker.decode(framed.slice(0, 2));
+        expect(first.batch.numRows).toBe(samples.length);
+        const ipc = (b: RecordBatch): Buffer => Buffer.from(tableToIPC(new Table([b])));
+        expect(ipc(first.batch).equals(ipc(want.batch))).toBe(true);
+        expect(first.batch.schema.fields.some(f => f.name.startsWith('cutout'))).toBe(true);
+        expect(again.batch.schema.fields.some(f => f.name.startsWith('cutout'))).toBe(false);
+        expect(first.rejects.map(r => [r.index, r.code])).toEqual([
+          [samples.length, 'unknown-schema']
+        ]);
+        // id 7 loaded once and sent once; id 8 (unknown) tried for each batch that holds it
+        expect(loads).toBe(2);
+      } finally {
+        await worker.close();
+      }
     }
   );
 

@@ -1,0 +1,176 @@
+/**
+ * Decoding on a second core: a worker thread runs the alert decoder, so the caller's thread (which
+ * also runs the Kafka client: fetch parsing, produce encoding, transactions) spends on each chunk
+ * only a copy of its values out and an Arrow IPC read of the batch back, a fifth of the decode
+ * itself, and fetches the next chunk while this one decodes. Used by stages and by attach. The
+ * worker's batches are the decoder's batches, through Arrow IPC (same schema, metadata and values).
+ * Confluent schema ids are resolved on the caller's thread, through the caller's schema source,
+ * and each schema's text is sent to the worker once. A worker that dies is replaced on the next
+ * batch.
+ */
+import { Worker } from 'node:worker_threads';
+import { tableFromIPC, type RecordBatch } from 'apache-arrow';
+import type { AlertFormat, DecodeResult, DecoderSpec } from '../alerts/types.js';
+import { workerBootstrap } from '../worker-bootstrap.js';
+import type { DecodeReply, DecodeRequest, WorkerDecoderData } from './decode-worker-entry.js';
+
+const CONFLUENT_MAGIC = 0;
+
+/** The values end to end in one buffer (one copy, transferred), with where each ends. */
+export function packValues(values: ReadonlyArray<Uint8Array | null>): DecodeRequest {
+  let total = 0;
+  for (const v of values) {
+    total += v?.length ?? 0;
+  }
+  const bytes = new Uint8Array(total);
+  const ends = new Int32Array(values.length);
+  let at = 0;
+  values.forEach((v, i) => {
+    if (v === null) {
+      ends[i] = -1;
+      return;
+    }
+    bytes.set(v, at);
+    at += v.length;
+    ends[i] = at;
+  });
+  return { seq: 0, bytes, ends };
+}
+
+/** The decoder itself threw on a batch (in the worker): the batch is undecodable as a whole. */
+export class DecoderFailure extends Error {
+  override readonly name = 'DecoderFailure';
+}
+
+interface Pending {
+  resolve(result: DecodeResult): void;
+  reject(error: Error): void;
+}
+
+export class DecodeWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private readonly spec: DecoderSpec;
+  /** Schema ids whose text the current worker has (or has been sent). */
+  private sent = new Set<number>();
+
+  /** @param spec a format, or a decoder's {@link DecoderSpec} (see AlertDecoder.workerSpec) */
+  constructor(spec: AlertFormat | DecoderSpec) {
+    this.spec = typeof spec === 'string' ? { format: spec, options: {} } : spec;
+  }
+
+  /** Set by close(): the pending batches were abandoned on purpose. */
+  closed = false;
+
+  /** Batches sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private start(): Worker {
+    const data: WorkerDecoderData = {
+      format: this.spec.format,
+      options: this.spec.options,
+      hasSchemaSource: this.spec.schemaSource !== undefined
+    };
+    const worker = new Worker(workerBootstrap(import.meta.url, 'decode-worker-entry'), {
+      eval: true,
+      workerData: data
+    });
+    this.sent = new Set();
+    worker.unref();
+    worker.on('message', (reply: DecodeReply) => {
+      const p = this.pending.get(reply.seq);
+      this.pending.delete(reply.seq);
+      if (p === undefined) {
+        return;
+      }
+      if ('error' in reply) {
+        p.reject(new DecoderFailure(reply.error));
+        return;
+      }
+      const batch = tableFromIPC(reply.ipc).batches[0] as RecordBatch;
+      p.resolve({ batch, rowIndex: reply.rowIndex, rejects: reply.rejects });
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) {
+        this.worker = undefined;
+      }
+      for (const p of this.pending.values()) {
+        p.reject(error);
+      }
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', code => fail(new Error(`Decode worker exited with code ${code}.`)));
+    return worker;
+  }
+
+  /**
+   * Schemas of the Confluent records in `values` that the worker lacks, resolved here (an id the
+   * source cannot resolve is left out: the worker rejects its records as unknown-schema).
+   */
+  private async schemasFor(
+    values: ReadonlyArray<Uint8Array | null>
+  ): Promise<Array<[number, string]> | undefined> {
+    const source = this.spec.schemaSource;
+    const f = this.spec.format;
+    if (source === undefined || (f !== 'confluent' && f !== 'auto')) {
+      return undefined;
+    }
+    const ids = new Set<number>();
+    for (const v of values) {
+      if (v !== null && v.length >= 5 && v[0] === CONFLUENT_MAGIC) {
+        const id = new DataView(v.buffer, v.byteOffset, 5).getInt32(1);
+        if (!this.sent.has(id)) {
+          ids.add(id);
+        }
+      }
+    }
+    if (ids.size === 0) {
+      return undefined;
+    }
+    const found = await Promise.all(
+      [...ids].map(async id => {
+        const text = source.peek(id) ?? (await source.load(id).catch(() => undefined));
+        return text === undefined ? undefined : ([id, text] as [number, string]);
+      })
+    );
+    return found.filter(e => e !== undefined);
+  }
+
+  /**
+   * Decodes `values` in the worker. Rejects with {@link DecoderFailure} when the decoder throws on
+   * the batch, with another error when the worker died (the next call starts a new one).
+   */
+  async decode(
+    values: ReadonlyArray<Uint8Array | null>,
+    options: { includeCutouts?: boolean } = {}
+  ): Promise<DecodeResult> {
+    const schemas = await this.schemasFor(values);
+    if (this.closed) {
+      throw new Error('The decode worker was closed.');
+    }
+    const worker = (this.worker ??= this.start());
+    const request = packValues(values);
+    request.seq = ++this.seq;
+    request.includeCutouts = options.includeCutouts;
+    request.schemas = schemas;
+    for (const [id] of schemas ?? []) {
+      this.sent.add(id);
+    }
+    const done = new Promise<DecodeResult>((resolve, reject) => {
+      this.pending.set(request.seq, { resolve, reject });
+    });
+    worker.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+}
