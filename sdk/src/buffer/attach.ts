@@ -56,7 +56,7 @@ export interface AttachOptions {
   maxBatchRows?: number;
   /** Keep cutout stamps as Binary columns. @default false */
   includeCutouts?: boolean;
-  /** Batches waiting for the reader (more overlaps fetching with your work). @default 2, 4 with a decode worker */
+  /** Batches waiting for the reader (more overlaps fetching with your work). @default 2 (4 with a worker) */
   prefetchBatches?: number;
   /**
    * Decode in a worker thread (decode-worker.ts) while this thread fetches the next batch: same

@@ -311,7 +311,10 @@ function createAdmin(admin: Admin, retry: Retrier, ctx: Record<string, unknown>)
               }))
             }))
           });
-          await waitUntilListed(() => admin.listTopics(), todo.map(s => s.topic));
+          await waitUntilListed(
+            () => admin.listTopics(),
+            todo.map(s => s.topic)
+          );
         }
         return { created: todo.map(s => s.topic), existing };
       }),
