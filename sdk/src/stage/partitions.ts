@@ -259,17 +259,30 @@ export class PartitionedConsumer<S> {
         if (this.handler.prepare === undefined) {
           await this.handler.process(slot.state as S, chunk, batch);
         } else {
-          const commit = await this.handler.prepare(slot.state as S, chunk);
+          // The chunk's preparation starts now (its decode runs in a worker thread) and nobody
+          // waits for it here: the Kafka client fetches the next batch meanwhile. Its commit
+          // starts once it is prepared and the chunk before it has committed.
+          const prepared = this.handler.prepare(slot.state as S, chunk);
+          prepared.catch(() => undefined); // awaited by the commit, or abandoned with it
           await slot.commits.settle(); // the chunk before commits first, or this one never does
           if (!batch.isRunning() || batch.isStale() || slot.fresh || this.stopped) {
             return;
           }
           // failing with nobody waiting: restart from the committed offset, fetched again
           const [owner, consumer] = [slot, this.consumer as ConsumerClient];
-          owner.commits.start(commit, () => {
-            owner.fresh = true;
-            consumer.seek(o.topic, owner.partition, chunk[0].offset);
-          });
+          owner.commits.start(
+            async () => {
+              const commit = await prepared;
+              if (owner.fresh || this.stopped) {
+                return; // reassigned or stopping meanwhile: the restart reads the committed offset
+              }
+              await commit();
+            },
+            () => {
+              owner.fresh = true;
+              consumer.seek(o.topic, owner.partition, chunk[0].offset);
+            }
+          );
         }
       } catch (error) {
         slot.fresh = true;
