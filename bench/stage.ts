@@ -7,7 +7,7 @@
  * linear message grouping), the partitioned consumer with the same partitions in flight, the
  * transactions per chunk. The figures carry process CPU per alert (all threads), which depends
  * less on other load on the machine than the rates do.
- * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2]`. Writes
+ * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2] [--rounds 3]`. Writes
  * bench/results/stage.json. Needs a local Kafka (`bin/alertlab kafka start`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,12 +38,15 @@ const { values: args } = parseArgs({
   options: {
     alerts: { type: 'string', default: '100000' },
     partitions: { type: 'string', default: '2' },
-    'max-rows': { type: 'string', default: '5000' }
+    'max-rows': { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '1' }
   }
 });
 const N = Number(args.alerts);
 const PARTITIONS = Number(args.partitions);
 const MAX_ROWS = Number(args['max-rows']);
+/** Raw pipe and stage alternate this many times (fresh groups each); each ratio is within a round. */
+const ROUNDS = Number(args.rounds);
 const logger = createLogger({ level: 'error' });
 const SWITCH_SQL =
   "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN mag < 21.5 THEN 'bright' END";
@@ -124,83 +127,115 @@ async function main(): Promise<void> {
   // 1. raw pipe: the same consumer group runtime and transactions, bytes forwarded untouched
   const pipeOut = `${run}-pipe-out`;
   await admin.createTopics([{ topic: pipeOut, partitions: PARTITIONS }]);
-  let piped = 0;
-  // pipelined like the stage: the chunk's records now, its transaction while the next is fetched
-  const pipePrepare = async (
-    st: { producer: ProducerClient; partition: number },
-    records: ConsumedRecord[]
-  ) => {
-    const out = records.map(r => ({ topic: pipeOut, value: r.value, key: r.key }));
-    return async () => {
-      const tx = await st.producer.transaction();
-      await sendRecords(tx, out, MAX_REQUEST_BYTES);
-      await tx.sendOffsets(`${run}-pipe`, [
-        { topic: input, partition: st.partition, offset: records[records.length - 1].offset + 1n }
-      ]);
-      await tx.commit();
-      piped += records.length;
+  const rawRound = async (round: number): Promise<Rate> => {
+    let piped = 0;
+    const group = `${run}-pipe-r${round}`;
+    // pipelined like the stage: the chunk's records now, its transaction while the next is fetched
+    const pipePrepare = async (
+      st: { producer: ProducerClient; partition: number },
+      records: ConsumedRecord[]
+    ) => {
+      const out = records.map(r => ({ topic: pipeOut, value: r.value, key: r.key }));
+      return async () => {
+        const tx = await st.producer.transaction();
+        await sendRecords(tx, out, MAX_REQUEST_BYTES);
+        await tx.sendOffsets(group, [
+          { topic: input, partition: st.partition, offset: records[records.length - 1].offset + 1n }
+        ]);
+        await tx.commit();
+        piped += records.length;
+      };
     };
+    const pipe = new PartitionedConsumer<{ producer: ProducerClient; partition: number }>(
+      transport,
+      {
+        stageId: group,
+        topic: input,
+        groupId: group,
+        maxRows: MAX_ROWS,
+        maxWaitMs: 200,
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 1000,
+        fromBeginning: true,
+        logger,
+        partitionsConcurrently: PARTITIONS_IN_FLIGHT
+      },
+      {
+        open: async st => ({ producer: st.producer as ProducerClient, partition: st.partition }),
+        process: async (st, records: ConsumedRecord[]) => (await pipePrepare(st, records))(),
+        prepare: pipePrepare,
+        close: async () => undefined
+      }
+    );
+    await pipe.start();
+    const rate = await timeUntilDone(() => piped);
+    await pipe.close();
+    console.log(
+      `round ${round} raw pipe: ${rate.alertsPerSec} alerts/s (CPU ${rate.cpuMicrosPerAlert} µs/alert, ${rate.cores} cores, main thread ${rate.mainThreadBusy} busy)`
+    );
+    return rate;
   };
-  const pipe = new PartitionedConsumer<{ producer: ProducerClient; partition: number }>(
-    transport,
-    {
-      stageId: `${run}-pipe`,
-      topic: input,
-      groupId: `${run}-pipe`,
-      maxRows: MAX_ROWS,
-      maxWaitMs: 200,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      fromBeginning: true,
-      logger,
-      partitionsConcurrently: PARTITIONS_IN_FLIGHT
-    },
-    {
-      open: async s => ({ producer: s.producer as ProducerClient, partition: s.partition }),
-      process: async (st, records: ConsumedRecord[]) => (await pipePrepare(st, records))(),
-      prepare: pipePrepare,
-      close: async () => undefined
-    }
-  );
-  await pipe.start();
-  const pipeRate = await timeUntilDone(() => piped);
-  await pipe.close();
-  console.log(
-    `raw pipe: ${pipeRate.alertsPerSec} alerts/s (CPU ${pipeRate.cpuMicrosPerAlert} µs/alert, ${pipeRate.cores} cores, main thread ${pipeRate.mainThreadBusy} busy)`
-  );
 
   // 2. the stage: decode → cross-match (hipparcos, 2″) → SQL switch → produce (full payload)
   const storeDir = mkdtempSync(join(tmpdir(), 'alertlab-bench-stage-'));
-  const manifest = parseStageManifest({
-    id: `${run}-stage`,
-    input: { topic: input, format: 'rubin' },
-    crossmatch: {
-      catalogs: [{ name: 'hipparcos', radiusArcsec: 2 }],
-      storePath: join(storeDir, 'catalogs.duckdb')
-    },
-    filter: {
-      language: 'sql',
-      kind: 'switch',
-      outputs: ['star', 'sso', 'bright', 'other'],
-      defaultOutput: 'other',
-      source: SWITCH_SQL
-    },
-    outputs: Object.fromEntries(['star', 'sso', 'bright', 'other'].map(n => [n, `${run}-${n}`])),
-    payload: 'full',
-    deadLetterTopic: `${run}-dlq`,
-    batch: { maxRows: MAX_ROWS, maxWaitMs: 200 }
-  });
-  const runner = await StageRunner.create(manifest, { bootstrapServers: servers, logger });
-  const stop = new AbortController();
-  const running = runner.run(stop.signal);
-  const stageRate = await timeUntilDone(() => runner.stats().recordsIn);
-  stop.abort();
-  await running;
-  const stats = runner.stats();
-  await runner.close();
+  const manifestOf = (round: number) =>
+    parseStageManifest({
+      id: `${run}-stage-r${round}`,
+      input: { topic: input, format: 'rubin' },
+      crossmatch: {
+        catalogs: [{ name: 'hipparcos', radiusArcsec: 2 }],
+        storePath: join(storeDir, 'catalogs.duckdb')
+      },
+      filter: {
+        language: 'sql',
+        kind: 'switch',
+        outputs: ['star', 'sso', 'bright', 'other'],
+        defaultOutput: 'other',
+        source: SWITCH_SQL
+      },
+      outputs: Object.fromEntries(['star', 'sso', 'bright', 'other'].map(n => [n, `${run}-${n}`])),
+      payload: 'full',
+      deadLetterTopic: `${run}-dlq`,
+      batch: { maxRows: MAX_ROWS, maxWaitMs: 200 }
+    });
+  const manifest = manifestOf(0);
+  const stageRound = async (round: number, raw: Rate) => {
+    const runner = await StageRunner.create(manifestOf(round), {
+      bootstrapServers: servers,
+      logger
+    });
+    const stop = new AbortController();
+    const running = runner.run(stop.signal);
+    const rate = await timeUntilDone(() => runner.stats().recordsIn);
+    stop.abort();
+    await running;
+    const stats = runner.stats();
+    await runner.close();
+    console.log(
+      `round ${round} stage: ${rate.alertsPerSec} alerts/s (${((rate.alertsPerSec / raw.alertsPerSec) * 100).toFixed(0)}% of this round's raw pipe; CPU ${rate.cpuMicrosPerAlert} µs/alert, ${rate.cores} cores, main thread ${rate.mainThreadBusy} busy)`,
+      stats.out
+    );
+    return { rate, stats };
+  };
+  const rounds: Array<{ raw: Rate; stage: Rate; ratio: number }> = [];
+  let stats: ReturnType<StageRunner['stats']> | undefined;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const raw = await rawRound(round);
+    const done = await stageRound(round, raw);
+    stats = done.stats;
+    rounds.push({
+      raw,
+      stage: done.rate,
+      ratio: +(done.rate.alertsPerSec / raw.alertsPerSec).toFixed(3)
+    });
+  }
+  const median = <T>(xs: T[], key: (x: T) => number): T =>
+    [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
+  const mid = median(rounds, r => r.ratio);
+  const pipeRate = mid.raw;
+  const stageRate = mid.stage;
   console.log(
-    `stage: ${stageRate.alertsPerSec} alerts/s (${((stageRate.alertsPerSec / pipeRate.alertsPerSec) * 100).toFixed(0)}% of the raw pipe; CPU ${stageRate.cpuMicrosPerAlert} µs/alert, ${stageRate.cores} cores, main thread ${stageRate.mainThreadBusy} busy)`,
-    stats.out
+    `stage vs raw pipe, median of ${ROUNDS} round(s): ${(mid.ratio * 100).toFixed(0)}% (rounds: ${rounds.map(r => `${(r.ratio * 100).toFixed(0)}%`).join(', ')})`
   );
 
   // 3. backtest of the same filter over the 100k alerts, buffered as decoded, enriched batches
@@ -234,8 +269,13 @@ async function main(): Promise<void> {
     workload: `small Rubin lsst.v10 alerts (${meanBytes} B mean, 2 history points) re-encoded from the 7 real samples with new ids; ${PARTITIONS} partitions; one worker, ${PARTITIONS_IN_FLIGHT} partitions in flight; batches of ${MAX_ROWS}; transactional (exactly once) in both runs; the stage decodes in ${DECODE_WORKERS} worker thread(s)`,
     goals: { alertsPerSec: 20_000, fractionOfRawPipe: 0.7, backtestSeconds: 2 },
     rawPipe: pipeRate,
-    stage: { ...stageRate, out: stats.out, batches: stats.batches, latency: stats.latency },
-    stageVsRawPipe: stageRate.alertsPerSec / pipeRate.alertsPerSec,
+    stage: { ...stageRate, out: stats?.out, batches: stats?.batches, latency: stats?.latency },
+    stageVsRawPipe: mid.ratio,
+    rounds: rounds.map(r => ({
+      rawPipe: r.raw.alertsPerSec,
+      stage: r.stage.alertsPerSec,
+      ratio: r.ratio
+    })),
     backtest: {
       alerts: result.totalAlerts,
       seconds: result.wallMs / 1000,
