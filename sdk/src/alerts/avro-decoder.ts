@@ -41,6 +41,11 @@ interface Compiled {
   mapper: SurveyMapper;
 }
 
+/** Rejects the record whose row has an unusable position (readRecord's default). */
+function throwProblem(problem: RowProblem): never {
+  throw new RejectError(problem.code, problem.reason);
+}
+
 const CONFLUENT_MAGIC = 0;
 const JSON_OPEN = 0x7b;
 
@@ -217,9 +222,7 @@ export class AvroAlertDecoder implements AlertDecoder {
     start: number,
     end: number,
     many = false,
-    onProblem: (problem: RowProblem) => void = problem => {
-      throw new RejectError(problem.code, problem.reason);
-    }
+    onProblem: (problem: RowProblem) => void = throwProblem
   ): number {
     const mapper = c.mapper;
     mapper.buf = b;

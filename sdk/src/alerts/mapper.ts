@@ -39,6 +39,10 @@ export abstract class SurveyMapper {
   protected abstract cutoutName(path: string): string | undefined;
   /** Item callbacks for the lightcurve arrays, by array path. */
   protected abstract hooks(): Record<string, () => void>;
+  /** Callbacks run once after each whole lightcurve array, by array path. */
+  protected arrayEnds(): Record<string, () => void> {
+    return {};
+  }
   /** A raw sink for a lightcurve array's scalar path (written by the reader directly), if any. */
   protected pointSink(_path: string): Sink | undefined {
     return undefined;
@@ -54,6 +58,7 @@ export abstract class SurveyMapper {
   plan(includeCutouts: boolean): ProjectionPlan {
     const used = new Set<string>();
     const hooks = this.hooks();
+    const ends = this.arrayEnds();
     return {
       scalar: (path: string, kind: ScalarKind): ScalarTarget | undefined => {
         const slot = this.refs.get(path);
@@ -73,7 +78,8 @@ export abstract class SurveyMapper {
         }
         return column || slot ? { column, slot } : undefined;
       },
-      arrayHook: (path: string) => hooks[path]
+      arrayHook: (path: string) => hooks[path],
+      arrayEnd: (path: string) => ends[path]
     };
   }
 }

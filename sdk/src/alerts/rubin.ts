@@ -1,8 +1,7 @@
 /** Rubin (lsst.v10) alerts → canonical columns, flattened diaSource/diaObject fields, lightcurve. */
 import type { AlertColumns } from './arrow/alert-columns.js';
-import { BandDictionary, RawPoints } from './arrow/raw-points.js';
+import type { Int64Column } from './arrow/columns.js';
 import { KEEP_ARRAY, type Sink } from './avro/codegen.js';
-import { bigintFromHalves } from './avro/cursor.js';
 import { SurveyMapper, flattenPath } from './mapper.js';
 import { positionProblem, type RowProblem } from './position.js';
 import { abMagFromNjy, magErrFromFlux } from './schema.js';
@@ -41,10 +40,6 @@ export class RubinMapper extends SurveyMapper {
     band: this.slot('diaSource.band')
   };
 
-  private readonly bands = new BandDictionary();
-  private readonly prv = new RawPoints(this.bands);
-  private readonly prvForced = new RawPoints(this.bands);
-
   constructor(cols: AlertColumns) {
     super(cols, SLOTS);
   }
@@ -61,38 +56,56 @@ export class RubinMapper extends SurveyMapper {
     return { prvDiaSources: KEEP_ARRAY, prvDiaForcedSources: KEEP_ARRAY };
   }
 
-  /** History points go straight from the reader into raw arrays (no callback per point). */
+  /** Each history array's points are committed (magnitudes, flags) once it has been read. */
+  protected override arrayEnds(): Record<string, () => void> {
+    const lc = this.cols.lightcurve;
+    return {
+      prvDiaSources: () => lc.commitPoints(false),
+      prvDiaForcedSources: () => lc.commitPoints(true)
+    };
+  }
+
+  /**
+   * History points go straight from the reader into the lightcurve's buffers (no callback or
+   * copy per point); both arrays share the sinks, one after the other.
+   */
   protected override pointSink(path: string): Sink | undefined {
     const m =
-      /^(prvDiaSources|prvDiaForcedSources)\[\]\.(midpointMjdTai|psfFlux|psfFluxErr|band)$/.exec(
+      /^(?:prvDiaSources|prvDiaForcedSources)\[\]\.(midpointMjdTai|psfFlux|psfFluxErr|band)$/.exec(
         path
       );
     if (!m) {
       return undefined;
     }
-    const raw = m[1] === 'prvDiaSources' ? this.prv : this.prvForced;
-    const field = m[2];
+    const sinks = this.cols.lightcurve.sinks;
+    const field = m[1];
     return field === 'midpointMjdTai'
-      ? raw.mjd
+      ? sinks.mjd
       : field === 'psfFlux'
-        ? raw.flux
+        ? sinks.flux
         : field === 'psfFluxErr'
-          ? raw.fluxErr
-          : raw.band;
+          ? sinks.fluxErr
+          : sinks.band;
   }
 
   override beginRow(): void {
     super.beginRow();
-    this.prv.clear();
-    this.prvForced.clear();
+    this.cols.lightcurve.beginPoints();
   }
 
-  /** Id slot value, treating null and 0 as absent. */
-  private id(i: number): bigint | undefined {
+  /** Whether id slot `i` holds an id (null and 0 mean absent). */
+  private hasId(i: number): boolean {
     const s = this.slots;
-    return s.isNull[i] || (s.lo[i] === 0 && s.hi[i] === 0)
-      ? undefined
-      : bigintFromHalves(s.lo[i], s.hi[i]);
+    return s.isNull[i] === 0 && (s.lo[i] !== 0 || s.hi[i] !== 0);
+  }
+
+  /** Appends id slot `i` (or null when absent) to an Int64 column, exactly (no bigint made). */
+  private appendId(col: Int64Column, i: number): void {
+    if (i < 0) {
+      col.appendNull();
+    } else {
+      col.appendHalves(this.slots.lo[i], this.slots.hi[i]);
+    }
   }
 
   finishRow(): RowProblem | undefined {
@@ -114,24 +127,17 @@ export class RubinMapper extends SurveyMapper {
     } else {
       c.alertId.appendHalves(s.lo[x.srcId], s.hi[x.srcId]);
     }
-    const diaObjectId = this.id(x.objId) ?? this.id(x.srcObjId);
-    const ssObjectId = this.id(x.ssObjId);
-    const objectId = diaObjectId ?? ssObjectId;
-    if (objectId === undefined) {
+    // slot indices of the ids present (-1: absent)
+    const diaObjectId = this.hasId(x.objId) ? x.objId : this.hasId(x.srcObjId) ? x.srcObjId : -1;
+    const ssObjectId = this.hasId(x.ssObjId) ? x.ssObjId : -1;
+    const objectId = diaObjectId >= 0 ? diaObjectId : ssObjectId;
+    if (objectId < 0) {
       c.objectId.appendNull();
     } else {
-      c.objectId.appendString(objectId.toString());
+      c.objectId.appendDecimal(s.lo[objectId], s.hi[objectId]);
     }
-    for (const [col, v] of [
-      [c.diaObjectId, diaObjectId],
-      [c.ssObjectId, ssObjectId]
-    ] as const) {
-      if (v === undefined) {
-        col.appendNull();
-      } else {
-        col.appendBigInt(v);
-      }
-    }
+    this.appendId(c.diaObjectId, diaObjectId);
+    this.appendId(c.ssObjectId, ssObjectId);
     c.ra.append(s.num[x.ra]);
     c.dec.append(s.num[x.dec]);
     const mjd = s.numOrNaN(x.mjd);
@@ -151,9 +157,7 @@ export class RubinMapper extends SurveyMapper {
     c.psfFluxErr.appendOrNull(fluxErr, fluxErr !== fluxErr);
     c.ssnamenr.appendNull();
     c.ssdistnr.appendNull();
-    c.isMovingObject.append(ssObjectId !== undefined);
-    c.lightcurve.pushRaw(this.prv, false);
-    c.lightcurve.pushRaw(this.prvForced, true);
+    c.isMovingObject.append(ssObjectId >= 0);
     c.lightcurve.pushFromSlots(s, x.mjd, x.flux, x.fluxErr, x.band, false, this.buf);
     c.lightcurve.closeRow();
     c.endRow();

@@ -4,9 +4,11 @@
  *
  * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
  * point is written once, straight into plain Float64Arrays (NaN for null) and the boolean and band
- * validity bitmaps; only null counts are kept per point. Validity bitmaps of the numeric fields
- * are built at `finish()`, in one pass, for the fields that have nulls. Rubin history arrives
- * whole per array (`pushRaw`: ranges copied, magnitudes derived in one loop); the current point
+ * validity bitmaps; only null counts are kept per point. The magnitudes' validity bitmaps are
+ * written with them (difference-image fluxes are often negative, so they nearly always have
+ * nulls); those of the other numeric fields are built at `finish()` when they have nulls. History
+ * (Rubin) is written by the reader straight into these buffers through `sinks`, committed per array
+ * (`commitPoints`: magnitudes derived in one loop over points still in cache); the current point
  * (`pushFromSlots`) takes slot indices, not numbers, so no double is boxed.
  * `finish()` hands the buffers over as they are; the next batch starts at the capacity the last
  * one needed.
@@ -20,14 +22,13 @@ import {
   abMagFromNjy,
   magErrFromFlux
 } from '../schema.js';
-import { PointArrays, capacity, nanCount, validity } from './point-arrays.js';
-import { NULL_BAND, type RawF64, type RawPoints } from './raw-points.js';
+import { PointArrays, capacity, clearBits, nanCount, setBits, validity } from './point-arrays.js';
+import { PointBandSink, PointF64Sink, type PointBuffers } from './raw-points.js';
 
-export class LightcurveColumn {
+export class LightcurveColumn implements PointBuffers {
   private a = new PointArrays(256);
-  private bandBytes = new Uint8Array(256);
   private offsets = new Int32Array(65);
-  /** Nulls so far per numeric field, and band nulls. */
+  /** Nulls so far per numeric field, and band nulls (committed points only). */
   private nMjd = 0;
   private nFlux = 0;
   private nFluxErr = 0;
@@ -39,8 +40,39 @@ export class LightcurveColumn {
   private nBand = 0;
   /** Closed rows (alerts). */
   length = 0;
-  /** Points so far. */
+  /** Points so far (committed). */
   points = 0;
+  /** Where a reader writes history points (see raw-points.ts); committed with commitPoints. */
+  readonly sinks = {
+    mjd: new PointF64Sink(this, this.a.mjd),
+    flux: new PointF64Sink(this, this.a.flux),
+    fluxErr: new PointF64Sink(this, this.a.fluxErr),
+    band: new PointBandSink(this, this.a.bandOffsets, this.a.bandValid)
+  };
+
+  /** Doubles the point buffers (a sink or a push found them full). */
+  growPoints(): void {
+    this.a = this.a.grown();
+    this.bind();
+  }
+
+  private bind(): void {
+    const s = this.sinks;
+    const a = this.a;
+    s.mjd.v = a.mjd;
+    s.flux.v = a.flux;
+    s.fluxErr.v = a.fluxErr;
+    s.band.offsets = a.bandOffsets;
+    s.band.valid = a.bandValid;
+  }
+
+  /** Points the sinks at the next point (before a reader writes an alert's history). */
+  beginPoints(): void {
+    const s = this.sinks;
+    const i = this.points;
+    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = i;
+    s.band.nulls = 0;
+  }
 
   /**
    * Appends one point to the open row. Numeric NaN → null. With `magFromFlux`, `mag`/`magErr`
@@ -104,102 +136,80 @@ export class LightcurveColumn {
   }
 
   /**
-   * Appends every raw point of one lightcurve array at once (Rubin prvDiaSources /
-   * prvDiaForcedSources as the reader wrote them): flux in nJy, magnitudes derived here in one
-   * loop, a detection unless `forced`, no upper limit. A field the array does not have is null.
+   * Commits the points the reader wrote through `sinks` since the last commit (one Rubin history
+   * array): a field the array lacks is null; flux in nJy, magnitudes derived here in one loop
+   * over the new points, a detection unless `forced`, no upper limit.
    */
-  pushRaw(raw: RawPoints, forced: boolean): void {
-    const m = raw.length;
-    if (m === 0) {
+  commitPoints(forced: boolean): void {
+    const s = this.sinks;
+    const i0 = this.points;
+    const end = Math.max(s.mjd.n, s.flux.n, s.fluxErr.n, s.band.n);
+    if (end === i0) {
       return;
     }
-    const i0 = this.points;
-    while (i0 + m > this.a.cap) {
-      this.a = this.a.grown();
-    }
     const a = this.a;
-    const end = i0 + m;
-    // Copies first, then one tight loop for the magnitudes (a fused loop measured 2× slower).
-    this.nMjd += copyPoints(a.mjd, raw.mjd, m, i0);
-    this.nFlux += copyPoints(a.flux, raw.flux, m, i0);
-    this.nFluxErr += copyPoints(a.fluxErr, raw.fluxErr, m, i0);
+    // a field the array does not have: null for its points (the capacity is there: end ≤ cap)
+    fillNaN(a.mjd, s.mjd.n, end);
+    fillNaN(a.flux, s.flux.n, end);
+    fillNaN(a.fluxErr, s.fluxErr.n, end);
+    const offsets = a.bandOffsets;
+    for (let i = s.band.n; i < end; i++) {
+      offsets[i + 1] = offsets[i];
+      s.band.nulls++;
+    }
+    this.nBand += s.band.nulls;
+    s.band.nulls = 0;
+    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = end;
+    const mjd = a.mjd;
     const flux = a.flux;
     const fluxErr = a.fluxErr;
     const mag = a.mag;
     const magErr = a.magErr;
+    const magValid = a.magValid;
+    const magErrValid = a.magErrValid;
     // abMagFromNjy / magErrFromFlux, written out: V8 does not inline them in this loop
     // (constants in locals: module bindings are re-read with a hole check on every iteration)
     const zp = NJY_AB_ZERO_POINT;
     const lnToMag = LN_TO_MAG;
     const errFactor = MAG_ERR_FACTOR;
+    let nulls = 0;
+    let errNulls = 0;
+    let fluxNulls = 0;
     for (let i = i0; i < end; i++) {
       const f = flux[i];
-      mag[i] = f > 0 ? zp - lnToMag * Math.log(f) : NaN;
-      magErr[i] = f > 0 ? (errFactor * fluxErr[i]) / f : NaN;
-    }
-    this.nMag += nanCount(mag, i0, end);
-    this.nMagErr += nanCount(magErr, i0, end);
-    this.nLimit += m; // no upper limits: left unwritten (see limitFilled)
-    setBits(forced ? a.forced : a.isDetection, i0, end);
-    this.bandsFrom(raw, i0, m);
-    this.points = end;
-  }
-
-  private bandsFrom(raw: RawPoints, i0: number, m: number): void {
-    const a = this.a;
-    const codes = raw.band.codes;
-    const have = raw.band.n === m;
-    const dict = raw.band.dict.bytes;
-    let at = a.bandOffsets[i0];
-    let longest = 1;
-    for (const d of dict) {
-      longest = Math.max(longest, d.length);
-    }
-    if (at + m * longest > this.bandBytes.length) {
-      const next = new Uint8Array(Math.max(this.bandBytes.length * 2, at + m * longest));
-      next.set(this.bandBytes);
-      this.bandBytes = next;
-    }
-    const bytes = this.bandBytes;
-    const offsets = a.bandOffsets;
-    const valid = a.bandValid;
-    if (longest === 1 && have) {
-      // every band name is one byte (u g r i z y): a table lookup per point
-      const byteOf = raw.band.dict.byteOf;
-      let nulls = 0;
-      for (let k = 0, i = i0; k < m; k++, i++) {
-        const code = codes[k];
-        if (code === NULL_BAND) {
-          nulls++;
+      if (f > 0) {
+        mag[i] = zp - lnToMag * Math.log(f);
+        const e = (errFactor * fluxErr[i]) / f;
+        magErr[i] = e;
+        const bit = 1 << (i & 7);
+        magValid[i >> 3] |= bit;
+        if (e === e) {
+          magErrValid[i >> 3] |= bit;
         } else {
-          bytes[at++] = byteOf[code];
-          valid[i >> 3] |= 1 << (i & 7);
+          errNulls++;
         }
-        offsets[i + 1] = at;
-      }
-      this.nBand += nulls;
-      return;
-    }
-    for (let k = 0; k < m; k++) {
-      const i = i0 + k;
-      const code = have ? codes[k] : NULL_BAND;
-      if (code === NULL_BAND) {
-        this.nBand++;
       } else {
-        const d = dict[code];
-        bytes.set(d, at);
-        at += d.length;
-        valid[i >> 3] |= 1 << (i & 7);
+        mag[i] = NaN;
+        magErr[i] = NaN;
+        nulls++;
+        fluxNulls += f !== f ? 1 : 0;
       }
-      offsets[i + 1] = at;
     }
+    this.nMag += nulls;
+    this.nMagErr += nulls + errNulls;
+    this.nFlux += fluxNulls;
+    this.nMjd += nanCount(mjd, i0, end);
+    this.nFluxErr += nanCount(fluxErr, i0, end);
+    this.nLimit += end - i0; // no upper limits: left unwritten (see limitFilled)
+    setBits(forced ? a.forced : a.isDetection, i0, end);
+    this.points = end;
   }
 
   /** Index of the next point, growing the buffers when full. */
   private open(): number {
     const i = this.points;
     if (i >= this.a.cap) {
-      this.a = this.a.grown();
+      this.growPoints();
     }
     this.points = i + 1;
     return i;
@@ -220,17 +230,30 @@ export class LightcurveColumn {
     a.fluxErr[i] = fluxErr;
     a.mag[i] = mag;
     a.magErr[i] = magErr;
-    if (this.limitFilled < i) {
-      a.upperLimitMag.fill(NaN, this.limitFilled, i);
+    const bit = 1 << (i & 7);
+    if (mag === mag) {
+      a.magValid[i >> 3] |= bit;
+    } else {
+      this.nMag++;
     }
-    a.upperLimitMag[i] = limit;
-    this.limitFilled = i + 1;
+    if (magErr === magErr) {
+      a.magErrValid[i >> 3] |= bit;
+    } else {
+      this.nMagErr++;
+    }
+    if (limit === limit) {
+      const limits = a.limits();
+      if (this.limitFilled < i) {
+        limits.fill(NaN, this.limitFilled, i);
+      }
+      limits[i] = limit;
+      this.limitFilled = i + 1;
+    } else {
+      this.nLimit++;
+    }
     this.nMjd += mjd !== mjd ? 1 : 0;
     this.nFlux += flux !== flux ? 1 : 0;
     this.nFluxErr += fluxErr !== fluxErr ? 1 : 0;
-    this.nMag += mag !== mag ? 1 : 0;
-    this.nMagErr += magErr !== magErr ? 1 : 0;
-    this.nLimit += limit !== limit ? 1 : 0;
   }
 
   private flags(i: number, isDetection: boolean, forced: boolean): void {
@@ -251,12 +274,11 @@ export class LightcurveColumn {
       a.bandOffsets[i + 1] = at;
       return;
     }
-    let bytes = this.bandBytes;
-    if (at + len > bytes.length) {
-      bytes = new Uint8Array(Math.max(bytes.length * 2, at + len));
-      bytes.set(this.bandBytes);
-      this.bandBytes = bytes;
+    const sink = this.sinks.band;
+    if (at + len > sink.bytes.length) {
+      sink.growBytes(at + len);
     }
+    const bytes = sink.bytes;
     for (let k = 0; k < len; k++) {
       bytes[at + k] = band[start + k];
     }
@@ -274,30 +296,33 @@ export class LightcurveColumn {
     this.offsets[++this.length] = this.points;
   }
 
-  /** Undoes everything after `rows` closed rows (a rejected alert). */
+  /** Undoes everything after `rows` closed rows (a rejected alert), committed or not. */
   truncate(rows: number): void {
     this.length = Math.min(this.length, rows);
     const keep = this.offsets[this.length];
     const a = this.a;
     const end = this.points;
+    const s = this.sinks;
+    const written = Math.max(end, s.mjd.n, s.flux.n, s.fluxErr.n, s.band.n);
     this.nMjd -= nanCount(a.mjd, keep, end);
     this.nFlux -= nanCount(a.flux, keep, end);
     this.nFluxErr -= nanCount(a.fluxErr, keep, end);
     this.nMag -= nanCount(a.mag, keep, end);
     this.nMagErr -= nanCount(a.magErr, keep, end);
     const filled = Math.min(end, this.limitFilled);
-    this.nLimit -= nanCount(a.upperLimitMag, keep, filled) + (end - Math.max(keep, filled));
+    const limits = a.limit;
+    this.nLimit -= (limits ? nanCount(limits, keep, filled) : 0) + (end - Math.max(keep, filled));
     this.limitFilled = Math.min(this.limitFilled, keep);
     for (let i = keep; i < end; i++) {
-      const mask = ~(1 << (i & 7));
-      if ((a.bandValid[i >> 3] & ~mask) === 0) {
+      if ((a.bandValid[i >> 3] & (1 << (i & 7))) === 0) {
         this.nBand--;
       }
-      a.isDetection[i >> 3] &= mask;
-      a.forced[i >> 3] &= mask;
-      a.bandValid[i >> 3] &= mask;
+    }
+    for (const bits of [a.isDetection, a.forced, a.bandValid, a.magValid, a.magErrValid]) {
+      clearBits(bits, keep, written);
     }
     this.points = keep;
+    this.beginPoints();
   }
 
   /** The Arrow type of this column. */
@@ -307,15 +332,15 @@ export class LightcurveColumn {
 
   /**
    * The upperLimitMag values of the first m points: a shared all-NaN array when none has a limit
-   * (Rubin: its buffer is never written, so no fresh memory is touched), else the unwritten tail
-   * filled with NaN.
+   * (Rubin: no buffer is allocated), else the unwritten tail filled with NaN.
    */
   private limits(m: number): Float64Array {
     if (this.nLimit === m) {
       return allNaN(m);
     }
-    this.a.upperLimitMag.fill(NaN, this.limitFilled, m);
-    return this.a.upperLimitMag;
+    const limits = this.a.limits();
+    limits.fill(NaN, this.limitFilled, m);
+    return limits;
   }
 
   /** Builds the Arrow data and starts a new batch with the same capacity. */
@@ -324,22 +349,26 @@ export class LightcurveColumn {
     const m = this.points;
     const a = this.a;
     const bitmapBytes = (m + 7) >> 3;
-    const f64 = (v: Float64Array, nulls: number): Data =>
+    const f64 = (v: Float64Array, nulls: number, bits?: Uint8Array): Data =>
       makeData({
         type: new Float64(),
         length: m,
         data: v.subarray(0, m),
         ...(nulls === 0
           ? { nullCount: 0 }
-          : { nullBitmap: validity(v, m, nulls === m), nullCount: nulls })
+          : {
+              nullBitmap: bits ? bits.subarray(0, bitmapBytes) : validity(v, m, nulls === m),
+              nullCount: nulls
+            })
       });
     const bool = (v: Uint8Array): Data =>
       makeData({ type: new Bool(), length: m, nullCount: 0, data: v.subarray(0, bitmapBytes) });
+    const bandBytes = this.sinks.band.bytes;
     const band = makeData({
       type: new Utf8(),
       length: m,
       valueOffsets: a.bandOffsets.subarray(0, m + 1),
-      data: this.bandBytes.subarray(0, a.bandOffsets[m]),
+      data: bandBytes.subarray(0, a.bandOffsets[m]),
       ...(this.nBand === 0
         ? { nullCount: 0 }
         : { nullBitmap: a.bandValid.subarray(0, bitmapBytes), nullCount: this.nBand })
@@ -349,8 +378,8 @@ export class LightcurveColumn {
       band,
       f64(a.flux, this.nFlux),
       f64(a.fluxErr, this.nFluxErr),
-      f64(a.mag, this.nMag),
-      f64(a.magErr, this.nMagErr),
+      f64(a.mag, this.nMag, a.magValid),
+      f64(a.magErr, this.nMagErr, a.magErrValid),
       bool(a.isDetection),
       f64(this.limits(m), this.nLimit),
       bool(a.forced)
@@ -369,10 +398,12 @@ export class LightcurveColumn {
       child: struct
     });
     this.a = new PointArrays(capacity(m));
-    this.bandBytes = new Uint8Array(Math.max(256, a.bandOffsets[m]));
+    this.sinks.band.bytes = new Uint8Array(Math.max(256, a.bandOffsets[m]));
+    this.bind();
     this.offsets = new Int32Array(Math.max(64, n) + 1);
     this.length = 0;
     this.points = 0;
+    this.beginPoints();
     this.limitFilled = 0;
     this.nMjd =
       this.nFlux =
@@ -386,14 +417,11 @@ export class LightcurveColumn {
   }
 }
 
-/** Copies `m` raw values to `dst` at `at` (all NaN when the array lacks the field); returns the NaNs. */
-function copyPoints(dst: Float64Array, src: RawF64, m: number, at: number): number {
-  if (src.n !== m) {
-    dst.fill(NaN, at, at + m);
-    return m;
+/** Fills v[from, to) with NaN (nothing when from ≥ to). */
+function fillNaN(v: Float64Array, from: number, to: number): void {
+  if (from < to) {
+    v.fill(NaN, from, to);
   }
-  dst.set(src.v.subarray(0, m), at);
-  return nanCount(dst, at, at + m);
 }
 
 let sharedNaN = new Float64Array(0);
@@ -404,13 +432,6 @@ function allNaN(m: number): Float64Array {
     sharedNaN = new Float64Array(Math.max(m, sharedNaN.length * 2)).fill(NaN);
   }
   return sharedNaN.subarray(0, m);
-}
-
-/** Sets bits [from, to) of an LSB-first bitmap. */
-function setBits(bits: Uint8Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    bits[i >> 3] |= 1 << (i & 7);
-  }
 }
 
 /** The struct fields of a lightcurve point, in order. */

@@ -1,5 +1,5 @@
 /**
- * The lightcurve's per-point buffers (values as Float64Arrays with NaN for null, flags and band
+ * The lightcurve's per-point buffers (values as Float64Arrays with NaN for null, flags and
  * validity as bitmaps) and the helpers that turn NaNs into null counts and validity bitmaps.
  */
 
@@ -10,28 +10,42 @@ export class PointArrays {
   readonly fluxErr: Float64Array;
   readonly mag: Float64Array;
   readonly magErr: Float64Array;
-  readonly upperLimitMag: Float64Array;
+  /**
+   * Upper limits, allocated on the first point that has one (Rubin points never do; an unused
+   * buffer would still count as external memory and bring garbage collections forward).
+   */
+  limit: Float64Array | null = null;
   readonly isDetection: Uint8Array;
   readonly forced: Uint8Array;
   readonly bandValid: Uint8Array;
+  /** Validity of mag and magErr, written with the values (they are null for most negative fluxes). */
+  readonly magValid: Uint8Array;
+  readonly magErrValid: Uint8Array;
   readonly bandOffsets: Int32Array;
   constructor(readonly cap: number) {
-    // One allocation for all of them (one backing store for V8 to track, not ten): the six
-    // Float64 arrays first (8-byte aligned), then bandOffsets, then the three bitmaps.
+    // One allocation for all of them (one backing store for V8 to track, not ten): the five
+    // Float64 arrays first (8-byte aligned), then bandOffsets, then the five bitmaps.
     const f64 = 8 * cap;
-    const buf = new ArrayBuffer(6 * f64 + 4 * (cap + 1) + 3 * (cap >> 3));
+    const bitmap = cap >> 3;
+    const buf = new ArrayBuffer(5 * f64 + 4 * (cap + 1) + 5 * bitmap);
     const f = (k: number): Float64Array => new Float64Array(buf, k * f64, cap);
     this.mjd = f(0);
     this.flux = f(1);
     this.fluxErr = f(2);
     this.mag = f(3);
     this.magErr = f(4);
-    this.upperLimitMag = f(5);
-    this.bandOffsets = new Int32Array(buf, 6 * f64, cap + 1);
-    const bits = 6 * f64 + 4 * (cap + 1);
-    this.isDetection = new Uint8Array(buf, bits, cap >> 3);
-    this.forced = new Uint8Array(buf, bits + (cap >> 3), cap >> 3);
-    this.bandValid = new Uint8Array(buf, bits + 2 * (cap >> 3), cap >> 3);
+    this.bandOffsets = new Int32Array(buf, 5 * f64, cap + 1);
+    const bits = 5 * f64 + 4 * (cap + 1);
+    const b = (k: number): Uint8Array => new Uint8Array(buf, bits + k * bitmap, bitmap);
+    this.isDetection = b(0);
+    this.forced = b(1);
+    this.bandValid = b(2);
+    this.magValid = b(3);
+    this.magErrValid = b(4);
+  }
+  /** The upper-limit buffer, allocated on first use. */
+  limits(): Float64Array {
+    return (this.limit ??= new Float64Array(this.cap));
   }
   /** A copy with twice the capacity. */
   grown(): PointArrays {
@@ -41,10 +55,14 @@ export class PointArrays {
     next.fluxErr.set(this.fluxErr);
     next.mag.set(this.mag);
     next.magErr.set(this.magErr);
-    next.upperLimitMag.set(this.upperLimitMag);
+    if (this.limit) {
+      next.limits().set(this.limit);
+    }
     next.isDetection.set(this.isDetection);
     next.forced.set(this.forced);
     next.bandValid.set(this.bandValid);
+    next.magValid.set(this.magValid);
+    next.magErrValid.set(this.magErrValid);
     next.bandOffsets.set(this.bandOffsets);
     return next;
   }
@@ -76,4 +94,18 @@ export function validity(v: Float64Array, m: number, allNull: boolean): Uint8Arr
     }
   }
   return bits;
+}
+
+/** Sets bits [from, to) of an LSB-first bitmap. */
+export function setBits(bits: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    bits[i >> 3] |= 1 << (i & 7);
+  }
+}
+
+/** Clears bits [from, to) of an LSB-first bitmap. */
+export function clearBits(bits: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    bits[i >> 3] &= ~(1 << (i & 7));
+  }
 }

@@ -1,103 +1,93 @@
 /**
- * Raw lightcurve points of one alert as a generated reader writes them: mjd, flux and flux error
- * as plain Float64Arrays (NaN for null) and the band as a one-byte code into a small dictionary.
- * The reader appends straight into these (no callback per point); the lightcurve column then
- * copies whole ranges at once and derives magnitudes in one loop (see LightcurveColumn.pushRaw).
+ * Sinks through which a generated reader writes lightcurve points (Rubin prvDiaSources /
+ * prvDiaForcedSources) straight into the lightcurve column's buffers: mjd, flux and flux error as
+ * Float64 (NaN for null) and the band as Utf8 bytes, offsets and validity. No callback, copy or
+ * recoding per point; the column then derives magnitudes over the new points while they are still
+ * in cache (see LightcurveColumn.commitPoints).
+ *
+ * Each sink keeps its own count of points written; the column brings the counts together when it
+ * commits a range (a field the array lacks is then null) and resets them on truncate and finish.
  */
 
-const NULL_BAND = 255;
-const INITIAL_POINTS = 1024;
+/** What the sinks ask when a buffer is full. */
+export interface PointBuffers {
+  /** Doubles the point capacity and rebinds every sink to the new buffers. */
+  growPoints(): void;
+}
 
-/** A growable Float64 sink with the `append`/`appendNull` calls a generated reader makes. */
-export class RawF64 {
-  v = new Float64Array(INITIAL_POINTS);
+/** One Float64 field of the points, with the `append`/`appendNull` calls a generated reader makes. */
+export class PointF64Sink {
+  /** Points written (the index of the next one). */
   n = 0;
+  constructor(
+    private readonly owner: PointBuffers,
+    public v: Float64Array
+  ) {}
   append(x: number): void {
-    if (this.n === this.v.length) {
-      this.grow();
+    const i = this.n;
+    if (i >= this.v.length) {
+      this.owner.growPoints();
     }
-    this.v[this.n++] = x;
+    this.v[i] = x;
+    this.n = i + 1;
   }
   appendNull(): void {
     this.append(NaN);
   }
-  private grow(): void {
-    const next = new Float64Array(this.v.length * 2);
-    next.set(this.v);
-    this.v = next;
-  }
 }
 
-/** Band names seen by a decoder: code → bytes (codes are one byte; 255 means null). */
-export class BandDictionary {
-  readonly bytes: Uint8Array[] = [];
-  /** One-byte band → code + 1 (0 = not seen yet). */
-  readonly single = new Uint8Array(256);
-  /** Code → its byte, for one-byte bands. */
-  readonly byteOf = new Uint8Array(256);
-  private readonly multi = new Map<string, number>();
-
-  /** The code of `len` bytes of `b` at `p`, adding them on first sight. */
-  codeOf(b: Uint8Array, p: number, len: number): number {
-    const key = Buffer.from(b.buffer, b.byteOffset + p, len).toString('latin1');
-    let code = this.multi.get(key);
-    if (code === undefined) {
-      if (this.bytes.length >= NULL_BAND) {
-        throw new RangeError(
-          `more than ${NULL_BAND} distinct band names in one stream; bands are short filter names (u g r i z y)`
-        );
-      }
-      code = this.bytes.push(b.slice(p, p + len)) - 1;
-      this.multi.set(key, code);
-      if (len === 1) {
-        this.single[b[p]] = code + 1;
-        this.byteOf[code] = b[p];
-      }
-    }
-    return code;
-  }
-}
-
-/** Band strings as one-byte codes into a shared dictionary, with the calls a reader makes. */
-export class BandCodes {
-  codes = new Uint8Array(INITIAL_POINTS);
+/** The band of the points as Utf8 (bytes, offsets, validity bits), with a reader's calls. */
+export class PointBandSink {
+  /** Points written (the index of the next one). */
   n = 0;
-  constructor(readonly dict: BandDictionary) {}
+  /** Nulls written since the column last committed. */
+  nulls = 0;
+  /** The bytes of every band so far in the batch (owned here; grows independently). */
+  bytes = new Uint8Array(256);
+  constructor(
+    private readonly owner: PointBuffers,
+    public offsets: Int32Array,
+    public valid: Uint8Array
+  ) {}
 
   appendBytes(b: Uint8Array, p: number, len: number): void {
-    const known = len === 1 ? this.dict.single[b[p]] : 0;
-    this.push(known !== 0 ? known - 1 : this.dict.codeOf(b, p, len));
-  }
-  appendNull(): void {
-    this.push(NULL_BAND);
-  }
-  private push(code: number): void {
-    if (this.n === this.codes.length) {
-      const next = new Uint8Array(this.codes.length * 2);
-      next.set(this.codes);
-      this.codes = next;
+    const i = this.n;
+    if (i + 1 >= this.offsets.length) {
+      this.owner.growPoints();
     }
-    this.codes[this.n++] = code;
+    const offsets = this.offsets;
+    const at = offsets[i];
+    const end = at + len;
+    if (end > this.bytes.length) {
+      this.growBytes(end);
+    }
+    const bytes = this.bytes;
+    if (len === 1) {
+      bytes[at] = b[p];
+    } else {
+      for (let k = 0; k < len; k++) {
+        bytes[at + k] = b[p + k];
+      }
+    }
+    offsets[i + 1] = end;
+    this.valid[i >> 3] |= 1 << (i & 7);
+    this.n = i + 1;
+  }
+
+  appendNull(): void {
+    const i = this.n;
+    if (i + 1 >= this.offsets.length) {
+      this.owner.growPoints();
+    }
+    this.offsets[i + 1] = this.offsets[i];
+    this.nulls++;
+    this.n = i + 1;
+  }
+
+  /** Makes room for `need` band bytes. */
+  growBytes(need: number): void {
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, need));
+    next.set(this.bytes);
+    this.bytes = next;
   }
 }
-
-/** The raw points of one lightcurve array (e.g. Rubin prvDiaSources) for the alert being read. */
-export class RawPoints {
-  readonly mjd = new RawF64();
-  readonly flux = new RawF64();
-  readonly fluxErr = new RawF64();
-  readonly band: BandCodes;
-  constructor(dict: BandDictionary) {
-    this.band = new BandCodes(dict);
-  }
-  /** Points so far: every item writes each field it has (a field the array lacks stays at 0). */
-  get length(): number {
-    return Math.max(this.mjd.n, this.flux.n, this.fluxErr.n, this.band.n);
-  }
-  /** Forgets the points (before each alert). */
-  clear(): void {
-    this.mjd.n = this.flux.n = this.fluxErr.n = this.band.n = 0;
-  }
-}
-
-export { NULL_BAND };

@@ -34,6 +34,8 @@ export interface ProjectionPlan {
    * KEEP_ARRAY keeps the array (its scalars go to their targets) with no callback per item.
    */
   arrayHook(path: string): (() => void) | undefined;
+  /** A callback run once after the whole kept array at `path` (not per item), if any. */
+  arrayEnd?(path: string): (() => void) | undefined;
 }
 
 /** An array hook that keeps the array but is never called (see ProjectionPlan.arrayHook). */
@@ -203,6 +205,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
           return skipPiece(t);
         }
         const k = hooks.push(hook) - 1;
+        const done = plan.arrayEnd?.(path);
+        const doneCall = done ? `k${hooks.push(done) - 1}();` : '';
         const item = walk(t.items, `${path}[]`);
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not.
@@ -210,6 +214,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   let t = 0, n = 0, v = 0, bad = 0;
   ${blocks(item.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
+  ${doneCall}
   return p;
 };`);
         return { code: `p = a${k}(b, p, end, dv);`, nulls: '', targets: 1 };
