@@ -56,10 +56,13 @@ describe.runIf(hasData)('attach with the real alerts', () => {
     const decoder = createDecoder('confluent', {
       schemaSource: mapSchemaSource({ 7: rubinSchema() })
     });
-    const got = await collect(signal => ctx.client.attach(topic, { decoder, signal }), 7);
+    const got = await collect(
+      signal => ctx.client.attach(topic, { decoder, signal, decodeWorker: true }),
+      7
+    );
     expect(got.rejects).toEqual([]);
     compare(got.rows, expectedAlerts([RUBIN_FILE]), topic);
-    // the worker thread (the default) and this thread give the same batches
+    // a worker thread and this thread give the same batches
     const here = await collect(
       signal => ctx.client.attach(topic, { decoder, signal, decodeWorker: false }),
       7
@@ -97,7 +100,13 @@ describe.runIf(hasData)('attach with the real alerts', () => {
       expect((await ctx.client.produceFile(topic, path)).records).toBe(1);
     }
     const got = await collect(
-      signal => ctx.client.attach(topic, { format: 'ztf', includeCutouts: true, signal }),
+      signal =>
+        ctx.client.attach(topic, {
+          format: 'ztf',
+          includeCutouts: true,
+          decodeWorker: true,
+          signal
+        }),
       35
     );
     expect(got.rejects).toEqual([]);

@@ -10,6 +10,7 @@
  * every partition and never commits: `commit()` then resolves without doing anything.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   Field,
   Float64,
@@ -61,7 +62,9 @@ export interface AttachOptions {
   /**
    * Decode in a worker thread (decode-worker.ts) while this thread fetches the next batch: same
    * batches, another core. Applies when the decoder can be rebuilt there (`workerSpec()`: the
-   * built-in decoders can); a custom decoder always decodes here. @default true
+   * built-in decoders can); a custom decoder always decodes here. It pays off when a core is
+   * free: on a 2-core machine that also runs the broker, decoding here was faster (bench/attach.ts).
+   * @default true with 4 or more cores (os.availableParallelism()), else false
    */
   decodeWorker?: boolean;
   /** Consumer tuning (fetch sizes, session timeout). @default {} */
@@ -237,7 +240,8 @@ export async function* attachWith(
   const logger = options.logger ?? getDefaultLogger();
   const targets = await startPositions(transport, topic, from);
   const decoder = options.decoder ?? createDecoder(options.format ?? 'auto');
-  const spec = (options.decodeWorker ?? true) ? decoder.workerSpec?.() : undefined;
+  const useWorker = options.decodeWorker ?? availableParallelism() >= 4;
+  const spec = useWorker ? decoder.workerSpec?.() : undefined;
   const worker = spec === undefined ? undefined : new DecodeWorker(spec);
   // batches in fetch order; with a worker, each may still be decoding while the next is fetched
   const queue = new HandoffQueue<Pending>(options.prefetchBatches ?? (worker ? 4 : 2));

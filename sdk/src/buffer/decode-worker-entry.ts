@@ -2,14 +2,16 @@
  * Worker thread that decodes alert records (see decode-worker.ts). In: `{ seq, bytes, ends,
  * includeCutouts, schemas }` — the record values end to end in one buffer, `ends[i]` where value
  * i stops (-1: null value), and the Confluent schemas this worker has not been sent before. Out:
- * `{ seq, ipc, rowIndex, rejects }` (the batch as Arrow IPC stream bytes) or `{ seq, error }` when
- * the decoder throws on the batch.
+ * `{ seq, batch, rowIndex, rejects }` (the batch as a Data tree with its buffers transferred,
+ * arrow-transfer.ts, or as Arrow IPC bytes when it holds dictionaries) or `{ seq, error }` when the
+ * decoder throws on the batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Table, tableToIPC } from 'apache-arrow';
 import { createDecoder } from '../alerts/index.js';
 import type { SchemaSource } from '../alerts/schema-source.js';
 import type { DecodeReject, DecoderSpec } from '../alerts/types.js';
+import { BatchSender, type BatchTransfer } from './arrow-transfer.js';
 
 export interface DecodeRequest {
   seq: number;
@@ -21,7 +23,13 @@ export interface DecodeRequest {
 }
 
 export type DecodeReply =
-  | { seq: number; ipc: Uint8Array; rowIndex: Int32Array; rejects: DecodeReject[] }
+  | {
+      seq: number;
+      /** The batch's Data tree (arrow-transfer.ts), or IPC stream bytes when it cannot be. */
+      batch: { tree: BatchTransfer } | { ipc: Uint8Array };
+      rowIndex: Int32Array;
+      rejects: DecodeReject[];
+    }
   | { seq: number; error: string };
 
 /** What crosses to the worker at start: the decoder spec without its schema source. */
@@ -61,6 +69,7 @@ const port = parentPort;
 if (port !== null) {
   const data = workerData as WorkerDecoderData;
   const known = new Map<number, string>();
+  const sender = new BatchSender();
   const decoder = createDecoder(data.format, {
     ...data.options,
     schemaSource: data.hasSchemaSource ? receivedSchemas(known) : undefined
@@ -71,14 +80,18 @@ if (port !== null) {
         known.set(id, text);
       }
       const decoded = decoder.decodeBatch(unpackValues(bytes, ends), { includeCutouts });
-      const ipc = tableToIPC(new Table([decoded.batch]), 'stream');
+      const packed = sender.pack(decoded.batch);
+      const ipc = packed ? undefined : tableToIPC(new Table([decoded.batch]), 'stream');
       const reply: DecodeReply = {
         seq,
-        ipc,
+        batch: packed ? { tree: packed.message } : { ipc: ipc as Uint8Array },
         rowIndex: decoded.rowIndex,
         rejects: decoded.rejects
       };
-      port.postMessage(reply, [ipc.buffer as ArrayBuffer, decoded.rowIndex.buffer as ArrayBuffer]);
+      port.postMessage(reply, [
+        ...(packed ? packed.transfer : [(ipc as Uint8Array).buffer as ArrayBuffer]),
+        decoded.rowIndex.buffer as ArrayBuffer
+      ]);
     } catch (error) {
       port.postMessage({ seq, error: String(error) } satisfies DecodeReply);
     }

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import type { AlertFormat, DecodeResult, DecoderSpec } from '../alerts/types.js';
 import { workerBootstrap } from '../worker-bootstrap.js';
+import { BatchReceiver } from './arrow-transfer.js';
 import type { DecodeReply, DecodeRequest, WorkerDecoderData } from './decode-worker-entry.js';
 
 const CONFLUENT_MAGIC = 0;
@@ -54,6 +55,8 @@ export class DecodeWorker {
   private readonly spec: DecoderSpec;
   /** Schema ids whose text the current worker has (or has been sent). */
   private sent = new Set<number>();
+  /** Schemas the current worker has sent with its batches. */
+  private receiver = new BatchReceiver();
 
   /** @param spec a format, or a decoder's {@link DecoderSpec} (see AlertDecoder.workerSpec) */
   constructor(spec: AlertFormat | DecoderSpec) {
@@ -79,6 +82,7 @@ export class DecodeWorker {
       workerData: data
     });
     this.sent = new Set();
+    this.receiver = new BatchReceiver();
     worker.unref();
     worker.on('message', (reply: DecodeReply) => {
       const p = this.pending.get(reply.seq);
@@ -90,7 +94,10 @@ export class DecodeWorker {
         p.reject(new DecoderFailure(reply.error));
         return;
       }
-      const batch = tableFromIPC(reply.ipc).batches[0] as RecordBatch;
+      const batch =
+        'tree' in reply.batch
+          ? this.receiver.unpack(reply.batch.tree)
+          : (tableFromIPC(reply.batch.ipc).batches[0] as RecordBatch);
       p.resolve({ batch, rowIndex: reply.rowIndex, rejects: reply.rejects });
     });
     const fail = (error: Error): void => {

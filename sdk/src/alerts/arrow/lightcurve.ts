@@ -426,6 +426,11 @@ function fillNaN(v: Float64Array, from: number, to: number): void {
 
 let sharedNaN = new Float64Array(0);
 
+/** True for memory that batches share (never to be transferred to another thread). */
+export function sharedAcrossBatches(buffer: ArrayBufferLike): boolean {
+  return buffer === sharedNaN.buffer;
+}
+
 /** m NaNs, shared by every batch (read-only once handed to Arrow; replaced, never written, to grow). */
 function allNaN(m: number): Float64Array {
   if (sharedNaN.length < m) {
