@@ -34,6 +34,11 @@ export interface AvroDecoderOptions extends DecodeOptions {
   ztfSchema?: string;
   /** Resolves Confluent schema ids. @default undefined (Confluent records are rejected as unknown-schema) */
   schemaSource?: SchemaSource;
+  /**
+   * The survey's own columns to build (case-insensitive), besides the canonical columns and the
+   * lightcurve, which are always there; the reader skips the rest. @default undefined (all)
+   */
+  columns?: readonly string[];
 }
 
 interface Compiled {
@@ -62,10 +67,10 @@ export class AvroAlertDecoder implements AlertDecoder {
   ) {}
 
   workerSpec(): DecoderSpec {
-    const { rubinSchemaDir, ztfSchema, includeCutouts, schemaSource } = this.options;
+    const { rubinSchemaDir, ztfSchema, includeCutouts, schemaSource, columns } = this.options;
     return {
       format: this.format,
-      options: { rubinSchemaDir, ztfSchema, includeCutouts },
+      options: { rubinSchemaDir, ztfSchema, includeCutouts, columns },
       schemaSource
     };
   }
@@ -266,7 +271,10 @@ export class AvroAlertDecoder implements AlertDecoder {
         const s = schema();
         const type = typeof s === 'string' ? parseAvroSchema(s) : s;
         const mapper = this.mapperFor(type);
-        c = { read: compileReader(type, mapper.plan(cut), mapper.slots), mapper };
+        c = {
+          read: compileReader(type, mapper.plan(cut, this.options.columns), mapper.slots),
+          mapper
+        };
       } catch (e) {
         c =
           e instanceof RejectError

@@ -54,9 +54,13 @@ export abstract class SurveyMapper {
   /** Writes the canonical columns and the current lightcurve point; or says why the row is rejected. */
   abstract finishRow(): RowProblem | undefined;
 
-  /** The projection used to compile a reader for one writer schema. */
-  plan(includeCutouts: boolean): ProjectionPlan {
+  /**
+   * The projection used to compile a reader for one writer schema: every survey column, or those
+   * in `columns` (the canonical columns and the lightcurve come from slots and sinks either way).
+   */
+  plan(includeCutouts: boolean, columns?: readonly string[]): ProjectionPlan {
     const used = new Set<string>();
+    const keep = columns && new Set(columns.map(c => c.toLowerCase()));
     const hooks = this.hooks();
     const ends = this.arrayEnds();
     return {
@@ -72,7 +76,7 @@ export abstract class SurveyMapper {
         }
         const name = this.flatName(path);
         let column;
-        if (name !== undefined && !used.has(name)) {
+        if (name !== undefined && !used.has(name) && (!keep || keep.has(name.toLowerCase()))) {
           used.add(name);
           column = this.cols.column(name, kind);
         }

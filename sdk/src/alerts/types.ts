@@ -56,7 +56,12 @@ export interface AlertDecoder {
 export interface DecoderSpec {
   format: AlertFormat;
   /** Options that cross threads (plain data). */
-  options: { rubinSchemaDir?: string; ztfSchema?: string; includeCutouts?: boolean };
+  options: {
+    rubinSchemaDir?: string;
+    ztfSchema?: string;
+    includeCutouts?: boolean;
+    columns?: readonly string[];
+  };
   /** Stays on the caller's thread: the worker receives each schema's text the first time it is used. */
   schemaSource?: SchemaSource;
 }

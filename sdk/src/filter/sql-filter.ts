@@ -91,6 +91,11 @@ export class SqlFilter implements Filter {
     return [...new Set([...this.declared, ...this.inferred])];
   }
 
+  /** The columns the query reads, unless it reads the whole batch (`*`). */
+  get readsOnly(): readonly string[] | undefined {
+    return this.wholeBatch ? undefined : this.requiredColumns;
+  }
+
   private async compile(): Promise<void> {
     const connection = this.sandbox.connection;
     const full = this.kind === 'yesno' && isFullSelect(this.source);

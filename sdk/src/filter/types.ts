@@ -31,6 +31,11 @@ export interface Filter {
   readonly outputs: readonly string[];
   /** Columns the filter reads (declared, or inferred from its SQL). */
   readonly requiredColumns: readonly string[];
+  /**
+   * When set, the filter reads no batch column but these (lightcurve features and cross-match
+   * columns aside), so a stage may decode only these survey columns; undefined: it may read any.
+   */
+  readonly readsOnly?: readonly string[];
   /** SQL text, TypeScript module path/source, or Python source, as shipped on promotion. */
   readonly source: string;
   /** Routes every row of the batch (lightcurve features are added first when missing). */

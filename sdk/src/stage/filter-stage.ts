@@ -7,7 +7,8 @@
 import type { BufferReject } from '../buffer/reject.js';
 import { deadLetterRecords, sendRecords } from '../buffer/produce.js';
 import type { ConsumedRecord, ProduceRecord, ProducerClient } from '../buffer/transport-types.js';
-import { FilterTimeoutError } from '../errors.js';
+import { getDefaultLogger, type Logger } from '../buffer/log.js';
+import { FilterColumnError, FilterTimeoutError } from '../errors.js';
 import { droppedCount } from '../filter/routing.js';
 import type { Filter } from '../filter/types.js';
 import type { StageManifest } from './manifest-types.js';
@@ -105,6 +106,9 @@ interface RoutedChunk {
   failed: { code: string; count: number } | undefined;
 }
 
+/** A filter asked for a column the projected decode left out (see StagePipeline.widen). */
+class ProjectionTooNarrow extends Error {}
+
 export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   private readonly payload: PayloadContext;
   private computing: Promise<unknown> = Promise.resolve();
@@ -113,7 +117,8 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     private readonly manifest: StageManifest,
     private readonly pipeline: StagePipeline,
     private readonly filter: Filter,
-    private readonly counters: StageCounters
+    private readonly counters: StageCounters,
+    private readonly logger: Logger = getDefaultLogger()
   ) {
     this.payload = {
       stageId: manifest.id,
@@ -144,6 +149,29 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     records: ConsumedRecord[],
     decoded: DecodedChunk
   ): Promise<RoutedChunk> {
+    try {
+      return await this.routeOnce(partition, records, decoded, this.pipeline.projected);
+    } catch (error) {
+      if (!(error instanceof ProjectionTooNarrow)) {
+        throw error;
+      }
+      // the filter read a survey column outside what it said it reads: decode everything from
+      // now on, and this chunk again
+      this.logger.warn('filter needs more columns than it declared; decoding every column now', {
+        stage: this.manifest.id,
+        error: String(error.cause)
+      });
+      this.pipeline.widen();
+      return this.routeOnce(partition, records, await this.pipeline.decode(records), false);
+    }
+  }
+
+  private async routeOnce(
+    partition: number,
+    records: ConsumedRecord[],
+    decoded: DecodedChunk,
+    projected: boolean
+  ): Promise<RoutedChunk> {
     const m = this.manifest;
     const topic = m.input.topic;
     const prepared = await this.pipeline.enrich(topic, partition, records, decoded);
@@ -173,6 +201,9 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
         chunk.alertsPerOutput = built.alertsPerOutput;
         chunk.dropped = droppedCount(routing);
       } catch (error) {
+        if (projected && error instanceof FilterColumnError) {
+          throw new ProjectionTooNarrow('a filter read an undecoded column', { cause: error });
+        }
         const rejects = filterRejects(topic, partition, records, prepared.rowIndex, error);
         const letters = deadLetterRecords(m.deadLetterTopic, rejects);
         const tb = tracebackOf(error);

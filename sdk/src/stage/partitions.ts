@@ -14,7 +14,11 @@
  * do changes what we read.
  *
  * Every (re)assignment resets every partition (kafkajs restarts fetching from committed offsets
- * after a rejoin), so in-memory state always matches the committed position.
+ * after a rejoin), so in-memory state always matches the committed position. A reset always
+ * starts a new producer: its InitProducerId also waits for the transaction before it to complete
+ * (markers written), without which the group's offset can still read older than the last commit
+ * (seen when a broker stopped while it coordinated the group: every alert of the last chunks went
+ * out twice). The offset after this worker's last acknowledged commit is kept as a floor too.
  */
 import type { Logger } from '../buffer/log.js';
 import type {
@@ -75,6 +79,12 @@ interface Slot<S> {
   state: S | undefined;
   producer: ProducerClient | undefined;
   floor: bigint;
+  /**
+   * Offset after the last chunk whose transaction this worker committed (-1n: none). A commit is
+   * final once acknowledged, but the group's offset can read older for a moment after it (the
+   * transaction's markers are written after the answer, later still while a broker is down).
+   */
+  committedNext: bigint;
   /** The partition's commits (pipelined handlers). */
   commits: CommitChain;
 }
@@ -166,6 +176,7 @@ export class PartitionedConsumer<S> {
           state: undefined,
           producer: undefined,
           floor: 0n,
+          committedNext: -1n,
           commits: new CommitChain()
         });
       }
@@ -196,7 +207,10 @@ export class PartitionedConsumer<S> {
       await this.release(slot, true);
       throw error;
     }
-    await this.release(slot, false);
+    // Always on a new producer: its InitProducerId fences older holders of the transactional id
+    // and waits until the last transaction (ours or theirs) has completed, markers written, so
+    // the committed offset read below is not older than what was committed.
+    await this.release(slot, true);
     if (slot.producer === undefined) {
       const producer = await this.transport.producer({
         transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
@@ -212,7 +226,8 @@ export class PartitionedConsumer<S> {
     }
     const offsets = await (this.admin as AdminClient).groupOffsets(o.groupId, o.topic);
     const mine = offsets.find(c => c.partition === slot.partition);
-    const committedOffset = mine?.offset ?? -1n;
+    const fetched = mine?.offset ?? -1n;
+    const committedOffset = fetched > slot.committedNext ? fetched : slot.committedNext;
     slot.state = await this.handler.open({
       partition: slot.partition,
       producer: slot.producer,
@@ -241,6 +256,7 @@ export class PartitionedConsumer<S> {
         state: undefined,
         producer: undefined,
         floor: 0n,
+        committedNext: -1n,
         commits: new CommitChain()
       };
       this.slots.set(batch.partition, slot);
@@ -277,6 +293,10 @@ export class PartitionedConsumer<S> {
                 return; // reassigned or stopping meanwhile: the restart reads the committed offset
               }
               await commit();
+              const next = chunk[chunk.length - 1].offset + 1n;
+              if (next > owner.committedNext) {
+                owner.committedNext = next;
+              }
             },
             () => {
               owner.fresh = true;

@@ -45,6 +45,11 @@ export interface StagePipelineOptions {
    * Ignored with a custom `decoder`. @default 0
    */
   decodeWorkers?: number;
+  /**
+   * The survey columns to decode besides the canonical ones and the lightcurve (what the filter
+   * reads, see Filter.readsOnly). @default undefined (all)
+   */
+  columns?: readonly string[];
 }
 
 /** A chunk's records decoded, before enrichment ({@link StagePipeline.decode}). */
@@ -111,19 +116,48 @@ async function openMatcher(
 }
 
 export class StagePipeline {
+  private decoder!: AlertDecoder;
+  private workers: DecodeWorker[] = [];
+  private columns: readonly string[] | undefined;
+
   private constructor(
-    private readonly decoder: AlertDecoder,
+    private readonly options: StagePipelineOptions,
     private readonly crossmatch: StageCrossmatch | undefined,
-    private readonly xm: { store: CatalogStore; matcher: EngineMatcher } | undefined,
-    private readonly workers: DecodeWorker[]
+    private readonly xm: { store: CatalogStore; matcher: EngineMatcher } | undefined
   ) {}
 
   static async create(options: StagePipelineOptions): Promise<StagePipeline> {
-    const decoder = options.decoder ?? createDecoder(options.format);
     const xm = options.crossmatch ? await openMatcher(options.crossmatch) : undefined;
-    const count = options.decoder === undefined ? (options.decodeWorkers ?? 0) : 0;
-    const workers = Array.from({ length: count }, () => new DecodeWorker(options.format));
-    return new StagePipeline(decoder, options.crossmatch, xm, workers);
+    const pipeline = new StagePipeline(options, options.crossmatch, xm);
+    pipeline.build(options.columns);
+    return pipeline;
+  }
+
+  /** (Re)builds the decoder and its workers for `columns` (undefined: every survey column). */
+  private build(columns: readonly string[] | undefined): void {
+    const o = this.options;
+    for (const w of this.workers) {
+      void w.close();
+    }
+    this.columns = columns;
+    this.decoder = o.decoder ?? createDecoder(o.format, { columns });
+    const count = o.decoder === undefined ? (o.decodeWorkers ?? 0) : 0;
+    this.workers = Array.from(
+      { length: count },
+      () => new DecodeWorker({ format: o.format, options: { columns } })
+    );
+  }
+
+  /** True while only some survey columns are decoded. */
+  get projected(): boolean {
+    return this.columns !== undefined && this.options.decoder === undefined;
+  }
+
+  /** Decodes every survey column from now on (a filter needed one outside the projection). */
+  widen(): void {
+    if (this.projected) {
+      this.build(undefined);
+    }
   }
 
   /** Decodes and enriches records of one partition (no I/O but the catalog matcher's). */

@@ -146,18 +146,30 @@ async function makeHandler(
     resources.push(archive);
     return archive as PartitionHandler<unknown>;
   }
-  const pipeline = await StagePipeline.create({
-    format: m.input.format,
-    crossmatch: m.crossmatch,
-    decodeWorkers: DECODE_WORKERS
-  });
-  resources.push(pipeline);
   const filter: Filter = await createStageFilter(
     m.filter as NonNullable<StageManifest['filter']>,
     m.id
   );
   resources.push(filter);
+  const pipeline = await StagePipeline.create({
+    format: m.input.format,
+    crossmatch: m.crossmatch,
+    decodeWorkers: DECODE_WORKERS,
+    columns: decodedColumns(m, filter)
+  });
+  resources.push(pipeline);
   return new FilterStageHandler(m, pipeline, filter, counters) as PartitionHandler<unknown>;
+}
+
+/**
+ * The survey columns a filter stage decodes: what its filter reads (plus `thinColumns`), when the
+ * filter says so and the payload does not carry every column (`annotated`); else all of them.
+ */
+export function decodedColumns(m: StageManifest, filter: Filter): readonly string[] | undefined {
+  if (filter.readsOnly === undefined || m.payload === 'annotated') {
+    return undefined;
+  }
+  return [...filter.readsOnly, ...(m.payload === 'thin' ? m.thinColumns : [])];
 }
 
 /** Creates missing output, aggregate and dead-letter topics like the input topic. */

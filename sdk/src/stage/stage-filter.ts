@@ -71,6 +71,10 @@ export class PythonStageFilter implements Filter {
   get requiredColumns(): readonly string[] {
     return this.host.requiredColumns;
   }
+  /** Declared columns are all the Python side receives (see evaluate). */
+  get readsOnly(): readonly string[] | undefined {
+    return this.requiredColumns.length > 0 ? this.requiredColumns : undefined;
+  }
   get source(): string {
     return this.host.source;
   }

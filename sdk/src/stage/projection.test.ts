@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import type { RecordBatch } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_FILES } from '../alerts/testing/samples.js';
+import { readAlertFile } from '../buffer/produce.js';
+import type { ConsumedRecord } from '../buffer/transport-types.js';
+import { FilterColumnError } from '../errors.js';
+import { createStageFilter } from './stage-filter.js';
+import type { Filter, Routing } from '../filter/types.js';
+import { FilterStageHandler } from './filter-stage.js';
+import { parseStageManifest } from './manifest.js';
+import { StagePipeline, type DecodedChunk } from './pipeline.js';
+import { decodedColumns } from './runner.js';
+import { StageCounters } from './stats.js';
+
+const manifest = parseStageManifest({
+  id: 'projection',
+  input: { topic: 'alerts', format: 'rubin' },
+  filter: {
+    language: 'sql',
+    kind: 'yesno',
+    source: 'snr > 5 AND mag < 25'
+  },
+  outputs: { pass: 'alerts-pass' },
+  deadLetterTopic: 'alerts-dlq'
+});
+
+/** A filter that says it reads `mag` only but also reads the survey column `snr`. */
+function understated(seen: RecordBatch[]): Filter {
+  return {
+    id: 'understated',
+    kind: 'yesno',
+    language: 'typescript',
+    outputs: ['pass'],
+    requiredColumns: ['mag'],
+    readsOnly: ['mag'],
+    source: '',
+    evaluate: async (batch: RecordBatch): Promise<Routing> => {
+      seen.push(batch);
+      if (batch.getChild('snr') === null) {
+        throw new FilterColumnError('needs snr');
+      }
+      return { outputs: ['pass'], index: new Int32Array(batch.numRows) };
+    },
+    close: async () => undefined
+  };
+}
+
+async function records(): Promise<ConsumedRecord[]> {
+  const { values } = await readAlertFile(SAMPLE_FILES.rubin);
+  return values.map((value, i) => ({
+    offset: BigInt(i),
+    timestampMs: 0,
+    key: null,
+    value,
+    headers: {}
+  }));
+}
+
+type Routed = { alerts: number; failed?: unknown; alertsPerOutput: number[] };
+
+describe.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+  `stage decodes what its filter reads (needs ${SAMPLE_FILES.rubin})`,
+  () => {
+    it('a SQL filter decodes only its columns; the stage routes as with every column', async () => {
+      const filter = await createStageFilter(manifest.filter!, manifest.id);
+      const columns = decodedColumns(manifest, filter);
+      expect(columns?.map(c => c.toLowerCase()).sort()).toEqual(['mag', 'snr']);
+      const narrow = await StagePipeline.create({ format: 'rubin', columns });
+      const wide = await StagePipeline.create({ format: 'rubin' });
+      try {
+        const recs = await records();
+        const a = (await narrow.prepare('alerts', 0, recs)).batch;
+        const b = (await wide.prepare('alerts', 0, recs)).batch;
+        expect(a.schema.fields.length).toBeLessThan(b.schema.fields.length - 200);
+        expect(a.getChild('snr')?.toArray()).toEqual(b.getChild('snr')?.toArray());
+        expect([...(await filter.evaluate(a)).index]).toEqual([
+          ...(await filter.evaluate(b)).index
+        ]);
+        expect(decodedColumns({ ...manifest, payload: 'annotated' }, filter)).toBeUndefined();
+      } finally {
+        narrow.close();
+        wide.close();
+        await filter.close();
+      }
+    });
+
+    it('a filter reading a column it did not declare widens the decode and the chunk still routes', async () => {
+      const seen: RecordBatch[] = [];
+      const pipeline = await StagePipeline.create({ format: 'rubin', columns: ['mag'] });
+      const handler = new FilterStageHandler(
+        manifest,
+        pipeline,
+        understated(seen),
+        new StageCounters('projection', 'filter')
+      );
+      try {
+        const recs = await records();
+        const route = (
+          handler as unknown as {
+            route(p: number, r: ConsumedRecord[], d: DecodedChunk): Promise<Routed>;
+          }
+        ).route.bind(handler);
+        const chunk = await route(0, recs, await pipeline.decode(recs));
+        expect(chunk.failed).toBeUndefined();
+        expect(chunk.alertsPerOutput).toEqual([recs.length]);
+        expect(seen.map(b => b.getChild('snr') !== null)).toEqual([false, true]);
+        expect(pipeline.projected).toBe(false);
+      } finally {
+        pipeline.close();
+      }
+    });
+  }
+);
