@@ -150,7 +150,12 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     decoded: DecodedChunk
   ): Promise<RoutedChunk> {
     try {
-      return await this.routeOnce(partition, records, decoded, this.pipeline.projected);
+      return await this.routeOnce(
+        partition,
+        records,
+        decoded,
+        decoded.ok && decoded.projected === true
+      );
     } catch (error) {
       if (!(error instanceof ProjectionTooNarrow)) {
         throw error;
@@ -161,7 +166,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
         stage: this.manifest.id,
         error: String(error.cause)
       });
-      this.pipeline.widen();
+      this.pipeline.widen(); // chunks decoded narrow before this still widen here, one by one
       return this.routeOnce(partition, records, await this.pipeline.decode(records), false);
     }
   }

@@ -53,7 +53,9 @@ export interface StagePipelineOptions {
 }
 
 /** A chunk's records decoded, before enrichment ({@link StagePipeline.decode}). */
-export type DecodedChunk = { ok: true; decoded: DecodeResult } | { ok: false; error: unknown };
+export type DecodedChunk =
+  /** `projected`: decoded with only some survey columns (see StagePipeline.widen). */
+  { ok: true; decoded: DecodeResult; projected?: boolean } | { ok: false; error: unknown };
 
 /**
  * Opens the catalog store read-only (many workers may share it) after loading any missing built-in
@@ -176,19 +178,21 @@ export class StagePipeline {
   async decode(records: ReadonlyArray<ConsumedRecord>): Promise<DecodedChunk> {
     const values = records.map(r => r.value);
     if (this.workers.length > 0) {
+      const projected = this.projected; // of the worker picked now, whatever widen() does later
       const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       try {
-        return { ok: true, decoded: await worker.decode(values) };
+        return { ok: true, decoded: await worker.decode(values), projected };
       } catch (error) {
         if (error instanceof DecoderFailure) {
           return { ok: false, error: error.message };
         }
-        // the worker died: decode this chunk here, the next one starts a new worker
+        // the worker died (or widen() closed it): decode this chunk here
       }
     }
+    const [decoder, projected] = [this.decoder, this.projected];
     try {
-      await this.decoder.prepare?.(values);
-      return { ok: true, decoded: this.decoder.decodeBatch(values) };
+      await decoder.prepare?.(values);
+      return { ok: true, decoded: decoder.decodeBatch(values), projected };
     } catch (error) {
       return { ok: false, error };
     }

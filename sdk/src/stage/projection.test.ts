@@ -101,11 +101,17 @@ describe.skipIf(!existsSync(SAMPLE_FILES.rubin))(
             route(p: number, r: ConsumedRecord[], d: DecodedChunk): Promise<Routed>;
           }
         ).route.bind(handler);
-        const chunk = await route(0, recs, await pipeline.decode(recs));
-        expect(chunk.failed).toBeUndefined();
-        expect(chunk.alertsPerOutput).toEqual([recs.length]);
-        expect(seen.map(b => b.getChild('snr') !== null)).toEqual([false, true]);
+        // both decoded narrow; the second is routed after the first widened the pipeline
+        const [first, second] = [await pipeline.decode(recs), await pipeline.decode(recs)];
+        for (const decoded of [first, second]) {
+          const chunk = await route(0, recs, decoded);
+          expect(chunk.failed).toBeUndefined();
+          expect(chunk.alertsPerOutput).toEqual([recs.length]);
+        }
+        expect(seen.map(b => b.getChild('snr') !== null)).toEqual([false, true, false, true]);
         expect(pipeline.projected).toBe(false);
+        const later = await pipeline.decode(recs);
+        expect(later.ok && later.decoded.batch.getChild('snr') !== null).toBe(true);
       } finally {
         pipeline.close();
       }
