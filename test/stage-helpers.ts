@@ -113,6 +113,7 @@ export async function readTopic(
       batch.resolveOffset(batch.records[batch.records.length - 1].offset);
       lastAt = Date.now();
     });
+    lastAt = Date.now(); // idle counts from the group join, not from before it
     const start = Date.now();
     const idleMs = options.idleMs ?? 1500;
     while (Date.now() - start < (options.timeoutMs ?? 60_000)) {

@@ -7,13 +7,14 @@
  */
 import {
   Data,
+  DataType,
+  Field,
   RecordBatch,
   Schema,
   Struct,
   Table,
   tableFromIPC,
-  tableToIPC,
-  type DataType
+  tableToIPC
 } from 'apache-arrow';
 import { sharedAcrossBatches } from '../alerts/arrow/lightcurve.js';
 
@@ -33,6 +34,8 @@ export interface DataNode {
 
 export interface BatchTransfer {
   schemaId: number;
+  /** The sender's key for the schema (see BatchSender.forget). */
+  schemaKey: string;
   /** The schema as IPC (an empty table), the first time this schema id is sent. */
   schemaIpc?: Uint8Array;
   root: DataNode;
@@ -80,8 +83,15 @@ export class BatchSender {
       ),
       children: d.children.map(node)
     });
-    const message: BatchTransfer = { schemaId, schemaIpc, root: node(batch.data) };
+    const message: BatchTransfer = { schemaId, schemaKey: key, schemaIpc, root: node(batch.data) };
     return { message, transfer: [...owned] };
+  }
+
+  /** The message carrying a new schema was not delivered: send that schema again next time. */
+  forget(message: BatchTransfer): void {
+    if (message.schemaIpc !== undefined) {
+      this.ids.delete(message.schemaKey);
+    }
   }
 }
 
@@ -110,19 +120,19 @@ export class BatchReceiver {
   }
 }
 
-/** Field names, types, nullability and metadata; undefined when a dictionary type is present. */
+/**
+ * Field names, types, nullability and metadata, nested fields included; undefined when a
+ * dictionary type is present.
+ */
 function schemaKey(schema: Schema): string | undefined {
-  const parts: string[] = [];
   let dictionary = false;
-  const walk = (name: string, type: DataType, nullable: boolean, meta: Map<string, string>) => {
-    if (type.typeId === -1 || String(type).startsWith('Dictionary')) {
+  const fieldKey = (f: Field): string => {
+    if (DataType.isDictionary(f.type)) {
       dictionary = true;
     }
-    parts.push(`${name}:${String(type)}:${nullable}:${JSON.stringify([...meta])}`);
+    const children = (f.type.children ?? []).map(fieldKey).join(',');
+    return `${f.name}:${String(f.type)}:${f.nullable}:${JSON.stringify([...f.metadata])}(${children})`;
   };
-  for (const f of schema.fields) {
-    walk(f.name, f.type, f.nullable, f.metadata);
-  }
-  parts.push(JSON.stringify([...schema.metadata]));
-  return dictionary ? undefined : parts.join('|');
+  const key = `${schema.fields.map(fieldKey).join('|')}|${JSON.stringify([...schema.metadata])}`;
+  return dictionary ? undefined : key;
 }

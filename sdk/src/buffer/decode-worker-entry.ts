@@ -75,12 +75,13 @@ if (port !== null) {
     schemaSource: data.hasSchemaSource ? receivedSchemas(known) : undefined
   });
   port.on('message', ({ seq, bytes, ends, includeCutouts, schemas }: DecodeRequest) => {
+    let packed: ReturnType<BatchSender['pack']>;
     try {
       for (const [id, text] of schemas ?? []) {
         known.set(id, text);
       }
       const decoded = decoder.decodeBatch(unpackValues(bytes, ends), { includeCutouts });
-      const packed = sender.pack(decoded.batch);
+      packed = sender.pack(decoded.batch);
       const ipc = packed ? undefined : tableToIPC(new Table([decoded.batch]), 'stream');
       const reply: DecodeReply = {
         seq,
@@ -93,6 +94,9 @@ if (port !== null) {
         decoded.rowIndex.buffer as ArrayBuffer
       ]);
     } catch (error) {
+      if (packed !== undefined) {
+        sender.forget(packed.message); // not delivered: its schema, if new, goes with the next
+      }
       port.postMessage({ seq, error: String(error) } satisfies DecodeReply);
     }
   });

@@ -94,15 +94,20 @@ export class DecodeWorker {
         p.reject(new DecoderFailure(reply.error));
         return;
       }
-      const batch =
-        'tree' in reply.batch
-          ? this.receiver.unpack(reply.batch.tree)
-          : (tableFromIPC(reply.batch.ipc).batches[0] as RecordBatch);
-      p.resolve({ batch, rowIndex: reply.rowIndex, rejects: reply.rejects });
+      try {
+        const batch =
+          'tree' in reply.batch
+            ? this.receiver.unpack(reply.batch.tree)
+            : (tableFromIPC(reply.batch.ipc).batches[0] as RecordBatch);
+        p.resolve({ batch, rowIndex: reply.rowIndex, rejects: reply.rejects });
+      } catch (error) {
+        p.reject(error as Error); // not a DecoderFailure: the caller decodes the batch itself
+      }
     });
     const fail = (error: Error): void => {
       if (this.worker === worker) {
         this.worker = undefined;
+        this.sent = new Set(); // the next worker has been sent nothing
       }
       for (const p of this.pending.values()) {
         p.reject(error);
@@ -155,11 +160,14 @@ export class DecodeWorker {
     values: ReadonlyArray<Uint8Array | null>,
     options: { includeCutouts?: boolean } = {}
   ): Promise<DecodeResult> {
+    const worker = (this.worker ??= this.start());
     const schemas = await this.schemasFor(values);
     if (this.closed) {
       throw new Error('The decode worker was closed.');
     }
-    const worker = (this.worker ??= this.start());
+    if (this.worker !== worker) {
+      return this.decode(values, options); // it died meanwhile: what it was sent is gone with it
+    }
     const request = packValues(values);
     request.seq = ++this.seq;
     request.includeCutouts = options.includeCutouts;

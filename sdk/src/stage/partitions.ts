@@ -211,6 +211,9 @@ export class PartitionedConsumer<S> {
     // and waits until the last transaction (ours or theirs) has completed, markers written, so
     // the committed offset read below is not older than what was committed.
     await this.release(slot, true);
+    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+      return false; // revoked meanwhile: a producer of ours now would fence the new owner's
+    }
     if (slot.producer === undefined) {
       const producer = await this.transport.producer({
         transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
@@ -225,6 +228,11 @@ export class PartitionedConsumer<S> {
       slot.producer = producer;
     }
     const offsets = await (this.admin as AdminClient).groupOffsets(o.groupId, o.topic);
+    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+      // revoked (or stopping) while we waited: release what this restart opened, read nothing
+      await this.release(slot, true);
+      return false;
+    }
     const mine = offsets.find(c => c.partition === slot.partition);
     const fetched = mine?.offset ?? -1n;
     const committedOffset = fetched > slot.committedNext ? fetched : slot.committedNext;
@@ -234,6 +242,10 @@ export class PartitionedConsumer<S> {
       committedOffset,
       committedMetadata: mine?.metadata ?? null
     });
+    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+      await this.release(slot, true);
+      return false;
+    }
     slot.fresh = false;
     slot.floor = committedOffset >= 0n ? committedOffset : first;
     if (first > slot.floor) {
