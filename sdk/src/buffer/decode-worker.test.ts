@@ -97,6 +97,30 @@ describe('decode worker', () => {
     }
   );
 
+  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+    `a replacement worker is sent the Confluent schemas again (needs ${SAMPLE_FILES.rubin})`,
+    async () => {
+      const { records: samples, schema } = splitOcfRecords(readFileSync(SAMPLE_FILES.rubin));
+      const framed = samples.map(v => confluentFrame(7, v));
+      const spec = createDecoder('confluent', {
+        schemaSource: mapSchemaSource({ 7: schema })
+      }).workerSpec?.() as DecoderSpec;
+      const worker = new DecodeWorker(spec);
+      try {
+        expect((await worker.decode(framed)).rejects).toEqual([]);
+        // the thread dies (out of memory, a crash): the next batch goes to a new one
+        await (
+          worker as unknown as { worker: { terminate(): Promise<number> } }
+        ).worker.terminate();
+        const again = await worker.decode(framed);
+        expect(again.rejects).toEqual([]);
+        expect(again.batch.numRows).toBe(samples.length);
+      } finally {
+        await worker.close();
+      }
+    }
+  );
+
   it('rejects with a worker error, not a DecoderFailure, when the worker dies, and starts anew', async () => {
     const worker = new DecodeWorker('no-such-format' as 'rubin');
     try {
