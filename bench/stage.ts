@@ -7,7 +7,7 @@
  * linear message grouping), the partitioned consumer with the same partitions in flight, the
  * transactions per chunk. The figures carry process CPU per alert (all threads), which depends
  * less on other load on the machine than the rates do.
- * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2] [--rounds 3]`. Writes
+ * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2] [--rounds 3 (default)]`. Writes
  * bench/results/stage.json. Needs a local Kafka (`bin/alertlab kafka start`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     alerts: { type: 'string', default: '100000' },
     partitions: { type: 'string', default: '2' },
     'max-rows': { type: 'string', default: '5000' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     /** Profiling aid: the stage alone (the ratio then compares with a raw rate of 1/s). */
     'stage-only': { type: 'boolean', default: false }
   }
