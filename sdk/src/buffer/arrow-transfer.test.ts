@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { Int32, RecordBatch, Table, makeData, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../alerts/index.js';
 import { SAMPLE_FILES } from '../alerts/testing/samples.js';
@@ -55,6 +55,20 @@ describe.skipIf(!existsSync(SAMPLE_FILES.ztf) || !existsSync(SAMPLE_FILES.rubin)
       }
       expect(schemasSent).toEqual([true, true, false, false]);
       expect(moved).toBeGreaterThan(0); // cutouts and lightcurve points are large enough to move
+    });
+
+    it('never reuses a schema id, not even after a schema was forgotten', () => {
+      const sender = new BatchSender();
+      const batchOf = (name: string) =>
+        new RecordBatch({ [name]: makeData({ type: new Int32(), data: Int32Array.of(1) }) });
+      const a = sender.pack(batchOf('a'))?.message as BatchTransfer;
+      const b = sender.pack(batchOf('b'))?.message as BatchTransfer;
+      sender.forget(a); // a's message was not delivered
+      const c = sender.pack(batchOf('c'))?.message as BatchTransfer;
+      const again = sender.pack(batchOf('a'))?.message as BatchTransfer;
+      expect(new Set([a.schemaId, b.schemaId, c.schemaId]).size).toBe(3);
+      expect(again.schemaIpc).toBeDefined(); // sent again, under a fresh id
+      expect([a.schemaId, b.schemaId, c.schemaId]).not.toContain(again.schemaId);
     });
   }
 );

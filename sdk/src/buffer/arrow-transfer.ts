@@ -44,6 +44,8 @@ export interface BatchTransfer {
 /** The sending side: remembers which schemas it has sent. */
 export class BatchSender {
   private readonly ids = new Map<string, number>();
+  /** Ids are never reused, not even after forget(): the receiver may hold any id sent before. */
+  private lastId = 0;
 
   /** The batch as a message, and the ArrayBuffers to transfer with it. */
   pack(batch: RecordBatch): { message: BatchTransfer; transfer: ArrayBuffer[] } | undefined {
@@ -54,7 +56,7 @@ export class BatchSender {
     let schemaId = this.ids.get(key);
     let schemaIpc: Uint8Array | undefined;
     if (schemaId === undefined) {
-      schemaId = this.ids.size + 1;
+      schemaId = ++this.lastId;
       this.ids.set(key, schemaId);
       schemaIpc = tableToIPC(new Table(batch.schema), 'stream');
     }

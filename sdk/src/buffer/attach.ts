@@ -26,7 +26,7 @@ import { createDecoder } from '../alerts/index.js';
 import type { AlertDecoder, AlertFormat, DecodeResult } from '../alerts/types.js';
 import { ConfigError } from '../errors.js';
 import { coordinatesOf, withKafkaColumns } from './coordinates.js';
-import { DecodeWorker, DecoderFailure } from './decode-worker.js';
+import { DecodeWorker, decodeWithFallback } from './decode-worker.js';
 import { getDefaultLogger, type Logger } from './log.js';
 import { HandoffQueue } from './queue.js';
 import { rejectAll, toBufferRejects, type BufferReject } from './reject.js';
@@ -157,22 +157,21 @@ async function decodeValues(
   ctx: BatchContext,
   values: Array<Uint8Array | null>
 ): Promise<DecodeResult> {
-  const includeCutouts = ctx.includeCutouts;
-  if (ctx.worker !== undefined) {
-    try {
-      return await ctx.worker.decode(values, { includeCutouts });
-    } catch (error) {
-      if (error instanceof DecoderFailure || ctx.worker.closed) {
-        throw error; // closed: the iteration ended, nobody reads this batch
-      }
-      ctx.logger.warn('decode worker died; this batch decodes inline, the next starts a new one', {
-        topic: ctx.topic,
-        error: String(error)
-      });
-    }
-    await ctx.decoder.prepare?.(values);
+  const options = { includeCutouts: ctx.includeCutouts };
+  const worker = ctx.worker;
+  if (worker === undefined) {
+    return ctx.decoder.decodeBatch(values, options);
   }
-  return ctx.decoder.decodeBatch(values, { includeCutouts });
+  return decodeWithFallback(worker, ctx.decoder, values, options, error => {
+    if (worker.closed) {
+      return false; // the iteration ended: nobody reads this batch
+    }
+    ctx.logger.warn('decode worker died; this batch decodes inline, the next starts a new one', {
+      topic: ctx.topic,
+      error: String(error)
+    });
+    return true;
+  });
 }
 
 /** Decodes one chunk of records of one partition into an AlertBatch. */

@@ -1,16 +1,16 @@
 /**
  * Decoding on a second core: a worker thread runs the alert decoder, so the caller's thread (which
  * also runs the Kafka client: fetch parsing, produce encoding, transactions) spends on each chunk
- * only a copy of its values out and an Arrow IPC read of the batch back, a fifth of the decode
- * itself, and fetches the next chunk while this one decodes. Used by stages and by attach. The
- * worker's batches are the decoder's batches, through Arrow IPC (same schema, metadata and values).
+ * only a copy of its values out and a rebuild of the batch from the buffers the worker transfers
+ * back (arrow-transfer.ts), and fetches the next chunk while this one decodes. Used by stages and
+ * by attach. The worker's batches are the decoder's batches (same schema, metadata and values).
  * Confluent schema ids are resolved on the caller's thread, through the caller's schema source,
  * and each schema's text is sent to the worker once. A worker that dies is replaced on the next
  * batch.
  */
 import { Worker } from 'node:worker_threads';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
-import type { AlertFormat, DecodeResult, DecoderSpec } from '../alerts/types.js';
+import type { AlertDecoder, AlertFormat, DecodeResult, DecoderSpec } from '../alerts/types.js';
 import { workerBootstrap } from '../worker-bootstrap.js';
 import { BatchReceiver } from './arrow-transfer.js';
 import type { DecodeReply, DecodeRequest, WorkerDecoderData } from './decode-worker-entry.js';
@@ -188,4 +188,27 @@ export class DecodeWorker {
     this.worker = undefined;
     await worker?.terminate();
   }
+}
+
+/**
+ * `values` decoded by `worker`, or on this thread by `decoder` (built like the worker's) when the
+ * worker is lost and `inline(error)` agrees. A batch the decoder itself threw on rejects with
+ * {@link DecoderFailure} either way.
+ */
+export async function decodeWithFallback(
+  worker: DecodeWorker,
+  decoder: AlertDecoder,
+  values: ReadonlyArray<Uint8Array | null>,
+  options: { includeCutouts?: boolean },
+  inline: (error: unknown) => boolean
+): Promise<DecodeResult> {
+  try {
+    return await worker.decode(values, options);
+  } catch (error) {
+    if (error instanceof DecoderFailure || !inline(error)) {
+      throw error;
+    }
+  }
+  await decoder.prepare?.(values);
+  return decoder.decodeBatch(values, options);
 }

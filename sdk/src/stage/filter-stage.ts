@@ -31,7 +31,7 @@ export const MAX_REQUEST_BYTES = 900_000;
 export const PARTITIONS_IN_FLIGHT = 2;
 
 /**
- * Worker threads a filter stage worker decodes in (decode-worker.ts): its main thread keeps the
+ * Worker threads a filter stage worker decodes in (buffer/decode-worker.ts): its main thread keeps the
  * Kafka client's work (fetch parsing, produce encoding, transactions), the decode runs beside it.
  */
 export const DECODE_WORKERS = 1;

@@ -198,6 +198,11 @@ export class PartitionedConsumer<S> {
     }
   }
 
+  /** False once the slot was revoked (assigned() dropped it) or the consumer is stopping. */
+  private owns(slot: Slot<S>): boolean {
+    return this.slots.get(slot.partition) === slot && !this.stopped;
+  }
+
   /** Fences, reads the committed position, restores state. False: we seeked, drop this batch. */
   private async restart(slot: Slot<S>, first: bigint): Promise<boolean> {
     const o = this.options;
@@ -211,7 +216,7 @@ export class PartitionedConsumer<S> {
     // and waits until the last transaction (ours or theirs) has completed, markers written, so
     // the committed offset read below is not older than what was committed.
     await this.release(slot, true);
-    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+    if (!this.owns(slot)) {
       return false; // revoked meanwhile: a producer of ours now would fence the new owner's
     }
     if (slot.producer === undefined) {
@@ -228,7 +233,7 @@ export class PartitionedConsumer<S> {
       slot.producer = producer;
     }
     const offsets = await (this.admin as AdminClient).groupOffsets(o.groupId, o.topic);
-    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+    if (!this.owns(slot)) {
       // revoked (or stopping) while we waited: release what this restart opened, read nothing
       await this.release(slot, true);
       return false;
@@ -242,7 +247,7 @@ export class PartitionedConsumer<S> {
       committedOffset,
       committedMetadata: mine?.metadata ?? null
     });
-    if (this.slots.get(slot.partition) !== slot || this.stopped) {
+    if (!this.owns(slot)) {
       await this.release(slot, true);
       return false;
     }

@@ -18,7 +18,7 @@ import { createMatcher, preloadCatalogs } from '../crossmatch/create.js';
 import type { EngineMatcher } from '../crossmatch/matcher.js';
 import { CatalogNotFoundError } from '../errors.js';
 import { withLightcurveFeatures } from '../filter/features.js';
-import { DecodeWorker, DecoderFailure } from '../buffer/decode-worker.js';
+import { DecodeWorker, DecoderFailure, decodeWithFallback } from '../buffer/decode-worker.js';
 import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
 
@@ -177,24 +177,19 @@ export class StagePipeline {
    */
   async decode(records: ReadonlyArray<ConsumedRecord>): Promise<DecodedChunk> {
     const values = records.map(r => r.value);
-    if (this.workers.length > 0) {
-      const projected = this.projected; // of the worker picked now, whatever widen() does later
-      const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      try {
-        return { ok: true, decoded: await worker.decode(values), projected };
-      } catch (error) {
-        if (error instanceof DecoderFailure) {
-          return { ok: false, error: error.message };
-        }
-        // the worker died (or widen() closed it): decode this chunk here
-      }
-    }
+    // this chunk's decoder and projection, whatever widen() does while it decodes
     const [decoder, projected] = [this.decoder, this.projected];
     try {
-      await decoder.prepare?.(values);
-      return { ok: true, decoded: decoder.decodeBatch(values), projected };
+      if (this.workers.length === 0) {
+        await decoder.prepare?.(values);
+        return { ok: true, decoded: decoder.decodeBatch(values), projected };
+      }
+      const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+      // a worker that died (or that widen() closed): the chunk decodes here
+      const decoded = await decodeWithFallback(worker, decoder, values, {}, () => true);
+      return { ok: true, decoded, projected };
     } catch (error) {
-      return { ok: false, error };
+      return { ok: false, error: error instanceof DecoderFailure ? error.message : error };
     }
   }
 
