@@ -155,7 +155,7 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
     const sim = services.start('simulate', join(repoRoot, 'bin', 'alertlab'), simArgs);
     if (!o.headless) {
       const token = randomBytes(16).toString('hex');
-      services.start(
+      const lab = services.start(
         'jupyterlab',
         join(repoRoot, '.venv', 'bin', 'jupyter'),
         [
@@ -164,10 +164,14 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
           '--ip=127.0.0.1',
           `--port=${o.jupyterPort}`,
           `--IdentityProvider.token=${token}`,
-          `--ServerApp.root_dir=${join(repoRoot, 'notebooks')}`
+          `--ServerApp.root_dir=${join(repoRoot, 'notebooks')}`,
+          // JupyterLab refuses to start as root without it (containers, CI, this project's VMs)
+          ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
         ],
         { ...env, ALERTLAB_CONTROLLER_URL: `http://127.0.0.1:${o.controllerPort}` }
       );
+      // the URL is printed only once JupyterLab answers (else: its log, and why it stopped)
+      await waitForHttp(`http://127.0.0.1:${o.jupyterPort}/api/status?token=${token}`, lab);
       writeFileSync(
         join(home, 'demo', 'jupyter-url.txt'),
         `http://127.0.0.1:${o.jupyterPort}/lab?token=${token}\n`
