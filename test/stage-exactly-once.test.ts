@@ -46,9 +46,20 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
     await admin.createTopics([{ topic: input, partitions: PARTITIONS }]);
     const small = smallRubinAlerts(0);
     const values = Array.from({ length: ALERTS }, (_, i) => small.make(i));
-    const t0 = Date.now();
-    await produceValues(transport, input, values, { chunk: 5000, key: i => String(i) });
-    console.log(`produced ${ALERTS} alerts in ${Date.now() - t0} ms`);
+    // the alerts arrive in waves, one before the first worker and one before each kill: a worker
+    // fast enough to drain the topic between two kills still has work when it is killed
+    const wave = Math.ceil(ALERTS / (KILLS + 1));
+    let produced = 0;
+    const produceWave = async (): Promise<void> => {
+      const end = Math.min(ALERTS, produced + wave);
+      const start = produced;
+      await produceValues(transport, input, values.slice(start, end), {
+        chunk: 5000,
+        key: i => String(start + i)
+      });
+      produced = end;
+    };
+    await produceWave();
     const manifest = {
       id,
       input: { topic: input, format: 'rubin' },
@@ -69,17 +80,18 @@ describe.skipIf(!SAMPLES_PRESENT)('stage exactly once across kill -9', () => {
       let worker = await startStageProcess(manifest, dir);
       try {
         for (let k = 1; k <= KILLS; k++) {
-          // let the current worker commit some work, then kill it mid-stream
+          // more alerts arrive; let the current worker commit some work, then kill it mid-stream
           const before = await committedTotal(admin, id, input);
+          await produceWave();
           await waitFor(
             async () =>
               (await committedTotal(admin, id, input)) > before && recordsInOf(worker) > 0,
             120_000
           );
-          await sleep(150 * k);
+          await sleep(50 * k);
           await worker.kill9();
           console.log(
-            `kill ${k}: committed ${await committedTotal(admin, id, input)} of ${ALERTS}`
+            `kill ${k}: committed ${await committedTotal(admin, id, input)} of ${produced} produced so far (${ALERTS} in all)`
           );
           worker = await startStageProcess(manifest, dir);
         }
