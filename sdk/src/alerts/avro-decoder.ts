@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AlertDecodeError } from '../errors.js';
 import { AlertColumns } from './arrow/alert-columns.js';
-import { compileReader, type DatumReader } from './avro/codegen.js';
+import { compileReader, type TunedReader } from './avro/codegen.js';
 import { isOcf, readOcfBlocks, readOcfHeader } from './avro/ocf.js';
 import { parseAvroSchema, type AvroType } from './avro/schema.js';
 import { appendJsonAlert } from './json.js';
@@ -42,7 +42,7 @@ export interface AvroDecoderOptions extends DecodeOptions {
 }
 
 interface Compiled {
-  read: DatumReader;
+  read: TunedReader;
   mapper: SurveyMapper;
 }
 
@@ -115,7 +115,22 @@ export class AvroAlertDecoder implements AlertDecoder {
         rows.push(index);
       }
     }
-    return { batch: this.cols.finish(includeCutouts), rowIndex: Int32Array.from(rows), rejects };
+    for (const c of this.compiled.values()) {
+      if (!(c instanceof RejectError)) {
+        c.read.tune();
+      }
+    }
+    const batch = this.cols.finish(includeCutouts);
+    const lc = this.cols.lightcurve;
+    const points = lc.handed;
+    let released = false;
+    const release = (): void => {
+      if (!released && points) {
+        released = true;
+        lc.recycle(points);
+      }
+    };
+    return { batch, rowIndex: Int32Array.from(rows), rejects, release };
   }
 
   private decodeValue(v: Uint8Array, cut: boolean, index: number, rejects: DecodeReject[]): void {

@@ -43,13 +43,21 @@ export class PointArrays {
     this.magValid = b(3);
     this.magErrValid = b(4);
   }
+  /** Zeroes the bitmaps (before the buffers are written again; values are always overwritten). */
+  clearBitmaps(): void {
+    this.isDetection.fill(0);
+    this.forced.fill(0);
+    this.bandValid.fill(0);
+    this.magValid.fill(0);
+    this.magErrValid.fill(0);
+  }
   /** The upper-limit buffer, allocated on first use. */
   limits(): Float64Array {
     return (this.limit ??= new Float64Array(this.cap));
   }
   /** A copy with twice the capacity. */
   grown(): PointArrays {
-    const next = new PointArrays(this.cap * 2);
+    const next = new PointArrays(Math.max(256, this.cap * 2));
     next.mjd.set(this.mjd);
     next.flux.set(this.flux);
     next.fluxErr.set(this.fluxErr);

@@ -7,7 +7,9 @@ import { AvroSchemaError } from '../../errors.js';
 import type { ColumnBuilder } from '../arrow/columns.js';
 import { AvroCursor } from './cursor.js';
 import { READ_LEN, emitScalar } from './emit-scalar.js';
+import { RUN_FIELDS, traceable } from './layouts.js';
 import { fixedSkip } from './nullable-skip.js';
+import { RunTuner } from './run-tuner.js';
 import type { AvroType } from './schema.js';
 import type { SlotRef, Slots } from './slots.js';
 
@@ -44,6 +46,12 @@ export const KEEP_ARRAY = (): void => {};
 /** Reads one datum from `b` at `p` (ending before `end`); returns the position after it. */
 export type DatumReader = (b: Uint8Array, p: number, end: number, dv: DataView) => number;
 
+/**
+ * A compiled reader. `tune()`, called between batches, re-learns the layouts of skipped runs in
+ * array items when too many rows miss them (see run-tuner.ts); results never depend on it.
+ */
+export type TunedReader = DatumReader & { tune(): void; tuner: RunTuner };
+
 interface Piece {
   code: string;
   nulls: string;
@@ -73,12 +81,15 @@ const SKIP: Record<string, string> = {
 };
 
 /** Compiles `root` under `plan` into a reader bound to `slots`. */
-export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots): DatumReader {
+export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots): TunedReader {
   const cols: Sink[] = [];
   const hooks: Array<() => void> = [];
   const enums: Uint8Array[][] = [];
   const stack: string[] = [];
-  const fns: string[] = [];
+  const templates: string[] = [];
+  const tuner = new RunTuner();
+  /** The kept array whose item is being generated (-1: none). */
+  let owner = -1;
   let depth = 0;
   const enc = new TextEncoder();
 
@@ -171,13 +182,47 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     return code;
   };
 
+  /** Joins an array item's field pieces; runs of skipped fields become learned-layout runs. */
+  const withRuns = (fields: ReadonlyArray<{ type: AvroType }>, parts: Piece[]): string => {
+    const out: string[] = [];
+    let run: number[] = [];
+    const flush = (): void => {
+      if (run.length >= 2) {
+        const generic = run.map(i => parts[i].code).join('\n');
+        out.push(
+          tuner.add(
+            run.map(i => fields[i].type),
+            generic,
+            owner
+          )
+        );
+      } else {
+        out.push(...run.map(i => parts[i].code));
+      }
+      run = [];
+    };
+    parts.forEach((part, i) => {
+      if (part.targets === 0 && traceable(fields[i].type)) {
+        run.push(i);
+        if (run.length === RUN_FIELDS) {
+          flush();
+        }
+      } else {
+        flush();
+        out.push(part.code);
+      }
+    });
+    flush();
+    return out.join('\n');
+  };
+
   const walk = (t: AvroType, path: string): Piece => {
     switch (t.kind) {
       case 'record':
         return guard(t.name, () => {
           const parts = t.fields.map(f => walk(f.type, path ? `${path}.${f.name}` : f.name));
           return {
-            code: parts.map(x => x.code).join('\n'),
+            code: owner < 0 ? parts.map(x => x.code).join('\n') : withRuns(t.fields, parts),
             nulls: parts.map(x => x.nulls).join('\n'),
             targets: parts.reduce((s, x) => s + x.targets, 0)
           };
@@ -207,17 +252,20 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         const k = hooks.push(hook) - 1;
         const done = plan.arrayEnd?.(path);
         const doneCall = done ? `k${hooks.push(done) - 1}();` : '';
+        const a = templates.push('') - 1;
+        const outer = owner;
+        owner = a;
         const item = walk(t.items, `${path}[]`);
+        owner = outer;
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
-        // to inline the item callback, which a single huge reader function would not.
-        fns.push(`const a${k} = function (b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0;
+        // to inline the item callback, which a single huge reader function would not; and
+        // recompiled alone when its runs' layouts change.
+        templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
   ${blocks(item.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   ${doneCall}
-  return p;
-};`);
-        return { code: `p = a${k}(b, p, end, dv);`, nulls: '', targets: 1 };
+  return p;`;
+        return { code: `p = T.readArray(${a}, b, p, end, dv);`, nulls: '', targets: 1 };
       }
       case 'map':
       case 'null':
@@ -228,25 +276,41 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   };
 
   const body = walk(root, '').code;
-  const decls = [
+  const decls = `${[
     ...cols.map((_, i) => `const c${i} = C[${i}];`),
     ...hooks.map((_, i) => `const k${i} = K[${i}];`)
-  ].join('\n');
-  const source = `${decls}
+  ].join('\n')}
 const sf = S.num, sn = S.isNull, slo = S.lo, shi = S.hi, ss = S.start, sl = S.len;
-${fns.join('\n')}
-return function read(b, p, end, dv) {
-  let t = 0, n = 0, v = 0, bad = 0;
-${body}
-  if (bad !== 0) { throw H.badUnion(p, -1); }
-  return p;
-};`;
-  const factory = new Function('H', 'C', 'S', 'K', 'E', source) as (
+const RE = T.E, RM = T.M, RH = T.H;`;
+  type Factory = (
     h: AvroCursor,
     c: Sink[],
     s: Slots,
     k: Array<() => void>,
-    e: Uint8Array[][]
+    e: Uint8Array[][],
+    a: DatumReader[],
+    t: RunTuner
   ) => DatumReader;
-  return factory(new AvroCursor(), cols, slots, hooks, enums);
+  const compile = (name: string, fnBody: string): DatumReader => {
+    const source = `${decls}\nreturn function ${name}(b, p, end, dv) {\n${fnBody}\n};`;
+    const factory = new Function('H', 'C', 'S', 'K', 'E', 'A', 'T', source) as Factory;
+    return factory(cursor, cols, slots, hooks, enums, arrays, tuner);
+  };
+  const cursor = new AvroCursor();
+  const arrays = tuner.arrays;
+  const build = (a: number): void => {
+    arrays[a] = compile(`readArray${a}`, tuner.render(templates[a]));
+  };
+  tuner.seal(build);
+  templates.forEach((_, a) => build(a));
+  const read = compile(
+    'read',
+    `let t = 0, n = 0, v = 0, bad = 0;
+${body}
+  if (bad !== 0) { throw H.badUnion(p, -1); }
+  return p;`
+  ) as TunedReader;
+  read.tune = () => tuner.tune();
+  read.tuner = tuner;
+  return read;
 }

@@ -1,0 +1,87 @@
+/**
+ * DecodeResult.release(): a batch's lightcurve buffers written over by the next batch must give
+ * exactly what fresh buffers give (values, nulls, flags), on the real Rubin and ZTF samples.
+ */
+import { makeVector, type Data, type RecordBatch } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { createDecoder, splitOcfRecords } from './index.js';
+import { LightcurveColumn } from './arrow/lightcurve.js';
+import { SAMPLE_FILES, oracleRubinBodies, readSample, samplesMissing } from './testing/samples.js';
+
+const missing = samplesMissing();
+const title = (t: string): string => (missing ? `${t} (SKIPPED: ${missing})` : t);
+
+/** Every lightcurve field of every point, nulls as null. */
+function points(batch: RecordBatch): unknown[] {
+  return listPoints(batch.getChild('lightcurve')!.data[0]);
+}
+
+function listPoints(data: Data): unknown[] {
+  return makeVector(data)
+    .toArray()
+    .map((list: { toArray(): unknown[] } | null) =>
+      JSON.parse(JSON.stringify(list?.toArray() ?? null))
+    );
+}
+
+describe('lightcurve buffers recycled', () => {
+  it('a recycled column writes the next batch exactly as a fresh one', () => {
+    const write = (lc: LightcurveColumn, seed: number): void => {
+      for (let row = 0; row < 3; row++) {
+        for (let k = 0; k < 40 + seed * 7; k++) {
+          const detection = (k + seed) % 3 !== 0;
+          lc.push(
+            60000 + k,
+            NaN,
+            NaN,
+            detection ? 18 + k / 100 : NaN,
+            detection ? 0.05 : NaN,
+            false,
+            detection,
+            detection ? NaN : 20.5,
+            (k + seed) % 5 === 0,
+            (k + seed) % 7 === 0 ? null : new TextEncoder().encode('gri'),
+            k % 3,
+            1
+          );
+        }
+        lc.closeRow();
+      }
+    };
+    const used = new LightcurveColumn();
+    write(used, 1);
+    used.finish();
+    used.recycle(used.handed!);
+    write(used, 2);
+    const again = used.finish();
+    const fresh = new LightcurveColumn();
+    write(fresh, 2);
+    const expected = fresh.finish();
+    expect(listPoints(again)).toEqual(listPoints(expected));
+    expect(again.children[0].children.map(c => c.nullCount)).toEqual(
+      expected.children[0].children.map(c => c.nullCount)
+    );
+  });
+});
+
+describe.skipIf(missing !== undefined)(title('DecodeResult.release on the real samples'), () => {
+  it('Rubin and ZTF: a batch decoded over released buffers equals a fresh decode', () => {
+    const rubin = oracleRubinBodies();
+    const ztf = splitOcfRecords(readSample(SAMPLE_FILES.ztf));
+    const cases: Array<[() => ReturnType<typeof createDecoder>, Uint8Array[], Uint8Array[]]> = [
+      [() => createDecoder('rubin'), rubin, [...rubin].reverse().slice(0, 5)],
+      [() => createDecoder('ztf', { ztfSchema: ztf.schema }), ztf.records, ztf.records.slice(3, 20)]
+    ];
+    for (const [make, first, second] of cases) {
+      const decoder = make();
+      const a = decoder.decodeBatch(first);
+      expect(a.release).toBeTypeOf('function');
+      a.release!();
+      a.release!(); // twice is harmless
+      const b = decoder.decodeBatch(second);
+      const fresh = make().decodeBatch(second);
+      expect(b.batch.numRows).toBe(second.length);
+      expect(points(b.batch)).toEqual(points(fresh.batch));
+    }
+  });
+});
