@@ -50,6 +50,8 @@ async function pump(
       }
       const { batch, rejects } = next.value;
       const { bytes, lease } = await encodeIpcPooled(batch, engine.ipcPool);
+      // serialized (copied into the lease): its decode buffers can serve a later batch
+      next.value.release?.();
       entry.gate.sent(seq, { item: next.value, lease });
       await engine.send(
         entry.identities,

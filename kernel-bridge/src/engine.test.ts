@@ -163,4 +163,34 @@ describe('BridgeEngine', () => {
       );
     });
   });
+
+  it('releases each batch once it is serialized, and the client still gets its values', async () => {
+    const released: number[] = [];
+    const items = [0, 1].map(i => {
+      const batch = new Table({ n: vectorFromArray([i, i], new Int32()) }).batches[0];
+      return {
+        batch,
+        // what a recycled decoder buffer would do: the next batch writes over this memory
+        release: () => {
+          released.push(i);
+          (batch.getChild('n')!.data[0].values as Int32Array).fill(-1);
+        }
+      };
+    });
+    async function* two(): AsyncIterable<StreamItem> {
+      yield* items;
+    }
+    await withEngine({ services: { attach: () => two() } }, async (_engine, client) => {
+      const received: BridgeMessage[] = [];
+      const reply = await client.request('attach_request', { topic: 't', credit: 8 });
+      client.onStream(String(reply.content.stream_id), m => received.push(m));
+      await new Promise(r => setTimeout(r, 200));
+      expect(released).toEqual([0, 1]);
+      const batches = received.filter(m => m.header.msg_type === 'stream_batch');
+      expect(batches.map(m => [...fromIpcBytes(m.buffers[0]).getChild('n')!.toArray()])).toEqual([
+        [0, 0],
+        [1, 1]
+      ]);
+    });
+  });
 });

@@ -34,7 +34,12 @@ function plainReject(reject: object): Record<string, unknown> {
 
 /** Ends the stream after `maxRows` rows or `idleTimeoutMs` without a batch. */
 async function* limited(
-  source: AsyncGenerator<{ batch: RecordBatch; rejects: object[]; commit(): Promise<void> }>,
+  source: AsyncGenerator<{
+    batch: RecordBatch;
+    rejects: object[];
+    commit(): Promise<void>;
+    release?(): void;
+  }>,
   maxRows: number | undefined,
   idleTimeoutMs: number | undefined,
   stop: AbortController
@@ -54,10 +59,15 @@ async function* limited(
       if (r === 'idle' || r.done) {
         return;
       }
-      const { batch, rejects, commit } = r.value;
+      const { batch, rejects, commit, release } = r.value;
       const take = maxRows === undefined ? batch : batch.slice(0, maxRows - rows);
       rows += take.numRows;
-      yield { batch: take, rejects: rejects.map(plainReject), commit: () => commit() };
+      yield {
+        batch: take,
+        rejects: rejects.map(plainReject),
+        commit: () => commit(),
+        ...(release && { release: () => release() })
+      };
     }
   } finally {
     stop.abort();

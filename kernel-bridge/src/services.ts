@@ -17,6 +17,8 @@ export interface StreamItem {
   batch: RecordBatch | Table;
   rejects?: unknown[];
   commit?: () => Promise<void>;
+  /** Called once the batch is serialized for the client: nothing reads it afterwards. */
+  release?: () => void;
 }
 
 export interface AttachOptions {

@@ -88,6 +88,12 @@ export interface AlertBatch {
   lastOffset: bigint;
   /** Commits the group's position past this batch (monotonic; a no-op without a group). */
   commit(): Promise<void>;
+  /**
+   * Hands this batch's lightcurve buffers back for a later batch to write over (see
+   * DecodeResult.release): call it only once nothing reads the batch, or anything made from it,
+   * any more. Optional and harmless to skip. Absent when the batch was decoded in a worker.
+   */
+  release?(): void;
 }
 
 function emptyBatch(): RecordBatch {
@@ -182,6 +188,7 @@ export async function decodeChunk(
 ): Promise<AlertBatch> {
   let batch: RecordBatch;
   let rejects: BufferReject[];
+  let release: (() => void) | undefined;
   const values = records.map(r => r.value);
   // I/O failures here (a schema registry down) are not the records' fault: they fail the fetch,
   // and the Kafka client retries it, instead of sending good records to the dead letters.
@@ -193,6 +200,7 @@ export async function decodeChunk(
     const coords = coordinatesOf(ctx.topic, partition, records, decoded.rowIndex);
     batch = withKafkaColumns(decoded.batch, coords);
     rejects = toBufferRejects(ctx.topic, partition, records, decoded.rejects);
+    release = decoded.release;
   } catch (error) {
     if (ctx.worker?.closed) {
       throw error; // the iteration ended while this batch decoded: nobody reads it
@@ -220,7 +228,8 @@ export async function decodeChunk(
     rejects,
     firstOffset,
     lastOffset,
-    commit: () => ctx.commit(partition, lastOffset + 1n)
+    commit: () => ctx.commit(partition, lastOffset + 1n),
+    ...(release && { release })
   };
 }
 
