@@ -96,6 +96,12 @@ export class LightcurveColumn implements PointBuffers {
     this.bind();
   }
 
+  reservePoints(points: number): void {
+    while (this.a.cap < points) {
+      this.growPoints();
+    }
+  }
+
   private bind(): void {
     const s = this.sinks;
     const a = this.a;
@@ -215,16 +221,22 @@ export class LightcurveColumn implements PointBuffers {
     let nulls = 0;
     let errNulls = 0;
     let fluxNulls = 0;
+    let mjdNulls = 0;
+    let fluxErrNulls = 0;
+    // validity bits gathered a byte at a time (one store per 8 points, not a read-modify-write each)
+    let magBits = 0;
+    let errBits = 0;
     for (let i = i0; i < end; i++) {
       const f = flux[i];
+      const fe = fluxErr[i];
+      const bit = 1 << (i & 7);
       if (f > 0) {
         mag[i] = zp - lnToMag * Math.log(f);
-        const e = (errFactor * fluxErr[i]) / f;
+        const e = (errFactor * fe) / f;
         magErr[i] = e;
-        const bit = 1 << (i & 7);
-        magValid[i >> 3] |= bit;
+        magBits |= bit;
         if (e === e) {
-          magErrValid[i >> 3] |= bit;
+          errBits |= bit;
         } else {
           errNulls++;
         }
@@ -234,12 +246,20 @@ export class LightcurveColumn implements PointBuffers {
         nulls++;
         fluxNulls += f !== f ? 1 : 0;
       }
+      mjdNulls += mjd[i] !== mjd[i] ? 1 : 0;
+      fluxErrNulls += fe !== fe ? 1 : 0;
+      if (bit === 128 || i === end - 1) {
+        magValid[i >> 3] |= magBits;
+        magErrValid[i >> 3] |= errBits;
+        magBits = 0;
+        errBits = 0;
+      }
     }
     this.nMag += nulls;
     this.nMagErr += nulls + errNulls;
     this.nFlux += fluxNulls;
-    this.nMjd += nanCount(mjd, i0, end);
-    this.nFluxErr += nanCount(fluxErr, i0, end);
+    this.nMjd += mjdNulls;
+    this.nFluxErr += fluxErrNulls;
     this.nLimit += end - i0; // no upper limits: left unwritten (see limitFilled)
     setBits(forced ? a.forced : a.isDetection, i0, end);
     this.points = end;

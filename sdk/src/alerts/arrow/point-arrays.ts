@@ -104,9 +104,18 @@ export function validity(v: Float64Array, m: number, allNull: boolean): Uint8Arr
   return bits;
 }
 
-/** Sets bits [from, to) of an LSB-first bitmap. */
+/** Sets bits [from, to) of an LSB-first bitmap (whole bytes at once in the middle). */
 export function setBits(bits: Uint8Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
+  let i = from;
+  for (; i < to && (i & 7) !== 0; i++) {
+    bits[i >> 3] |= 1 << (i & 7);
+  }
+  const full = (to - i) >> 3;
+  if (full > 0) {
+    bits.fill(0xff, i >> 3, (i >> 3) + full);
+    i += full << 3;
+  }
+  for (; i < to; i++) {
     bits[i >> 3] |= 1 << (i & 7);
   }
 }

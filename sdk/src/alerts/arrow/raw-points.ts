@@ -13,16 +13,29 @@
 export interface PointBuffers {
   /** Doubles the point capacity and rebinds every sink to the new buffers. */
   growPoints(): void;
+  /** Grows until there is room for `points` points (rebinding every sink). */
+  reservePoints(points: number): void;
 }
 
 /** One Float64 field of the points, with the `append`/`appendNull` calls a generated reader makes. */
 export class PointF64Sink {
   /** Points written (the index of the next one). */
   n = 0;
+  /**
+   * Generated readers may write `v[n++]` directly, after `reserve(count)` for a block of items,
+   * and store `n` back after the block (see codegen's direct sinks).
+   */
+  readonly direct = true;
   constructor(
     private readonly owner: PointBuffers,
     public v: Float64Array
   ) {}
+  /** Makes room for `count` more points (`v` may be replaced: read it after). */
+  reserve(count: number): void {
+    if (this.n + count > this.v.length) {
+      this.owner.reservePoints(this.n + count);
+    }
+  }
   append(x: number): void {
     const i = this.n;
     if (i >= this.v.length) {

@@ -166,20 +166,55 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     return `t = b[p++];\n${tests} else { throw H.badUnion(p, t >>> 1); }`;
   };
 
-  const blocks = (item: string, hookCall: string, skippable: boolean): string => {
+  const blocks = (
+    item: string,
+    hookCall: string,
+    skippable: boolean,
+    open: (count: string) => string = () => '',
+    close = ''
+  ): string => {
     const d = ++depth;
     const code = `for (;;) {
   let n${d} = H.long(b, p); p = H.p;
   if (n${d} === 0) { break; }
   if (n${d} < 0) { n${d} = -n${d}; const s${d} = H.long(b, p); p = H.p;${skippable ? ` if (s${d} >= 0) { p += s${d}; if (p > end) { throw H.truncated(p); } continue; }` : ''} }
+  ${open(`n${d}`)}
   for (let i${d} = 0; i${d} < n${d}; i${d}++) {
     if (p > end) { throw H.truncated(p); }
     ${item}
     ${hookCall}
   }
+  ${close}
 }`;
     depth--;
     return code;
+  };
+
+  /**
+   * Rewrites an array item's appends to direct sinks (lightcurve point buffers) as stores into
+   * local arrays: each block reserves room for its items first, then writes without a capacity
+   * check or a call per value, and hands the counts back after the block.
+   */
+  const directSinks = (
+    code: string
+  ): { code: string; decls: string; open: (count: string) => string; close: string } => {
+    const used = cols
+      .map((c, i) => ((c as { direct?: boolean }).direct === true ? i : -1))
+      .filter(i => i >= 0 && code.includes(`c${i}.append`));
+    for (const i of used) {
+      code = code.split(`c${i}.append(v);`).join(`d${i}[j${i}++] = v;`);
+      code = code.split(`c${i}.appendNull();`).join(`d${i}[j${i}++] = NaN;`);
+    }
+    return {
+      code,
+      decls: used.map(i => `let d${i} = c${i}.v, j${i} = 0;`).join(' '),
+      open: count =>
+        [
+          ...used.map(i => `c${i}.reserve(${count});`),
+          ...used.map(i => `d${i} = c${i}.v; j${i} = c${i}.n;`)
+        ].join(' '),
+      close: used.map(i => `c${i}.n = j${i};`).join(' ')
+    };
   };
 
   /** Joins an array item's field pieces; runs of skipped fields become learned-layout runs. */
@@ -260,8 +295,10 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not; and
         // recompiled alone when its runs' layouts change.
+        const direct = directSinks(item.code);
         templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
-  ${blocks(item.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false)}
+  ${direct.decls}
+  ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, direct.open, direct.close)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   ${doneCall}
   return p;`;

