@@ -85,3 +85,22 @@ describe.skipIf(missing !== undefined)(title('DecodeResult.release on the real s
     }
   });
 });
+
+describe('release after the buffers left the thread', () => {
+  it('buffers transferred away (detached) are not reused: the next batch gets fresh ones', () => {
+    const lc = new LightcurveColumn();
+    const one = (mjd: number): void => {
+      lc.push(mjd, 1, 1, NaN, NaN, true, true, NaN, false, null, 0, 0);
+      lc.closeRow();
+    };
+    one(60000);
+    lc.finish();
+    const handed = lc.handed!;
+    structuredClone(handed.mjd.buffer, { transfer: [handed.mjd.buffer] });
+    expect(handed.mjd.length).toBe(0); // detached
+    lc.recycle(handed);
+    one(60001);
+    const data = lc.finish();
+    expect(listPoints(data)).toEqual([[expect.objectContaining({ mjd: 60001 })]]);
+  });
+});
