@@ -96,7 +96,8 @@ describe('release after the buffers left the thread', () => {
     one(60000);
     lc.finish();
     const handed = lc.handed!;
-    structuredClone(handed.mjd.buffer, { transfer: [handed.mjd.buffer] });
+    const memory = handed.mjd.buffer as ArrayBuffer;
+    structuredClone(memory, { transfer: [memory] });
     expect(handed.mjd.length).toBe(0); // detached
     lc.recycle(handed);
     one(60001);

@@ -196,10 +196,11 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
    * check or a call per value, and hands the counts back after the block.
    */
   const directSinks = (
-    code: string
+    code: string,
+    allowed: boolean
   ): { code: string; decls: string; open: (count: string) => string; close: string } => {
     const used = cols
-      .map((c, i) => ((c as { direct?: boolean }).direct === true ? i : -1))
+      .map((c, i) => (allowed && (c as { direct?: boolean }).direct === true ? i : -1))
       .filter(i => i >= 0 && code.includes(`c${i}.append`));
     for (const i of used) {
       code = code.split(`c${i}.append(v);`).join(`d${i}[j${i}++] = v;`);
@@ -210,7 +211,9 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       decls: used.map(i => `let d${i} = c${i}.v, j${i} = 0;`).join(' '),
       open: count =>
         [
-          ...used.map(i => `c${i}.reserve(${count});`),
+          // at most one item per remaining byte (each item that writes a sink reads ≥ 1 byte):
+          // a damaged count fails as truncated instead of reserving gigabytes first
+          ...used.map(i => `c${i}.reserve(Math.min(${count}, end - p + 1));`),
           ...used.map(i => `d${i} = c${i}.v; j${i} = c${i}.n;`)
         ].join(' '),
       close: used.map(i => `c${i}.n = j${i};`).join(' ')
@@ -223,7 +226,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     let run: number[] = [];
     const flush = (): void => {
       if (run.length >= 2) {
-        const generic = run.map(i => parts[i].code).join('\n');
+        // plain skips (a skipped nested record's own piece may hold a run placeholder)
+        const generic = run.map(i => skip(fields[i].type)).join('\n');
         out.push(
           tuner.add(
             run.map(i => fields[i].type),
@@ -295,7 +299,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not; and
         // recompiled alone when its runs' layouts change.
-        const direct = directSinks(item.code);
+        // a per-item callback might grow the point buffers under the local arrays: no direct stores
+        const direct = directSinks(item.code, hook === KEEP_ARRAY);
         templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
   ${direct.decls}
   ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, direct.open, direct.close)}

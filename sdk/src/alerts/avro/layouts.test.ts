@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDecodeError } from '../../errors.js';
+import { LightcurveColumn } from '../arrow/lightcurve.js';
 import { KEEP_ARRAY, compileReader, type ProjectionPlan } from './codegen.js';
 import { layoutCheck, traceLayout } from './layouts.js';
 import { parseAvroSchema, type AvroType } from './schema.js';
@@ -212,5 +213,120 @@ describe('learned layouts of skipped runs', () => {
       expect(got).toBe(outcome(reader(), b.length - cut));
       expect(['past end', 'decode error']).toContain(got);
     }
+  });
+
+  it('skips a nested record inside a run, before and after learning its layout', () => {
+    const schema = parseAvroSchema(
+      JSON.stringify({
+        type: 'record',
+        name: 'A',
+        fields: [
+          {
+            name: 'items',
+            type: {
+              type: 'array',
+              items: {
+                type: 'record',
+                name: 'I',
+                fields: [
+                  { name: 'a', type: ['null', 'double'] },
+                  {
+                    name: 'pos',
+                    type: {
+                      type: 'record',
+                      name: 'P',
+                      fields: [
+                        { name: 'ra', type: 'double' },
+                        { name: 'dec', type: ['null', 'double'] }
+                      ]
+                    }
+                  },
+                  { name: 'keep', type: 'double' }
+                ]
+              }
+            }
+          }
+        ]
+      })
+    );
+    const kept: number[] = [];
+    const read = compileReader(
+      schema,
+      {
+        scalar: path =>
+          path === 'items[].keep'
+            ? { column: { append: (v: number) => kept.push(v), appendNull: () => 0 } as never }
+            : undefined,
+        arrayHook: path => (path === 'items' ? KEEP_ARRAY : undefined)
+      },
+      new Slots(0)
+    );
+    const w = new Writer();
+    w.long(200);
+    for (let i = 0; i < 200; i++) {
+      w.opt(i % 7 === 0 ? null : 1, () => w.f64(1));
+      w.f64(2);
+      w.opt(i % 5 === 0 ? null : 3, () => w.f64(3));
+      w.f64(i);
+    }
+    w.long(0);
+    const b = Uint8Array.from(w.out);
+    for (let round = 0; round < 3; round++) {
+      kept.length = 0;
+      expect(read(b, 0, b.length, new DataView(b.buffer))).toBe(b.length);
+      expect(kept).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      read.tune();
+    }
+  });
+
+  it('a damaged item count is not reserved in the lightcurve buffers before it fails', () => {
+    const lc = new LightcurveColumn();
+    const read = compileReader(
+      SCHEMA as AvroType,
+      {
+        scalar: path => (path === 'items[].keep' ? { column: lc.sinks.mjd } : undefined),
+        arrayHook: path => (path === 'items' ? KEEP_ARRAY : undefined)
+      },
+      new Slots(0)
+    );
+    const good = encode(items(3, 1));
+    const bad = good.slice();
+    bad.set([0xfe, 0xff, 0xff, 0xff, 0x0f], 0); // a count of 2^31 - 1 where 3 was
+    const fixed = Uint8Array.from([...bad.subarray(0, 5), ...good.subarray(1)]);
+    const dv = new DataView(fixed.buffer);
+    lc.beginPoints();
+    let outcome = 'returned';
+    try {
+      if (read(fixed, 0, fixed.length, dv) > fixed.length) {
+        outcome = 'past end';
+      }
+    } catch (e) {
+      outcome = e instanceof AlertDecodeError ? 'decode error' : String(e);
+    }
+    expect(['past end', 'decode error']).toContain(outcome);
+    expect(lc.sinks.mjd.v.length).toBeLessThan(4096);
+  });
+
+  it('a union index in two bytes (not canonical) is never learned as a layout', () => {
+    const r = reader();
+    const list = items(3000, 11).map(i => ({ ...i, a: 1.5 }));
+    const b = encode(list);
+    // item 0's `a` branch: 0x02 → 0x82 0x00, the same number as a two-byte varint
+    const at = 2 + 5; // after the count (2 bytes) and item 0's id (5 bytes)
+    expect(b[at]).toBe(2);
+    const odd = Uint8Array.from([...b.subarray(0, at), 0x82, 0x00, ...b.subarray(at + 1)]);
+    const outcome = (): string => {
+      try {
+        return `ended at ${r.run(odd)}`;
+      } catch (e) {
+        return e instanceof AlertDecodeError ? 'decode error' : String(e);
+      }
+    };
+    // enough failed reads for the tuner to judge the run and to sample the odd row
+    for (let i = 0; i < 200; i++) {
+      expect(outcome()).toBe('decode error');
+    }
+    r.read.tune();
+    expect(outcome()).toBe('decode error');
   });
 });

@@ -110,6 +110,10 @@ class Tracer {
       case 'bytes':
         return this.free(this.varint(true));
       case 'union': {
+        // generated readers take a union index (< 64 branches) as exactly one byte
+        if (this.p >= this.end || this.b[this.p] > 127) {
+          return false;
+        }
         const i = this.varint(true);
         return i >= 0 && i < t.branches.length && this.type(t.branches[i]);
       }
