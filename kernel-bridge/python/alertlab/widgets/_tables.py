@@ -27,6 +27,7 @@ POINT_SCHEMA = pa.schema(
         ("flux", pa.float64()),
         ("fluxErr", pa.float64()),
         ("isDetection", pa.bool_()),
+        ("forced", pa.bool_()),
     ]
 )
 
@@ -80,20 +81,31 @@ def _explode_lightcurves(alerts: pa.Table) -> pa.Table:
 
 
 def _keep_latest(points: pa.Table) -> pa.Table:
-    """Drops repeats of one measurement that several alerts of an object carry in their history."""
+    """Drops repeats of one measurement that several alerts of an object carry in their history.
+
+    One measurement is (object, band, mjd, forced): a forced point of the same visit as a
+    detection is a different measurement. The latest alert's values win.
+    """
     order = points.sort_by(
         [
             ("objectId", "ascending"),
             ("band", "ascending"),
             ("mjd", "ascending"),
+            ("forced", "ascending"),
             ("alertId", "descending"),
         ]
     )
     obj = order["objectId"].to_numpy(zero_copy_only=False)
     band = order["band"].to_numpy(zero_copy_only=False)
     mjd = order["mjd"].to_numpy(zero_copy_only=False)
+    forced = order["forced"].to_numpy(zero_copy_only=False)
     first = np.ones(order.num_rows, dtype=bool)
-    first[1:] = (obj[1:] != obj[:-1]) | (band[1:] != band[:-1]) | (mjd[1:] != mjd[:-1])
+    first[1:] = (
+        (obj[1:] != obj[:-1])
+        | (band[1:] != band[:-1])
+        | (mjd[1:] != mjd[:-1])
+        | (forced[1:] != forced[:-1])
+    )
     return order.filter(pa.array(first))
 
 
@@ -104,6 +116,7 @@ def lightcurve_points(data: Any) -> pa.Table:
     de-duplicated across alerts of one object). Otherwise each row is one point and needs
     ``objectId``, ``mjd``, ``band`` and ``mag`` or ``flux``. A missing magnitude is derived from
     the flux in nJy (AB); an upper limit missing on a non-detection is the 5-sigma flux limit.
+    ``forced`` (forced photometry, Rubin ``prvDiaForcedSources``) is kept; absent, it is false.
     """
     table = to_arrow(data)
     if "lightcurve" in table.column_names:
@@ -131,6 +144,11 @@ def lightcurve_points(data: Any) -> pa.Table:
     limit = np.where(
         np.isnan(limit) & ~detected, flux_to_ab_mag(DETECTION_SNR * flux_err)[0], limit
     )
+    forced = (
+        table["forced"].fill_null(False).cast(pa.bool_())
+        if "forced" in table.column_names
+        else pa.array(np.zeros(n, dtype=bool))
+    )
     alert_id = (
         table["alertId"].cast(pa.int64())
         if "alertId" in table.column_names
@@ -148,6 +166,7 @@ def lightcurve_points(data: Any) -> pa.Table:
             "flux": pa.array(flux),
             "fluxErr": pa.array(flux_err),
             "isDetection": pa.array(detected),
+            "forced": forced,
         },
         schema=POINT_SCHEMA,
     )

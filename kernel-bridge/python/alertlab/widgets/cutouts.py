@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 from typing import Any
 
 import numpy as np
 import traitlets
 from astropy.io import fits
+from astropy.io.fits.verify import VerifyWarning
 from astropy.visualization import ZScaleInterval
 
 from ._base import ArrowWidget
@@ -25,15 +27,24 @@ def stamp_pixels(stamp: Any) -> np.ndarray:
         data = bytes(stamp)
         if data[:2] == GZIP_MAGIC:
             data = gzip.decompress(data)
+        return _fits_image(data)
+    image = np.asarray(stamp, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"A cutout must be a 2-D image or FITS bytes; got shape {image.shape}.")
+    return image
+
+
+def _fits_image(data: bytes) -> np.ndarray:
+    """The first 2-D image of a FITS file. Survey stamps often bend the standard (ZTF's SIMPLE
+    card): astropy reads them fine but warns, which would print into the user's notebook, so
+    exactly its VerifyWarning is silenced here, around this read only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VerifyWarning)
         with fits.open(io.BytesIO(data)) as hdul:
             image = next((h.data for h in hdul if h.data is not None and h.data.ndim == 2), None)
             if image is None:
                 raise ValueError("The cutout FITS file has no 2-D image in any HDU.")
             return np.asarray(image, dtype=float)
-    image = np.asarray(stamp, dtype=float)
-    if image.ndim != 2:
-        raise ValueError(f"A cutout must be a 2-D image or FITS bytes; got shape {image.shape}.")
-    return image
 
 
 def zscale_bytes(image: np.ndarray) -> bytes:

@@ -10,19 +10,24 @@ import pyarrow as pa
 import traitlets
 
 from ._base import ArrowWidget
-from ._tables import POINT_SCHEMA, lightcurve_points
+from ._tables import POINT_SCHEMA, lightcurve_points, to_arrow
+
+_KEY = ("objectId", "band", "mjd", "forced")
 
 
 class Lightcurve(ArrowWidget):
     """Lightcurves of one or several objects, side by side, one colour per band.
 
-    Detections carry error bars; non-detections are upper-limit triangles; hover shows the alert
-    id and the date. ``data`` is alerts (``alertlab.attach`` batches, with the ``lightcurve``
-    column) or a table of points (see :func:`lightcurve_points`).
+    Detections are filled circles with error bars, forced photometry open diamonds with error
+    bars, upper limits open down-triangles at the limiting magnitude; hover shows the alert id and
+    the date. The time axis reads in MJD (``time="mjd"``) or as calendar dates (``time="date"``).
+    ``data`` is alerts (``alertlab.attach`` batches, with the ``lightcurve`` column) or a table of
+    points (see :func:`lightcurve_points`).
 
     >>> lc = Lightcurve(batch)                 # first objects of the batch
     >>> lc.show(["ZTF26aamcbly"])              # or objects=[...]
     >>> lc.append(next_batch)                  # live: only the new rows travel
+    >>> Lightcurve.from_object("ZTF19acihgng", time="date")   # the whole buffered lightcurve
     """
 
     _model_name = traitlets.Unicode("LightcurveModel").tag(sync=True)
@@ -30,6 +35,9 @@ class Lightcurve(ArrowWidget):
     y = traitlets.Enum(["mag", "flux"], "mag", help="AB magnitude, or flux in nJy (Rubin).").tag(
         sync=True
     )
+    time = traitlets.Enum(
+        ["mjd", "date"], "mjd", help="Time axis: MJD (plain numbers) or calendar dates (UTC)."
+    ).tag(sync=True)
     objects = traitlets.List(traitlets.Unicode(), help="Objects shown; empty: the first ones.").tag(
         sync=True
     )
@@ -38,6 +46,25 @@ class Lightcurve(ArrowWidget):
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._set_rows(lightcurve_points(data) if data is not None else POINT_SCHEMA.empty_table())
+
+    @classmethod
+    def from_object(
+        cls,
+        object_id: str | int,
+        topic: str | None = None,
+        since: Any = None,
+        **kwargs: Any,
+    ) -> Lightcurve:
+        """The whole lightcurve of one object, as :func:`alertlab.lightcurve` finds it.
+
+        Every point of every alert of ``object_id`` in the buffer topics (only ``topic`` when
+        given; only points from ``since`` on when given) and in the archive, de-duplicated and
+        sorted by MJD. Other keyword arguments are traits (``y="flux"``, ``time="date"``, ...).
+        """
+        from .. import lightcurve as fetch_lightcurve
+
+        table = fetch_lightcurve(object_id, topic=topic, since=since)
+        return cls(object_points(table, object_id), objects=[str(object_id)], **kwargs)
 
     @property
     def points(self) -> pa.Table:
@@ -58,23 +85,23 @@ class Lightcurve(ArrowWidget):
         new = lightcurve_points(data)
         old = self.points
         if old.num_rows and new.num_rows:
-            seen = set(
-                zip(
-                    old["objectId"].to_pylist(),
-                    old["band"].to_pylist(),
-                    old["mjd"].to_pylist(),
-                    strict=True,
-                )
-            )
-            keep = [
-                (o, b, m) not in seen
-                for o, b, m in zip(
-                    new["objectId"].to_pylist(),
-                    new["band"].to_pylist(),
-                    new["mjd"].to_pylist(),
-                    strict=True,
-                )
-            ]
+            seen = set(zip(*(old[k].to_pylist() for k in _KEY), strict=True))
+            keep = [k not in seen for k in zip(*(new[k].to_pylist() for k in _KEY), strict=True)]
             new = new.filter(pa.array(np.asarray(keep, dtype=bool)))
         self._append_rows(new)
         return new.num_rows
+
+
+def object_points(table: Any, object_id: str | int) -> pa.Table:
+    """Points (``POINT_SCHEMA``) of one object's lightcurve table (``alertlab.lightcurve``).
+
+    That table has one row per point (``mjd``, ``band``, ``flux``, ``fluxErr``, ``mag``,
+    ``magErr``, ``isDetection``, ``upperLimitMag``, ``forced``, and where each point came from);
+    the object id is added when it has no ``objectId`` column.
+    """
+    points = to_arrow(table)
+    if "objectId" not in points.column_names:
+        points = points.append_column(
+            "objectId", pa.array([str(object_id)] * points.num_rows, pa.string())
+        )
+    return lightcurve_points(points)
