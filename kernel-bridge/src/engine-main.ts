@@ -1,20 +1,24 @@
 /**
  * Starts the bridge engine as a process:
  *   node --import tsx kernel-bridge/src/engine-main.ts [--connection-file PATH] [--transport tcp|ipc]
- *        [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet]
+ *        [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet] [--idle-exit-ms N]
  * `--no-sdk` serves memory topics only (tests, benchmarks): every SDK-backed request then replies
  * `not-available`.
+ * `--idle-exit-ms N` (what `alertlab.connect()` passes when it starts an engine): the engine exits
+ * once its clients are gone — no request, acknowledgement or ping for N ms and no open stream.
+ * Without the flag it serves until stopped.
  * Writes the connection file (mode 0600), serves until SIGINT/SIGTERM or a shutdown_request, then
  * removes the file. The Python `alertlab.connect()` runs this when no engine is running.
  */
 import { parseArgs } from 'node:util';
 import { defaultConnectionFile } from './connection.js';
-import { BridgeEngine } from './engine.js';
+import { BridgeEngine, type EngineEvent } from './engine.js';
+import { watchIdle } from './idle-exit.js';
 import { MemoryTopics } from './memory-topics.js';
 import { sdkServices } from './sdk-services.js';
 
 const USAGE =
-  'Usage: engine-main [--connection-file PATH] [--transport tcp|ipc] [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet]';
+  'Usage: engine-main [--connection-file PATH] [--transport tcp|ipc] [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet] [--idle-exit-ms N]';
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -26,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       'memory-topic': { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       'no-sdk': { type: 'boolean', default: false },
+      'idle-exit-ms': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   });
@@ -35,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.transport !== 'tcp' && values.transport !== 'ipc') {
     console.error(`--transport must be tcp or ipc.\n${USAGE}`);
+    return 2;
+  }
+  const idleExitMs =
+    values['idle-exit-ms'] === undefined ? undefined : Number(values['idle-exit-ms']);
+  if (idleExitMs !== undefined && !(Number.isFinite(idleExitMs) && idleExitMs > 0)) {
+    console.error(`--idle-exit-ms needs a positive number of milliseconds.\n${USAGE}`);
     return 2;
   }
   const memory = new MemoryTopics();
@@ -48,26 +59,46 @@ async function main(argv: string[]): Promise<number> {
   }
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>(resolve => (stop = resolve));
+  let lastActivityMs = Date.now();
+  const log = (e: EngineEvent): void => {
+    if (e.type !== 'request') {
+      console.error(`[bridge] ${e.type} ${JSON.stringify(e.payload)}`);
+    }
+  };
   const engine = await BridgeEngine.create({
     connectionFile: values['connection-file'] ?? defaultConnectionFile(),
     transport: values.transport,
     port: values.port === undefined ? undefined : Number(values.port),
     services: memory.over(values['no-sdk'] ? {} : await sdkServices()),
     onShutdown: () => stop(),
-    onEvent: values.quiet
-      ? undefined
-      : e => {
-          if (e.type !== 'request') {
-            console.error(`[bridge] ${e.type} ${JSON.stringify(e.payload)}`);
-          }
-        }
+    onEvent: e => {
+      if (e.type === 'request' || e.type === 'rejected') {
+        lastActivityMs = e.timestamp; // a message from a client
+      }
+      if (!values.quiet) {
+        log(e);
+      }
+    }
   });
+  const idle =
+    idleExitMs === undefined
+      ? undefined
+      : watchIdle(
+          engine,
+          idleExitMs,
+          () => lastActivityMs,
+          () => {
+            console.error(`[bridge] no client for ${idleExitMs} ms and no open stream: exiting`);
+            stop();
+          }
+        );
   process.once('SIGINT', () => stop());
   process.once('SIGTERM', () => stop());
   console.log(
     `alertlab bridge engine pid ${process.pid} on ${engine.endpoint} (connection file ${engine.connectionFile})`
   );
   await stopped;
+  idle?.stop();
   await engine.close();
   return 0;
 }

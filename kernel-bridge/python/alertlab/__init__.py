@@ -3,16 +3,27 @@
 import alertlab
 alertlab.connect()                       # finds or starts the engine
 for batch in alertlab.attach("alerts.rubin", max_rows=10_000):
-    df = batch.to_pandas()
+    df = alertlab.to_pandas(batch)       # int64 ids stay exact
+
+Angles, everywhere in this API: an astropy ``Angle``/``Quantity`` in any angular unit, or a bare
+number - degrees for positions (ra, dec), arcseconds for radii.
+
+The filter decorator is :func:`alert_filter`; ``alertlab.filter`` is the same decorator, kept out
+of ``__all__`` so that ``from alertlab import *`` does not shadow Python's built-in ``filter``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
+
 from ._connect import connect, default_client, disconnect
-from ._convert import to_pandas
+from ._convert import AngleLike, TableLike, to_astropy, to_pandas
+from ._ship import ShipError
 from .client import Client
+from .controller import ControllerError, backtest_remote
+from .controller import promote as _promote
 from .errors import (
     AlertlabError,
     BridgeNotReadyError,
@@ -21,60 +32,105 @@ from .errors import (
     ProtocolError,
     RemoteError,
 )
-from .filters import Filter, filter
+from .filters import Filter, FilterSpec, alert_filter
+from .filters import filter as filter  # attribute only, not in __all__
+from .reports import GateEvidence, PingReply, PromoteResult, TopicInfo
 from .stream import BatchStream
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AlertlabError",
+    "AngleLike",
     "BatchStream",
     "BridgeNotReadyError",
     "BridgeTimeoutError",
     "Client",
+    "ControllerError",
     "Filter",
     "FilterDefinitionError",
+    "FilterSpec",
+    "GateEvidence",
+    "PingReply",
+    "PromoteResult",
     "ProtocolError",
     "RemoteError",
+    "ShipError",
+    "TableLike",
+    "TopicInfo",
+    "alert_filter",
     "attach",
     "backtest",
     "cone",
     "connect",
     "crossmatch",
     "disconnect",
-    "filter",
     "lightcurve",
     "ping",
     "promote",
+    "to_astropy",
     "to_pandas",
     "topics",
     "widgets",  # subpackage, imported on use: `from alertlab.widgets import SkyMap`
 ]
 
 
-def ping(timeout: float = 5.0) -> dict[str, Any]:
-    """Heartbeat of the default engine."""
+def ping(timeout: float = 5.0) -> PingReply:
+    """Heartbeat of the default engine (``timeout`` in seconds)."""
     return default_client().ping(timeout)
 
 
-def topics() -> list[dict[str, Any]]:
+def topics() -> list[TopicInfo]:
     """Buffer topics of the default engine."""
     return default_client().topics()
 
 
-def attach(topic: str, **options: Any) -> BatchStream:
-    """Iterator of ``pyarrow.RecordBatch`` from ``topic``; see :meth:`Client.attach`."""
-    return default_client().attach(topic, **options)
+def attach(
+    topic: str,
+    *,
+    group: str | None = None,
+    from_beginning: bool = True,
+    max_rows: int | None = None,
+    idle_timeout: float | None = None,
+    credit: int = 4,
+    heartbeat: float = 10.0,
+) -> BatchStream:
+    """Iterator of ``pyarrow.RecordBatch`` from ``topic`` on the default engine; see
+    :meth:`Client.attach` (``idle_timeout`` and ``heartbeat`` in seconds)."""
+    return default_client().attach(
+        topic,
+        group=group,
+        from_beginning=from_beginning,
+        max_rows=max_rows,
+        idle_timeout=idle_timeout,
+        credit=credit,
+        heartbeat=heartbeat,
+    )
 
 
-def crossmatch(table: Any, catalogs: str | list[str], radius: Any = 1.0, **options: Any) -> Any:
-    """Cross-match pandas / pyarrow / astropy Table / SkyCoord; see :meth:`Client.crossmatch`."""
-    return default_client().crossmatch(table, catalogs, radius, **options)
+def crossmatch(
+    table: TableLike,
+    catalogs: str | list[str],
+    radius: AngleLike = 1.0,
+    timeout: float | None = None,
+) -> Any:
+    """Cross-matches pandas / pyarrow / astropy Table / SkyCoord rows against catalogs within
+    ``radius`` (astropy Angle/Quantity, or a bare number in arcseconds; positions in degrees).
+    Returns the caller's flavour; see :meth:`Client.crossmatch`."""
+    return default_client().crossmatch(table, catalogs, radius, timeout)
 
 
-def cone(ra: Any, dec: Any = None, radius: Any = 1.0, catalog: str = "", **options: Any) -> Any:
-    """Cone search; see :meth:`Client.cone`."""
-    return default_client().cone(ra, dec, radius, catalog, **options)
+def cone(
+    ra: AngleLike | Any,
+    dec: AngleLike | None = None,
+    radius: AngleLike = 1.0,
+    catalog: str = "",
+    timeout: float | None = None,
+) -> pa.Table:
+    """Cone search: catalog rows within ``radius`` of (ra, dec). Angles are astropy
+    Angle/Quantity or bare numbers: degrees for ra/dec, arcseconds for radius; ``ra`` may be a
+    SkyCoord. See :meth:`Client.cone`."""
+    return default_client().cone(ra, dec, radius, catalog, timeout)
 
 
 def lightcurve(object_id: str | int, **options: Any) -> Any:
@@ -85,16 +141,44 @@ def lightcurve(object_id: str | int, **options: Any) -> Any:
 def backtest(filter: Filter, data: Any = None, **options: Any) -> dict[str, Any]:
     """Backtest a filter: with ``input="<topic>"`` on the controller's gate
     (:func:`alertlab.controller.backtest_remote`), else in the engine (:meth:`Client.backtest`)."""
-    if data is None and "input" in options:
-        from .controller import backtest_remote
-
+    if data is None and ("input" in options or "topic" in options):
         return backtest_remote(filter, **options)
     return default_client().backtest(filter, data, **options)
 
 
-def promote(filter: Filter, **options: Any) -> dict[str, Any]:
-    """Promote a filter to a deployed stage through the controller's REST API; see
-    :func:`alertlab.controller.promote`."""
-    from .controller import promote as promote_remote
-
-    return promote_remote(filter, **options)
+def promote(
+    filter: Filter,
+    topic: str | None = None,
+    *,
+    input: str | None = None,
+    id: str | None = None,
+    replicas: int | None = None,
+    author: str | None = None,
+    notebook: str | None = None,
+    cell: int | None = None,
+    manifest: dict[str, object] | None = None,
+    sample_alerts: int | None = None,
+    url: str | None = None,
+    token_file: str | None = None,
+    timeout: float = 120.0,
+) -> PromoteResult:
+    """Promotes a filter to a deployed stage reading ``topic`` through the controller's REST
+    API (``input=`` is the same parameter; without a topic this raises, it never guesses). The
+    function travels with the helpers, constants and imports it uses from the notebook; what
+    cannot travel raises :class:`ShipError` naming it. See :func:`alertlab.controller.promote`
+    (``timeout`` in seconds)."""
+    return _promote(
+        filter,
+        topic,
+        input=input,
+        id=id,
+        replicas=replicas,
+        author=author,
+        notebook=notebook,
+        cell=cell,
+        manifest=manifest,
+        sample_alerts=sample_alerts,
+        url=url,
+        token_file=token_file,
+        timeout=timeout,
+    )

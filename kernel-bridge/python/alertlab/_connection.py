@@ -1,49 +1,45 @@
 """Connection files and starting the engine.
 
-The engine writes ``$ALERTLAB_HOME/bridge.json`` (mode 0600; ``ALERTLAB_HOME`` defaults to
-``<repo>/.alertlab``). When no engine answers, :func:`start_engine` runs
-``node --import tsx kernel-bridge/src/engine-main.ts --connection-file <path>`` from the repository
-(``$ALERTLAB_REPO`` or found from this package's location), logging next to the connection file
-(``bridge.log``).
+The engine writes its connection file (``$ALERTLAB_HOME/bridge.json``, mode 0600). When no engine
+answers, :func:`start_engine` runs ``node --import tsx kernel-bridge/src/engine-main.ts
+--connection-file <path>`` in the project checkout, with the project's Node, logging next to the
+connection file (``bridge.log``). Where the home, the checkout and Node are is configuration (see
+:mod:`alertlab._config`), never this package's location.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Literal, NotRequired, TypedDict
 
+from ._config import ENGINE_MAIN, connection_file, node_binary, project_root
 from .errors import BridgeNotReadyError
 
-ENGINE_MAIN = Path("kernel-bridge") / "src" / "engine-main.ts"
+
+class ConnectionInfo(TypedDict):
+    """A connection file's content (what the engine writes)."""
+
+    transport: Literal["tcp", "ipc"]
+    ip: str
+    shell_port: int
+    key: str
+    pid: NotRequired[int]
+    signature_scheme: NotRequired[str]
 
 
 def repo_root() -> Path | None:
-    env = os.environ.get("ALERTLAB_REPO")
-    if env:
-        return Path(env)
-    for parent in Path(__file__).resolve().parents:
-        if (parent / ENGINE_MAIN).exists():
-            return parent
-    return None
-
-
-def alertlab_home() -> Path:
-    env = os.environ.get("ALERTLAB_HOME")
-    if env:
-        return Path(env)
-    root = repo_root()
-    return (root if root else Path.home()) / ".alertlab"
+    """The alertlab checkout (``$ALERTLAB_ROOT``, config, or found above the current folder)."""
+    return project_root()
 
 
 def default_connection_file() -> Path:
-    return alertlab_home() / "bridge.json"
+    return connection_file()
 
 
-def read_connection_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+def read_connection_file(path: str | os.PathLike[str]) -> ConnectionInfo:
     try:
         info = json.loads(Path(path).read_text())
     except FileNotFoundError:
@@ -56,14 +52,20 @@ def read_connection_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"Connection file {path} is not valid JSON ({err}); "
             "delete it and run alertlab.connect()."
         ) from None
-    if not isinstance(info.get("key"), str) or not isinstance(info.get("shell_port"), int):
+    if (
+        not isinstance(info, dict)
+        or not isinstance(info.get("key"), str)
+        or not isinstance(info.get("shell_port"), int)
+    ):
         raise BridgeNotReadyError(
             f"Connection file {path} lacks key/shell_port; delete it and run alertlab.connect()."
         )
-    return info
+    info.setdefault("transport", "tcp")
+    info.setdefault("ip", "127.0.0.1")
+    return info  # type: ignore[no-any-return]  # checked above
 
 
-def write_connection_file(path: str | os.PathLike[str], info: dict[str, Any]) -> None:
+def write_connection_file(path: str | os.PathLike[str], info: ConnectionInfo) -> None:
     """Writes with mode 0600 (the key signs every message)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +77,7 @@ def write_connection_file(path: str | os.PathLike[str], info: dict[str, Any]) ->
     os.replace(tmp, p)
 
 
-def endpoint_of(info: dict[str, Any]) -> str:
+def endpoint_of(info: ConnectionInfo) -> str:
     if info.get("transport") == "ipc":
         return f"ipc://{info['ip']}-{info['shell_port']}"
     return f"tcp://{info['ip']}:{info['shell_port']}"
@@ -93,21 +95,37 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def start_engine(connection_file: Path, extra_args: list[str] | None = None) -> subprocess.Popen:
+def node_executable(root: Path | None) -> str | None:
+    """The Node that runs the engine: ``$ALERTLAB_NODE``, else the pinned Node 24 that
+    scripts/setup.sh links at ``<repo>/.alertlab/node/bin/node``; None when neither exists."""
+    env = os.environ.get("ALERTLAB_NODE")
+    if env:
+        return env
+    pinned = root / ".alertlab" / "node" / "bin" / "node" if root else None
+    return str(pinned) if pinned and os.access(pinned, os.X_OK) else None
+
+
+def start_engine(
+    connection_file: Path, extra_args: list[str] | None = None
+) -> subprocess.Popen[bytes]:
     """Starts the Node engine in its own session; it outlives this Python process."""
     root = repo_root()
-    node = shutil.which("node")
+    node = node_binary(root)
     if root is None or node is None:
         raise BridgeNotReadyError(
             "Cannot start the alertlab engine: "
-            + ("`node` is not on PATH. " if node is None else "")
             + (
-                "the repository (kernel-bridge/src/engine-main.ts) was not found; "
-                "set ALERTLAB_REPO."
+                "no Node found (set ALERTLAB_NODE, or run scripts/setup.sh in the checkout). "
+                if node is None
+                else ""
+            )
+            + (
+                f"the alertlab checkout ({ENGINE_MAIN}) was not found above {Path.cwd()}; set "
+                "ALERTLAB_ROOT to it. "
                 if root is None
                 else ""
             )
-            + " Or start it yourself and call alertlab.connect(path_to_connection_file)."
+            + "Or start the engine yourself and call alertlab.connect(path_to_connection_file)."
         )
     log_path = connection_file.with_suffix(".log")
     log_path.parent.mkdir(parents=True, exist_ok=True)

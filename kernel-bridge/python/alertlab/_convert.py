@@ -1,14 +1,28 @@
 """Conversions at the edge: the Python API speaks pandas / pyarrow / astropy, the wire carries
-Arrow IPC and plain degrees."""
+Arrow IPC and plain degrees. Integer columns never pass through float: 64-bit ids stay exact on
+every path (pandas nullable ``Int64`` where a column has nulls, astropy ``MaskedColumn``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 
 from .errors import ProtocolError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from astropy.coordinates import SkyCoord
+    from astropy.table import Table
+    from astropy.units import Quantity
+
+#: What the API accepts as a table of alerts or positions.
+TableLike: TypeAlias = "pa.Table | pa.RecordBatch | pd.DataFrame | Table | SkyCoord"
+#: An angle: astropy Angle/Quantity in any angular unit, or a bare number (degrees for a
+#: position, arcseconds for a radius).
+AngleLike: TypeAlias = "float | int | Quantity"
 
 RA_NAMES = ("ra", "RA", "ra_deg", "raDeg", "RAJ2000", "RA_ICRS", "_RAJ2000")
 DEC_NAMES = ("dec", "DEC", "Dec", "dec_deg", "decDeg", "DEJ2000", "DE_ICRS", "_DEJ2000")
@@ -21,12 +35,12 @@ def ipc_bytes(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
     return sink.getvalue()
 
 
-def read_ipc(buffer: Any) -> pa.Table:
+def read_ipc(buffer: Any) -> pa.Table:  # any object with the buffer protocol
     """Arrow IPC stream bytes (any buffer, zero-copy) -> pyarrow Table."""
     return pa.ipc.open_stream(pa.py_buffer(buffer)).read_all()
 
 
-def iter_ipc_batches(buffer: Any):
+def iter_ipc_batches(buffer: Any) -> Iterator[pa.RecordBatch]:
     yield from pa.ipc.open_stream(pa.py_buffer(buffer))
 
 
@@ -52,12 +66,12 @@ def _astropy_table_to_arrow(table: Any) -> pa.Table:
     return pa.table(arrays)
 
 
-def _is_angle(col: Any) -> bool:
+def _is_angle(col: object) -> bool:
     unit = getattr(col, "unit", None)
     return unit is not None and getattr(unit, "physical_type", None) == "angle"
 
 
-def to_arrow_table(data: Any) -> pa.Table:
+def to_arrow_table(data: TableLike) -> pa.Table:
     """pandas DataFrame, pyarrow Table/RecordBatch, astropy Table or SkyCoord -> pyarrow Table."""
     if isinstance(data, pa.Table):
         return data
@@ -102,20 +116,44 @@ def with_ra_dec(table: pa.Table) -> pa.Table:
     return table
 
 
-def like_input(result: pa.Table, original: Any) -> Any:
-    """Returns results in the caller's flavour: pandas in, pandas out; astropy in, astropy out."""
+def like_input(result: pa.Table, original: object) -> Any:
+    """Returns results in the caller's flavour: pandas in, pandas out; astropy in (Table or
+    SkyCoord), astropy Table out; else the pyarrow Table. Integer ids stay exact on every path."""
     mod = type(original).__module__
     if mod.startswith("pandas"):
-        return result.to_pandas()
+        return to_pandas(result)
     if mod.startswith("astropy"):
-        from astropy.table import Table
-
-        return Table.from_pandas(result.to_pandas())
+        return to_astropy(result)
     return result
 
 
-def degrees(value: Any, what: str) -> float:
-    """Angle / Quantity / number (degrees) -> float degrees."""
+def to_astropy(table: pa.Table) -> Table:
+    """pyarrow Table -> astropy Table, column by column (no pandas round trip): numbers keep
+    their dtype, nulls become masks (a float NaN stays a NaN, distinct from a null), strings
+    and nested values (lightcurves) become object columns."""
+    from astropy.table import Column, MaskedColumn
+    from astropy.table import Table as AstropyTable
+
+    columns: list[Column] = []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        kind = col.type
+        nulls = col.null_count > 0
+        mask = col.is_null().to_numpy(zero_copy_only=False) if nulls else None
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            fill = False if pa.types.is_boolean(kind) else 0
+            data = (col.fill_null(fill) if nulls else col).to_numpy()
+        else:
+            data = np.empty(len(col), dtype=object)
+            data[:] = col.to_pylist()
+        if mask is not None:
+            columns.append(MaskedColumn(data, name=name, mask=mask))
+        else:
+            columns.append(Column(data, name=name))
+    return AstropyTable(columns, copy=False)
+
+
+def degrees(value: AngleLike, what: str) -> float:
+    """Angle / Quantity (any angular unit) / bare number (degrees) -> float degrees."""
     if hasattr(value, "to_value"):
         return float(value.to_value("deg"))
     try:
@@ -126,8 +164,8 @@ def degrees(value: Any, what: str) -> float:
         ) from None
 
 
-def arcsec(value: Any, what: str = "radius") -> float:
-    """Angle / Quantity / number (arcseconds) -> float arcseconds."""
+def arcsec(value: AngleLike, what: str = "radius") -> float:
+    """Angle / Quantity (any angular unit) / bare number (arcseconds) -> float arcseconds."""
     if hasattr(value, "to_value"):
         return float(value.to_value("arcsec"))
     try:
@@ -138,7 +176,7 @@ def arcsec(value: Any, what: str = "radius") -> float:
         ) from None
 
 
-def to_pandas(data: pa.RecordBatch | pa.Table) -> Any:
+def to_pandas(data: pa.RecordBatch | pa.Table) -> pd.DataFrame:
     """Like ``.to_pandas()`` but integer columns with nulls stay exact (pandas nullable ``Int64``
     etc.) instead of becoming float64, which silently rounds 64-bit ids above 2**53."""
     import pandas as pd

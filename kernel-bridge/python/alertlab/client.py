@@ -1,15 +1,31 @@
 """The notebook-facing client: one connection to the engine, methods that speak astropy / pandas /
-pyarrow and send Arrow IPC and plain degrees on the wire."""
+pyarrow and send Arrow IPC and plain degrees on the wire.
+
+The angle rule, everywhere: an astropy ``Angle``/``Quantity`` is taken in any angular unit; a bare
+number is degrees for a position (ra, dec) and arcseconds for a radius.
+"""
 
 from __future__ import annotations
 
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
-from ._convert import arcsec, degrees, ipc_bytes, like_input, read_ipc, to_arrow_table, with_ra_dec
+from ._connection import ConnectionInfo
+from ._convert import (
+    AngleLike,
+    TableLike,
+    arcsec,
+    degrees,
+    ipc_bytes,
+    like_input,
+    read_ipc,
+    to_arrow_table,
+    with_ra_dec,
+)
 from ._transport import Channel
+from .reports import PingReply, TopicInfo
 from .stream import BatchStream
 
 
@@ -18,21 +34,22 @@ class Client:
     :meth:`close`."""
 
     def __init__(
-        self, info: dict[str, Any], connection_file: str | None = None, timeout: float = 30.0
-    ):
+        self, info: ConnectionInfo, connection_file: str | None = None, timeout: float = 30.0
+    ) -> None:
         self.info = info
         self.connection_file = connection_file
         self.timeout = timeout
         self.channel = Channel(info)
         #: the engine process, when this client started it (see alertlab.connect)
-        self.engine_process: subprocess.Popen | None = None
+        self.engine_process: subprocess.Popen[bytes] | None = None
 
     # -- plumbing ------------------------------------------------------------------------------
-    def ping(self, timeout: float = 5.0) -> dict[str, Any]:
-        """Heartbeat: the engine's pid, uptime and open streams. Raises BridgeTimeoutError."""
-        return self.channel.request("ping_request", timeout_s=timeout).content
+    def ping(self, timeout: float = 5.0) -> PingReply:
+        """Heartbeat: the engine's pid, uptime and open streams. ``timeout`` in seconds; raises
+        :class:`~alertlab.BridgeTimeoutError` past it."""
+        return cast(PingReply, self.channel.request("ping_request", timeout_s=timeout).content)
 
-    def echo(self, table: Any, timeout: float | None = None) -> pa.Table:
+    def echo(self, table: TableLike, timeout: float | None = None) -> pa.Table:
         """Sends a table through the Node engine's Arrow reader and writer and back
         (diagnostics)."""
         msg = self.channel.request(
@@ -50,6 +67,7 @@ class Client:
             self.engine_process.wait(timeout)
 
     def close(self) -> None:
+        """Closes the connection (the engine keeps running)."""
         self.channel.close()
 
     def __enter__(self) -> Client:
@@ -59,11 +77,11 @@ class Client:
         self.close()
 
     # -- data ----------------------------------------------------------------------------------
-    def topics(self) -> list[dict[str, Any]]:
-        """Buffer topics: ``[{'name': ..., 'source': 'kafka'|'memory', ...}]``."""
-        return list(
-            self.channel.request("topics_request", timeout_s=self.timeout).content["topics"]
-        )
+    def topics(self) -> list[TopicInfo]:
+        """Buffer topics the engine can attach to: name, source ('kafka' or 'memory'), and for
+        Kafka the partitions and records."""
+        reply = self.channel.request("topics_request", timeout_s=self.timeout)
+        return cast(list[TopicInfo], list(reply.content["topics"]))
 
     def attach(
         self,
@@ -88,14 +106,22 @@ class Client:
             content["max_rows"] = int(max_rows)
         if idle_timeout is not None:
             content["idle_timeout_ms"] = int(idle_timeout * 1000)
-        return BatchStream(self, topic, content, heartbeat)
+        return BatchStream(self.channel, topic, content, heartbeat, self.ping)
 
     def crossmatch(
-        self, table: Any, catalogs: str | list[str], radius: Any = 1.0, timeout: float | None = None
+        self,
+        table: TableLike,
+        catalogs: str | list[str],
+        radius: AngleLike = 1.0,
+        timeout: float | None = None,
     ) -> Any:
-        """Cross-matches rows (``ra``/``dec`` degrees, or a SkyCoord) against catalogs within
-        ``radius`` (an astropy Angle/Quantity, or arcseconds). Returns the same flavour as given
-        (pandas, astropy Table) or a pyarrow Table."""
+        """Cross-matches rows against catalogs within ``radius``.
+
+        Positions are the table's ``ra``/``dec`` columns (or aliases such as ``RAJ2000``) in
+        degrees, or a SkyCoord. ``radius`` is an astropy Angle/Quantity, or a bare number in
+        arcseconds. Returns the caller's flavour: pandas in, pandas out (64-bit ids stay exact,
+        as nullable ``Int64`` where there are nulls); astropy in, astropy out; else a pyarrow
+        Table. Match columns are appended; separations are in arcseconds."""
         names = [catalogs] if isinstance(catalogs, str) else list(catalogs)
         arrow = with_ra_dec(to_arrow_table(table))
         msg = self.channel.request(
@@ -108,14 +134,16 @@ class Client:
 
     def cone(
         self,
-        ra: Any,
-        dec: Any = None,
-        radius: Any = 1.0,
+        ra: AngleLike | Any,
+        dec: AngleLike | None = None,
+        radius: AngleLike = 1.0,
         catalog: str = "",
         timeout: float | None = None,
     ) -> pa.Table:
-        """Catalog rows within ``radius`` of (ra, dec). ``ra`` may be a SkyCoord (then omit dec);
-        angles may be astropy Angle/Quantity or plain numbers (degrees; radius in arcsec)."""
+        """Catalog rows within ``radius`` of (ra, dec), as a pyarrow Table.
+
+        ``ra`` may be a SkyCoord (then omit ``dec``). Angles are astropy Angle/Quantity in any
+        unit, or bare numbers: degrees for ``ra``/``dec``, arcseconds for ``radius``."""
         if dec is None and hasattr(ra, "icrs"):
             ra_deg, dec_deg = float(ra.icrs.ra.deg), float(ra.icrs.dec.deg)
         else:
@@ -146,10 +174,4 @@ class Client:
         buffers = [] if data is None else [ipc_bytes(to_arrow_table(data))]
         return self.channel.request(
             "backtest_request", {"filter": filter.spec()}, buffers, timeout_s=timeout or 600.0
-        ).content
-
-    def promote(self, filter: Any, timeout: float | None = None) -> dict[str, Any]:
-        """Ships the filter (source, outputs, evidence) to the controller."""
-        return self.channel.request(
-            "promote_request", {"filter": filter.spec()}, timeout_s=timeout or self.timeout
         ).content

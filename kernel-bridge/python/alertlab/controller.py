@@ -1,57 +1,52 @@
 """Promotion from a notebook: ship an ``@alertlab.filter`` to the alertlab controller's REST API.
 
     import alertlab
-    alertlab.promote(my_filter, input="alerts.rubin")      # gate, version, deploy
-    alertlab.backtest(my_filter, input="alerts.rubin")     # the gate only (nothing deployed)
+    alertlab.promote(my_filter, topic="alerts.rubin")              # gate, version, deploy
+    alertlab.controller.backtest_remote(my_filter, topic="alerts.rubin")   # the gate only
 
+The filter travels as one module: its function with the helpers, constants and imports it uses
+from the notebook (see :mod:`alertlab._ship`); what cannot travel is refused here, naming it.
 The controller (``alertlab controller``) must be running; its URL comes from ``url=``,
-``$ALERTLAB_CONTROLLER_URL`` or ``http://127.0.0.1:8750``, its bearer token from
-``$ALERTLAB_HOME/controller.token``.
+``$ALERTLAB_CONTROLLER_URL`` or ``http://127.0.0.1:8750``, its bearer token from ``token_file=``,
+``$ALERTLAB_CONTROLLER_TOKEN_FILE`` or ``$ALERTLAB_HOME/controller.token`` (see
+:mod:`alertlab._config`).
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import os
 import re
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from ._config import controller_token_file, controller_url
 from .errors import AlertlabError
-
-#: Names a promoted function may use without importing them itself.
-_HEADER = (
-    "# promoted by alertlab.promote()\n"
-    "import alertlab\n"
-    "import numpy as np\n"
-    "import pandas as pd\n"
-    "import pyarrow as pa\n"
-    "import pyarrow.compute as pc\n"
-)
+from .filters import Filter
+from .reports import GateEvidence, PromoteResult
 
 
 class ControllerError(AlertlabError):
     """The controller refused or failed a request (``status``, ``body``)."""
 
-    def __init__(self, message: str, status: int = 0, body: Any = None) -> None:
+    def __init__(self, message: str, status: int = 0, body: object = None) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
 
 
-def _home() -> Path:
-    env = os.environ.get("ALERTLAB_HOME")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / ".alertlab"
-
-
 def _request(
-    method: str, path: str, body: Any, url: str | None, token_file: str | None, timeout: float
-) -> Any:
-    base = (url or os.environ.get("ALERTLAB_CONTROLLER_URL") or "http://127.0.0.1:8750").rstrip("/")
-    tf = Path(token_file) if token_file else _home() / "controller.token"
+    method: str,
+    path: str,
+    body: object,
+    url: str | None,
+    token_file: str | Path | None,
+    timeout: float,
+) -> Any:  # parsed JSON; each caller casts it to its reply type
+    base = (url or controller_url()).rstrip("/")
+    tf = Path(token_file) if token_file else controller_token_file()
     try:
         token = tf.read_text().strip()
     except OSError as err:
@@ -84,60 +79,69 @@ def _request(
         ) from err
 
 
-def _manifest(
-    filter: Any, input: str | None, id: str | None, extra: dict[str, Any] | None
-) -> dict[str, Any]:
-    spec = filter.spec()
-    topic = input or spec.get("input")
-    if not topic:
+def _topic(topic: str | None, input: str | None) -> str:
+    if topic is not None and input is not None and topic != input:
+        raise ControllerError(f"topic={topic!r} and input={input!r} disagree: pass one.")
+    chosen = topic if topic is not None else input
+    if not chosen:
         raise ControllerError(
-            "No input topic: pass input='<topic>' (or declare input= on @alertlab.filter)."
+            "No input topic: pass the buffer topic the stage reads, "
+            "e.g. alertlab.promote(f, topic='alerts.rubin'). (A filter's input='pandas' is "
+            "the batch type its function receives, not a topic.)"
         )
-    source = spec.get("source") or ""
-    if not source:
+    return chosen
+
+
+def manifest_of(
+    flt: Filter, topic: str, id: str | None = None, extra: dict[str, object] | None = None
+) -> dict[str, object]:
+    """The stage manifest a promotion sends: the input topic, the filter's declaration and its
+    shipped module (raises :class:`~alertlab._ship.ShipError` naming what cannot be shipped)."""
+    if not isinstance(flt, Filter):
         raise ControllerError(
-            "The filter's source is not available (define it in a file or notebook cell)."
+            f"Promote needs an @alertlab.filter-decorated function (got {type(flt).__name__})."
         )
-    entry = str(spec.get("qualname") or spec["name"]).split(".")[-1]
-    header = _HEADER + (
-        "from alertlab import filter\n" if re.search(r"^@filter\b", source, re.M) else ""
-    )
-    stage_id = id or re.sub(r"[^A-Za-z0-9._-]", "-", str(spec["name"]))
-    flt: dict[str, Any] = {
+    spec = flt.spec()
+    stage_id = id or re.sub(r"[^A-Za-z0-9._-]", "-", spec["name"])
+    body: dict[str, object] = {
         "language": "python",
         "kind": spec["kind"],
         "outputs": list(spec["outputs"]),
-        "columns": list(spec.get("columns") or []),
-        "source": header + "\n" + source,
-        "entry": entry,
+        "columns": list(spec["columns"] or []),
+        "source": spec["source"],
+        "entry": spec["entry"],
     }
-    if spec.get("default_output"):
-        flt["defaultOutput"] = spec["default_output"]
-    manifest = {"id": stage_id, "input": {"topic": topic}, "filter": flt}
+    if spec["default_output"]:
+        body["defaultOutput"] = spec["default_output"]
+    manifest: dict[str, object] = {"id": stage_id, "input": {"topic": topic}, "filter": body}
     manifest.update(extra or {})
     return manifest
 
 
 def promote(
-    filter: Any,
+    filter: Filter,
+    topic: str | None = None,
+    *,
     input: str | None = None,
     id: str | None = None,
     replicas: int | None = None,
     author: str | None = None,
     notebook: str | None = None,
     cell: int | None = None,
-    manifest: dict[str, Any] | None = None,
+    manifest: dict[str, object] | None = None,
     sample_alerts: int | None = None,
     url: str | None = None,
-    token_file: str | None = None,
+    token_file: str | Path | None = None,
     timeout: float = 120.0,
-) -> dict[str, Any]:
-    """Deploys ``filter`` as a stage: the controller backtests it on buffered alerts of ``input``,
-    stores it as a new version (source hash, author, evidence, lineage) and starts its workers.
-    ``manifest`` adds stage fields (outputs, crossmatch, payload, batch...). Returns the reply:
-    ``id``, ``version``, ``outputTopics``, ``evidence``."""
-    body: dict[str, Any] = {
-        "manifest": _manifest(filter, input, id, manifest),
+) -> PromoteResult:
+    """Deploys ``filter`` as a stage reading ``topic`` (``input=`` is the same parameter, kept
+    for older notebooks; there is no default: without one this raises). The controller
+    backtests it on the last buffered alerts of the topic (``sample_alerts``), stores it as a new
+    version (source hash, author, evidence, lineage ``notebook``/``cell``) and starts ``replicas``
+    workers. ``manifest`` adds stage fields (crossmatch, payload, batch...); ``timeout`` is in
+    seconds. Returns the reply: ``id``, ``version``, ``outputTopics``, ``evidence``."""
+    body: dict[str, object] = {
+        "manifest": manifest_of(filter, _topic(topic, input), id, manifest),
         "author": author or getpass.getuser(),
         "lineage": {k: v for k, v in {"notebook": notebook, "cell": cell}.items() if v is not None},
     }
@@ -145,21 +149,28 @@ def promote(
         body["replicas"] = replicas
     if sample_alerts is not None:
         body["gate"] = {"sampleAlerts": sample_alerts}
-    return _request("POST", "/stages", body, url, token_file, timeout)
+    return cast(PromoteResult, _request("POST", "/stages", body, url, token_file, timeout))
 
 
 def backtest_remote(
-    filter: Any,
+    filter: Filter,
+    topic: str | None = None,
+    *,
     input: str | None = None,
     sample_alerts: int | None = None,
-    manifest: dict[str, Any] | None = None,
+    manifest: dict[str, object] | None = None,
     url: str | None = None,
-    token_file: str | None = None,
+    token_file: str | Path | None = None,
     timeout: float = 120.0,
-) -> dict[str, Any]:
-    """Runs the controller's backtest gate on the last buffered alerts of ``input`` (nothing is
-    deployed); returns the evidence (counts per output, timings, estimate per night)."""
-    body: dict[str, Any] = {"manifest": _manifest(filter, input, None, manifest)}
+) -> GateEvidence:
+    """Runs the controller's backtest gate on the last ``sample_alerts`` buffered alerts of
+    ``topic`` (``input=`` is the same parameter) with the source promotion would ship; nothing
+    is deployed. Returns the evidence: offsets read, counts per output, timings, estimate per
+    night."""
+    body: dict[str, object] = {
+        "manifest": manifest_of(filter, _topic(topic, input), None, manifest)
+    }
     if sample_alerts is not None:
         body["gate"] = {"sampleAlerts": sample_alerts}
-    return _request("POST", "/stages/backtest", body, url, token_file, timeout)["evidence"]
+    reply = _request("POST", "/stages/backtest", body, url, token_file, timeout)
+    return cast(GateEvidence, reply["evidence"])

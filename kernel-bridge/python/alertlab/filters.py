@@ -1,6 +1,9 @@
 """Filters written in Python: a decorator declares the kind and outputs; the function works on a
 whole batch (pyarrow RecordBatch or pandas DataFrame) and returns, per row, where it goes.
 
+The decorator is :func:`alert_filter` (also reachable as ``alertlab.filter``, which is kept out of
+``__all__`` so that ``from alertlab import *`` never shadows the built-in ``filter``).
+
 Routing is an Int32 output index per row (the SDK's ``Routing.index``); -1 drops the row.
 - ``kind='yesno'``: one output (default ``['pass']``); return booleans (True -> 0, False -> -1).
 - ``kind='leftright'``: two outputs (default ``['left', 'right']``); True -> 0, False -> 1.
@@ -10,20 +13,43 @@ Routing is an Int32 output index per row (the SDK's ``Routing.index``); -1 drops
 
 from __future__ import annotations
 
-import inspect
 import re
-import textwrap
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
+from ._ship import ship_function
 from .errors import FilterDefinitionError
 
-KINDS = {"yesno": 1, "leftright": 2, "switch": None}
-DEFAULT_OUTPUTS = {"yesno": ["pass"], "leftright": ["left", "right"]}
+FilterKind = Literal["yesno", "leftright", "switch"]
+InputFormat = Literal["pyarrow", "pandas"]
+#: A filter function: takes the batch (a pyarrow RecordBatch, or a pandas DataFrame with
+#: ``input="pandas"``) and returns one value per row (booleans, output names or indices).
+FilterFunction = Callable[[Any], object]
+
+KINDS: dict[str, int | None] = {"yesno": 1, "leftright": 2, "switch": None}
+DEFAULT_OUTPUTS: dict[str, list[str]] = {"yesno": ["pass"], "leftright": ["left", "right"]}
 OUTPUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class FilterSpec(TypedDict):
+    """What a Python filter ships (promotion, the engine's backtest, a worker's hello): its
+    declaration and one self-contained module ``source`` that defines ``entry``."""
+
+    language: Literal["python"]
+    name: str
+    kind: FilterKind
+    outputs: list[str]
+    default_output: str | None
+    columns: list[str] | None
+    input_format: InputFormat
+    source: str
+    entry: str
+    carried: list[str]
 
 
 class Filter:
@@ -32,14 +58,14 @@ class Filter:
 
     def __init__(
         self,
-        fn: Callable[[Any], Any],
-        kind: str,
-        outputs: Sequence[str] | None,
-        columns: Sequence[str] | None,
-        input: str,
-        name: str | None,
+        fn: FilterFunction,
+        kind: FilterKind,
+        outputs: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        input: InputFormat = "pyarrow",
+        name: str | None = None,
         default: str = "default",
-    ):
+    ) -> None:
         if kind not in KINDS:
             raise FilterDefinitionError(f"kind must be one of {sorted(KINDS)} (got {kind!r}).")
         outs = list(outputs) if outputs is not None else DEFAULT_OUTPUTS.get(kind)
@@ -71,16 +97,20 @@ class Filter:
                 raise FilterDefinitionError("A switch needs a named output besides its default.")
             self.default_index = outs.index(default)
         self.fn = fn
-        self.kind = kind
-        self.outputs = outs
+        self.kind: FilterKind = kind
+        self.outputs: list[str] = outs
         self.columns = list(columns) if columns is not None else None
-        self.input = input
-        self.name = name or fn.__name__
+        #: the batch type the function receives ("pyarrow" or "pandas"); never a topic
+        self.input_format: InputFormat = input
+        self.name: str = name or getattr(fn, "__name__", "filter")
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
 
-    def __call__(self, batch: Any) -> Any:
+    def __call__(self, batch: Any) -> object:
         return self.fn(batch)
+
+    def __repr__(self) -> str:
+        return f"<alertlab filter {self.name!r}: {self.kind} -> {self.outputs}>"
 
     def _prepare(self, batch: pa.RecordBatch | pa.Table) -> Any:
         if self.columns is not None:
@@ -91,14 +121,19 @@ class Filter:
                     f"(it has {batch.schema.names})."
                 )
             batch = batch.select(self.columns)
-        return batch.to_pandas() if self.input == "pandas" else batch
+        if self.input_format == "pandas":
+            from ._convert import to_pandas
 
-    def evaluate(self, batch: pa.RecordBatch | pa.Table) -> np.ndarray:
+            return to_pandas(batch)  # int64 ids with nulls stay exact (Int64), never float
+        return batch
+
+    def evaluate(self, batch: pa.RecordBatch | pa.Table) -> npt.NDArray[np.int32]:
         """Output index per row (np.int32; -1 = no output)."""
         result = self.fn(self._prepare(batch))
         return self.routing(result, batch.num_rows)
 
-    def routing(self, result: Any, num_rows: int) -> np.ndarray:
+    def routing(self, result: object, num_rows: int) -> npt.NDArray[np.int32]:
+        """The function's ``result`` as an output index per row (np.int32; -1 = no output)."""
         values = _as_numpy(result)
         if values.shape != (num_rows,):
             raise FilterDefinitionError(
@@ -131,27 +166,58 @@ class Filter:
         routing = self.evaluate(batch)
         return {name: batch.filter(pa.array(routing == i)) for i, name in enumerate(self.outputs)}
 
-    def spec(self) -> dict[str, Any]:
-        """What promotion ships: declaration plus source."""
-        try:
-            source = textwrap.dedent(inspect.getsource(self.fn))
-        except (OSError, TypeError):
-            source = ""
+    def declaration(self) -> str:
+        """Python source of this filter's declaration, for a function named by ``{fn}``."""
+        args = {
+            "kind": self.kind,
+            "outputs": self.outputs,
+            "columns": self.columns,
+            "input": self.input_format,
+            "name": self.name,
+            "default": self.outputs[self.default_index] if self.kind == "switch" else "default",
+        }
+        return "Filter({fn}, " + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")"
+
+    def entry_name(self) -> str:
+        """The name the shipped module binds this filter to: its name, when that is an
+        identifier, else the function's."""
+        for candidate in (self.name, getattr(self.fn, "__name__", "")):
+            if IDENTIFIER.match(candidate):
+                return candidate
+        return "promoted_filter"
+
+    def spec(self, source: str | None = None) -> FilterSpec:
+        """What promotion and the engine's backtest ship: the declaration, and one module (built
+        by walking the function's globals and closures, see :mod:`alertlab._ship`) that defines
+        the filter as ``entry``. ``source`` overrides the module (a worker passes the file it
+        loaded). Raises :class:`~alertlab._ship.ShipError` naming what cannot be shipped."""
+        entry = self.entry_name()
+        carried: list[str] = []
+        if source is None:
+            declaration = self.declaration()
+            shipped = ship_function(
+                self.fn,
+                entry,
+                lambda fn: "_alertlab_filters." + declaration.format(fn=fn),
+                owner=self,
+                prelude="import alertlab.filters as _alertlab_filters",
+            )
+            source, carried = shipped.source, list(shipped.carried)
         return {
             "language": "python",
             "name": self.name,
             "kind": self.kind,
-            "outputs": self.outputs,
+            "outputs": list(self.outputs),
             "default_output": self.outputs[self.default_index] if self.kind == "switch" else None,
             "columns": self.columns,
-            "input": self.input,
-            "module": getattr(self.fn, "__module__", ""),
-            "qualname": getattr(self.fn, "__qualname__", self.name),
+            "input_format": self.input_format,
             "source": source,
+            "entry": entry,
+            "carried": carried,
         }
 
 
-def _as_numpy(result: Any) -> np.ndarray:
+def _as_numpy(result: object) -> npt.NDArray[Any]:
     if isinstance(result, pa.ChunkedArray | pa.Array):
         if result.null_count and pa.types.is_boolean(result.type):
             result = result.fill_null(False)
@@ -161,26 +227,32 @@ def _as_numpy(result: Any) -> np.ndarray:
     return np.asarray(result)
 
 
-def filter(
-    kind: str = "switch",
+def alert_filter(
+    kind: FilterKind = "switch",
     outputs: Sequence[str] | None = None,
     columns: Sequence[str] | None = None,
-    input: str = "pyarrow",
+    input: InputFormat = "pyarrow",
     name: str | None = None,
     default: str = "default",
-) -> Callable[[Callable[[Any], Any]], Filter]:
-    """Declares a batch filter::
+) -> Callable[[FilterFunction], Filter]:
+    """Declares a batch filter (``alertlab.filter`` is the same decorator)::
 
-        @alertlab.filter(kind="switch", outputs=["bright", "faint", "default"],
-                         columns=["mag"], input="pandas")
+        @alertlab.alert_filter(kind="switch", outputs=["bright", "faint", "default"],
+                               columns=["mag"], input="pandas")
         def by_mag(df):
             return np.where(df["mag"] < 18, "bright", "faint")
 
-    ``columns`` limits what the function sees (and what a deployed worker is sent); ``input``
-    chooses a pyarrow RecordBatch or a pandas DataFrame; ``default`` is a switch's output for
-    rows routed to None or an unknown name."""
+    ``columns`` limits what the function sees (and what a deployed worker is sent); ``input`` is
+    the batch type the function receives, a pyarrow RecordBatch (default) or a pandas DataFrame
+    (``"pandas"``) - it is not a topic: promotion takes the topic as ``promote(f, topic=...)``;
+    ``default`` is a switch's output for rows routed to None or an unknown name. Angles in the
+    batch are plain columns: ``ra``/``dec`` in degrees, match separations in arcseconds."""
 
-    def decorate(fn: Callable[[Any], Any]) -> Filter:
+    def decorate(fn: FilterFunction) -> Filter:
         return Filter(fn, kind, outputs, columns, input, name, default)
 
     return decorate
+
+
+#: ``alertlab.filter``: the same decorator under its short name (not in ``__all__``).
+filter = alert_filter

@@ -5,44 +5,52 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pyarrow as pa
 
 from ._convert import iter_ipc_batches
-from ._transport import raise_for_error
+from ._transport import Channel, raise_for_error
 from .errors import AlertlabError, BridgeNotReadyError, BridgeTimeoutError
-
-if TYPE_CHECKING:
-    from .client import Client
 
 
 class BatchStream(Iterator[pa.RecordBatch]):
     """Iterator of ``pyarrow.RecordBatch`` from one topic. Use as a context manager or call
-    :meth:`close` to stop early (``for`` loops that run to the end close it themselves)."""
+    :meth:`close` to stop early (``for`` loops that run to the end close it themselves).
 
-    def __init__(self, client: Client, topic: str, content: dict[str, Any], heartbeat_s: float):
-        self._client = client
+    Made by :meth:`alertlab.Client.attach` (the stream needs only the client's channel and its
+    heartbeat, so this module does not import the client). ``rejects`` holds the records that
+    could not be decoded (topic, partition, offset as a decimal string, reason); ``end`` the
+    engine's closing summary."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        topic: str,
+        content: dict[str, Any],
+        heartbeat_s: float,
+        ping: Callable[[float], object],
+    ) -> None:
+        self._channel = channel
+        self._ping = ping
         self.topic = topic
         self.heartbeat_s = heartbeat_s
-        reply = client.channel.request("attach_request", {"topic": topic, **content})
-        self.stream_id: str = reply.content["stream_id"]
+        reply = channel.request("attach_request", {"topic": topic, **content})
+        self.stream_id: str = str(reply.content["stream_id"])
         self.credit: int = int(reply.content["credit"])
         self._last_seq: int | None = None
         self._pending: deque[pa.RecordBatch] = deque()
         self.done = False
-        self.end: dict[str, Any] = {}
-        self.rejects: list[dict[str, Any]] = []
+        self.end: dict[str, object] = {}
+        self.rejects: list[dict[str, object]] = []
 
     def __iter__(self) -> BatchStream:
         return self
 
     def _ack(self) -> None:
         if self._last_seq is not None and not self.done:
-            self._client.channel.send(
-                "stream_ack", {"stream_id": self.stream_id, "seq": self._last_seq}
-            )
+            self._channel.send("stream_ack", {"stream_id": self.stream_id, "seq": self._last_seq})
             self._last_seq = None
 
     def __next__(self) -> pa.RecordBatch:
@@ -50,7 +58,7 @@ class BatchStream(Iterator[pa.RecordBatch]):
             return self._pending.popleft()
         self._ack()
         while not self.done:
-            msg = self._client.channel.next_stream_message(self.stream_id, self.heartbeat_s)
+            msg = self._channel.next_stream_message(self.stream_id, self.heartbeat_s)
             if msg is None:
                 self._check_engine()
                 continue
@@ -68,7 +76,7 @@ class BatchStream(Iterator[pa.RecordBatch]):
 
     def _check_engine(self) -> None:
         try:
-            self._client.ping(timeout=5.0)
+            self._ping(5.0)
         except BridgeTimeoutError as err:
             self.done = True
             raise BridgeNotReadyError(
@@ -80,7 +88,7 @@ class BatchStream(Iterator[pa.RecordBatch]):
     def _finish(self, content: dict[str, Any]) -> None:
         self.done = True
         self.end = content
-        self._client.channel.forget_stream(self.stream_id)
+        self._channel.forget_stream(self.stream_id)
 
     def read_all(self) -> pa.Table:
         """Reads the rest of the stream into one Table."""
@@ -94,10 +102,8 @@ class BatchStream(Iterator[pa.RecordBatch]):
             return
         self.done = True
         with contextlib.suppress(AlertlabError):  # best effort: it may have just ended
-            self._client.channel.request(
-                "detach_request", {"stream_id": self.stream_id}, timeout_s=5.0
-            )
-        self._client.channel.forget_stream(self.stream_id)
+            self._channel.request("detach_request", {"stream_id": self.stream_id}, timeout_s=5.0)
+        self._channel.forget_stream(self.stream_id)
 
     def __enter__(self) -> BatchStream:
         return self
