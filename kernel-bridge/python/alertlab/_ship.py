@@ -16,6 +16,7 @@ import dis
 import importlib.metadata
 import inspect
 import io
+import linecache
 import math
 import socket
 import sys
@@ -88,6 +89,10 @@ def _literal(value: object, depth: int = 0) -> str | None:
     sized = isinstance(value, str | bytes | tuple | list | set | frozenset | dict)
     if sized and len(value) > MAX_VALUE_BYTES:  # type: ignore[arg-type]
         raise _TooBig
+    if isinstance(value, np.generic):  # before float: np.float64 is a float subclass
+        if value.dtype.kind not in "biufc":
+            return None
+        return f"__import__('numpy').{type(value).__name__}({_literal(value.item())})"
     if value is None or isinstance(value, bool | int | str | bytes) or value is Ellipsis:
         return repr(value)
     if isinstance(value, float):
@@ -114,8 +119,6 @@ def _literal(value: object, depth: int = 0) -> str | None:
             raise _TooBig
         items = _literal(value.tolist(), depth + 1)
         return f"__import__('numpy').array({items}, dtype={value.dtype.str!r})"
-    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-        return f"__import__('numpy').{type(value).__name__}({_literal(value.item())})"
     return None
 
 
@@ -148,18 +151,52 @@ def _definition_names(node: ast.AST) -> list[str]:
     return [n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)]
 
 
+def _class_source(cls: type) -> str | None:
+    """A class's source found through one of its methods' code (file name and first line), for
+    classes defined in a notebook cell, where ``inspect.getsource`` looks in the wrong place."""
+    for fn in _functions_of(cls):
+        code = fn.__code__
+        lines = linecache.getlines(code.co_filename)
+        if not lines:
+            continue
+        try:
+            tree = ast.parse("".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name == cls.__name__
+                and node.lineno <= code.co_firstlineno <= (node.end_lineno or 0)
+            ):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                return "".join(lines[first - 1 : node.end_lineno])
+    return None
+
+
+def _source_of(obj: object) -> str | None:
+    if isinstance(obj, type):  # through its methods first: the class's module may mislead
+        found = _class_source(obj)
+        if found is not None:
+            return found
+    try:
+        return inspect.getsource(obj)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+
+
 def _parse_definition(obj: object, name: str) -> tuple[str, ast.AST]:
     """The dedented source of a function/class and its statement (or lambda) node."""
     what = "class" if isinstance(obj, type) else "function"
-    try:
-        text = textwrap.dedent(inspect.getsource(obj))  # type: ignore[arg-type]
-    except (OSError, TypeError):
+    found = _source_of(obj)
+    if found is None:
         raise ShipError(
             f"Cannot ship {what} {name!r}: its source cannot be read (defined in a way that "
             "left no source, e.g. by exec or in an old session). Define it again in a cell, or "
             "move it into an installed package the worker can import.",
             name,
-        ) from None
+        )
+    text = textwrap.dedent(found)
     if getattr(obj, "__name__", "") == "<lambda>":
         try:
             lambdas = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Lambda)]

@@ -24,10 +24,11 @@ import pyarrow as pa
 from ._connection import read_connection_file
 from ._convert import read_ipc
 from ._messages import reply_type_of
+from ._ship import ShipError
 from ._transport import Channel
 from ._wire import Message
 from .errors import FilterDefinitionError
-from .filters import Filter
+from .filters import Filter, FilterSpec
 
 
 def load_filter(target: str) -> Filter:
@@ -91,6 +92,17 @@ def handle(flt: Filter, msg: Message) -> tuple[dict[str, Any], list[Any]]:
     return {"status": "ok", "num_rows": int(data.shape[0])}, [memoryview(data).cast("B")]
 
 
+def _hello_spec(flt: Filter, target: str) -> FilterSpec:
+    """The filter's spec, with the file it was loaded from as its source (already shipped)."""
+    where = target.rpartition(":")[0]
+    if where.endswith(".py"):
+        return flt.spec(source=Path(where).read_text())
+    try:
+        return flt.spec()
+    except ShipError:  # loaded from an installed module: the module is its source
+        return flt.spec(source="")
+
+
 def serve(channel: Channel, flt: Filter, parent_pid: int) -> int:
     while True:
         if not channel.requests:
@@ -122,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             channel.close(linger_ms=2000)  # let the error hello reach the host
             return 3
         channel.request(
-            "worker_hello", {"status": "ok", "pid": os.getpid(), "filter": flt.spec()}, timeout_s=30
+            "worker_hello",
+            {"status": "ok", "pid": os.getpid(), "filter": _hello_spec(flt, args.filter)},
+            timeout_s=30,
         )
         return serve(channel, flt, parent_pid)
     finally:

@@ -1,7 +1,9 @@
-"""Fixtures: a real Node engine (started here, stopped after the session) serving memory topics."""
+"""Fixtures: a real Node engine (started here, stopped after the session) serving memory topics;
+where the shared real data is, and the rule for tests that need it (fail under CI, else skip)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -12,9 +14,35 @@ import pytest
 from lightcurves import lightcurve_type
 
 import alertlab
-from alertlab._connection import ENGINE_MAIN, read_connection_file, repo_root
+from alertlab._config import node_binary
+from alertlab._connection import ENGINE_MAIN, read_connection_file
 
 LIGHTCURVE = lightcurve_type()
+#: the checkout these tests belong to
+ROOT = Path(__file__).resolve().parents[3]
+#: the shared real data (alert samples), beside the checkout
+SHARED_DATA = Path(os.environ.get("ALERTLAB_SHARED_DATA", ROOT.parent / "shared" / "data"))
+RUBIN_SAMPLE = SHARED_DATA / "alerts" / "rubin" / "rubin-v10-7alerts.avro"
+NODE = node_binary(ROOT) or "node"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_data(*paths: Path) -> None:
+    """Skips the calling test when shared data is missing - or fails it under CI=true, where a
+    test that cannot run is a failure. The message names the missing folder."""
+    missing = [p for p in paths if not p.exists()]
+    if not missing:
+        return
+    top = missing[0]
+    while top.parent != top and not top.parent.exists():
+        top = top.parent  # name the outermost missing folder
+    message = f"needs the shared real data: {top} is missing (see {SHARED_DATA / 'README.md'})"
+    if in_ci():
+        pytest.fail(f"CI=true: {message}", pytrace=False)
+    pytest.skip(message)
 
 
 def point(mjd, band, mag, detection=True):
@@ -66,15 +94,15 @@ def write_arrow(path: Path, table: pa.Table) -> Path:
     return path
 
 
-def start_engine(home: Path, *topics: str) -> subprocess.Popen:
-    root = repo_root()
-    assert root is not None, "run the tests from the alertlab repository"
-    args = ["node", "--import", "tsx", str(root / ENGINE_MAIN), "--quiet", "--no-sdk"]
+def start_engine(home: Path, *topics: str, sdk: bool = False) -> subprocess.Popen[bytes]:
+    """An engine on the project's Node; ``sdk=True`` serves Kafka topics of the local broker."""
+    args = [NODE, "--import", "tsx", str(ROOT / ENGINE_MAIN), "--quiet"]
+    args += [] if sdk else ["--no-sdk"]
     args += ["--connection-file", str(home / "bridge.json")]
     for t in topics:
         args += ["--memory-topic", t]
     log = open(home / "engine.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(args, cwd=root, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -89,7 +117,7 @@ def start_engine(home: Path, *topics: str) -> subprocess.Popen:
     raise RuntimeError("engine did not start in 60 s")
 
 
-def stop_engine(proc: subprocess.Popen) -> None:
+def stop_engine(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(10)
