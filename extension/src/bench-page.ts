@@ -76,7 +76,8 @@ async function renderLightcurve(url: string): Promise<RenderTiming> {
       y: 'mag',
       objects: [],
       maxPanels: 6,
-      heightPx: 420
+      heightPx: 420,
+      time: 'mjd'
     });
     const t2 = performance.now();
     await Plotly.newPlot(div, fig.data, fig.layout, PLOT_CONFIG);

@@ -17,6 +17,7 @@ import { alertIdsOf, quietLogger, randomName, readTopic } from '../stage-helpers
 import { withChromium } from './chromium.js';
 import { freePort, ROOT, withJupyterLab } from './jupyterlab.js';
 import { openNotebook, openSidebar } from './lab-page.js';
+import { sidebarOverflow } from './plot-looks.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const FIXTURE = join(ROOT, 'test', 'browser', 'fixtures', 'promote.ipynb');
@@ -103,6 +104,7 @@ describe.skipIf(!SAMPLES)('alertlab panels and promotion on the real controller'
     const entry = `by_brightness_${randomName('x').slice(2)}`;
     const stageId = entry.replace(/_/g, '-');
     const pageHeaders: string[] = [];
+    const panelCounts: Record<string, number> = {};
     try {
       await withController(async ctl => {
         const rest = async <T>(path: string): Promise<T> => {
@@ -176,6 +178,29 @@ describe.skipIf(!SAMPLES)('alertlab panels and promotion on the real controller'
                 await page.locator('.jp-Dialog .jp-mod-accept').click();
                 const stageRow = page.locator('.alertlab-stage-table tr', { hasText: stageId });
                 await stageRow.waitFor({ timeout: 30_000 });
+                // One row per output under the stage: alerts written and the rate; they fill
+                // until every alert of the topic is routed.
+                const outputRows = page.locator(`.alertlab-output-row[data-stage="${stageId}"]`);
+                const readCounts = async (): Promise<Record<string, number>> => {
+                  const out: Record<string, number> = {};
+                  for (const row of await outputRows.all()) {
+                    const name = (await row.getAttribute('data-output')) ?? '';
+                    const cells = await row.locator('td').allInnerTexts();
+                    out[name] = Number(/^(\d+) out$/.exec(cells[1])?.[1] ?? NaN);
+                    expect(cells[2]).toMatch(/^\d+(\.\d+)?$/); // alerts per second
+                  }
+                  return out;
+                };
+                await expect
+                  .poll(async () => Object.values(await readCounts()).reduce((a, b) => a + b, 0), {
+                    timeout: 90_000,
+                    interval: 1000
+                  })
+                  .toBe(produced.records);
+                Object.assign(panelCounts, await readCounts());
+                expect(Object.keys(panelCounts).sort()).toEqual(['bright', 'faint', 'other']);
+                // The tables fit the sidebar: nothing cut off.
+                expect(await sidebarOverflow(page)).toEqual([]);
                 await page.screenshot({ path: join(ARTIFACTS, 'panels.png') });
               } catch (err) {
                 await page
@@ -218,6 +243,7 @@ describe.skipIf(!SAMPLES)('alertlab panels and promotion on the real controller'
             ])
           );
           expect(routed).toEqual(expected);
+          expect(panelCounts).toEqual(expected);
         } finally {
           await transport.close();
           await ctl.controller.buffer

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { withChromium } from './chromium.js';
 import { ROOT, withJupyterLab } from './jupyterlab.js';
 import { openNotebook, plotSummary, runAllCells, rerunCell, cellOutput } from './lab-page.js';
+import { lightcurveLooks } from './plot-looks.js';
 
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'data');
 const HAS_DATA = existsSync(join(DATA_DIR, 'alerts'));
@@ -91,6 +92,26 @@ describe('JupyterLab widgets in a real browser', () => {
               expect(lc.datasetPoints).toBe(lc.traces.reduce((s, t) => s + t.points, 0));
               const objectsBefore = lc.objects;
               expect(objectsBefore.length).toBe(4);
+
+              // As a person sees it: plain MJD ticks (61105.5, never "61.1k"); one colour per
+              // band; detections, forced photometry and upper limits with their own markers.
+              const looks = await lightcurveLooks(page, '.alertlab-lightcurve');
+              expect(looks.xTicks.length).toBeGreaterThan(0);
+              for (const tick of looks.xTicks) {
+                expect(tick).toMatch(/^\d{5}(\.\d+)?$/);
+              }
+              const colourOf = new Map(looks.traces.map(t => [t.band, t.colour]));
+              expect(new Set(colourOf.values()).size).toBe(colourOf.size);
+              for (const t of looks.traces) {
+                expect(t.colour).toBe(colourOf.get(t.band));
+              }
+              const symbolOf = new Map(looks.traces.map(t => [t.kind, t.symbol]));
+              expect(Object.fromEntries(symbolOf)).toMatchObject({
+                detection: 'circle',
+                forced: 'diamond-open'
+              });
+              expect(new Set(symbolOf.values()).size).toBe(symbolOf.size);
+              expect(looks.traces.some(t => t.name.endsWith(' forced'))).toBe(true);
               await page.screenshot({ path: join(ARTIFACTS, 'widgets.png'), fullPage: true });
 
               // Cutout stamps: three zscaled FITS images of a real ZTF alert.
@@ -110,6 +131,8 @@ describe('JupyterLab widgets in a real browser', () => {
                 })
               );
               expect(stamps).toHaveLength(3);
+              // No library warning printed under the stamps (astropy's FITS VerifyWarning).
+              expect(await cellOutput(page, 2)).not.toMatch(/warning/i);
               for (const s of stamps) {
                 expect(s.width).toBeGreaterThan(10);
                 expect(s.levels).toBeGreaterThan(16); // a real image, not a blank canvas
@@ -144,6 +167,14 @@ describe('JupyterLab widgets in a real browser', () => {
                 expect(python).toContain(`'${objectId}'`);
               }
               await page.screenshot({ path: join(ARTIFACTS, 'widgets-selected-page.png') });
+
+              // Calendar dates on request: a date axis, ticks that name months or years.
+              const dates = await lightcurveLooks(page, '.alertlab-lightcurve.lc-dates');
+              expect(dates.xType).toBe('date');
+              expect(dates.xTicks.join(' ')).toMatch(
+                /20\d\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec/
+              );
+              expect(dates.xTicks.some(t => /^\d{5}(\.\d+)?$/.test(t))).toBe(false);
               // The widgets themselves (sky map with the selection, linked lightcurves) for the README.
               const shot = join(ARTIFACTS, 'widgets-selected.png');
               await page

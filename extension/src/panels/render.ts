@@ -27,6 +27,32 @@ export function table(
   );
 }
 
+/** A right-aligned number cell. */
+export function numberCell(value: string): HTMLTableCellElement {
+  return el('td', { class: 'alertlab-num' }, value);
+}
+
+/**
+ * A table that fits a narrow sidebar: fixed layout, the first column takes what the number
+ * columns leave, long names wrap instead of being cut off.
+ */
+export function fittedTable(
+  headers: string[],
+  rows: HTMLTableRowElement[],
+  className: string
+): HTMLTableElement {
+  return el(
+    'table',
+    { class: `alertlab-table alertlab-fitted ${className}` },
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...headers.map((h, i) => el('th', i === 0 ? {} : { class: 'alertlab-num' }, h)))
+    ),
+    el('tbody', {}, ...rows)
+  );
+}
+
 export function text(value: unknown): string {
   if (value === null || value === undefined) {
     return '–';

@@ -1,6 +1,6 @@
 import { Widget } from '@lumino/widgets';
 import type { ControllerApi, ControllerResult } from './api.js';
-import { el, table, text } from './render.js';
+import { el, fittedTable, numberCell, text } from './render.js';
 
 interface TopicInfo {
   topic: string;
@@ -24,6 +24,8 @@ export interface StageInfo {
   deadLetters?: number;
   errors?: number;
   outputTopics?: Record<string, string>;
+  /** Per output: its topic, alerts written and alerts per second (last ~10 s). */
+  outputs?: { name: string; topic: string; alertsOut?: number; ratePerSecond?: number }[];
 }
 
 function sumOffsets(o: TopicInfo['endOffsets']): string {
@@ -108,39 +110,78 @@ export class AlertlabSidebar extends Widget {
   }
 
   private renderTopics(topics: TopicInfo[], recordsOmitted?: string): void {
-    const rows = topics.map(t => [
-      t.topic,
-      text(t.partitions),
-      t.records === undefined ? sumOffsets(t.endOffsets) : text(t.records),
-      t.groups ? t.groups.map(g => `${g.groupId} (lag ${text(g.lag)})`).join(', ') : '–',
-      text(t.ratePerSecond)
-    ]);
+    const rows = topics.map(t => {
+      const groups = t.groups?.map(g => `${g.groupId} (lag ${text(g.lag)})`).join(', ');
+      return el(
+        'tr',
+        {},
+        el(
+          'td',
+          { title: groups ? `${t.topic}\nconsumer groups: ${groups}` : t.topic },
+          t.topic,
+          ...(groups ? [el('div', { class: 'alertlab-sub' }, groups)] : [])
+        ),
+        numberCell(text(t.partitions)),
+        numberCell(t.records === undefined ? sumOffsets(t.endOffsets) : text(t.records)),
+        numberCell(text(t.ratePerSecond))
+      );
+    });
     this.topics.replaceChildren(
       rows.length
-        ? table(
-            ['topic', 'partitions', 'records', 'groups (lag)', 'rate/s'],
-            rows,
-            'alertlab-topic-table'
-          )
+        ? fittedTable(['topic', 'part.', 'records', 'rate/s'], rows, 'alertlab-topic-table')
         : el('p', {}, 'No topics.'),
       ...(recordsOmitted ? [el('p', { class: 'alertlab-note' }, recordsOmitted)] : [])
     );
   }
 
+  /** One row per stage, one row per output under it (alerts written, rate), then its actions. */
   private renderStages(stages: StageInfo[]): void {
-    const rows = stages.map(s => [
-      s.id,
-      text(s.status),
-      text(s.version),
-      `${text(s.liveWorkers)}/${text(s.replicas)}`,
-      text(s.ratePerSecond),
-      text(s.deadLetters ?? s.errors),
-      this.stageButtons(s)
-    ]);
+    const rows = stages.flatMap(s => {
+      const problems = s.deadLetters ?? s.errors ?? 0;
+      return [
+        el(
+          'tr',
+          { class: 'alertlab-stage-row', 'data-stage': s.id },
+          el('td', { title: `${s.id} version ${text(s.version)}` }, `${s.id} v${text(s.version)}`),
+          el('td', { title: s.status ?? '' }, text(s.status)),
+          numberCell(`${text(s.liveWorkers)}/${text(s.replicas)}`),
+          numberCell(text(s.ratePerSecond))
+        ),
+        ...(s.outputs ?? []).map(o =>
+          el(
+            'tr',
+            { class: 'alertlab-output-row', 'data-stage': s.id, 'data-output': o.name },
+            el(
+              'td',
+              { class: 'alertlab-output', title: `output ${o.name} → topic ${o.topic}` },
+              `→ ${o.name}`
+            ),
+            el(
+              'td',
+              { colspan: '2', class: 'alertlab-num', title: 'alerts written' },
+              `${text(o.alertsOut ?? 0)} out`
+            ),
+            numberCell(text(o.ratePerSecond ?? 0))
+          )
+        ),
+        el(
+          'tr',
+          { class: 'alertlab-actions-row', 'data-stage': s.id },
+          el(
+            'td',
+            { colspan: '4' },
+            this.stageButtons(s),
+            ...(problems
+              ? [el('span', { class: 'alertlab-sub' }, ` dead letters / errors: ${text(problems)}`)]
+              : [])
+          )
+        )
+      ];
+    });
     this.stages.replaceChildren(
       rows.length
-        ? table(
-            ['stage', 'status', 'version', 'workers', 'rate/s', 'dead letters', ''],
+        ? fittedTable(
+            ['stage / output', 'status', 'workers', 'rate/s'],
             rows,
             'alertlab-stage-table'
           )

@@ -1,6 +1,15 @@
 import type { Table } from 'apache-arrow';
 import type { Layout, PlotData } from 'plotly.js-dist-min';
 import { boolColumn, floatColumn, idString, stringColumn } from './columns.js';
+import {
+  BAND_COLOURS,
+  BAND_ORDER,
+  FORCED_MIN_SNR,
+  KIND_LABELS,
+  KIND_ORDER,
+  KIND_SYMBOLS,
+  type PointKind
+} from './lightcurve-style.js';
 
 /** Lightcurve points, one row per measurement (the Python side flattens alerts to this). */
 export interface LightcurvePoints {
@@ -16,6 +25,8 @@ export interface LightcurvePoints {
   flux: Float64Array;
   fluxErr: Float64Array;
   isDetection: Uint8Array;
+  /** Forced photometry (Rubin `prvDiaForcedSources`): 1, else 0. */
+  forced: Uint8Array;
 }
 
 export interface LightcurveOptions {
@@ -27,6 +38,8 @@ export interface LightcurveOptions {
   maxPanels: number;
   /** Plot height in pixels. @default 420 */
   heightPx: number;
+  /** Time axis: plain MJD numbers, or calendar dates (UTC). @default 'mjd' */
+  time: 'mjd' | 'date';
 }
 
 export interface Figure {
@@ -36,17 +49,6 @@ export interface Figure {
   points: number;
   objects: string[];
 }
-
-/** Band colours (Rubin's recommended palette; ZTF uses the same names). */
-export const BAND_COLOURS: Record<string, string> = {
-  u: '#1600ea',
-  g: '#31de1f',
-  r: '#b52626',
-  i: '#370201',
-  z: '#ba52ff',
-  y: '#61a2b3'
-};
-const BAND_ORDER = ['u', 'g', 'r', 'i', 'z', 'y'];
 
 export function lightcurvePointsFromTable(table: Table): LightcurvePoints {
   const alertId = new Array<string>(table.numRows);
@@ -63,7 +65,8 @@ export function lightcurvePointsFromTable(table: Table): LightcurvePoints {
     upperLimitMag: floatColumn(table, 'upperLimitMag'),
     flux: floatColumn(table, 'flux'),
     fluxErr: floatColumn(table, 'fluxErr'),
-    isDetection: boolColumn(table, 'isDetection', true)
+    isDetection: boolColumn(table, 'isDetection', true),
+    forced: boolColumn(table, 'forced', false)
   };
 }
 
@@ -85,87 +88,126 @@ function axisSuffix(panel: number): string {
 interface Group {
   panel: number;
   band: string;
+  kind: PointKind;
   rows: number[];
 }
 
-/** Rows per (panel, band): detections and upper limits share a trace (fewer WebGL draws). */
+/** Detection, forced measurement or upper limit, and its y value (NaN: not drawn). */
+function classify(
+  points: LightcurvePoints,
+  row: number,
+  y: 'mag' | 'flux'
+): { kind: PointKind; value: number } {
+  if (points.isDetection[row] === 1) {
+    return { kind: 'detection', value: y === 'flux' ? points.flux[row] : points.mag[row] };
+  }
+  if (y === 'flux') {
+    return { kind: points.forced[row] === 1 ? 'forced' : 'limit', value: points.flux[row] };
+  }
+  const snr = points.flux[row] / points.fluxErr[row];
+  if (points.forced[row] === 1 && Number.isFinite(points.mag[row]) && snr >= FORCED_MIN_SNR) {
+    return { kind: 'forced', value: points.mag[row] };
+  }
+  return { kind: 'limit', value: points.upperLimitMag[row] };
+}
+
+function bandRank(band: string): number {
+  const i = BAND_ORDER.indexOf(band);
+  return i < 0 ? BAND_ORDER.length : i;
+}
+
+/** Rows per (panel, band, kind), in panel, band and kind order. */
 function groupRows(points: LightcurvePoints, shown: string[], y: 'mag' | 'flux'): Group[] {
   const panelOf = new Map(shown.map((o, i) => [o, i]));
   const groups = new Map<string, Group>();
   for (let row = 0; row < points.mjd.length; row++) {
     const panel = panelOf.get(points.objectId[row]);
-    if (panel === undefined) {
+    if (panel === undefined || !Number.isFinite(points.mjd[row])) {
       continue;
     }
-    if (!Number.isFinite(pointValue(points, row, y)) || !Number.isFinite(points.mjd[row])) {
+    const { kind, value } = classify(points, row, y);
+    if (!Number.isFinite(value)) {
       continue;
     }
     const band = points.band[row];
-    const key = `${panel}/${band}`;
+    const key = `${panel}/${band}/${kind}`;
     let g = groups.get(key);
     if (!g) {
-      g = { panel, band, rows: [] };
+      g = { panel, band, kind, rows: [] };
       groups.set(key, g);
     }
     g.rows.push(row);
   }
-  const rank = (b: string): number => {
-    const i = BAND_ORDER.indexOf(b);
-    return i < 0 ? BAND_ORDER.length : i;
-  };
-  return [...groups.values()].sort((a, b) => a.panel - b.panel || rank(a.band) - rank(b.band));
+  return [...groups.values()].sort(
+    (a, b) =>
+      a.panel - b.panel ||
+      bandRank(a.band) - bandRank(b.band) ||
+      a.band.localeCompare(b.band) ||
+      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
+  );
 }
 
-function pointValue(points: LightcurvePoints, row: number, y: 'mag' | 'flux'): number {
-  if (y === 'flux') {
-    return points.flux[row];
-  }
-  return points.isDetection[row] === 1 ? points.mag[row] : points.upperLimitMag[row];
-}
+const MS_PER_DAY = 86_400_000;
+const MJD_UNIX_EPOCH = 40587;
 
 function traceFor(
   points: LightcurvePoints,
   g: Group,
-  y: 'mag' | 'flux',
+  opts: LightcurveOptions,
   legend: boolean
 ): PlotData {
   const n = g.rows.length;
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   const errs = new Float64Array(n);
-  const symbols = new Array<string>(n);
   const custom = new Array<[string, string, string]>(n);
-  const forFlux = y === 'flux';
-  const limitLabel = forFlux ? ' (forced)' : ' (upper limit)';
+  const forFlux = opts.y === 'flux';
+  const dates = opts.time === 'date';
   g.rows.forEach((row, k) => {
-    const detection = points.isDetection[row] === 1;
-    xs[k] = points.mjd[row];
-    ys[k] = pointValue(points, row, y);
-    errs[k] = forFlux ? points.fluxErr[row] : detection ? points.magErr[row] : 0;
-    symbols[k] = detection ? 'circle' : 'triangle-down-open';
-    custom[k] = [points.alertId[row], mjdToIso(points.mjd[row]), detection ? '' : limitLabel];
+    const mjd = points.mjd[row];
+    // A date axis takes milliseconds since 1970 (plotly's convention for numbers on dates).
+    xs[k] = dates ? (mjd - MJD_UNIX_EPOCH) * MS_PER_DAY : mjd;
+    ys[k] = classify(points, row, opts.y).value;
+    errs[k] =
+      g.kind === 'limit' && !forFlux ? 0 : forFlux ? points.fluxErr[row] : points.magErr[row];
+    custom[k] = [points.alertId[row], mjdToIso(mjd), mjd.toFixed(5)];
   });
   const suffix = axisSuffix(g.panel);
   const colour = BAND_COLOURS[g.band] ?? '#777777';
   const unit = forFlux ? 'nJy' : 'mag';
+  const label = `${g.band}${KIND_LABELS[g.kind]}`;
   return {
     type: 'scattergl',
     mode: 'markers',
-    name: g.band,
-    legendgroup: g.band,
+    name: label,
+    legendgroup: label,
     showlegend: legend,
+    // The legend reads band by band (u g r i z y), each band's kinds together.
+    legendrank: 100 * bandRank(g.band) + KIND_ORDER.indexOf(g.kind),
     x: xs,
     y: ys,
     xaxis: `x${suffix}`,
     yaxis: `y${suffix}`,
     customdata: custom,
     hovertemplate:
-      `<b>${g.band}</b>%{customdata[2]}<br>alert %{customdata[0]}<br>%{customdata[1]} UTC` +
-      `<br>MJD %{x:.5f}<br>%{y:.3f} ${unit}<extra></extra>`,
-    marker: { color: colour, size: 6, symbol: symbols },
-    error_y: { type: 'data', array: errs, visible: true, color: colour, thickness: 1, width: 0 },
-    meta: { panel: g.panel, band: g.band }
-  };
+      `<b>${label}</b><br>alert %{customdata[0]}<br>%{customdata[1]} UTC` +
+      `<br>MJD %{customdata[2]}<br>%{y:.3f} ${unit}<extra></extra>`,
+    marker: {
+      color: colour,
+      size: g.kind === 'detection' ? 6 : 8,
+      symbol: KIND_SYMBOLS[g.kind],
+      line: { color: colour, width: 1.5 }
+    },
+    error_y: {
+      type: 'data',
+      array: errs,
+      visible: g.kind !== 'limit' || forFlux,
+      color: colour,
+      thickness: 1,
+      width: 0
+    },
+    meta: { panel: g.panel, band: g.band, kind: g.kind }
+  } as PlotData;
 }
 
 function valueRanges(data: PlotData[], panels: number): [number, number][] {
@@ -186,18 +228,19 @@ export function buildLightcurveFigure(points: LightcurvePoints, opts: Lightcurve
   const groups = groupRows(points, shown, opts.y);
   const seen = new Set<string>();
   const data = groups.map(g => {
-    const legend = !seen.has(g.band);
-    seen.add(g.band);
-    return traceFor(points, g, opts.y, legend);
+    const key = `${g.band}/${g.kind}`;
+    const legend = !seen.has(key);
+    seen.add(key);
+    return traceFor(points, g, opts, legend);
   });
   const panels = Math.max(shown.length, 1);
   const columns = Math.min(panels, 3);
   const rows = Math.ceil(panels / columns);
   const layout: Layout = {
-    height: Math.max(opts.heightPx, rows * 260),
+    height: Math.max(opts.heightPx, rows * 300),
     margin: { l: 56, r: 16, t: 36, b: 44 },
-    grid: { rows, columns, pattern: 'independent', xgap: 0.12, ygap: 0.28 },
-    legend: { orientation: 'h', y: -0.12, title: { text: 'band ' } },
+    grid: { rows, columns, pattern: 'independent', xgap: 0.12, ygap: 0.34 },
+    legend: { orientation: 'h', y: opts.time === 'date' ? -0.22 : -0.16, title: { text: 'band ' } },
     hovermode: 'closest',
     annotations: shown.map((objectId, panel) => ({
       text: `<b>${objectId}</b>`,
@@ -215,7 +258,11 @@ export function buildLightcurveFigure(points: LightcurvePoints, opts: Lightcurve
     const suffix = axisSuffix(panel);
     const [lo, hi] = ranges[panel];
     const pad = Math.max((hi - lo) * 0.08, opts.y === 'flux' ? 1 : 0.1);
-    layout[`xaxis${suffix}`] = { title: { text: 'MJD' }, zeroline: false };
+    layout[`xaxis${suffix}`] =
+      opts.time === 'date'
+        ? { type: 'date', title: { text: 'date (UTC)' }, zeroline: false }
+        : // Plain numbers: 61090.5, never "61.09k" (no SI suffix, no thousands separator).
+          { title: { text: 'MJD' }, tickformat: '.5~f', exponentformat: 'none', zeroline: false };
     layout[`yaxis${suffix}`] = {
       title: { text: opts.y === 'flux' ? 'flux (nJy)' : 'AB mag' },
       // The values set the range (huge error bars of faint points would squash the rest).

@@ -8,7 +8,10 @@ import {
 } from './lightcurve-figure.js';
 import { frameScheduler, PLOT_CONFIG } from './plotly-config.js';
 
-/** State: `_table` (Arrow IPC of lightcurve points), `y`, `objects`, `max_panels`, `height`. */
+/**
+ * State: `_table` (Arrow IPC of lightcurve points), `y`, `time`, `objects`, `max_panels`,
+ * `height`.
+ */
 export class LightcurveModel extends ArrowTableModel {
   override defaults(): Record<string, unknown> {
     return {
@@ -16,6 +19,7 @@ export class LightcurveModel extends ArrowTableModel {
       _model_name: 'LightcurveModel',
       _view_name: 'LightcurveView',
       y: 'mag',
+      time: 'mjd',
       objects: [],
       max_panels: 6
     };
@@ -38,7 +42,10 @@ export class LightcurveModel extends ArrowTableModel {
   declare private cached: LightcurvePoints | null | undefined;
 }
 
-/** Plotly lightcurve: one panel per object, one colour per band, upper limits as triangles. */
+/**
+ * Plotly lightcurve: one panel per object, one colour per band; detections, forced photometry
+ * and upper limits drawn with different markers.
+ */
 export class LightcurveView extends DOMWidgetView {
   private readonly plot = document.createElement('div');
   private readonly schedule = frameScheduler(() => void this.draw());
@@ -50,7 +57,7 @@ export class LightcurveView extends DOMWidgetView {
     this.el.appendChild(this.plot);
     this.listenTo(
       this.model,
-      'data change:y change:objects change:max_panels change:height',
+      'data change:y change:time change:objects change:max_panels change:height',
       this.schedule
     );
     void this.displayed.then(() => {
@@ -65,6 +72,7 @@ export class LightcurveView extends DOMWidgetView {
     const started = performance.now();
     const fig = buildLightcurveFigure(points ?? lightcurvePointsFromEmpty(), {
       y: model.get('y') === 'flux' ? 'flux' : 'mag',
+      time: model.get('time') === 'date' ? 'date' : 'mjd',
       objects: (model.get('objects') as string[] | null) ?? [],
       maxPanels: Number(model.get('max_panels') ?? 6),
       heightPx: Number(model.get('height') ?? 420)
@@ -99,6 +107,7 @@ function lightcurvePointsFromEmpty(): LightcurvePoints {
     upperLimitMag: f,
     flux: f,
     fluxErr: f,
-    isDetection: new Uint8Array(0)
+    isDetection: new Uint8Array(0),
+    forced: new Uint8Array(0)
   };
 }

@@ -77,6 +77,12 @@ export function stageSummary(
     outputTopics: rec.outputTopics,
     recordsIn: rt?.totals.recordsIn ?? 0,
     ratePerSecond: rt?.ratePerSecond ?? 0,
+    outputs: Object.entries(rec.outputTopics).map(([name, topic]) => ({
+      name,
+      topic,
+      alertsOut: rt?.totals.out[name] ?? 0,
+      ratePerSecond: rt?.outRatePerSecond[name] ?? 0
+    })),
     errors: (rt?.workerErrors ?? 0) + (rt?.totals.filterErrors ?? 0),
     lastError: rt?.lastError,
     updatedAt: rec.updatedAt

@@ -57,6 +57,8 @@ export interface StageRuntimeStatus {
   totals: StageTotals;
   /** Records in per second over the last ~10 s. */
   ratePerSecond: number;
+  /** Alerts written per second over the last ~10 s, per output. */
+  outRatePerSecond: Record<string, number>;
 }
 
 interface Runtime {
@@ -68,7 +70,7 @@ interface Runtime {
   workerErrors: number;
   lastError?: { time: string; message: string };
   retired: StageTotals;
-  samples: { t: number; n: number }[];
+  samples: { t: number; n: number; out: Record<string, number> }[];
 }
 
 function emptyTotals(): StageTotals {
@@ -183,7 +185,7 @@ export class Supervisor {
       }
     }
     const now = Date.now();
-    rt.samples.push({ t: now, n: totals.recordsIn });
+    rt.samples.push({ t: now, n: totals.recordsIn, out: { ...totals.out } });
     while (rt.samples.length > 2 && now - rt.samples[1].t > 10_000) {
       rt.samples.shift();
     }
@@ -205,7 +207,10 @@ export class Supervisor {
       workerErrors: rt.workerErrors,
       lastError: rt.lastError,
       totals,
-      ratePerSecond: dt > 0 ? (totals.recordsIn - first.n) / dt : 0
+      ratePerSecond: dt > 0 ? (totals.recordsIn - first.n) / dt : 0,
+      outRatePerSecond: Object.fromEntries(
+        Object.entries(totals.out).map(([k, n]) => [k, dt > 0 ? (n - (first.out[k] ?? 0)) / dt : 0])
+      )
     };
   }
 
