@@ -20,7 +20,6 @@ import pyarrow as pa
 
 from ._connect import connect, default_client, disconnect
 from ._convert import AngleLike, TableLike, to_astropy, to_pandas
-from ._ship import ShipError
 from .client import Client
 from .controller import ControllerError, backtest_remote
 from .controller import promote as _promote
@@ -31,6 +30,7 @@ from .errors import (
     FilterDefinitionError,
     ProtocolError,
     RemoteError,
+    ShipError,
 )
 from .filters import Filter, FilterSpec, alert_filter
 from .filters import filter as filter  # attribute only, not in __all__

@@ -12,26 +12,28 @@ classes whose source cannot be read, modules that are not installed in the envir
 from __future__ import annotations
 
 import ast
-import dis
 import importlib.metadata
 import inspect
 import io
-import linecache
-import math
 import socket
 import sys
 import textwrap
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
-from .errors import FilterDefinitionError
-
-#: The largest value carried as source (its ``repr``), in bytes.
-MAX_VALUE_BYTES = 1_000_000
+from ._code import (
+    MAX_VALUE_BYTES,
+    TooBigError,
+    definition_names,
+    functions_of,
+    global_names,
+    literal,
+    namespace_of,
+    parse_definition,
+)
+from .errors import ShipError
 
 _LIVE_RESOURCES: tuple[tuple[type, str], ...] = (
     (io.IOBase, "an open file"),
@@ -39,15 +41,6 @@ _LIVE_RESOURCES: tuple[tuple[type, str], ...] = (
     (types.GeneratorType, "a running generator"),
     (types.FrameType, "a stack frame"),
 )
-
-
-class ShipError(FilterDefinitionError):
-    """Something the function uses cannot be shipped to a stage worker. ``name`` is the notebook
-    name it is bound to."""
-
-    def __init__(self, message: str, name: str = "") -> None:
-        super().__init__(message)
-        self.name = name
 
 
 @dataclass(frozen=True)
@@ -75,143 +68,6 @@ def worker_can_import(module_name: str) -> bool:
     if module is not None and getattr(module, "__spec__", None) is None:
         return False
     return module_name.partition(".")[0] in _installed_top_levels()
-
-
-class _TooBig(Exception):
-    pass
-
-
-def _literal(value: object, depth: int = 0) -> str | None:
-    """Python source that rebuilds ``value``, or None when it is not a plain constant. Raises
-    _TooBig past :data:`MAX_VALUE_BYTES` (checked before building the text where it can be)."""
-    if depth > 20:
-        return None
-    sized = isinstance(value, str | bytes | tuple | list | set | frozenset | dict)
-    if sized and len(value) > MAX_VALUE_BYTES:  # type: ignore[arg-type]
-        raise _TooBig
-    if isinstance(value, np.generic):  # before float: np.float64 is a float subclass
-        if value.dtype.kind not in "biufc":
-            return None
-        return f"__import__('numpy').{type(value).__name__}({_literal(value.item())})"
-    if value is None or isinstance(value, bool | int | str | bytes) or value is Ellipsis:
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
-    if isinstance(value, complex):
-        return f"complex({_literal(value.real)}, {_literal(value.imag)})"
-    if isinstance(value, tuple | list | set | frozenset):
-        items = [_literal(v, depth + 1) for v in value]
-        if any(i is None for i in items):
-            return None
-        body = ", ".join(i for i in items if i is not None)
-        if isinstance(value, tuple):
-            return f"({body},)" if len(items) == 1 else f"({body})"
-        if isinstance(value, list):
-            return f"[{body}]"
-        return f"{type(value).__name__}([{body}])"
-    if isinstance(value, dict):
-        pairs = [(_literal(k, depth + 1), _literal(v, depth + 1)) for k, v in value.items()]
-        if any(k is None or v is None for k, v in pairs):
-            return None
-        return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufcUS":
-        if value.nbytes > MAX_VALUE_BYTES:
-            raise _TooBig
-        items = _literal(value.tolist(), depth + 1)
-        return f"__import__('numpy').array({items}, dtype={value.dtype.str!r})"
-    return None
-
-
-def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _code_objects(const)
-
-
-def _global_names(code: types.CodeType) -> list[str]:
-    """Global names loaded by ``code`` and the functions, lambdas and comprehensions inside it."""
-    names: list[str] = []
-    for c in _code_objects(code):
-        for ins in dis.get_instructions(c):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and ins.argval not in names:
-                names.append(str(ins.argval))
-    return names
-
-
-def _definition_names(node: ast.AST) -> list[str]:
-    """Names a ``def``/``class`` statement evaluates when it runs: decorators, defaults, bases."""
-    parts: list[ast.AST] = []
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-        parts += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        parts += node.decorator_list
-    if isinstance(node, ast.ClassDef):
-        parts += [*node.bases, *(k.value for k in node.keywords)]
-    return [n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)]
-
-
-def _class_source(cls: type) -> str | None:
-    """A class's source found through one of its methods' code (file name and first line), for
-    classes defined in a notebook cell, where ``inspect.getsource`` looks in the wrong place."""
-    for fn in _functions_of(cls):
-        code = fn.__code__
-        lines = linecache.getlines(code.co_filename)
-        if not lines:
-            continue
-        try:
-            tree = ast.parse("".join(lines))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.ClassDef)
-                and node.name == cls.__name__
-                and node.lineno <= code.co_firstlineno <= (node.end_lineno or 0)
-            ):
-                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                return "".join(lines[first - 1 : node.end_lineno])
-    return None
-
-
-def _source_of(obj: object) -> str | None:
-    if isinstance(obj, type):  # through its methods first: the class's module may mislead
-        found = _class_source(obj)
-        if found is not None:
-            return found
-    try:
-        return inspect.getsource(obj)  # type: ignore[arg-type]
-    except (OSError, TypeError):
-        return None
-
-
-def _parse_definition(obj: object, name: str) -> tuple[str, ast.AST]:
-    """The dedented source of a function/class and its statement (or lambda) node."""
-    what = "class" if isinstance(obj, type) else "function"
-    found = _source_of(obj)
-    if found is None:
-        raise ShipError(
-            f"Cannot ship {what} {name!r}: its source cannot be read (defined in a way that "
-            "left no source, e.g. by exec or in an old session). Define it again in a cell, or "
-            "move it into an installed package the worker can import.",
-            name,
-        )
-    text = textwrap.dedent(found)
-    if getattr(obj, "__name__", "") == "<lambda>":
-        try:
-            lambdas = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Lambda)]
-        except SyntaxError:
-            lambdas = []
-        if len(lambdas) != 1:
-            raise ShipError(
-                f"Cannot ship the lambda {name!r}: its source line does not hold exactly one "
-                "lambda. Write it as a `def` function.",
-                name,
-            )
-        return ast.get_source_segment(text, lambdas[0]) or "", lambdas[0]
-    tree = ast.parse(text)
-    node = tree.body[0]
-    return text, node
 
 
 class _Shipper:
@@ -259,10 +115,10 @@ class _Shipper:
             self.imports.append(line)
             return
         try:
-            text = _literal(obj)
+            text = literal(obj)
             if text is not None and len(text) > MAX_VALUE_BYTES:
-                raise _TooBig
-        except _TooBig:
+                raise TooBigError
+        except TooBigError:
             raise ShipError(
                 f"Cannot ship {user}: it uses {name!r}, a {type(obj).__name__} bigger than "
                 f"{MAX_VALUE_BYTES:,} bytes as source. Load it inside the function from a file "
@@ -307,12 +163,12 @@ class _Shipper:
         return None
 
     def _ship_definition(self, name: str, obj: object, target: object, user: str) -> None:
-        text, node = _parse_definition(obj if isinstance(obj, type) else target, name)
-        namespace = _namespace_of(target)
+        text, node = parse_definition(obj if isinstance(obj, type) else target, name)
+        namespace = namespace_of(target)
         what = f"{'class' if isinstance(target, type) else 'function'} {name!r}"
-        for dep in _definition_names(node):
+        for dep in definition_names(node):
             self._resolve(dep, namespace, what)
-        for fn in _functions_of(target):
+        for fn in functions_of(target):
             self._walk(fn, what)
         defined = getattr(target, "__name__", name)
         if isinstance(node, ast.Lambda):
@@ -337,7 +193,7 @@ class _Shipper:
             except ValueError:  # an empty cell: assigned later in the enclosing function
                 continue
             self.bind(var, value, namespace, user)
-        for dep in _global_names(fn.__code__):
+        for dep in global_names(fn.__code__):
             if dep not in cells:
                 self._resolve(dep, namespace, user)
 
@@ -350,24 +206,6 @@ class _Shipper:
             *tail,
         ]
         return "\n\n\n".join(b for b in blocks if b) + "\n"
-
-
-def _namespace_of(obj: object) -> dict[str, object]:
-    if isinstance(obj, types.FunctionType):
-        return obj.__globals__
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    return vars(module) if module is not None else {}
-
-
-def _functions_of(obj: object) -> list[types.FunctionType]:
-    if isinstance(obj, types.FunctionType):
-        return [obj]
-    found: list[types.FunctionType] = []
-    for member in vars(obj).values():
-        for part in (member, getattr(member, "__func__", None), getattr(member, "fget", None)):
-            if isinstance(part, types.FunctionType):
-                found.append(part)
-    return found
 
 
 def ship_function(
@@ -385,17 +223,17 @@ def ship_function(
         raise ShipError(f"Cannot ship {fn!r}: a filter must be a Python function.", entry)
     shipper = _Shipper()
     shipper.bound[entry] = fn if owner is None else owner
-    text, node = _parse_definition(target, entry)
+    text, node = parse_definition(target, entry)
     user = f"the filter {entry!r}"
     if isinstance(node, ast.Lambda):
         body, defined = f"{entry}__fn = {text}", f"{entry}__fn"
-        names = _definition_names(node)
+        names = definition_names(node)
     elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         lines = text.splitlines()
         body = textwrap.dedent("\n".join(lines[node.lineno - 1 : node.end_lineno])).rstrip()
         defined = node.name
         node.decorator_list = []
-        names = _definition_names(node)
+        names = definition_names(node)
         if defined != entry:
             shipper.bound[defined] = target
     else:

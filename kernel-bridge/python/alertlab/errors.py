@@ -52,3 +52,13 @@ class ProtocolError(AlertlabError, ValueError):
 
 class FilterDefinitionError(AlertlabError, TypeError):
     """A filter was declared or returned values inconsistent with its declaration."""
+
+
+class ShipError(FilterDefinitionError):
+    """Something a filter uses cannot be shipped to a stage worker (an open file, a socket, a
+    big value, code without source, a module that is not installed). ``name`` is the notebook
+    name it is bound to."""
+
+    def __init__(self, message: str, name: str = "") -> None:
+        super().__init__(message)
+        self.name = name

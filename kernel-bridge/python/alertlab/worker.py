@@ -24,10 +24,9 @@ import pyarrow as pa
 from ._connection import read_connection_file
 from ._convert import read_ipc
 from ._messages import reply_type_of
-from ._ship import ShipError
 from ._transport import Channel
 from ._wire import Message
-from .errors import FilterDefinitionError
+from .errors import FilterDefinitionError, ShipError
 from .filters import Filter, FilterSpec
 
 
