@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       return { ...pass(rows + rejects, bytes, performance.now() - a0), rows, rejects, batches };
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const raw = await rawConsume(client.bootstrapServers, topic, N);
+      const raw = await rawConsume(client.transport, topic, N);
       raws.push(pass(raw.records, raw.bytes, raw.ms));
       console.log(`round ${round + 1} raw kafkajs: ${raws.at(-1)?.alertsPerSec}/s`);
       attaches.push(await attachPass(false));

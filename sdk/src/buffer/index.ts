@@ -1,6 +1,6 @@
 /**
  * Kafka buffer sets and topics → AsyncIterable of Arrow alert batches. The only module that talks
- * to Kafka; kafkajs itself is imported in transport.ts alone.
+ * to Kafka; each client is imported in its own folder alone (see transport.ts).
  */
 export {
   BufferClient,

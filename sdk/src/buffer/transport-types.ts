@@ -1,7 +1,9 @@
 /**
- * The Kafka transport interface the rest of alertlab uses. Only `transport.ts` implements it (with
- * kafkajs); swapping the client is a change to that one file. Offsets are `bigint` (Kafka offsets
- * are 64-bit); an offset given to `commit`/`seek` is the NEXT offset to read, as in Kafka.
+ * The Kafka transport interface the rest of alertlab uses. Each Kafka client implements it in its
+ * own folder (kafkajs/, confluent/), chosen by `createTransport` (transport.ts), and every
+ * implementation must pass the same contract suite (test/transport-contract*.test.ts). Offsets are
+ * `bigint` (Kafka offsets are 64-bit); an offset given to `commit`/`seek` is the NEXT offset to
+ * read, as in Kafka.
  */
 import type { Logger } from './log.js';
 import type { RetryOptions } from './retry.js';
@@ -227,6 +229,8 @@ export interface ConsumerClient {
 
 export interface KafkaTransport {
   readonly bootstrapServers: string[];
+  /** Which Kafka client implements this transport (`'kafkajs'`, `'confluent'`). */
+  readonly client: string;
   admin(): Promise<AdminClient>;
   producer(options?: ProducerOptions): Promise<ProducerClient>;
   consumer(options: ConsumerOptions): Promise<ConsumerClient>;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_FILES } from '../alerts/testing/samples.js';
+import { SAMPLE_FILES } from '../../alerts/testing/samples.js';
 import { crc32c, crc32cImplementation, crc32cJs } from './crc32c.js';
-import { readAlertFile } from './produce.js';
+import { readAlertFile } from '../produce.js';
 import { encodeProduceRequest, type ProduceRequestFields } from './produce-encoding.js';
-import { kafkajsLinearGrouping, kafkajsProduceRequestBody } from './transport.js';
+import { kafkajsLinearGrouping, kafkajsProduceRequestBody } from './patches.js';
 
 const T0 = 1_795_000_000_000; // kafkajs sorts timestamps as text: keep them the same width
 

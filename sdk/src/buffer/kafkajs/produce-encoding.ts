@@ -4,7 +4,7 @@
  * buffer: sizes first, then the bytes, each value copied once, the batch CRC-32C over the result.
  * Field layout from the Kafka protocol guide ("Produce API", "Record Batch"). The transport hands
  * this to the Kafka client in place of its own encoder, which allocates a buffer per record and
- * per header and copies every record several times (see transport.ts). No client import here.
+ * per header and copies every record several times (see patches.ts). No client import here.
  */
 import { crc32c as defaultCrc32c } from './crc32c.js';
 

@@ -1,0 +1,220 @@
+/**
+ * Loads @confluentinc/kafka-javascript (librdkafka) and names the part of its API this transport
+ * uses. The package is CommonJS with a native addon that scripts/setup-kafka-client.sh builds; it
+ * is required here, on first use, so that a machine without the build can still run kafkajs.
+ * The shapes below are what the package documents (its types/*.d.ts), narrowed to our calls.
+ */
+import { createRequire } from 'node:module';
+import type { Logger } from '../log.js';
+import type * as T from '../transport-types.js';
+
+export type Callback<R = void> = (error: RdError | null | undefined, result: R) => void;
+
+export interface RdError extends Error {
+  code: number;
+  isFatal?: boolean;
+  isRetriable?: boolean;
+  isTxnRequiresAbort?: boolean;
+}
+
+export interface RdTopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string | null;
+}
+
+export interface DeliveryReport {
+  topic: string;
+  partition: number;
+  offset: number;
+  opaque: unknown;
+}
+
+export type RdHeaders = Array<Record<string, string | Buffer>>;
+
+export interface RdProducer {
+  connect(options: Record<string, unknown>, cb: Callback<unknown>): void;
+  disconnect(timeoutMs: number, cb: Callback<unknown>): void;
+  setPollInterval(ms: number): void;
+  setPollInBackground(on: boolean): void;
+  produce(
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key: Buffer | string | null | undefined,
+    timestamp: number | null,
+    opaque: unknown,
+    headers: RdHeaders | undefined
+  ): boolean;
+  poll(): void;
+  flush(timeoutMs: number, cb: Callback): void;
+  on(
+    event: 'delivery-report',
+    listener: (error: RdError | null, report: DeliveryReport) => void
+  ): void;
+  on(event: 'event.error', listener: (error: RdError) => void): void;
+  on(
+    event: 'event.log',
+    listener: (log: { severity: number; fac: string; message: string }) => void
+  ): void;
+  initTransactions(timeoutMs: number, cb: Callback): void;
+  beginTransaction(cb: Callback): void;
+  commitTransaction(timeoutMs: number, cb: Callback): void;
+  abortTransaction(timeoutMs: number, cb: Callback): void;
+  sendOffsetsToTransaction(
+    offsets: RdTopicPartitionOffset[],
+    consumer: RdKafkaConsumer,
+    timeoutMs: number,
+    cb: Callback
+  ): void;
+}
+
+export interface RdKafkaConsumer {
+  connect(options: Record<string, unknown>, cb: Callback<unknown>): void;
+  disconnect(cb: Callback<unknown>): void;
+}
+
+export interface KjsMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  offset: string;
+  headers?: Record<string, Buffer | string | Array<Buffer | string> | undefined>;
+}
+
+export interface KjsBatchPayload {
+  batch: { topic: string; partition: number; highWatermark: string; messages: KjsMessage[] };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export interface KjsConsumer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(s: { topics: string[] }): Promise<void>;
+  run(config: {
+    eachBatch(payload: KjsBatchPayload): Promise<void>;
+    eachBatchAutoResolve: boolean;
+    partitionsConsumedConcurrently: number;
+  }): Promise<void>;
+  seek(tpo: { topic: string; partition: number; offset: string }): void;
+  pause(tps: Array<{ topic: string; partitions?: number[] }>): void;
+  resume(tps: Array<{ topic: string; partitions?: number[] }>): void;
+  commitOffsets(tpos: Array<{ topic: string; partition: number; offset: string }>): Promise<void>;
+}
+
+export interface RdGroupDescription {
+  groupId: string;
+  error?: RdError;
+  members: Array<{
+    memberId: string;
+    clientId: string;
+    clientHost: string;
+    assignment?: { topicPartitions: Array<{ topic: string; partition: number }> };
+  }>;
+  protocol: string;
+  protocolType: string;
+  state: number;
+}
+
+export interface KjsAdmin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  createTopics(o: {
+    topics: Array<{
+      topic: string;
+      numPartitions: number;
+      replicationFactor: number;
+      configEntries: Array<{ name: string; value: string }>;
+    }>;
+    timeout?: number;
+  }): Promise<boolean>;
+  deleteTopics(o: { topics: string[]; timeout?: number }): Promise<void>;
+  listTopics(o?: { timeout?: number }): Promise<string[]>;
+  fetchTopicMetadata(o: { topics: string[]; timeout?: number }): Promise<
+    Array<{
+      name: string;
+      partitions: Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }>;
+    }>
+  >;
+  fetchTopicOffsets(
+    topic: string,
+    o?: { timeout?: number }
+  ): Promise<Array<{ partition: number; low: string; high: string }>>;
+  fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestampMs: number,
+    o?: { timeout?: number }
+  ): Promise<Array<{ partition: number; offset: string }>>;
+  fetchOffsets(o: { groupId: string; topics: string[]; timeout?: number }): Promise<
+    Array<{
+      topic: string;
+      partitions: Array<{ partition: number; offset: string; metadata: string | null }>;
+    }>
+  >;
+  listGroups(o?: { timeout?: number }): Promise<{
+    groups: Array<{ groupId: string; protocolType: string }>;
+  }>;
+  describeGroups(
+    groupIds: string[],
+    o?: { timeout?: number }
+  ): Promise<{
+    groups: RdGroupDescription[];
+  }>;
+  deleteGroups(groupIds: string[], o?: { timeout?: number }): Promise<unknown>;
+}
+
+export interface ConfluentModule {
+  librdkafkaVersion: string;
+  Producer: new (
+    config: Record<string, unknown>,
+    topicConfig?: Record<string, unknown>
+  ) => RdProducer;
+  KafkaConsumer: new (
+    config: Record<string, unknown>,
+    topicConfig?: Record<string, unknown>
+  ) => RdKafkaConsumer;
+  KafkaJS: {
+    Kafka: new (config: Record<string, unknown>) => {
+      admin(config?: Record<string, unknown>): KjsAdmin;
+      consumer(config: Record<string, unknown>): KjsConsumer;
+    };
+    logLevel: { NOTHING: number; ERROR: number; WARN: number; INFO: number; DEBUG: number };
+  };
+}
+
+/** The package, loaded on first use (throws when it is not installed or its addon is not built). */
+export function loadConfluent(): ConfluentModule {
+  return createRequire(import.meta.url)('@confluentinc/kafka-javascript') as ConfluentModule;
+}
+
+/** librdkafka settings every client of a transport shares. */
+export function commonConfig(options: T.TransportOptions): Record<string, unknown> {
+  return {
+    'bootstrap.servers': options.bootstrapServers.join(','),
+    'client.id': options.clientId ?? 'alertlab',
+    'socket.connection.setup.timeout.ms': options.connectionTimeoutMs ?? 10_000,
+    'socket.timeout.ms': Math.max(options.requestTimeoutMs ?? 30_000, 10_000)
+  };
+}
+
+/** librdkafka's syslog severities: 0–3 errors (our info: callers get thrown errors), the rest debug. */
+export function forwardLog(logger: Logger, what: string) {
+  return (log: { severity: number; fac: string; message: string }): void => {
+    const target = log.severity <= 3 ? 'info' : 'debug';
+    logger[target](`librdkafka ${what} ${log.fac}: ${log.message}`);
+  };
+}
+
+export const toBuffer = (v: Uint8Array): Buffer =>
+  Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+/** Calls a callback-style method and settles with its result. */
+export function callback<R = void>(fn: (cb: Callback<R>) => void): Promise<R> {
+  return new Promise((resolve, reject) =>
+    fn((error, result) => (error ? reject(error) : resolve(result)))
+  );
+}

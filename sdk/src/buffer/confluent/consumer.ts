@@ -1,0 +1,178 @@
+/**
+ * The consumer of the confluent transport: the package's promise API (its KafkaJS-shaped layer on
+ * librdkafka), which fetches in librdkafka's threads, hands batches per partition to a handler,
+ * and manages heartbeats itself. Offsets are never auto-committed. `fromBeginning` is a setting of
+ * the client there, not of `subscribe`, so the client is made (and connected) by `subscribe`.
+ * Assignment listeners are called from the rebalance callback after each join (eager assignor:
+ * every rebalance hands out the whole assignment, as kafkajs does).
+ */
+import { KafkaTransportError } from '../../errors.js';
+import type { Logger } from '../log.js';
+import { wrapError } from '../transport-errors.js';
+import type * as T from '../transport-types.js';
+import { commonConfig, type ConfluentModule, type KjsConsumer, type KjsMessage } from './client.js';
+
+/** librdkafka's "assign partitions" rebalance event. */
+const ERR_ASSIGN_PARTITIONS = -175;
+/** Largest batch handed to a handler (the stage chunks it further). */
+const MAX_BATCH_RECORDS = 2000;
+
+function toConsumed(m: KjsMessage): T.ConsumedRecord {
+  return {
+    offset: BigInt(m.offset),
+    timestampMs: Number(m.timestamp),
+    key: m.key,
+    value: m.value,
+    headers: (m.headers ?? {}) as T.ConsumedRecord['headers']
+  };
+}
+
+/** The client's own log lines: errors become our info (callers get thrown errors), the rest debug. */
+function kjsLogger(logger: Logger) {
+  const at = (level: 'info' | 'debug') => (message: string, extra?: Record<string, unknown>) =>
+    logger[level](`confluent consumer: ${message}`, extra ?? {});
+  const self = {
+    info: at('debug'),
+    debug: at('debug'),
+    warn: at('debug'),
+    error: at('info'),
+    namespace: () => self,
+    setLogLevel: () => undefined
+  };
+  return self;
+}
+
+export function createConsumer(
+  mod: ConfluentModule,
+  options: T.TransportOptions,
+  opts: T.ConsumerOptions,
+  logger: Logger,
+  ctx: Record<string, unknown>
+): T.ConsumerClient {
+  const groupId = opts.groupId;
+  const assignmentListeners = new Set<(a: Record<string, number[]>) => void>();
+  const disconnectListeners = new Set<() => void>();
+  let consumer: KjsConsumer | undefined;
+  let closed = false;
+  const call = async <R>(
+    operation: string,
+    extra: Record<string, unknown>,
+    fn: () => Promise<R>
+  ) => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw wrapError(e, operation, { ...ctx, groupId, ...extra });
+    }
+  };
+  const made = (): KjsConsumer => {
+    if (consumer === undefined) {
+      throw new KafkaTransportError('Subscribe the consumer before using it.', {
+        context: { ...ctx, groupId }
+      });
+    }
+    return consumer;
+  };
+  const onRebalance = (
+    err: { code: number },
+    assignment: Array<{ topic: string; partition: number }>
+  ) => {
+    if (err.code !== ERR_ASSIGN_PARTITIONS) {
+      return;
+    }
+    const byTopic: Record<string, number[]> = {};
+    for (const tp of assignment) {
+      (byTopic[tp.topic] ??= []).push(tp.partition);
+    }
+    for (const listener of assignmentListeners) {
+      listener(byTopic);
+    }
+  };
+  const on = <L>(set: Set<L>, listener: L) => {
+    set.add(listener);
+    return () => void set.delete(listener);
+  };
+  return {
+    groupId,
+    subscribe: (topics, subscribeOptions = {}) =>
+      call('subscribe', { topic: topics.join(',') }, async () => {
+        if (consumer !== undefined) {
+          await consumer.subscribe({ topics });
+          return;
+        }
+        const kafka = new mod.KafkaJS.Kafka({});
+        const c = kafka.consumer({
+          ...commonConfig(options),
+          'group.id': groupId,
+          'enable.auto.commit': false,
+          'auto.offset.reset': subscribeOptions.fromBeginning ? 'earliest' : 'latest',
+          'isolation.level': (opts.readCommitted ?? true) ? 'read_committed' : 'read_uncommitted',
+          'session.timeout.ms': opts.sessionTimeoutMs ?? 30_000,
+          'heartbeat.interval.ms': opts.heartbeatIntervalMs ?? 3_000,
+          'max.poll.interval.ms': opts.rebalanceTimeoutMs ?? 60_000,
+          'max.partition.fetch.bytes': opts.maxBytesPerPartition ?? 10 * 1024 * 1024,
+          'fetch.max.bytes': opts.maxBytes ?? 50 * 1024 * 1024,
+          'fetch.wait.max.ms': opts.maxWaitTimeMs ?? 500,
+          'allow.auto.create.topics': false,
+          'partition.assignment.strategy': 'roundrobin',
+          'js.consumer.max.batch.size': MAX_BATCH_RECORDS,
+          rebalance_cb: onRebalance,
+          kafkaJS: { logger: kjsLogger(logger) }
+        });
+        await c.connect();
+        consumer = c;
+        await c.subscribe({ topics });
+      }),
+    run: (handler, runOptions = {}) =>
+      call('run consumer', {}, () =>
+        made().run({
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: runOptions.partitionsConcurrently ?? 1,
+          eachBatch: async p =>
+            handler({
+              topic: p.batch.topic,
+              partition: p.batch.partition,
+              highWatermark: BigInt(p.batch.highWatermark),
+              records: p.batch.messages.map(toConsumed),
+              resolveOffset: offset => p.resolveOffset(offset.toString()),
+              heartbeat: p.heartbeat,
+              isRunning: p.isRunning,
+              isStale: p.isStale
+            })
+        })
+      ),
+    seek: (topic, partition, offset) =>
+      made().seek({ topic, partition, offset: offset.toString() }),
+    pause: (topic, partitions) => made().pause([{ topic, partitions }]),
+    resume: (topic, partitions) => made().resume([{ topic, partitions }]),
+    commit: offsets =>
+      call('commit offsets', { topic: offsets[0]?.topic }, async () => {
+        if (offsets.some(o => (o.metadata ?? null) !== null)) {
+          throw new KafkaTransportError(
+            'The confluent consumer commits offsets without metadata; commit metadata in a transaction (sendOffsets).',
+            { context: { ...ctx, groupId } }
+          );
+        }
+        await made().commitOffsets(
+          offsets.map(o => ({
+            topic: o.topic,
+            partition: o.partition,
+            offset: o.offset.toString()
+          }))
+        );
+      }),
+    onAssignment: listener => on(assignmentListeners, listener),
+    onDisconnect: listener => on(disconnectListeners, listener),
+    onCrash: () => () => undefined, // this client never crashes for good: it rejoins by itself
+    close: async () => {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await consumer?.disconnect().catch(() => undefined);
+      for (const listener of disconnectListeners) {
+        listener();
+      }
+    }
+  };
+}

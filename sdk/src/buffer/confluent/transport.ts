@@ -1,0 +1,80 @@
+/**
+ * The transport on @confluentinc/kafka-javascript (librdkafka), chosen with
+ * ALERTLAB_KAFKA_CLIENT=confluent (see ../transport.ts). The package is imported by this folder
+ * alone and used through its public APIs only: librdkafka's producer for produce and transactions
+ * (producer.ts), the package's promise API for the consumer (consumer.ts) and admin (admin.ts).
+ * Its native addon is built by scripts/setup-kafka-client.sh (cached outside the repository).
+ */
+import { getDefaultLogger } from '../log.js';
+import { createRetry } from '../retry.js';
+import { wrapError } from '../transport-errors.js';
+import type * as T from '../transport-types.js';
+import { createAdmin } from './admin.js';
+import { callback, commonConfig, loadConfluent, type RdKafkaConsumer } from './client.js';
+import { createConsumer } from './consumer.js';
+import { createProducer } from './producer.js';
+
+/** Creates a transport on librdkafka. Connections open lazily, one per client made. */
+export function createConfluentTransport(options: T.TransportOptions): T.KafkaTransport {
+  const mod = loadConfluent();
+  const logger = options.logger ?? getDefaultLogger();
+  const retry = createRetry({ retries: 5, ...options.retry });
+  const ctx = { bootstrapServers: options.bootstrapServers.join(','), client: 'confluent' };
+  const open = new Set<{ close(): Promise<void> }>();
+  const track = <C extends { close(): Promise<void> }>(c: C): C => {
+    const close = c.close.bind(c);
+    c.close = async () => {
+      open.delete(c);
+      await close();
+    };
+    open.add(c);
+    return c;
+  };
+  /**
+   * One unsubscribed consumer handle per group, whose group metadata (generation -1, no member)
+   * transactions commit offsets with: the same pre-KIP-447 commit kafkajs makes, so a stage's
+   * fencing stays the stable transactional id per partition (see stage/partitions.ts).
+   */
+  const handles = new Map<string, Promise<RdKafkaConsumer>>();
+  const groupHandle = (groupId: string): Promise<RdKafkaConsumer> => {
+    let handle = handles.get(groupId);
+    if (handle === undefined) {
+      handle = (async () => {
+        const c = new mod.KafkaConsumer({ ...commonConfig(options), 'group.id': groupId }, {});
+        await callback<unknown>(cb => c.connect({}, cb));
+        track({ close: () => callback<unknown>(cb => c.disconnect(cb)).then(() => undefined) });
+        return c;
+      })();
+      handle.catch(() => handles.delete(groupId));
+      handles.set(groupId, handle);
+    }
+    return handle;
+  };
+  return {
+    bootstrapServers: options.bootstrapServers,
+    client: 'confluent',
+    admin: async () => {
+      const admin = new mod.KafkaJS.Kafka({}).admin({
+        ...commonConfig(options),
+        kafkaJS: { logLevel: mod.KafkaJS.logLevel.NOTHING }
+      });
+      try {
+        await retry(() => admin.connect());
+      } catch (e) {
+        throw wrapError(e, 'connect admin', ctx);
+      }
+      return track(createAdmin(admin, options.bootstrapServers, retry, ctx));
+    },
+    producer: async (opts = {}) =>
+      track(await createProducer({ mod, options, logger, ctx, groupHandle }, opts)),
+    consumer: async opts => track(createConsumer(mod, options, opts, logger, ctx)),
+    close: async () => {
+      const results = await Promise.allSettled([...open].map(c => c.close()));
+      handles.clear();
+      const failed = results.find(r => r.status === 'rejected');
+      if (failed !== undefined) {
+        logger.warn('closing a Kafka client failed', { error: String(failed.reason) });
+      }
+    }
+  };
+}
