@@ -18,8 +18,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "alertlab"
 
 
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
 def _project() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return _pyproject()["project"]
+
+
+def _package_files() -> list[Path]:
+    """Every module, plus the package data that ``[tool.alertlab-build] package-data`` names
+    (glob patterns relative to each package folder, e.g. ``py.typed``)."""
+    data = _pyproject().get("tool", {}).get("alertlab-build", {}).get("package-data", [])
+    files = set((ROOT / PACKAGE).rglob("*.py"))
+    for folder in [ROOT / PACKAGE, *(p for p in (ROOT / PACKAGE).rglob("*") if p.is_dir())]:
+        for pattern in data:
+            files.update(f for f in folder.glob(pattern) if f.is_file())
+    return sorted(f for f in files if "__pycache__" not in f.parts)
 
 
 def _metadata() -> str:
@@ -72,11 +87,7 @@ def get_requires_for_build_editable(config_settings=None):
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    files = {
-        str(f.relative_to(ROOT)): f.read_bytes()
-        for f in sorted((ROOT / PACKAGE).rglob("*.py"))
-        if "__pycache__" not in f.parts
-    }
+    files = {f.relative_to(ROOT).as_posix(): f.read_bytes() for f in _package_files()}
     return _write_wheel(wheel_directory, files)
 
 

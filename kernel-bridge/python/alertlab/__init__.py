@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from ._connect import connect, default_client, disconnect
-from ._convert import AngleLike, TableLike, to_astropy, to_pandas
+from ._convert import AngleLike, MatchResult, PositionLike, TableLike, to_astropy, to_pandas
 from .client import Client
 from .controller import ControllerError, backtest_remote
 from .controller import promote as _promote
@@ -51,7 +51,9 @@ __all__ = [
     "FilterDefinitionError",
     "FilterSpec",
     "GateEvidence",
+    "MatchResult",
     "PingReply",
+    "PositionLike",
     "PromoteResult",
     "ProtocolError",
     "RemoteError",
@@ -113,7 +115,7 @@ def crossmatch(
     catalogs: str | list[str],
     radius: AngleLike = 1.0,
     timeout: float | None = None,
-) -> Any:
+) -> MatchResult:
     """Cross-matches pandas / pyarrow / astropy Table / SkyCoord rows against catalogs within
     ``radius`` (astropy Angle/Quantity, or a bare number in arcseconds; positions in degrees).
     Returns the caller's flavour; see :meth:`Client.crossmatch`."""
@@ -121,7 +123,7 @@ def crossmatch(
 
 
 def cone(
-    ra: AngleLike | Any,
+    ra: AngleLike | PositionLike,
     dec: AngleLike | None = None,
     radius: AngleLike = 1.0,
     catalog: str = "",
@@ -138,7 +140,7 @@ def lightcurve(object_id: str | int, **options: Any) -> Any:
     return default_client().lightcurve(object_id, **options)
 
 
-def backtest(filter: Filter, data: Any = None, **options: Any) -> dict[str, Any]:
+def backtest(filter: Filter, data: Any = None, **options: Any) -> GateEvidence | dict[str, Any]:
     """Backtest a filter: with ``input="<topic>"`` on the controller's gate
     (:func:`alertlab.controller.backtest_remote`), else in the engine (:meth:`Client.backtest`)."""
     if data is None and ("input" in options or "topic" in options):

@@ -62,8 +62,8 @@ def literal(value: object, depth: int = 0) -> str | None:
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufcUS":
         if value.nbytes > MAX_VALUE_BYTES:
             raise TooBigError
-        items = literal(value.tolist(), depth + 1)
-        return f"__import__('numpy').array({items}, dtype={value.dtype.str!r})"
+        listed = literal(value.tolist(), depth + 1)
+        return f"__import__('numpy').array({listed}, dtype={value.dtype.str!r})"
     return None
 
 

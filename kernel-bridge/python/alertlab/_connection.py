@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict, cast
 
 from ._config import ENGINE_MAIN, connection_file, node_binary, project_root
 from .errors import BridgeNotReadyError
@@ -62,7 +62,7 @@ def read_connection_file(path: str | os.PathLike[str]) -> ConnectionInfo:
         )
     info.setdefault("transport", "tcp")
     info.setdefault("ip", "127.0.0.1")
-    return info  # type: ignore[no-any-return]  # checked above
+    return cast(ConnectionInfo, info)  # checked above
 
 
 def write_connection_file(path: str | os.PathLike[str], info: ConnectionInfo) -> None:

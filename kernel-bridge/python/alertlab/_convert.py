@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 #: What the API accepts as a table of alerts or positions.
 TableLike: TypeAlias = "pa.Table | pa.RecordBatch | pd.DataFrame | Table | SkyCoord"
+#: What a cross-match returns: the caller's flavour (pyarrow in -> pyarrow Table, pandas in ->
+#: DataFrame, astropy Table or SkyCoord in -> astropy Table).
+MatchResult: TypeAlias = "pa.Table | pd.DataFrame | Table"
+#: A position: a SkyCoord (one or many), or ra/dec given separately.
+PositionLike: TypeAlias = "SkyCoord"
 #: An angle: astropy Angle/Quantity in any angular unit, or a bare number (degrees for a
 #: position, arcseconds for a radius).
 AngleLike: TypeAlias = "float | int | Quantity"
@@ -116,7 +121,7 @@ def with_ra_dec(table: pa.Table) -> pa.Table:
     return table
 
 
-def like_input(result: pa.Table, original: object) -> Any:
+def like_input(result: pa.Table, original: object) -> MatchResult:
     """Returns results in the caller's flavour: pandas in, pandas out; astropy in (Table or
     SkyCoord), astropy Table out; else the pyarrow Table. Integer ids stay exact on every path."""
     mod = type(original).__module__

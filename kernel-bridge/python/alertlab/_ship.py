@@ -132,7 +132,7 @@ class _Shipper:
         if imported is not None:
             self.imports.append(imported)
             return
-        target = inspect.unwrap(obj) if callable(obj) else obj  # type: ignore[arg-type]
+        target = inspect.unwrap(obj) if callable(obj) else obj
         if isinstance(target, types.FunctionType | type):
             self._ship_definition(name, obj, target, user)
             return

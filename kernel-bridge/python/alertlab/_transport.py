@@ -11,7 +11,7 @@ from typing import Any
 
 import zmq
 
-from ._connection import endpoint_of
+from ._connection import ConnectionInfo, endpoint_of
 from ._messages import MESSAGE_TYPES
 from ._wire import Message, decode, encode, make_header
 from .errors import BridgeTimeoutError, ProtocolError, RemoteError
@@ -38,7 +38,9 @@ def raise_for_error(msg: Message, what: str) -> None:
 class Channel:
     """One DEALER socket to one ROUTER peer (an engine or a filter host)."""
 
-    def __init__(self, info: dict[str, Any], *, context: zmq.Context | None = None):
+    def __init__(
+        self, info: ConnectionInfo, *, context: zmq.Context[zmq.Socket[bytes]] | None = None
+    ) -> None:
         self.info = info
         self.endpoint = endpoint_of(info)
         self.key = str(info["key"]).encode("utf-8")
@@ -61,7 +63,7 @@ class Channel:
         header = make_header(msg_type, self.session)
         msg = Message(header, parent or {}, {}, content or {}, list(buffers))
         self.socket.send_multipart(encode(self.key, msg), copy=False)
-        return header["msg_id"]
+        return str(header["msg_id"])
 
     def _route(self, msg: Message) -> None:
         stream_id = msg.content.get("stream_id")

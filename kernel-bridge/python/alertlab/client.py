@@ -15,6 +15,8 @@ import pyarrow as pa
 from ._connection import ConnectionInfo
 from ._convert import (
     AngleLike,
+    MatchResult,
+    PositionLike,
     TableLike,
     arcsec,
     degrees,
@@ -114,7 +116,7 @@ class Client:
         catalogs: str | list[str],
         radius: AngleLike = 1.0,
         timeout: float | None = None,
-    ) -> Any:
+    ) -> MatchResult:
         """Cross-matches rows against catalogs within ``radius``.
 
         Positions are the table's ``ra``/``dec`` columns (or aliases such as ``RAJ2000``) in
@@ -134,7 +136,7 @@ class Client:
 
     def cone(
         self,
-        ra: AngleLike | Any,
+        ra: AngleLike | PositionLike,
         dec: AngleLike | None = None,
         radius: AngleLike = 1.0,
         catalog: str = "",

@@ -102,7 +102,7 @@ class Filter:
         self.columns = list(columns) if columns is not None else None
         #: the batch type the function receives ("pyarrow" or "pandas"); never a topic
         self.input_format: InputFormat = input
-        self.name: str = name or getattr(fn, "__name__", "filter")
+        self.name: str = name or str(getattr(fn, "__name__", "filter"))
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
 
@@ -219,11 +219,13 @@ class Filter:
 
 def _as_numpy(result: object) -> npt.NDArray[Any]:
     if isinstance(result, pa.ChunkedArray | pa.Array):
-        if result.null_count and pa.types.is_boolean(result.type):
-            result = result.fill_null(False)
-        return np.asarray(result.to_numpy(zero_copy_only=False))
-    if hasattr(result, "to_numpy"):
-        return np.asarray(result.to_numpy())
+        arrow: pa.ChunkedArray | pa.Array = result
+        if arrow.null_count and pa.types.is_boolean(arrow.type):
+            arrow = arrow.fill_null(False)
+        return np.asarray(arrow.to_numpy(zero_copy_only=False))
+    to_numpy = getattr(result, "to_numpy", None)  # pandas Series, numpy-like results
+    if callable(to_numpy):
+        return np.asarray(to_numpy())
     return np.asarray(result)
 
 

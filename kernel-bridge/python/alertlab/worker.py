@@ -88,7 +88,7 @@ def handle(flt: Filter, msg: Message) -> tuple[dict[str, Any], list[Any]]:
     except Exception as err:  # every filter error goes back to the host
         return _error(err), []
     data = np.ascontiguousarray(routing, dtype="<i4")
-    return {"status": "ok", "num_rows": int(data.shape[0])}, [memoryview(data).cast("B")]
+    return {"status": "ok", "num_rows": int(data.shape[0])}, [data.data.cast("B")]
 
 
 def _hello_spec(flt: Filter, target: str) -> FilterSpec:
