@@ -81,3 +81,34 @@ def test_errors_subclass_builtins():
     assert issubclass(alertlab.ProtocolError, ValueError)
     err = alertlab.RemoteError("x failed", remote_traceback=["Traceback", "  line"])
     assert "Remote traceback" in str(err)
+
+
+def test_int64_ids_stay_exact_in_every_flavour_after_the_engine(client):
+    """ids above 2**53 next to nulls, through the real engine, then to pandas and astropy."""
+    from conftest import edge_table
+
+    back = client.echo(edge_table())
+    expected = [2**62 + 1, 2**53 + 1, None, -(2**63)]
+
+    df = like_input(back, pd.DataFrame())
+    assert str(df["alertId"].dtype) == "Int64"
+    assert [None if v is pd.NA else int(v) for v in df["alertId"]] == expected
+    assert df["mag"].isna().tolist() == [True, True, False, False]  # pandas: NaN and null alike
+
+    t = like_input(back, Table())
+    assert isinstance(t, Table) and t["alertId"].dtype == np.int64
+    assert t["alertId"].mask.tolist() == [False, False, True, False]
+    assert [None if m else int(v) for v, m in zip(t["alertId"].data, t["alertId"].mask)] == [
+        2**62 + 1,
+        2**53 + 1,
+        None,
+        -(2**63),
+    ]
+    assert t["mag"].mask.tolist() == [False, True, False, False]  # a NaN is not a null
+    assert np.isnan(t["mag"].data[0])
+    assert t["objectId"].mask.tolist() == [False, False, True, False]
+    assert t["lightcurve"][0][0]["band"] == "g"  # nested lightcurve points as Python objects
+
+    sky = like_input(back, SkyCoord([1] * u.deg, [2] * u.deg))
+    assert isinstance(sky, Table) and int(sky["alertId"][0]) == 2**62 + 1
+    assert alertlab.to_astropy(back)["alertId"][1] == 2**53 + 1
