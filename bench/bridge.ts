@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'alertlab-bench-'));
   const engine = await BridgeEngine.create({
     connectionFile: join(dir, 'bridge.json'),
-    services: new MemoryTopics().set('bench.table', table).over({})
+    services: new MemoryTopics().set('bench.table', table).asServices()
   });
   // raw baseline: a bare ROUTER that answers any message with the same number of bytes
   const rawSocket = new Router({ linger: 0 });

@@ -3,10 +3,17 @@
  * next batch from the source only when the client has granted a credit.
  */
 import { encodeIpcPooled } from './ipc-pool.js';
-import type { BridgeEngine, SentBatch, StreamEntry } from './engine.js';
 import { errorContent } from './error-content.js';
 import { RemoteError } from './errors.js';
-import { num, service, str, type Handler } from './handler-kit.js';
+import {
+  num,
+  service,
+  str,
+  type EngineContext,
+  type Handler,
+  type SentBatch,
+  type StreamEntry
+} from './handler-kit.js';
 import type { AttachOptions, StreamItem } from './services.js';
 import { CreditGate } from './stream.js';
 import type { JsonObject } from './wire.js';
@@ -18,7 +25,7 @@ function optional(content: JsonObject, field: string): number | undefined {
   return content[field] === undefined || content[field] === null ? undefined : num(content, field);
 }
 
-function lookup(engine: BridgeEngine, content: JsonObject, identities: Buffer[]): StreamEntry {
+function lookup(engine: EngineContext, content: JsonObject, identities: Buffer[]): StreamEntry {
   const id = str(content, 'stream_id');
   const entry = engine.streams.get(id);
   if (!entry || Buffer.compare(Buffer.concat(entry.identities), Buffer.concat(identities)) !== 0) {
@@ -30,12 +37,12 @@ function lookup(engine: BridgeEngine, content: JsonObject, identities: Buffer[])
 }
 
 async function pump(
-  engine: BridgeEngine,
+  engine: EngineContext,
   entry: StreamEntry,
   source: AsyncIterable<StreamItem>
 ): Promise<void> {
   const it = source[Symbol.asyncIterator]();
-  const timeoutMs = engine.options.creditTimeoutMs ?? 600_000;
+  const timeoutMs = engine.creditTimeoutMs;
   let seq = 0;
   let end: JsonObject = { reason: 'end' };
   try {

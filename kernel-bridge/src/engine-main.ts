@@ -2,8 +2,9 @@
  * Starts the bridge engine as a process:
  *   node --import tsx kernel-bridge/src/engine-main.ts [--connection-file PATH] [--transport tcp|ipc]
  *        [--port N] [--memory-topic NAME=FILE.arrow]... [--no-sdk] [--quiet] [--idle-exit-ms N]
- * `--no-sdk` serves memory topics only (tests, benchmarks): every SDK-backed request then replies
- * `not-available`.
+ * `--no-sdk` (tests, benchmarks): no Kafka — `topics` and `attach` serve the `--memory-topic`s only
+ * (any other topic is `not-found`); cross-match, cone, lightcurve and backtest still run on the SDK
+ * (catalog store, DuckDB, filter runtimes), loaded on first use.
  * `--idle-exit-ms N` (what `alertlab.connect()` passes when it starts an engine): the engine exits
  * once its clients are gone — no request, acknowledgement or ping for N ms and no open stream.
  * Without the flag it serves until stopped.
@@ -69,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     connectionFile: values['connection-file'] ?? defaultConnectionFile(),
     transport: values.transport,
     port: values.port === undefined ? undefined : Number(values.port),
-    services: memory.over(values['no-sdk'] ? {} : await sdkServices()),
+    services: values['no-sdk']
+      ? memory.instead(await sdkServices())
+      : memory.over(await sdkServices()),
     onShutdown: () => stop(),
     onEvent: e => {
       if (e.type === 'request' || e.type === 'rejected') {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import type { BridgeClient } from './client.js';
 import { RemoteError } from './errors.js';
+import { defaultHandlers } from './handlers.js';
+import { MESSAGE_TYPES } from './messages.js';
 import type { StreamItem } from './services.js';
 import { edgeCaseTable, withEngine } from './test-helpers.js';
 import { encodeMessage, makeHeader, type BridgeMessage } from './wire.js';
@@ -80,16 +82,17 @@ describe('BridgeEngine', () => {
     });
   });
 
-  it('replies not-available for services this build lacks, and bad-request for bad content', async () => {
+  it('has a handler for every request type it declares, and replies bad-request to bad content', async () => {
+    const requests = Object.entries(MESSAGE_TYPES)
+      .filter(([, spec]) => spec.from === 'client')
+      .map(([type]) => type);
+    expect(Object.keys(defaultHandlers()).sort()).toEqual(requests.sort());
+    expect(requests).not.toContain('promote_request'); // Python promotes over the controller's REST API
     await withEngine({}, async (_engine, client) => {
-      const err = await client
-        .request('cone_request', { ra_deg: 1, dec_deg: 2, radius_arcsec: 3, catalog: 'x' })
-        .catch(e => e);
-      expect(err).toBeInstanceOf(RemoteError);
-      expect((err as RemoteError).code).toBe('not-available');
-      expect((err as RemoteError).message).toMatch(/sdk\/src\/crossmatch/);
       const bad = await client.request('cone_request', { ra_deg: 'x' }).catch(e => e);
+      expect(bad).toBeInstanceOf(RemoteError);
       expect((bad as RemoteError).code).toBe('bad-request');
+      expect((bad as RemoteError).message).toMatch(/finite number "ra_deg"/);
     });
   });
 

@@ -14,12 +14,13 @@ import {
   type ConnectionInfo
 } from './connection.js';
 import { errorContent } from './error-content.js';
-import { defaultHandlers, type Handler, type HandlerResult } from './handlers.js';
+import type { EngineContext, Handler, HandlerResult, StreamEntry } from './handler-kit.js';
+import { defaultHandlers } from './handlers.js';
 import { IpcBufferPool } from './ipc-pool.js';
 import { BRIDGE_PROTOCOL_VERSION, replyTypeOf } from './messages.js';
+import { sdkServices } from './sdk-services.js';
 import { SendQueue } from './send-queue.js';
-import type { PartialServices, StreamItem } from './services.js';
-import type { CreditGate } from './stream.js';
+import type { BridgeServices } from './services.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -46,8 +47,12 @@ export interface BridgeEngineOptions {
   port?: number;
   /** HMAC key. @default 32 random bytes, hex */
   key?: string;
-  /** What the handlers call; missing services reply `not-available`. @default {} */
-  services?: PartialServices;
+  /**
+   * Services that replace the default ones (tests replace `attach`, engine-main serves memory
+   * topics); every other service is `sdkServices()`'s (Kafka, catalogs, filters; loaded on use).
+   * @default {}
+   */
+  services?: Partial<BridgeServices>;
   /** Extra or replacement handlers, by message type. @default {} */
   handlers?: Record<string, Handler>;
   /** A stream with no credit for this long is stopped. @default 600_000 */
@@ -58,22 +63,9 @@ export interface BridgeEngineOptions {
   onEvent?: (event: EngineEvent) => void;
 }
 
-/** A sent, unacknowledged batch: the item (to commit on ack) and its pooled IPC buffer. */
-export interface SentBatch {
-  item: StreamItem;
-  lease: Buffer;
-}
+export type { SentBatch, StreamEntry } from './handler-kit.js';
 
-/** One attached stream, as the handlers and the engine see it. */
-export interface StreamEntry {
-  id: string;
-  identities: Buffer[];
-  gate: CreditGate<SentBatch>;
-  abort: AbortController;
-  ended: boolean;
-}
-
-export class BridgeEngine {
+export class BridgeEngine implements EngineContext {
   readonly streams = new Map<string, StreamEntry>();
   readonly session = randomUUID();
   readonly startedAt = Date.now();
@@ -89,7 +81,7 @@ export class BridgeEngine {
     private readonly socket: Router,
     readonly info: ConnectionInfo,
     readonly connectionFile: string | null,
-    readonly services: PartialServices,
+    readonly services: BridgeServices,
     readonly options: BridgeEngineOptions
   ) {
     this.queue = new SendQueue(socket);
@@ -124,12 +116,21 @@ export class BridgeEngine {
       pid: process.pid,
       protocol_version: BRIDGE_PROTOCOL_VERSION
     };
-    const engine = new BridgeEngine(socket, info, connectionFile, options.services ?? {}, options);
+    const services = withOverrides(await sdkServices(), options.services ?? {});
+    const engine = new BridgeEngine(socket, info, connectionFile, services, options);
     if (connectionFile) {
       await writeConnectionFile(connectionFile, info);
     }
     engine.loop = engine.receiveLoop();
     return engine;
+  }
+
+  get creditTimeoutMs(): number {
+    return this.options.creditTimeoutMs ?? 600_000;
+  }
+
+  shutdown(): void {
+    (this.options.onShutdown ?? (() => void this.close()))();
   }
 
   get endpoint(): string {
@@ -249,12 +250,24 @@ export class BridgeEngine {
     this.socket.close();
     await this.loop;
     await this.services
-      .close?.()
+      .close()
       .catch((err: unknown) => this.emit('close-error', { message: (err as Error).message }));
     if (this.connectionFile) {
       await removeConnectionFile(this.connectionFile);
     }
   }
+}
+
+/** `base` with some services replaced; `close` closes both. */
+function withOverrides(base: BridgeServices, overrides: Partial<BridgeServices>): BridgeServices {
+  return {
+    ...base,
+    ...overrides,
+    close: async () => {
+      await overrides.close?.();
+      await base.close();
+    }
+  };
 }
 
 /** Only the ids of an unverified header are echoed back. */

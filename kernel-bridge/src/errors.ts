@@ -37,21 +37,5 @@ export class ProtocolError extends AlertlabError {
   override name = 'ProtocolError';
 }
 
-/** A Python filter worker raised, hung past its time limit or died while evaluating a batch. */
-export class FilterWorkerError extends AlertlabError {
-  override name = 'FilterWorkerError';
-  /** 'remote-exception' | 'timeout' | 'worker-exited' | 'bad-reply'. */
-  readonly code: string;
-  /** The Python traceback, when the worker sent one. */
-  readonly remoteTraceback: string[];
-  constructor(
-    message: string,
-    code: string,
-    remoteTraceback: string[] = [],
-    context: Record<string, unknown> = {}
-  ) {
-    super(message, { context: { ...context, code }, retriable: code !== 'remote-exception' });
-    this.code = code;
-    this.remoteTraceback = remoteTraceback;
-  }
-}
+/** A Python filter worker raised, hung or died (defined by the SDK's Python filter host). */
+export { FilterWorkerError } from '@alertlab/sdk';

@@ -1,7 +1,6 @@
 /**
- * The engine's dispatch map: one handler per request type. Handlers read `content` and buffers,
- * call a service and return the reply's content and buffers. A missing service is a
- * `not-available` error reply naming the SDK module that provides it.
+ * The engine's dispatch map: one handler per request type declared in messages.ts. Handlers read
+ * `content` and buffers, call a service and return the reply's content and buffers.
  */
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import { attachHandlers } from './attach-handlers.js';
@@ -72,17 +71,12 @@ export function defaultHandlers(): Record<string, Handler> {
       const out = await service(engine, 'lightcurve')(objectId);
       return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
     },
-    backtest_request: async ({ engine, message }) => {
-      const data = message.buffers.length > 0 ? firstTable(message) : null;
-      return { content: await service(engine, 'backtest')(message.content, data) };
-    },
-    promote_request: async ({ engine, message }) => ({
-      content: await service(engine, 'promote')(message.content)
-    }),
+    backtest_request: async ({ engine, message }) =>
+      service(engine, 'backtest')(message.content, message.buffers),
     shutdown_request: async ({ engine }) => ({
       content: { pid: process.pid },
       after: async () => {
-        setImmediate(() => (engine.options.onShutdown ?? (() => void engine.close()))());
+        setImmediate(() => engine.shutdown());
       }
     }),
     ...attachHandlers()

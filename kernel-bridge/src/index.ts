@@ -22,7 +22,7 @@ export {
   ProtocolError,
   RemoteError
 } from './errors.js';
-export type { Handler, HandlerResult, RequestContext } from './handler-kit.js';
+export type { EngineContext, Handler, HandlerResult, RequestContext } from './handler-kit.js';
 export { MemoryTopics } from './memory-topics.js';
 export {
   BRIDGE_PROTOCOL_VERSION,
@@ -36,7 +36,8 @@ export {
   PythonFilterHost,
   withPythonFilterHost,
   type PythonFilterHostOptions,
-  type PythonRouting
+  type PythonRouting,
+  type WorkerFilterSpec
 } from './python-filter-host.js';
 export { sdkServices } from './sdk-services.js';
 export type {
@@ -44,7 +45,7 @@ export type {
   BridgeServices,
   ConeOptions,
   CrossmatchOptions,
-  PartialServices,
+  ServiceReply,
   StreamItem,
   TopicInfo
 } from './services.js';
@@ -57,4 +58,3 @@ export {
   type BridgeMessage,
   type Header
 } from './wire.js';
-export type { WorkerFilterSpec } from './worker-channel.js';

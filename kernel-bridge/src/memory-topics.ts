@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Table } from 'apache-arrow';
 import { fromIpcBytes } from './arrow-ipc.js';
 import { RemoteError } from './errors.js';
-import type { AttachOptions, PartialServices, StreamItem, TopicInfo } from './services.js';
+import type { AttachOptions, BridgeServices, StreamItem, TopicInfo } from './services.js';
 
 export class MemoryTopics {
   private readonly tables = new Map<string, Table>();
@@ -51,25 +51,44 @@ export class MemoryTopics {
     }
   }
 
-  /**
-   * Services where memory topics answer first and anything else goes to `fallback`.
-   */
-  over(fallback: PartialServices): PartialServices {
-    const fallbackAttach = fallback.attach?.bind(fallback);
-    const fallbackTopics = fallback.topics?.bind(fallback);
+  /** `topics` and `attach` over the memory topics only (overrides for `BridgeEngine.create`). */
+  asServices(): Pick<BridgeServices, 'topics' | 'attach'> {
     return {
-      ...fallback,
+      topics: async () => this.list(),
+      attach: (topic: string, options: AttachOptions) => this.attach(topic, options)
+    };
+  }
+
+  /**
+   * `services` where memory topics answer first: `topics` lists them before the Kafka topics,
+   * `attach` serves a memory topic itself and any other topic through `services`.
+   */
+  over(services: BridgeServices): BridgeServices {
+    return {
+      ...services,
       close: async () => {
         this.tables.clear();
-        await fallback.close?.();
+        await services.close();
       },
-      topics: async () => [...this.list(), ...(fallbackTopics ? await fallbackTopics() : [])],
-      attach: (topic: string, options: AttachOptions) => {
-        if (this.has(topic) || !fallbackAttach) {
-          return this.attach(topic, options);
-        }
-        return fallbackAttach(topic, options);
-      }
+      topics: async () => [...this.list(), ...(await services.topics())],
+      attach: (topic: string, options: AttachOptions) =>
+        this.has(topic) ? this.attach(topic, options) : services.attach(topic, options)
+    };
+  }
+
+  /**
+   * `services` without Kafka: `topics` and `attach` serve the memory topics only (any other topic
+   * is `not-found`); cross-match, cone, lightcurve and backtest are `services`' own.
+   */
+  instead(services: BridgeServices): BridgeServices {
+    return {
+      ...services,
+      close: async () => {
+        this.tables.clear();
+        await services.close();
+      },
+      topics: async () => this.list(),
+      attach: (topic: string, options: AttachOptions) => this.attach(topic, options)
     };
   }
 }

@@ -2,14 +2,12 @@
  * The bridge's message types, declared once. Python mirrors this table in
  * `alertlab/_messages.py` (a unit test checks both agree). Every request type names its reply type;
  * one-way messages have `reply: null`. Handlers are looked up by type in a dispatch map, so a type
- * missing from the map gets an `unknown-type` error reply instead of a crash.
+ * missing from the map gets an `unknown-type` error reply instead of a crash. Promotion is not a
+ * bridge message: Python speaks to the controller's REST API itself (`alertlab/controller.py`).
  */
 
-/** Version of the wire protocol, kept apart from the npm / PyPI package versions. */
-export const BRIDGE_PROTOCOL_VERSION = '1.0';
-
-/** Frame that separates routing identities from the signed message (as in Jupyter). */
-export const DELIMITER = '<IDS|MSG>';
+/** Protocol version and delimiter frame: defined with the wire format (in the SDK). */
+export { BRIDGE_PROTOCOL_VERSION, DELIMITER } from '../../sdk/src/filter/python/frames.js';
 
 export interface MessageSpec {
   /** The reply's msg_type, or null for one-way messages. */
@@ -55,8 +53,12 @@ export const MESSAGE_TYPES = {
     from: 'client',
     summary: 'lightcurve rows of one object'
   },
-  backtest_request: { reply: 'backtest_reply', from: 'client', summary: 'backtest a filter' },
-  promote_request: { reply: 'promote_reply', from: 'client', summary: 'promote a filter' },
+  backtest_request: {
+    reply: 'backtest_reply',
+    from: 'client',
+    summary:
+      "run a filter with a stage's semantics over Arrow batches or an archive span; counts, routed rows, dead letters, yield"
+  },
   shutdown_request: { reply: 'shutdown_reply', from: 'client', summary: 'stop the engine' },
   worker_hello: {
     reply: 'worker_welcome',
@@ -79,7 +81,6 @@ export type BridgeErrorCode =
   | 'malformed'
   | 'unknown-type'
   | 'bad-request'
-  | 'not-available'
   | 'not-found'
   | 'remote-exception'
   | 'timeout'

@@ -1,15 +1,15 @@
 /**
  * Services backed by the SDK: Kafka buffer topics (`sdk/src/buffer`) and cross-match / cone search
  * over the catalog store (`sdk/src/crossmatch`, `sdk/src/catalog`). Modules load on first use, so
- * the engine starts without Kafka or DuckDB. Lightcurve, backtest and promote reply
- * `not-available` until their SDK modules (and the controller) exist.
+ * the engine starts without Kafka or DuckDB. Backtests: backtest-service.ts.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
-import type { PartialServices, StreamItem, TopicInfo } from './services.js';
+import type { BridgeServices, StreamItem, TopicInfo } from './services.js';
 
 type BufferModule = typeof import('../../sdk/src/buffer/index.js');
 type CrossmatchModule = typeof import('../../sdk/src/crossmatch/index.js');
 type CatalogModule = typeof import('../../sdk/src/catalog/index.js');
+type BacktestModule = typeof import('./backtest-service.js');
 type BufferClient = Awaited<ReturnType<BufferModule['BufferClient']['create']>>;
 type Matcher = ReturnType<CrossmatchModule['createMatcher']>;
 type CatalogStore = Awaited<ReturnType<CatalogModule['CatalogStore']['open']>>;
@@ -76,9 +76,14 @@ async function* limited(
 }
 
 /** The engine's default services. Call `close` (the engine does) to release Kafka and DuckDB. */
-export async function sdkServices(options: SdkServicesOptions = {}): Promise<PartialServices> {
+export async function sdkServices(options: SdkServicesOptions = {}): Promise<BridgeServices> {
   let buffer: Promise<BufferClient> | undefined;
   let matcher: Promise<{ store: CatalogStore; matcher: Matcher }> | undefined;
+  let backtests: Promise<ReturnType<BacktestModule['backtestService']>> | undefined;
+  const backtester = () =>
+    (backtests ??= import('./backtest-service.js').then(m =>
+      m.backtestService({ catalogPath: options.catalogPath })
+    ));
   const bufferClient = () =>
     (buffer ??= import('../../sdk/src/buffer/index.js').then(m => m.BufferClient.create()));
   const crossmatcher = () =>
@@ -130,7 +135,9 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Par
       });
       return match(point, [o.catalog], o.radiusArcsec);
     },
+    backtest: async (request, buffers) => (await backtester()).backtest(request, buffers),
     close: async () => {
+      await (await backtests?.catch(() => undefined))?.close();
       const b = buffer;
       const m = matcher;
       buffer = undefined;

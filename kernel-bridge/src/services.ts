@@ -1,6 +1,6 @@
 /**
- * What the engine's handlers call. Each field is optional: a handler whose service is missing
- * replies `not-available` (naming the SDK module to build or load) instead of failing.
+ * What the engine's handlers call: one service per request type, all of them present (the
+ * engine's default is `sdkServices()`; tests may replace single services).
  */
 import type { RecordBatch, Table } from 'apache-arrow';
 import type { JsonObject } from './wire.js';
@@ -51,22 +51,14 @@ export interface BridgeServices {
   crossmatch(table: Table, options: CrossmatchOptions): Promise<Table>;
   cone(options: ConeOptions): Promise<Table>;
   lightcurve(objectId: string): Promise<Table>;
-  backtest(spec: JsonObject, data: Table | null): Promise<JsonObject>;
-  promote(spec: JsonObject): Promise<JsonObject>;
+  /** Runs a filter with a stage's semantics over the request's batches or an archive span. */
+  backtest(request: JsonObject, buffers: Uint8Array[]): Promise<ServiceReply>;
   /** Releases what the services opened (Kafka clients, catalog stores). */
   close(): Promise<void>;
 }
 
-export type PartialServices = Partial<BridgeServices>;
-
-/** Which SDK module would provide each service, for `not-available` messages. */
-export const SERVICE_PROVIDERS: Record<keyof BridgeServices, string> = {
-  topics: 'sdk/src/buffer (Kafka buffer topics)',
-  attach: 'sdk/src/buffer (Kafka buffer topics)',
-  crossmatch: 'sdk/src/crossmatch + sdk/src/catalog',
-  cone: 'sdk/src/crossmatch + sdk/src/catalog',
-  lightcurve: 'sdk/src/buffer + sdk/src/alerts (lightcurves)',
-  backtest: 'sdk/src/filter (backtest)',
-  promote: 'sdk/src/control (the controller)',
-  close: 'nothing'
-};
+/** A reply's JSON content and its Arrow IPC buffers. */
+export interface ServiceReply {
+  content: JsonObject;
+  buffers: Uint8Array[];
+}

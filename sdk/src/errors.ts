@@ -198,3 +198,22 @@ export class ControllerRequestError extends AlertlabError {
 export class DemoError extends AlertlabError {
   override name = 'DemoError';
 }
+
+/** A Python filter worker raised, hung past its time limit or died while evaluating a batch. */
+export class FilterWorkerError extends AlertlabError {
+  override name = 'FilterWorkerError';
+  /** 'remote-exception' | 'timeout' | 'worker-exited' | 'bad-reply' | 'load-error' | 'closed'. */
+  readonly code: string;
+  /** The Python traceback, when the worker sent one. */
+  readonly remoteTraceback: string[];
+  constructor(
+    message: string,
+    code: string,
+    remoteTraceback: string[] = [],
+    context: Record<string, unknown> = {}
+  ) {
+    super(message, { context: { ...context, code }, retriable: code !== 'remote-exception' });
+    this.code = code;
+    this.remoteTraceback = remoteTraceback;
+  }
+}

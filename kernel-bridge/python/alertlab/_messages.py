@@ -20,7 +20,6 @@ MESSAGE_TYPES: dict[str, str | None] = {
     "cone_request": "cone_reply",
     "lightcurve_request": "lightcurve_reply",
     "backtest_request": "backtest_reply",
-    "promote_request": "promote_reply",
     "shutdown_request": "shutdown_reply",
     "worker_hello": "worker_welcome",
     "filter_batch_request": "filter_batch_reply",

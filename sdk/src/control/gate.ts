@@ -147,7 +147,8 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
           name: o.name,
           count: o.count,
           fraction: o.fraction,
-          estimatedPerNight: o.estimatedPerNight
+          estimatedPerNight: o.estimatedPerNight,
+          digest: o.digest
         }))
       },
       gateMs: performance.now() - t0,

@@ -9,7 +9,14 @@ export interface GateEvidence {
   offsets: Record<string, [string, string]>;
   /** The backtest's counts per output, timings and estimate per night (bigints as strings). */
   result: Omit<BacktestResult, 'outputs'> & {
-    outputs: { name: string; count: number; fraction: number; estimatedPerNight: number }[];
+    outputs: {
+      name: string;
+      count: number;
+      fraction: number;
+      estimatedPerNight: number;
+      /** Which alerts went to this output, order-free (filter/routing-digest.ts). */
+      digest: string;
+    }[];
   };
   /** Milliseconds the gate took, filter load included. */
   gateMs: number;

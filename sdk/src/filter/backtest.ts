@@ -1,4 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
+import { RoutingDigest } from './routing-digest.js';
 import { rowsByOutput } from './routing.js';
 import type { Filter, FilterContext, FilterKind } from './types.js';
 
@@ -31,6 +32,8 @@ export interface BacktestOutput {
   /** fraction × alertsPerNight */
   estimatedPerNight: number;
   sample: BacktestSample[];
+  /** Which alerts this output got, order-free (see RoutingDigest): equal digests, equal alerts. */
+  digest: string;
 }
 
 export interface BacktestResult {
@@ -66,6 +69,7 @@ export async function backtest(
   const alertsPerNight = options.alertsPerNight ?? RUBIN_ALERTS_PER_NIGHT;
   const counts = new Array<number>(filter.outputs.length).fill(0);
   const samples: BacktestSample[][] = filter.outputs.map(() => []);
+  const digest = new RoutingDigest(filter.outputs.length);
   let total = 0;
   let batchCount = 0;
   let filterMs = 0;
@@ -79,6 +83,7 @@ export async function backtest(
     filterMs += performance.now() - t0;
     total += batch.numRows;
     batchCount++;
+    digest.add(batch, routing.index);
     rowsByOutput(routing).forEach((rows, k) => {
       counts[k] += rows.length;
       for (let i = 0; i < rows.length && samples[k].length < sampleSize; i++) {
@@ -92,6 +97,7 @@ export async function backtest(
     });
   }
   const routed = counts.reduce((a, b) => a + b, 0);
+  const digests = digest.digests();
   return {
     filterId: filter.id,
     kind: filter.kind,
@@ -105,7 +111,8 @@ export async function backtest(
         count: counts[k],
         fraction,
         estimatedPerNight: Math.round(fraction * alertsPerNight),
-        sample: samples[k]
+        sample: samples[k],
+        digest: digests[k]
       };
     }),
     filterMs,

@@ -1,7 +1,7 @@
 /**
  * Builds a stage's {@link Filter} from its manifest: SQL (inline or a file), TypeScript (a module
  * run in a worker with the time limit) or Python (a `python -m alertlab.worker` process through the
- * kernel bridge's `PythonFilterHost`). Inline TypeScript/Python sources are written under
+ * SDK's `PythonFilterHost`, filter/python-host.ts). Inline TypeScript/Python sources are written under
  * `$ALERTLAB_HOME/stage-filters/` so their imports resolve from the repository.
  */
 import { createHash } from 'node:crypto';
@@ -14,24 +14,9 @@ import { withLightcurveFeatures } from '../filter/features.js';
 import { resolveOutputs } from '../filter/outputs.js';
 import { createFilter } from '../filter/registry.js';
 import { sqlFilter } from '../filter/factories.js';
+import { PythonFilterHost } from '../filter/python-host.js';
 import type { Filter, FilterContext, FilterKind, Routing } from '../filter/types.js';
 import type { StageFilter } from './manifest-types.js';
-
-/** The part of the kernel bridge's PythonFilterHost a stage uses. */
-interface PythonHost {
-  readonly kind: string;
-  readonly outputs: readonly string[];
-  readonly requiredColumns: readonly string[];
-  readonly source: string;
-  evaluate(batch: RecordBatch): Promise<{ outputs: readonly string[]; index: Int32Array }>;
-  close(): Promise<void>;
-}
-
-interface BridgeModule {
-  PythonFilterHost: {
-    create(options: { filter: string; batchTimeoutMs?: number; cwd?: string }): Promise<PythonHost>;
-  };
-}
 
 /** Options for {@link pythonFilter}. */
 export interface PythonFilterOptions {
@@ -48,14 +33,11 @@ export class PythonStageFilter implements Filter {
   readonly language = 'python' as const;
   private constructor(
     readonly id: string,
-    private readonly host: PythonHost
+    private readonly host: PythonFilterHost
   ) {}
 
   static async create(options: PythonFilterOptions): Promise<PythonStageFilter> {
-    // the bridge package depends on the SDK, so it is loaded at run time, not imported
-    const specifier = '@alertlab/kernel-bridge';
-    const bridge = (await import(specifier)) as BridgeModule;
-    const host = await bridge.PythonFilterHost.create({
+    const host = await PythonFilterHost.create({
       filter: options.filter,
       batchTimeoutMs: options.timeoutMs ?? 2000
     });

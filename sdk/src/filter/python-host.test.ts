@@ -2,13 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './connection.js';
-import { FilterWorkerError } from './errors.js';
-import {
-  selectColumns,
-  withPythonFilterHost,
-  type PythonFilterHost
-} from './python-filter-host.js';
+import { FilterWorkerError } from '../errors.js';
+import { repoRoot } from './python/connection-file.js';
+import { selectColumns, withPythonFilterHost, type PythonFilterHost } from './python-host.js';
 
 const python = join(repoRoot(), '.venv', 'bin', 'python');
 const samples = join(repoRoot(), 'kernel-bridge', 'python', 'tests', 'sample_filters.py');

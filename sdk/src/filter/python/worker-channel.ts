@@ -4,16 +4,15 @@
  * worker's exit.
  */
 import type { Router } from 'zeromq';
-import { errorContent } from './error-content.js';
-import { FilterWorkerError } from './errors.js';
-import type { SendQueue } from './send-queue.js';
+import { FilterWorkerError } from '../../errors.js';
 import {
   decodeMessage,
   encodeMessage,
   makeHeader,
   type BridgeMessage,
   type JsonObject
-} from './wire.js';
+} from './frames.js';
+import type { SendQueue } from './send-queue.js';
 import type { WorkerProcess } from './worker-process.js';
 
 /** What a worker announces about its filter (Python's `Filter.spec()`). */
@@ -69,7 +68,13 @@ export class WorkerChannel {
       for await (const frames of this.socket) {
         const d = decodeMessage(this.key, frames as Buffer[]);
         if (!d.ok) {
-          const content = errorContent(d.code, 'ProtocolError', d.reason);
+          const content = {
+            status: 'error',
+            code: d.code,
+            ename: 'ProtocolError',
+            evalue: d.reason,
+            traceback: []
+          };
           void this.send(d.identities, 'error', content).sent.catch(() => undefined);
           continue;
         }
