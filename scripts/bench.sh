@@ -3,6 +3,7 @@
 # Usage: bash scripts/bench.sh [name ...]   (default: all). Starts a local Kafka when none runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD" && source scripts/node-env.sh
 ALL=(decode crossmatch bridge simulate attach stage cone promote render)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
 # The cone benchmark compares against Q3C in PostgreSQL (Debian's postgresql-15-q3c).

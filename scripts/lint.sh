@@ -2,6 +2,7 @@
 # One lint command: ESLint + Prettier (TypeScript), tsc (types), ruff and mypy (Python).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD" && source scripts/node-env.sh
 echo "[lint] eslint"; npx eslint .
 echo "[lint] prettier"; npx prettier --check . --log-level warn
 echo "[lint] tsc"; npm run -s typecheck

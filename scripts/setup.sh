@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything alertlab needs, idempotently: Debian packages that are missing, npm packages
-# from the committed lockfile, a Python 3.11 virtual environment with pinned requirements, and
-# Apache Kafka's jars from Maven Central (cached outside the repo). Safe to run any number of times.
+# Installs everything alertlab needs, idempotently: Debian packages that are missing, a pinned
+# Node 24 LTS from the npm registry, npm packages from the committed lockfile, a Python 3.11 virtual
+# environment with pinned requirements, and Apache Kafka's jars from Maven Central (Node and Kafka
+# cached outside the repo). Safe to run any number of times.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,18 +28,54 @@ apt_install() {
 need_cmd() { command -v "$1" >/dev/null 2>&1; }
 need_cmd java || apt_install openjdk-17-jre-headless
 need_cmd mvn || apt_install maven
-need_cmd node || apt_install nodejs npm
 need_cmd python3.11 || { echo "[setup] Python 3.11 is required (python3.11 not on PATH)." >&2; exit 1; }
 # Real catalogs (Tycho-2, 363k stars) from Debian.
 apt_install astrometry-data-tycho2-10-19-littleendian
 if [ "${ALERTLAB_SETUP_EXTRA:-}" != "" ]; then apt_install $ALERTLAB_SETUP_EXTRA; fi
 
-# --- npm -----------------------------------------------------------------------------------
+# --- Node 24 LTS from the npm registry -------------------------------------------------------
+# Debian has no Node 24 (and Node 20 reached end of life in April 2026). The project runs on a
+# pinned Node 24 LTS taken from the npm registry's binary package node-linux-<arch> (bin/node and
+# the headers native modules build against; no npm inside). The machine's own node + npm serve only
+# to fetch it (`npm pack` checks the registry's sha512); it is cached in $CACHE/node/<version> and
+# linked at .alertlab/node, where bin/alertlab, the scripts and the Python bridge look for it
+# (scripts/node-env.sh; ALERTLAB_NODE overrides). npm below runs on it (the system npm, with the
+# project's node first on PATH), and node-gyp builds against its headers (npm_config_nodedir).
+NODE_VERSION=24.22.3
 mkdir -p "$ROOT/.alertlab"
+if [ -z "${ALERTLAB_NODE:-}" ]; then
+  case "$(uname -m)" in
+    x86_64) NODE_ARCH=x64 ;;
+    aarch64 | arm64) NODE_ARCH=arm64 ;;
+    *) echo "[setup] no Node $NODE_VERSION package for $(uname -m); set ALERTLAB_NODE to a node 24 binary." >&2; exit 1 ;;
+  esac
+  NODE_HOME="$CACHE/node/$NODE_VERSION"
+  if [ "$("$NODE_HOME/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    need_cmd npm || apt_install nodejs npm
+    log "installing Node $NODE_VERSION from the npm registry (node-linux-$NODE_ARCH@$NODE_VERSION)"
+    mkdir -p "$CACHE/node"
+    NODE_TMP="$(mktemp -d "$CACHE/node/.fetch.XXXXXX")"
+    (cd "$NODE_TMP" && npm pack --silent --loglevel=error "node-linux-$NODE_ARCH@$NODE_VERSION" >/dev/null &&
+      tar xzf "node-linux-$NODE_ARCH-$NODE_VERSION.tgz")
+    [ "$("$NODE_TMP/package/bin/node" --version)" = "v$NODE_VERSION" ] ||
+      { echo "[setup] node-linux-$NODE_ARCH@$NODE_VERSION did not unpack a working bin/node ($NODE_TMP)." >&2; exit 1; }
+    rm -rf "$NODE_HOME" && mv "$NODE_TMP/package" "$NODE_HOME" && rm -rf "$NODE_TMP"
+  fi
+  [ "$(readlink "$ROOT/.alertlab/node" 2>/dev/null)" = "$NODE_HOME" ] || ln -sfn "$NODE_HOME" "$ROOT/.alertlab/node"
+fi
+# shellcheck source=node-env.sh
+source "$ROOT/scripts/node-env.sh"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 ? 0 : 1)' || {
+  echo "[setup] $ALERTLAB_NODE is Node $(node --version); alertlab needs Node 24 or later." >&2
+  exit 1
+}
+
+# --- npm -----------------------------------------------------------------------------------
+# The stamp names Node's module ABI too: a new Node major reinstalls (and rebuilds) native modules.
 NPM_STAMP="$ROOT/.alertlab/npm.stamp"
-NPM_HASH="$(hash_of package-lock.json)"
+NPM_HASH="$(hash_of package-lock.json)-node$(node -p 'process.versions.modules')"
 if [ ! -d node_modules ] || [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$NPM_HASH" ]; then
-  log "npm ci (from package-lock.json)"
+  log "npm ci (from package-lock.json, on Node $(node --version))"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$NPM_HASH" > "$NPM_STAMP"
 fi

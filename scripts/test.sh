@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+# Everything below (npx, vitest, its workers and child processes, pytest's engine) runs on Node 24.
+ROOT="$PWD" && source scripts/node-env.sh
+echo "[test] node $(node --version) ($ALERTLAB_NODE)"
 bash scripts/lint.sh
 echo "[test] vitest (unit + integration on a real Kafka broker)"
 npx vitest run

@@ -95,16 +95,6 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def node_executable(root: Path | None) -> str | None:
-    """The Node that runs the engine: ``$ALERTLAB_NODE``, else the pinned Node 24 that
-    scripts/setup.sh links at ``<repo>/.alertlab/node/bin/node``; None when neither exists."""
-    env = os.environ.get("ALERTLAB_NODE")
-    if env:
-        return env
-    pinned = root / ".alertlab" / "node" / "bin" / "node" if root else None
-    return str(pinned) if pinned and os.access(pinned, os.X_OK) else None
-
-
 def start_engine(
     connection_file: Path, extra_args: list[str] | None = None
 ) -> subprocess.Popen[bytes]:
