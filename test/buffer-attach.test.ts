@@ -20,6 +20,7 @@ import {
   ZTF_SINGLE,
   bootstrapServers,
   hasData,
+  runWithData,
   quietLogger,
   randomName,
   useBufferClient
@@ -46,7 +47,7 @@ function compare(rows: Array<Record<string, unknown>>, expected: ExpectedAlert[]
   expect(new Set(coords).size).toBe(rows.length);
 }
 
-describe.runIf(hasData)('attach with the real alerts', () => {
+describe.runIf(runWithData())('attach with the real alerts', () => {
   it('Rubin alerts in Confluent wire format read back as Arrow rows', async () => {
     const topic = await ctx.newTopic('attach-rubin', 3);
     const sent = await ctx.client.produceFile(topic, RUBIN_FILE, {

@@ -8,6 +8,7 @@ import { collect, ztfValues } from './buffer-fixtures.js';
 import {
   NO_DATA_MESSAGE,
   hasData,
+  runWithData,
   randomName,
   waitFor,
   useBufferClient
@@ -26,7 +27,7 @@ async function spread(topic: string, values: Uint8Array[], partitions: number): 
   }
 }
 
-describe.runIf(hasData)('attach in consumer groups', () => {
+describe.runIf(runWithData())('attach in consumer groups', () => {
   it('two readers in one group split the partitions: no overlap, union = all', async () => {
     const topic = await ctx.newTopic('groups-split', 4);
     const group = randomName('groups-g');

@@ -1,6 +1,10 @@
 /** Helpers for the buffer integration tests: the broker, random topic names, sample data paths. */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import {
+  SHARED_DATA_DIR,
+  missingData,
+  skipWithoutData
+} from '../sdk/src/alerts/testing/samples.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { BufferClient } from '../sdk/src/buffer/client.js';
@@ -105,13 +109,18 @@ export async function waitFor(
 }
 
 /** The real alert samples (see /work/shared/data/README.md). */
-export const DATA_DIR = join(import.meta.dirname, '..', '..', 'shared', 'data');
+export const DATA_DIR = SHARED_DATA_DIR;
 export const RUBIN_FILE = join(DATA_DIR, 'alerts', 'rubin', 'rubin-v10-7alerts.avro');
 export const ZTF_FILE = join(DATA_DIR, 'alerts', 'ztf', 'ztf-31alerts.avro');
 export const ZTF_SINGLE = ['ZTF19acihgng', 'ZTF19acxxwrs', 'ZTF19acyfkzd', 'ZTF19acyjzeo'].map(n =>
   join(DATA_DIR, 'alerts', 'ztf', `${n}.avro`)
 );
-export const hasData = existsSync(RUBIN_FILE) && existsSync(ZTF_FILE);
+export const DATA_MISSING = missingData([RUBIN_FILE, ZTF_FILE]);
+export const hasData = DATA_MISSING === undefined;
+/** For `describe.runIf(...)`: runs with the samples; without them skips, but fails under CI. */
+export function runWithData(): boolean {
+  return !skipWithoutData(DATA_MISSING);
+}
 export const NO_DATA_MESSAGE = `sample alerts not found: ${DATA_DIR} is missing (see the README's test data section)`;
 
 /** A BufferClient opened before and closed after every test, with the topics it made deleted. */

@@ -9,6 +9,7 @@ import {
   NO_DATA_MESSAGE,
   consumeRecords,
   hasData,
+  runWithData,
   randomName,
   useBufferClient
 } from './buffer-helpers.js';
@@ -19,7 +20,7 @@ const enc = new TextEncoder();
 const jsonAlert = (candidate: Record<string, number>) =>
   enc.encode(JSON.stringify({ objectId: 'ZTF00test', candid: 1234, candidate }));
 
-describe.runIf(hasData)('rejects and dead letters', () => {
+describe.runIf(runWithData())('rejects and dead letters', () => {
   it('corrupt records land in rejects with the right reason and go to a dead-letter topic', async () => {
     const topic = randomName('rejects-in');
     const dlq = randomName('rejects-dlq');

@@ -22,6 +22,7 @@ import { expectKeysOnce, waitForFullIsr, waitWhileAlive } from './cluster-fault-
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
+  skipWithoutSamples,
   committedTotal,
   headerText,
   randomName,
@@ -56,7 +57,7 @@ const memoryLogger = createLogger({
 
 const elapsed = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-describe.skipIf(!SAMPLES_PRESENT)('3-broker cluster with a broker restarted mid-stream', () => {
+describe.skipIf(skipWithoutSamples())('3-broker cluster with a broker restarted mid-stream', () => {
   let home: string;
   let kafka: LocalKafka;
   let transport: KafkaTransport;

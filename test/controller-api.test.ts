@@ -15,6 +15,7 @@ import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
+  skipWithoutSamples,
   quietLogger,
   randomName
 } from './stage-helpers.js';
@@ -123,7 +124,7 @@ describe('controller API', () => {
     ).rejects.toMatchObject({ status: 422 });
   });
 
-  it.skipIf(!SAMPLES_PRESENT)(
+  it.skipIf(skipWithoutSamples())(
     'promotes a SQL file and a notebook cell from the CLI, with lineage and k8s objects',
     async () => {
       const input = randomName('ctl-promote-in');
@@ -215,7 +216,7 @@ describe('controller API', () => {
     }
   );
 
-  it.skipIf(!SAMPLES_PRESENT)(
+  it.skipIf(skipWithoutSamples())(
     'promotes a Python filter from Python (alertlab.promote) and backtests it remotely',
     async () => {
       const input = randomName('ctl-py-in');

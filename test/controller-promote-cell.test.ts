@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingData, skipWithoutData } from '../sdk/src/alerts/testing/samples.js';
 import { produceFile } from '../sdk/src/buffer/index.js';
 import type { RunningController } from '../sdk/src/control/controller-server.js';
 import { RUBIN_FILE } from './buffer-helpers.js';
@@ -47,7 +48,7 @@ interface Evidence {
   result: { outputs: { name: string; count: number }[] };
 }
 
-describe.skipIf(!SAMPLES)('POST /stages/promote', () => {
+describe.skipIf(skipWithoutData(missingData([RUBIN_FILE])))('POST /stages/promote', () => {
   let dirs: Awaited<ReturnType<typeof makeControllerDirs>>;
   let ctl: RunningController;
   const input = randomName('promote-cell-in');

@@ -13,6 +13,7 @@ import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import {
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
+  skipWithoutSamples,
   quietLogger,
   randomName
 } from './stage-helpers.js';
@@ -69,7 +70,7 @@ async function waitForRecordsIn(
   );
 }
 
-describe.skipIf(!SAMPLES_PRESENT)('controller stages', () => {
+describe.skipIf(skipWithoutSamples())('controller stages', () => {
   let transport: KafkaTransport;
   let dirs: Awaited<ReturnType<typeof makeControllerDirs>>;
   let ctl: RunningController;

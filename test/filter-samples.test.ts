@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { createDecoder } from '../sdk/src/alerts/index.js';
+import { SAMPLES_DIR, missingData, skipWithoutData } from '../sdk/src/alerts/testing/samples.js';
 import {
   backtest,
   createFilter,
@@ -18,7 +19,7 @@ import {
   type Filter
 } from '../sdk/src/filter/index.js';
 
-const DATA_DIR = join(import.meta.dirname, '..', '..', 'shared', 'data', 'alerts');
+const DATA_DIR = SAMPLES_DIR;
 const FILES: Array<['rubin' | 'ztf', string]> = [
   ['rubin', join(DATA_DIR, 'rubin', 'rubin-v10-7alerts.avro')],
   ['ztf', join(DATA_DIR, 'ztf', 'ztf-31alerts.avro')],
@@ -117,127 +118,130 @@ async function routeAll(filter: Filter, batches: RecordBatch[]): Promise<number[
   return out;
 }
 
-describe.skipIf(!hasData)('filters on the real sample alerts', () => {
-  const batches = hasData ? loadBatches() : [];
-  const alerts = batches.flatMap(plainAlerts);
+describe.skipIf(skipWithoutData(missingData(FILES.map(([, path]) => path))))(
+  'filters on the real sample alerts',
+  () => {
+    const batches = hasData ? loadBatches() : [];
+    const alerts = batches.flatMap(plainAlerts);
 
-  it('the samples exercise every branch', () => {
-    expect(alerts.length).toBe(7 + 31 + 4);
-    for (const expectation of [expectYesNo, expectLeftRight, expectSwitch]) {
-      expect(new Set(alerts.map(expectation)).size).toBeGreaterThan(1);
-    }
-    expect(new Set(alerts.map(expectSwitch))).toEqual(new Set([0, 1, 2, 3]));
-  });
-
-  it('yes/no: SQL and TypeScript', async () => {
-    const want = alerts.map(expectYesNo);
-    await withFilter(
-      () => sqlFilter('mag < 20 AND NOT isMovingObject', { id: 'bright', kind: 'yesno' }),
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-    const ts = typeScriptFilter({
-      id: 'bright-ts',
-      kind: 'yesno',
-      mode: 'alert',
-      columns: ['mag', 'isMovingObject'],
-      fn: a => (a.mag as number | null) !== null && (a.mag as number) < 20 && !a.isMovingObject
+    it('the samples exercise every branch', () => {
+      expect(alerts.length).toBe(7 + 31 + 4);
+      for (const expectation of [expectYesNo, expectLeftRight, expectSwitch]) {
+        expect(new Set(alerts.map(expectation)).size).toBeGreaterThan(1);
+      }
+      expect(new Set(alerts.map(expectSwitch))).toEqual(new Set([0, 1, 2, 3]));
     });
-    await withFilter(
-      () => ts,
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-  });
 
-  it('left/right: SQL and TypeScript (over the ndet feature)', async () => {
-    const want = alerts.map(expectLeftRight);
-    await withFilter(
-      () =>
-        sqlFilter('ndet >= 10', { id: 'long-lc', kind: 'leftright', outputs: ['long', 'short'] }),
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-    const ts = typeScriptFilter({
-      id: 'long-lc-ts',
-      kind: 'leftright',
-      outputs: ['long', 'short'],
-      columns: ['ndet'],
-      fn: (b, cols) =>
-        Array.from({ length: b.numRows }, (_, i) => (cols.ndet.get(i) as number) >= 10)
+    it('yes/no: SQL and TypeScript', async () => {
+      const want = alerts.map(expectYesNo);
+      await withFilter(
+        () => sqlFilter('mag < 20 AND NOT isMovingObject', { id: 'bright', kind: 'yesno' }),
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
+      const ts = typeScriptFilter({
+        id: 'bright-ts',
+        kind: 'yesno',
+        mode: 'alert',
+        columns: ['mag', 'isMovingObject'],
+        fn: a => (a.mag as number | null) !== null && (a.mag as number) < 20 && !a.isMovingObject
+      });
+      await withFilter(
+        () => ts,
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
     });
-    await withFilter(
-      () => ts,
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-  });
 
-  it('switch: SQL and a TypeScript module in a worker (through the runtime registry)', async () => {
-    const want = alerts.map(expectSwitch);
-    const sql =
-      "CASE WHEN isMovingObject THEN 'sso' WHEN ndet >= 20 THEN 'long' WHEN gMinusR < 0.3 THEN 'blue' END";
-    await withFilter(
-      () =>
-        createFilter({
-          id: 'sw',
-          language: 'sql',
-          kind: 'switch',
-          outputs: ['sso', 'long', 'blue', 'other'],
-          defaultOutput: 'other',
-          source: sql
-        }),
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-    await withFilter(
-      () => loadTypeScriptFilter(SWITCH_MODULE),
-      async f => expect(await routeAll(f, batches)).toEqual(want)
-    );
-  });
+    it('left/right: SQL and TypeScript (over the ndet feature)', async () => {
+      const want = alerts.map(expectLeftRight);
+      await withFilter(
+        () =>
+          sqlFilter('ndet >= 10', { id: 'long-lc', kind: 'leftright', outputs: ['long', 'short'] }),
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
+      const ts = typeScriptFilter({
+        id: 'long-lc-ts',
+        kind: 'leftright',
+        outputs: ['long', 'short'],
+        columns: ['ndet'],
+        fn: (b, cols) =>
+          Array.from({ length: b.numRows }, (_, i) => (cols.ndet.get(i) as number) >= 10)
+      });
+      await withFilter(
+        () => ts,
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
+    });
 
-  it('backtest reports counts, samples, throughput and the per-night estimate', async () => {
-    const want = alerts.map(expectSwitch);
-    await withFilter(
-      () =>
-        sqlFilter(
-          "CASE WHEN isMovingObject THEN 'sso' WHEN ndet >= 20 THEN 'long' WHEN gMinusR < 0.3 THEN 'blue' END",
-          {
+    it('switch: SQL and a TypeScript module in a worker (through the runtime registry)', async () => {
+      const want = alerts.map(expectSwitch);
+      const sql =
+        "CASE WHEN isMovingObject THEN 'sso' WHEN ndet >= 20 THEN 'long' WHEN gMinusR < 0.3 THEN 'blue' END";
+      await withFilter(
+        () =>
+          createFilter({
             id: 'sw',
+            language: 'sql',
             kind: 'switch',
             outputs: ['sso', 'long', 'blue', 'other'],
-            defaultOutput: 'other'
-          }
-        ),
-      async f => {
-        const result = await backtest(f, batches, { sampleSize: 2 });
-        expect(result.totalAlerts).toBe(alerts.length);
-        expect(result.batches).toBe(batches.length);
-        expect(result.dropped).toBe(0);
-        result.outputs.forEach((output, k) => {
-          const routed = alerts.filter((_, i) => want[i] === k);
-          expect(output.count).toBe(routed.length);
-          expect(output.estimatedPerNight).toBe(
-            Math.round((routed.length / alerts.length) * 10_000_000)
-          );
-          expect(output.sample).toEqual(
-            routed.slice(0, 2).map(a => ({ alertId: a.alertId, objectId: a.objectId }))
-          );
-        });
-        expect(result.alertsPerSecond).toBeGreaterThan(0);
-        expect(result.filterMs).toBeGreaterThan(0);
-      }
-    );
-  });
+            defaultOutput: 'other',
+            source: sql
+          }),
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
+      await withFilter(
+        () => loadTypeScriptFilter(SWITCH_MODULE),
+        async f => expect(await routeAll(f, batches)).toEqual(want)
+      );
+    });
 
-  it('features computed on real lightcurves agree with the plain computation', () => {
-    let i = 0;
-    for (const batch of batches) {
-      const enriched = withLightcurveFeatures(batch);
-      for (let row = 0; row < batch.numRows; row++, i++) {
-        expect(enriched.getChild('ndet')?.get(row)).toBe(alerts[i].ndet);
-        const gr = enriched.getChild('gMinusR')?.get(row) as number | null;
-        if (alerts[i].gMinusR === null) {
-          expect(gr).toBeNull();
-        } else {
-          expect(gr).toBeCloseTo(alerts[i].gMinusR as number, 12);
+    it('backtest reports counts, samples, throughput and the per-night estimate', async () => {
+      const want = alerts.map(expectSwitch);
+      await withFilter(
+        () =>
+          sqlFilter(
+            "CASE WHEN isMovingObject THEN 'sso' WHEN ndet >= 20 THEN 'long' WHEN gMinusR < 0.3 THEN 'blue' END",
+            {
+              id: 'sw',
+              kind: 'switch',
+              outputs: ['sso', 'long', 'blue', 'other'],
+              defaultOutput: 'other'
+            }
+          ),
+        async f => {
+          const result = await backtest(f, batches, { sampleSize: 2 });
+          expect(result.totalAlerts).toBe(alerts.length);
+          expect(result.batches).toBe(batches.length);
+          expect(result.dropped).toBe(0);
+          result.outputs.forEach((output, k) => {
+            const routed = alerts.filter((_, i) => want[i] === k);
+            expect(output.count).toBe(routed.length);
+            expect(output.estimatedPerNight).toBe(
+              Math.round((routed.length / alerts.length) * 10_000_000)
+            );
+            expect(output.sample).toEqual(
+              routed.slice(0, 2).map(a => ({ alertId: a.alertId, objectId: a.objectId }))
+            );
+          });
+          expect(result.alertsPerSecond).toBeGreaterThan(0);
+          expect(result.filterMs).toBeGreaterThan(0);
+        }
+      );
+    });
+
+    it('features computed on real lightcurves agree with the plain computation', () => {
+      let i = 0;
+      for (const batch of batches) {
+        const enriched = withLightcurveFeatures(batch);
+        for (let row = 0; row < batch.numRows; row++, i++) {
+          expect(enriched.getChild('ndet')?.get(row)).toBe(alerts[i].ndet);
+          const gr = enriched.getChild('gMinusR')?.get(row) as number | null;
+          if (alerts[i].gMinusR === null) {
+            expect(gr).toBeNull();
+          } else {
+            expect(gr).toBeCloseTo(alerts[i].gMinusR as number, 12);
+          }
         }
       }
-    }
-  });
-});
+    });
+  }
+);

@@ -20,6 +20,7 @@ import {
   FILTERS_DIR,
   SAMPLES_MISSING_MESSAGE,
   SAMPLES_PRESENT,
+  skipWithoutSamples,
   alertIdsOf,
   bootstrapServers,
   produceValues,
@@ -127,7 +128,7 @@ function idsByOutput(
   return out;
 }
 
-describe.skipIf(!SAMPLES_PRESENT)('stage vs backtest on the real sample alerts', () => {
+describe.skipIf(skipWithoutSamples())('stage vs backtest on the real sample alerts', () => {
   let transport: KafkaTransport;
   let input: string;
   let values: Uint8Array[];

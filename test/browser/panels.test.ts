@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { inject, describe, expect, it } from 'vitest';
+import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
 import { createTransport, produceFile } from '../../sdk/src/buffer/index.js';
 import { startController, type RunningController } from '../../sdk/src/control/index.js';
 import { RUBIN_FILE } from '../buffer-helpers.js';
@@ -96,166 +97,174 @@ async function promoteFirstCell(page: Page, input: string): Promise<void> {
   }
 }
 
-describe.skipIf(!SAMPLES)('alertlab panels and promotion on the real controller', () => {
-  it('lists the topic, promotes the cell, shows the backtest and the stage; outputs fill', async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const work = mkdtempSync(join(tmpdir(), 'alertlab-panels-'));
-    const input = randomName('panels-in');
-    const entry = `by_brightness_${randomName('x').slice(2)}`;
-    const stageId = entry.replace(/_/g, '-');
-    const pageHeaders: string[] = [];
-    const panelCounts: Record<string, number> = {};
-    try {
-      await withController(async ctl => {
-        const rest = async <T>(path: string): Promise<T> => {
-          const res = await fetch(`${ctl.url}${path}`, {
-            headers: { Authorization: `Bearer ${ctl.token}` }
+describe.skipIf(skipWithoutData(missingData([RUBIN_FILE])))(
+  'alertlab panels and promotion on the real controller',
+  () => {
+    it('lists the topic, promotes the cell, shows the backtest and the stage; outputs fill', async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const work = mkdtempSync(join(tmpdir(), 'alertlab-panels-'));
+      const input = randomName('panels-in');
+      const entry = `by_brightness_${randomName('x').slice(2)}`;
+      const stageId = entry.replace(/_/g, '-');
+      const pageHeaders: string[] = [];
+      const panelCounts: Record<string, number> = {};
+      try {
+        await withController(async ctl => {
+          const rest = async <T>(path: string): Promise<T> => {
+            const res = await fetch(`${ctl.url}${path}`, {
+              headers: { Authorization: `Bearer ${ctl.token}` }
+            });
+            expect(res.status, path).toBe(200);
+            return (await res.json()) as T;
+          };
+          await ctl.controller.buffer.createTopics([
+            { topic: input, partitions: 2, replicationFactor: 1 }
+          ]);
+          const produced = await produceFile(input, RUBIN_FILE, {
+            bootstrapServers: ctl.controller.buffer.bootstrapServers.join(',')
           });
-          expect(res.status, path).toBe(200);
-          return (await res.json()) as T;
-        };
-        await ctl.controller.buffer.createTopics([
-          { topic: input, partitions: 2, replicationFactor: 1 }
-        ]);
-        const produced = await produceFile(input, RUBIN_FILE, {
-          bootstrapServers: ctl.controller.buffer.bootstrapServers.join(',')
-        });
-        await withJupyterLab(
-          {
-            files: [notebookCopy(work, entry)],
-            env: {
-              ALERTLAB_CONTROLLER_URL: ctl.url,
-              ALERTLAB_CONTROLLER_TOKEN_FILE: ctl.tokenFile
-            }
-          },
-          async lab => {
-            const auth = { Authorization: `token ${lab.token}` };
-            // Jupyter's auth applies; a controller that does not answer is a clear 503.
-            expect((await fetch(`${lab.url}/alertlab/api/stages`)).status).toBe(403);
-            const dead = await fetch(`${lab.url}/alertlab/api/stages`, {
-              headers: {
-                ...auth,
-                'X-Alertlab-Controller': `http://127.0.0.1:${await freePort()}`
+          await withJupyterLab(
+            {
+              files: [notebookCopy(work, entry)],
+              env: {
+                ALERTLAB_CONTROLLER_URL: ctl.url,
+                ALERTLAB_CONTROLLER_TOKEN_FILE: ctl.tokenFile
               }
-            });
-            expect(dead.status).toBe(503);
-            expect(((await dead.json()) as { error: string }).error).toBe('controller-not-running');
-
-            await withChromium(async browser => {
-              const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-              const consoleErrors: string[] = [];
-              page.on('console', m => {
-                if (m.type() === 'error') {
-                  consoleErrors.push(m.text());
+            },
+            async lab => {
+              const auth = { Authorization: `token ${lab.token}` };
+              // Jupyter's auth applies; a controller that does not answer is a clear 503.
+              expect((await fetch(`${lab.url}/alertlab/api/stages`)).status).toBe(403);
+              const dead = await fetch(`${lab.url}/alertlab/api/stages`, {
+                headers: {
+                  ...auth,
+                  'X-Alertlab-Controller': `http://127.0.0.1:${await freePort()}`
                 }
               });
-              page.on('request', r => {
-                pageHeaders.push(JSON.stringify(r.headers()) + (r.postData() ?? ''));
-              });
-              try {
-                await openNotebook(page, lab, 'promote.ipynb');
-                await openSidebar(page, 'alertlab-sidebar');
-                // Narrow the list to our topic: record counts come for short lists only.
-                await page.locator('.alertlab-topic-filter').fill(input);
-                await page.locator('.alertlab-topic-filter').press('Enter');
-                const topicRow = page.locator('.alertlab-topic-table tr', { hasText: input });
-                await topicRow.waitFor({ timeout: 30_000 });
-                // topic | partitions | records
-                expect(await topicRow.locator('td').nth(1).innerText()).toBe('2');
-                // (a refresh whose offsets did not come shows '–'; the next one has them)
-                await expect
-                  .poll(() => topicRow.locator('td').nth(2).innerText(), { timeout: 60_000 })
-                  .toBe(String(produced.records));
+              expect(dead.status).toBe(503);
+              expect(((await dead.json()) as { error: string }).error).toBe(
+                'controller-not-running'
+              );
 
-                await promoteFirstCell(page, input);
-                const dialog = await page.locator('.jp-Dialog').innerText();
-                expect(dialog).toContain(stageId);
-                expect(dialog).toContain(`backtest on ${produced.records} buffered alerts`);
-                for (const output of ['bright', 'faint', 'other']) {
-                  expect(dialog).toContain(`${stageId}.${output}`);
-                }
-                await page.screenshot({ path: join(ARTIFACTS, 'promote.png') });
-                await page.locator('.jp-Dialog .jp-mod-accept').click();
-                const stageRow = page.locator('.alertlab-stage-table tr', { hasText: stageId });
-                await stageRow.waitFor({ timeout: 30_000 });
-                // One row per output under the stage: alerts written and the rate; they fill
-                // until every alert of the topic is routed.
-                const outputRows = page.locator(`.alertlab-output-row[data-stage="${stageId}"]`);
-                const readCounts = async (): Promise<Record<string, number>> => {
-                  const out: Record<string, number> = {};
-                  for (const row of await outputRows.all()) {
-                    const name = (await row.getAttribute('data-output')) ?? '';
-                    const cells = await row.locator('td').allInnerTexts();
-                    out[name] = Number(/^(\d+) out$/.exec(cells[1])?.[1] ?? NaN);
-                    expect(cells[2]).toMatch(/^\d+(\.\d+)?$/); // alerts per second
+              await withChromium(async browser => {
+                const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+                const consoleErrors: string[] = [];
+                page.on('console', m => {
+                  if (m.type() === 'error') {
+                    consoleErrors.push(m.text());
                   }
-                  return out;
-                };
-                await expect
-                  .poll(async () => Object.values(await readCounts()).reduce((a, b) => a + b, 0), {
-                    timeout: 90_000,
-                    interval: 1000
-                  })
-                  .toBe(produced.records);
-                Object.assign(panelCounts, await readCounts());
-                expect(Object.keys(panelCounts).sort()).toEqual(['bright', 'faint', 'other']);
-                // The tables fit the sidebar: nothing cut off.
-                expect(await sidebarOverflow(page)).toEqual([]);
-                await page.screenshot({ path: join(ARTIFACTS, 'panels.png') });
-              } catch (err) {
-                await page
-                  .screenshot({ path: join(ARTIFACTS, 'panels-failure.png') })
-                  .catch(() => undefined);
-                throw new Error(
-                  `${String(err)}\n--- browser console errors ---\n${consoleErrors.join('\n')}\n--- jupyter log ---\n${lab.log()}`,
-                  { cause: err }
-                );
-              } finally {
-                await page.close();
-              }
-            });
-          }
-        );
+                });
+                page.on('request', r => {
+                  pageHeaders.push(JSON.stringify(r.headers()) + (r.postData() ?? ''));
+                });
+                try {
+                  await openNotebook(page, lab, 'promote.ipynb');
+                  await openSidebar(page, 'alertlab-sidebar');
+                  // Narrow the list to our topic: record counts come for short lists only.
+                  await page.locator('.alertlab-topic-filter').fill(input);
+                  await page.locator('.alertlab-topic-filter').press('Enter');
+                  const topicRow = page.locator('.alertlab-topic-table tr', { hasText: input });
+                  await topicRow.waitFor({ timeout: 30_000 });
+                  // topic | partitions | records
+                  expect(await topicRow.locator('td').nth(1).innerText()).toBe('2');
+                  // (a refresh whose offsets did not come shows '–'; the next one has them)
+                  await expect
+                    .poll(() => topicRow.locator('td').nth(2).innerText(), { timeout: 60_000 })
+                    .toBe(String(produced.records));
 
-        // The controller has the stage with its lineage, and its outputs receive the alerts.
-        const stage = await rest<StageDetail>(`/stages/${stageId}`);
-        expect(stage.lineage.source).toEqual({ notebook: 'promote.ipynb', cell: 0 });
-        expect(stage.currentVersion.author).toBe('jupyterlab');
-        const expected = Object.fromEntries(
-          stage.currentVersion.evidence.result.outputs.map(o => [o.name, o.count])
-        );
-        expect(expected.bright + expected.faint + expected.other).toBe(produced.records);
-        const transport = createTransport({
-          bootstrapServers: ctl.controller.buffer.bootstrapServers,
-          logger: quietLogger
+                  await promoteFirstCell(page, input);
+                  const dialog = await page.locator('.jp-Dialog').innerText();
+                  expect(dialog).toContain(stageId);
+                  expect(dialog).toContain(`backtest on ${produced.records} buffered alerts`);
+                  for (const output of ['bright', 'faint', 'other']) {
+                    expect(dialog).toContain(`${stageId}.${output}`);
+                  }
+                  await page.screenshot({ path: join(ARTIFACTS, 'promote.png') });
+                  await page.locator('.jp-Dialog .jp-mod-accept').click();
+                  const stageRow = page.locator('.alertlab-stage-table tr', { hasText: stageId });
+                  await stageRow.waitFor({ timeout: 30_000 });
+                  // One row per output under the stage: alerts written and the rate; they fill
+                  // until every alert of the topic is routed.
+                  const outputRows = page.locator(`.alertlab-output-row[data-stage="${stageId}"]`);
+                  const readCounts = async (): Promise<Record<string, number>> => {
+                    const out: Record<string, number> = {};
+                    for (const row of await outputRows.all()) {
+                      const name = (await row.getAttribute('data-output')) ?? '';
+                      const cells = await row.locator('td').allInnerTexts();
+                      out[name] = Number(/^(\d+) out$/.exec(cells[1])?.[1] ?? NaN);
+                      expect(cells[2]).toMatch(/^\d+(\.\d+)?$/); // alerts per second
+                    }
+                    return out;
+                  };
+                  await expect
+                    .poll(
+                      async () => Object.values(await readCounts()).reduce((a, b) => a + b, 0),
+                      {
+                        timeout: 90_000,
+                        interval: 1000
+                      }
+                    )
+                    .toBe(produced.records);
+                  Object.assign(panelCounts, await readCounts());
+                  expect(Object.keys(panelCounts).sort()).toEqual(['bright', 'faint', 'other']);
+                  // The tables fit the sidebar: nothing cut off.
+                  expect(await sidebarOverflow(page)).toEqual([]);
+                  await page.screenshot({ path: join(ARTIFACTS, 'panels.png') });
+                } catch (err) {
+                  await page
+                    .screenshot({ path: join(ARTIFACTS, 'panels-failure.png') })
+                    .catch(() => undefined);
+                  throw new Error(
+                    `${String(err)}\n--- browser console errors ---\n${consoleErrors.join('\n')}\n--- jupyter log ---\n${lab.log()}`,
+                    { cause: err }
+                  );
+                } finally {
+                  await page.close();
+                }
+              });
+            }
+          );
+
+          // The controller has the stage with its lineage, and its outputs receive the alerts.
+          const stage = await rest<StageDetail>(`/stages/${stageId}`);
+          expect(stage.lineage.source).toEqual({ notebook: 'promote.ipynb', cell: 0 });
+          expect(stage.currentVersion.author).toBe('jupyterlab');
+          const expected = Object.fromEntries(
+            stage.currentVersion.evidence.result.outputs.map(o => [o.name, o.count])
+          );
+          expect(expected.bright + expected.faint + expected.other).toBe(produced.records);
+          const transport = createTransport({
+            bootstrapServers: ctl.controller.buffer.bootstrapServers,
+            logger: quietLogger
+          });
+          try {
+            const names = ['bright', 'faint', 'other'];
+            const records = await readTopic(
+              transport,
+              names.map(n => stage.outputTopics[n]),
+              { min: produced.records, timeoutMs: 90_000, readCommitted: true }
+            );
+            const routed = Object.fromEntries(
+              names.map(n => [
+                n,
+                alertIdsOf(records.filter(r => r.topic === stage.outputTopics[n])).length
+              ])
+            );
+            expect(routed).toEqual(expected);
+            expect(panelCounts).toEqual(expected);
+          } finally {
+            await transport.close();
+            await ctl.controller.buffer
+              .deleteTopics([input, ...Object.values(stage.outputTopics)])
+              .catch(() => undefined);
+          }
+          // The browser never held the controller's token.
+          expect(pageHeaders.length).toBeGreaterThan(10);
+          expect(pageHeaders.filter(h => h.includes(ctl.token))).toEqual([]);
         });
-        try {
-          const names = ['bright', 'faint', 'other'];
-          const records = await readTopic(
-            transport,
-            names.map(n => stage.outputTopics[n]),
-            { min: produced.records, timeoutMs: 90_000, readCommitted: true }
-          );
-          const routed = Object.fromEntries(
-            names.map(n => [
-              n,
-              alertIdsOf(records.filter(r => r.topic === stage.outputTopics[n])).length
-            ])
-          );
-          expect(routed).toEqual(expected);
-          expect(panelCounts).toEqual(expected);
-        } finally {
-          await transport.close();
-          await ctl.controller.buffer
-            .deleteTopics([input, ...Object.values(stage.outputTopics)])
-            .catch(() => undefined);
-        }
-        // The browser never held the controller's token.
-        expect(pageHeaders.length).toBeGreaterThan(10);
-        expect(pageHeaders.filter(h => h.includes(ctl.token))).toEqual([]);
-      });
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }, 300_000);
-});
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }, 300_000);
+  }
+);

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
 import { withChromium } from './chromium.js';
 import { ROOT, withJupyterLab } from './jupyterlab.js';
 import { openNotebook, plotSummary, runAllCells, rerunCell, cellOutput } from './lab-page.js';
@@ -50,7 +51,7 @@ async function boxAroundFirstPoint(page: Page, traceName: string, halfPx: number
 }
 
 describe('JupyterLab widgets in a real browser', () => {
-  it.skipIf(!HAS_DATA)(
+  it.skipIf(skipWithoutData(missingData([join(DATA_DIR, 'alerts')])))(
     'renders the sky map and lightcurves of real alerts, and a selection drives the linked lightcurve',
     async () => {
       mkdirSync(ARTIFACTS, { recursive: true });

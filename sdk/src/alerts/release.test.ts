@@ -6,7 +6,13 @@ import { makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createDecoder, splitOcfRecords } from './index.js';
 import { LightcurveColumn } from './arrow/lightcurve.js';
-import { SAMPLE_FILES, oracleRubinBodies, readSample, samplesMissing } from './testing/samples.js';
+import {
+  SAMPLE_FILES,
+  oracleRubinBodies,
+  readSample,
+  samplesMissing,
+  skipWithoutData
+} from './testing/samples.js';
 
 const missing = samplesMissing();
 const title = (t: string): string => (missing ? `${t} (SKIPPED: ${missing})` : t);
@@ -64,7 +70,7 @@ describe('lightcurve buffers recycled', () => {
   });
 });
 
-describe.skipIf(missing !== undefined)(title('DecodeResult.release on the real samples'), () => {
+describe.skipIf(skipWithoutData(missing))(title('DecodeResult.release on the real samples'), () => {
   it('Rubin and ZTF: a batch decoded over released buffers equals a fresh decode', () => {
     const rubin = oracleRubinBodies();
     const ztf = splitOcfRecords(readSample(SAMPLE_FILES.ztf));

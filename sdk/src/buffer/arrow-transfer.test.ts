@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Int32, RecordBatch, Table, makeData, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../alerts/index.js';
-import { SAMPLE_FILES } from '../alerts/testing/samples.js';
+import { SAMPLE_FILES, missingData, skipWithoutData } from '../alerts/testing/samples.js';
 import { BatchReceiver, BatchSender, type BatchTransfer } from './arrow-transfer.js';
 import { readAlertFile } from './produce.js';
 
@@ -21,7 +20,7 @@ function post(message: BatchTransfer, transfer: ArrayBuffer[]): BatchTransfer {
   }
 }
 
-describe.skipIf(!existsSync(SAMPLE_FILES.ztf) || !existsSync(SAMPLE_FILES.rubin))(
+describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.ztf, SAMPLE_FILES.rubin])))(
   `batch transfer between threads (needs ${SAMPLE_FILES.ztf} and ${SAMPLE_FILES.rubin})`,
   () => {
     it('rebuilds ZTF (cutouts) and Rubin batches exactly; each schema is sent once', async () => {

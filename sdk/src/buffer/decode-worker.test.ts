@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +8,7 @@ import {
   type DecoderSpec
 } from '../alerts/index.js';
 import type { SchemaSource } from '../alerts/schema-source.js';
-import { SAMPLE_FILES } from '../alerts/testing/samples.js';
+import { SAMPLE_FILES, missingData, skipWithoutData } from '../alerts/testing/samples.js';
 import { confluentFrame } from './ocf.js';
 import { readAlertFile } from './produce.js';
 import { DecodeWorker, DecoderFailure, packValues } from './decode-worker.js';
@@ -36,7 +36,7 @@ describe('decode worker', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+  it.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
     `gives the decoder's own batch, rows and rejects for real Rubin alerts (needs ${SAMPLE_FILES.rubin})`,
     async () => {
       const { values: samples } = await readAlertFile(SAMPLE_FILES.rubin);
@@ -58,7 +58,7 @@ describe('decode worker', () => {
     }
   );
 
-  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+  it.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
     `resolves Confluent schema ids on the caller's thread and sends each schema once (needs ${SAMPLE_FILES.rubin})`,
     async () => {
       const { records: samples, schema } = splitOcfRecords(readFileSync(SAMPLE_FILES.rubin));
@@ -97,7 +97,7 @@ describe('decode worker', () => {
     }
   );
 
-  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+  it.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
     `a replacement worker is sent the Confluent schemas again (needs ${SAMPLE_FILES.rubin})`,
     async () => {
       const { records: samples, schema } = splitOcfRecords(readFileSync(SAMPLE_FILES.rubin));

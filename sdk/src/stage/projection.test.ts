@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_FILES } from '../alerts/testing/samples.js';
+import { SAMPLE_FILES, missingData, skipWithoutData } from '../alerts/testing/samples.js';
 import { readAlertFile } from '../buffer/produce.js';
 import type { ConsumedRecord } from '../buffer/transport-types.js';
 import { FilterColumnError } from '../errors.js';
@@ -59,7 +58,7 @@ async function records(): Promise<ConsumedRecord[]> {
 
 type Routed = { alerts: number; failed?: unknown; alertsPerOutput: number[] };
 
-describe.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
   `stage decodes what its filter reads (needs ${SAMPLE_FILES.rubin})`,
   () => {
     it('a SQL filter decodes only its columns; the stage routes as with every column', async () => {

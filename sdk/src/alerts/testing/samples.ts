@@ -11,8 +11,11 @@ import { findRubinSchemaDir } from '../rubin-schema.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The project root (three levels above this folder). */
 export const PROJECT_ROOT = resolve(here, '../../../..');
-/** The shared real-alert samples, `../shared/data/alerts` from the project root. */
-export const SAMPLES_DIR = resolve(PROJECT_ROOT, '../shared/data/alerts');
+/** The shared real data: `$ALERTLAB_SHARED_DATA`, default `../shared/data` from the project root. */
+export const SHARED_DATA_DIR =
+  process.env.ALERTLAB_SHARED_DATA ?? resolve(PROJECT_ROOT, '../shared/data');
+/** The shared real-alert samples, `alerts/` in the shared data. */
+export const SAMPLES_DIR = join(SHARED_DATA_DIR, 'alerts');
 export const PYTHON = join(PROJECT_ROOT, '.venv/bin/python');
 const ORACLE = join(here, 'fastavro_oracle.py');
 
@@ -23,6 +26,43 @@ export const SAMPLE_FILES = {
     join(SAMPLES_DIR, `ztf/${n}.avro`)
   )
 };
+
+/** True under `CI=true` (or 1/yes): there a test that cannot run for want of data fails. */
+export const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+
+/**
+ * Which of `paths` is missing, as a sentence naming the outermost missing folder (or file), or
+ * undefined when all exist.
+ */
+export function missingData(paths: readonly string[]): string | undefined {
+  const first = paths.find(p => !existsSync(p));
+  if (first === undefined) {
+    return undefined;
+  }
+  let top = first;
+  while (dirname(top) !== top && !existsSync(dirname(top))) {
+    top = dirname(top);
+  }
+  return `${top} is missing (the shared real data, see ${join(SHARED_DATA_DIR, 'README.md')})`;
+}
+
+/**
+ * The skip-or-fail rule for tests that need the shared data, for `describe.skipIf(...)` /
+ * `it.skipIf(...)`: false when nothing is `missing`; when something is, true (skip) — except under
+ * CI, where it throws, so the test file fails with the missing piece named instead of passing by
+ * skipping.
+ */
+export function skipWithoutData(missing: string | undefined): boolean {
+  if (missing === undefined) {
+    return false;
+  }
+  if (IN_CI) {
+    throw new Error(
+      `CI=true and ${missing}: tests that need it fail in CI rather than skip. Provide the data (or unset CI to skip locally).`
+    );
+  }
+  return true;
+}
 
 /** Why sample-based tests cannot run here, or undefined when they can. */
 export function samplesMissing(): string | undefined {

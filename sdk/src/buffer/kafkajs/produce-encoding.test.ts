@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_FILES } from '../../alerts/testing/samples.js';
+import { SAMPLE_FILES, missingData, skipWithoutData } from '../../alerts/testing/samples.js';
 import { crc32c, crc32cImplementation, crc32cJs } from './crc32c.js';
 import { readAlertFile } from '../produce.js';
 import { encodeProduceRequest, type ProduceRequestFields } from './produce-encoding.js';
@@ -118,7 +117,7 @@ describe('produce request encoding', () => {
     );
   });
 
-  it.skipIf(!existsSync(SAMPLE_FILES.rubin))(
+  it.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
     `gives kafkajs bytes for batches of real Rubin alerts (needs ${SAMPLE_FILES.rubin})`,
     async () => {
       const { values } = await readAlertFile(SAMPLE_FILES.rubin);
