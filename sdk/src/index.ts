@@ -18,3 +18,4 @@ export * from './crossmatch/index.js';
 export * from './stage/index.js';
 export * from './simulate/index.js';
 export * from './control/index.js';
+export * from './objects/index.js';

@@ -1,0 +1,209 @@
+/**
+ * One object's whole lightcurve, from every alert of it in the buffer topics and the archive.
+ *
+ * ```ts
+ * const lc = await LightcurveService.create();
+ * const { table, found } = await lc.lightcurve('ZTF19acihgng', { sinceMjd: 58800 });
+ * ```
+ *
+ * A lookup never scans a topic: the object index (object-index.ts) says which records hold the
+ * object's alerts; the service first catches the index up with what is new in the buffer and the
+ * archive (catch-up.ts), then reads just those records (read-offsets.ts), decodes them, and merges
+ * their points (points.ts) with those of the archive's Parquet files that hold the object.
+ */
+import { createDecoder } from '../alerts/index.js';
+import type { AlertDecoder } from '../alerts/types.js';
+import { BufferClient, type BufferOptions } from '../buffer/client.js';
+import { ConfigError } from '../errors.js';
+import { discoverArchiveDirs } from './archive-dirs.js';
+import { readArchivePoints } from './archive-points.js';
+import { catchUpArchive, catchUpTopic } from './catch-up.js';
+import { ObjectIndex, defaultObjectIndexPath } from './object-index.js';
+import { mergePoints, pointsOfBatch, pointsTable, type LightcurvePoint } from './points.js';
+import { rangesOf, readRanges, type OffsetRange } from './read-offsets.js';
+import type { Table } from 'apache-arrow';
+
+/** Options of a lookup. */
+export interface LightcurveOptions {
+  /** Only alerts of this buffer topic (the archive is still read). @default every topic */
+  topic?: string;
+  /** Only points at or after this MJD (days, the alerts' own time scale: TAI for Rubin, UTC for ZTF). @default all */
+  sinceMjd?: number;
+}
+
+/** A lightcurve and where it came from. */
+export interface LightcurveResult {
+  objectId: string;
+  /** mjd, band, flux, fluxErr, mag, magErr, isDetection, upperLimitMag, forced, alertId, source; sorted by mjd. */
+  table: Table;
+  /** Alerts of the object found (buffer + archive); 0 means an unknown object (the table is empty). */
+  found: number;
+  bufferAlerts: number;
+  archiveAlerts: number;
+  /** Kafka records this lookup read (its alerts' records only, never whole topics). */
+  recordsRead: number;
+  /** Says what was searched when nothing was found. */
+  message?: string;
+}
+
+/** Options of {@link LightcurveService.create}. */
+export interface LightcurveServiceOptions extends BufferOptions {
+  /** A buffer client to use (not closed by the service). @default one made from the other options */
+  buffer?: BufferClient;
+  /** The index file; `:memory:` for a private one. @default defaultObjectIndexPath() */
+  indexPath?: string;
+  /** Archive roots (`<root>/night=*\/*.parquet`). @default discoverArchiveDirs(): `$ALERTLAB_ARCHIVE_DIRS`, else `$ALERTLAB_HOME/archive` and the controller's archive stages */
+  archiveDirs?: string[];
+  /** Catch up with every topic at most this often (a lookup with `topic` always catches that one up). @default 1000 */
+  catchUpIntervalMs?: number;
+}
+
+export class LightcurveService {
+  private readonly decoders = new Map<string, AlertDecoder>();
+  private lastFullCatchUpMs = 0;
+  /** Archive roots searched by the last catch-up. */
+  archiveDirs: string[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly index: ObjectIndex,
+    private readonly buffer: BufferClient,
+    private readonly ownsBuffer: boolean,
+    private readonly fixedArchiveDirs: string[] | undefined,
+    private readonly intervalMs: number
+  ) {}
+
+  /**
+   * Opens the object index (falling back to a private in-memory one when another process — a
+   * bridge engine — holds the file) and the buffer client.
+   */
+  static async create(options: LightcurveServiceOptions = {}): Promise<LightcurveService> {
+    const path = options.indexPath ?? defaultObjectIndexPath();
+    const index = await ObjectIndex.open(path).catch(async (err: unknown) => {
+      if (path === ':memory:') {
+        throw err;
+      }
+      return ObjectIndex.open(':memory:');
+    });
+    const buffer = options.buffer ?? (await BufferClient.create(options));
+    return new LightcurveService(
+      index,
+      buffer,
+      options.buffer === undefined,
+      options.archiveDirs,
+      options.catchUpIntervalMs ?? 1000
+    );
+  }
+
+  /** Catches the index up with `topic` (or every topic, at most once per interval) and the archive. */
+  catchUp(topic?: string): Promise<void> {
+    const run = this.queue.then(() => this.catchUpNow(topic));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async catchUpNow(topic?: string): Promise<void> {
+    const admin = await this.buffer.admin();
+    const transport = this.buffer.transport;
+    if (topic !== undefined) {
+      await catchUpTopic(transport, admin, this.index, topic);
+    } else if (Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
+      const topics = (await admin.listTopics()).filter(t => !t.startsWith('__')).sort();
+      for (const t of topics) {
+        await catchUpTopic(transport, admin, this.index, t).catch((err: unknown) => {
+          if ((err as Error).name !== 'TopicNotFoundError') {
+            throw err; // a topic deleted since the listing is skipped
+          }
+        });
+      }
+      this.lastFullCatchUpMs = Date.now();
+    }
+    this.archiveDirs = this.fixedArchiveDirs ?? (await discoverArchiveDirs());
+    await catchUpArchive(this.index, this.archiveDirs);
+  }
+
+  /** The lightcurve of `objectId`: every point of every alert of it, merged. */
+  async lightcurve(objectId: string, options: LightcurveOptions = {}): Promise<LightcurveResult> {
+    if (typeof objectId !== 'string' || objectId.trim() === '') {
+      throw new ConfigError(
+        'lightcurve needs an object id (a ZTF objectId or a Rubin diaObjectId).'
+      );
+    }
+    const since = options.sinceMjd;
+    if (since !== undefined && !Number.isFinite(since)) {
+      throw new ConfigError(`lightcurve: sinceMjd must be a finite MJD in days (got ${since}).`);
+    }
+    await this.catchUp(options.topic);
+    const points: LightcurvePoint[] = [];
+    const locations = await this.index.locate(objectId, options.topic, since);
+    const byTopic = new Map<string, Map<number, bigint[]>>();
+    for (const l of locations) {
+      const parts = byTopic.get(l.topic) ?? new Map<number, bigint[]>();
+      byTopic.set(l.topic, parts);
+      parts.set(l.partition, [...(parts.get(l.partition) ?? []), l.offset]);
+    }
+    let bufferAlerts = 0;
+    let recordsRead = 0;
+    for (const [topic, parts] of byTopic) {
+      const ranges = new Map<number, OffsetRange[]>();
+      for (const [p, offsets] of parts) {
+        ranges.set(p, rangesOf(offsets));
+      }
+      const decoder = this.decoderFor(topic);
+      await readRanges(this.buffer.transport, topic, ranges, (_p, records) => {
+        recordsRead += records.length;
+        const { batch } = decoder.decodeBatch(records.map(r => r.value));
+        const got = pointsOfBatch(batch, objectId, topic);
+        bufferAlerts += got.alerts;
+        points.push(...got.points);
+      });
+    }
+    const files = await this.index.archiveFilesOf(objectId);
+    const archived = await readArchivePoints(await this.index.connection(), files, objectId, since);
+    points.push(...archived.points);
+    const merged = mergePoints(since === undefined ? points : points.filter(p => p.mjd >= since));
+    const found = bufferAlerts + archived.alerts;
+    const where = options.topic === undefined ? 'any buffer topic' : `topic "${options.topic}"`;
+    return {
+      objectId,
+      table: pointsTable(merged, { objectId, found: String(found) }),
+      found,
+      bufferAlerts,
+      archiveAlerts: archived.alerts,
+      recordsRead,
+      ...(found === 0 && {
+        message: `No alert of object "${objectId}"${since === undefined ? '' : ` at or after MJD ${since}`} in ${where} or the archive (${this.archiveDirs.join(', ')}).`
+      })
+    };
+  }
+
+  private decoderFor(topic: string): AlertDecoder {
+    let d = this.decoders.get(topic);
+    if (d === undefined) {
+      d = createDecoder('auto', { columns: [] });
+      this.decoders.set(topic, d);
+    }
+    return d;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.index.close();
+    if (this.ownsBuffer) {
+      await this.buffer.close();
+    }
+  }
+}
+
+/** One lookup with a short-lived service (scripts, notebooks without the bridge). */
+export async function lightcurve(
+  objectId: string,
+  options: LightcurveOptions & LightcurveServiceOptions = {}
+): Promise<LightcurveResult> {
+  const service = await LightcurveService.create(options);
+  try {
+    return await service.lightcurve(objectId, options);
+  } finally {
+    await service.close();
+  }
+}
