@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 from traitlets import Unicode, default
 from traitlets.config import Configurable
 
-DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8750"
+from .._config import DEFAULT_CONTROLLER_URL, controller_token_file, controller_url
+
+__all__ = ["DEFAULT_CONTROLLER_URL", "LOOPBACK_HOSTS", "START_HINT", "ControllerConfig"]
+
 START_HINT = "start it with `bin/alertlab controller` (or set ALERTLAB_CONTROLLER_URL)"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def _alertlab_home() -> Path:
-    env = os.environ.get("ALERTLAB_HOME")
-    if env:
-        return Path(env)
-    # <repo>/kernel-bridge/python/alertlab/server/config.py -> <repo>/.alertlab
-    return Path(__file__).resolve().parents[4] / ".alertlab"
 
 
 class ControllerConfig(Configurable):
@@ -32,13 +26,11 @@ class ControllerConfig(Configurable):
 
     @default("controller_url")
     def _default_url(self) -> str:
-        return os.environ.get("ALERTLAB_CONTROLLER_URL", DEFAULT_CONTROLLER_URL)
+        return controller_url()  # $ALERTLAB_CONTROLLER_URL, the config file, or the default
 
     @default("token_file")
     def _default_token_file(self) -> str:
-        return os.environ.get(
-            "ALERTLAB_CONTROLLER_TOKEN_FILE", str(_alertlab_home() / "controller.token")
-        )
+        return str(controller_token_file())  # $ALERTLAB_CONTROLLER_TOKEN_FILE or $ALERTLAB_HOME
 
     def token(self) -> str | None:
         """The controller token, or None when the file does not exist (yet)."""
