@@ -66,11 +66,8 @@ export function defaultHandlers(): Record<string, Handler> {
       const out = await service(engine, 'cone')(options);
       return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
     },
-    lightcurve_request: async ({ engine, message }) => {
-      const objectId = str(message.content, 'object_id');
-      const out = await service(engine, 'lightcurve')(objectId);
-      return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
-    },
+    lightcurve_request: async ({ engine, message }) =>
+      service(engine, 'lightcurve')(message.content),
     backtest_request: async ({ engine, message }) =>
       service(engine, 'backtest')(message.content, message.buffers),
     shutdown_request: async ({ engine }) => ({

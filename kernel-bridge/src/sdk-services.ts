@@ -10,6 +10,7 @@ type BufferModule = typeof import('../../sdk/src/buffer/index.js');
 type CrossmatchModule = typeof import('../../sdk/src/crossmatch/index.js');
 type CatalogModule = typeof import('../../sdk/src/catalog/index.js');
 type BacktestModule = typeof import('./backtest-service.js');
+type LightcurveModule = typeof import('./lightcurve-service.js');
 type BufferClient = Awaited<ReturnType<BufferModule['BufferClient']['create']>>;
 type Matcher = ReturnType<CrossmatchModule['createMatcher']>;
 type CatalogStore = Awaited<ReturnType<CatalogModule['CatalogStore']['open']>>;
@@ -86,6 +87,11 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
     ));
   const bufferClient = () =>
     (buffer ??= import('../../sdk/src/buffer/index.js').then(m => m.BufferClient.create()));
+  let lightcurves: Promise<ReturnType<LightcurveModule['lightcurveService']>> | undefined;
+  const lightcurver = () =>
+    (lightcurves ??= import('./lightcurve-service.js').then(m =>
+      m.lightcurveService({ buffer: bufferClient })
+    ));
   const crossmatcher = () =>
     (matcher ??= (async () => {
       const catalog = await import('../../sdk/src/catalog/index.js');
@@ -136,7 +142,9 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       return match(point, [o.catalog], o.radiusArcsec);
     },
     backtest: async (request, buffers) => (await backtester()).backtest(request, buffers),
+    lightcurve: async request => (await lightcurver()).lightcurve(request),
     close: async () => {
+      await (await lightcurves?.catch(() => undefined))?.close();
       await (await backtests?.catch(() => undefined))?.close();
       const b = buffer;
       const m = matcher;

@@ -50,7 +50,8 @@ export interface BridgeServices {
   attach(topic: string, options: AttachOptions): AsyncIterable<StreamItem>;
   crossmatch(table: Table, options: CrossmatchOptions): Promise<Table>;
   cone(options: ConeOptions): Promise<Table>;
-  lightcurve(objectId: string): Promise<Table>;
+  /** One object's lightcurve (lightcurve-service.ts): {object_id, topic?, since_mjd?}. */
+  lightcurve(request: JsonObject): Promise<ServiceReply>;
   /** Runs a filter with a stage's semantics over the request's batches or an archive span. */
   backtest(request: JsonObject, buffers: Uint8Array[]): Promise<ServiceReply>;
   /** Releases what the services opened (Kafka clients, catalog stores). */

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from ._connect import connect, default_client, disconnect
 from ._convert import AngleLike, MatchResult, PositionLike, TableLike, to_astropy, to_pandas
+from ._lightcurve import MjdLike
 from .client import Client
 from .controller import ControllerError, backtest_remote
 from .controller import promote as _promote
@@ -135,9 +136,17 @@ def cone(
     return default_client().cone(ra, dec, radius, catalog, timeout)
 
 
-def lightcurve(object_id: str | int, **options: Any) -> Any:
-    """Lightcurve of one object; see :meth:`Client.lightcurve`."""
-    return default_client().lightcurve(object_id, **options)
+def lightcurve(
+    object_id: str | int,
+    topic: str | None = None,
+    since: float | MjdLike | None = None,
+    timeout: float | None = None,
+) -> pa.Table:
+    """The whole lightcurve of one object (every alert of it in the buffer topics - only ``topic``
+    when given - and the archive), merged and sorted by MJD, as a pyarrow Table; ``since`` is an
+    MJD in days or an astropy ``Time``. An unknown object gives an empty table whose schema
+    metadata says ``found = 0``. See :meth:`Client.lightcurve`; pandas via ``to_pandas``."""
+    return default_client().lightcurve(object_id, topic=topic, since=since, timeout=timeout)
 
 
 def backtest(filter: Filter, data: Any = None, **options: Any) -> GateEvidence | dict[str, Any]:

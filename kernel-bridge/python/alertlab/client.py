@@ -26,6 +26,7 @@ from ._convert import (
     to_arrow_table,
     with_ra_dec,
 )
+from ._lightcurve import MjdLike, mjd_of
 from ._transport import Channel
 from .reports import PingReply, TopicInfo
 from .stream import BatchStream
@@ -162,12 +163,40 @@ class Client:
         )
         return read_ipc(msg.buffers[0])
 
-    def lightcurve(self, object_id: str | int, timeout: float | None = None) -> pa.Table:
-        """Lightcurve rows (mjd, band, flux, mag, ...) of one object."""
-        msg = self.channel.request(
-            "lightcurve_request", {"object_id": str(object_id)}, timeout_s=timeout or self.timeout
-        )
-        return read_ipc(msg.buffers[0])
+    def lightcurve(
+        self,
+        object_id: str | int,
+        topic: str | None = None,
+        since: float | MjdLike | None = None,
+        timeout: float | None = None,
+    ) -> pa.Table:
+        """The whole lightcurve of one object: every point of every alert of ``object_id`` in the
+        buffer topics (only ``topic`` when given) and in the archive, merged (one point per mjd,
+        band and forced flag, the latest alert's values winning) and sorted by MJD.
+
+        ``object_id``: a ZTF objectId (``"ZTF19acihgng"``) or a Rubin diaObjectId (int or str).
+        ``since``: keep points at or after this time — a bare number is an MJD in days (the
+        alerts' own scale: TAI for Rubin, UTC for ZTF), or an astropy ``Time``.
+
+        Returns a pyarrow Table: ``mjd`` (days), ``band``, ``flux``/``fluxErr`` (nJy, Rubin),
+        ``mag``/``magErr`` (AB), ``isDetection``, ``upperLimitMag`` (non-detections),
+        ``forced`` (forced photometry), ``alertId`` (int64, the alert that gave the point) and
+        ``source`` (topic name or ``"archive"``). An unknown object gives an empty table of that
+        schema. The schema metadata says how many alerts were found: ``found`` (``b"0"`` for an
+        unknown object, with ``message`` saying what was searched), ``buffer_alerts``,
+        ``archive_alerts``. pandas: ``alertlab.to_pandas(table)``."""
+        content: dict[str, Any] = {"object_id": str(object_id)}
+        if topic is not None:
+            content["topic"] = topic
+        if since is not None:
+            content["since_mjd"] = mjd_of(since)
+        msg = self.channel.request("lightcurve_request", content, timeout_s=timeout or self.timeout)
+        table = read_ipc(msg.buffers[0])
+        meta = dict(table.schema.metadata or {})
+        for key in ("found", "buffer_alerts", "archive_alerts", "message"):
+            if key in msg.content:
+                meta[key.encode()] = str(msg.content[key]).encode()
+        return table.replace_schema_metadata(meta)
 
     def backtest(
         self, filter: Any, data: Any = None, timeout: float | None = None
