@@ -24,6 +24,7 @@ import type { ServiceReply } from './services.js';
 import type { JsonObject } from './wire.js';
 import { alertlabHome, defaultCatalogPath } from '../../sdk/src/catalog/paths.js';
 import { CatalogStore } from '../../sdk/src/catalog/store.js';
+import { ConfigError } from '../../sdk/src/errors.js';
 import { StageRegistry } from '../../sdk/src/control/registry.js';
 import { createMatcher, preloadCatalogs } from '../../sdk/src/crossmatch/create.js';
 import type { EngineMatcher } from '../../sdk/src/crossmatch/matcher.js';
@@ -38,16 +39,12 @@ import { createStageFilter } from '../../sdk/src/stage/stage-filter.js';
 
 /** Rows sent back from an archive span unless asked otherwise. */
 export const ARCHIVE_KEEP_ROWS = 100_000;
-/** Columns an archive read always takes besides what the filter reads (ids, time, position). */
-const ARCHIVE_BASE_COLUMNS = [
-  'alertId',
-  'objectId',
-  'survey',
-  'mjd',
-  'ra',
-  'dec',
-  'isMovingObject'
-];
+/** Columns an archive read always takes besides what the filter reads: id (digest), time (yield). */
+const ARCHIVE_BASE_COLUMNS = ['alertId', 'mjd'];
+/** ...and when rows are sent back, what names an alert. */
+const ARCHIVE_ROW_COLUMNS = ['objectId', 'survey', 'ra', 'dec', 'band', 'mag'];
+/** ...and when the stage cross-matches, what the matcher reads. */
+const ARCHIVE_MATCH_COLUMNS = ['ra', 'dec', 'isMovingObject'];
 
 export interface BacktestServiceOptions {
   /** Catalog store for cross-match columns. @default $ALERTLAB_HOME/catalogs.duckdb */
@@ -137,14 +134,23 @@ export async function archivePath(archive: string, controllerDir: string): Promi
 }
 
 /** The columns an archive read needs for `filter` (undefined: all of them). */
-export function archiveColumns(filter: Filter, m: StageManifest): string[] | undefined {
+export function archiveColumns(
+  filter: Filter,
+  m: StageManifest,
+  keepRows: number
+): string[] | undefined {
   const reads = filter.readsOnly;
   if (reads === undefined) {
     return undefined;
   }
   const features = new Set<string>(LIGHTCURVE_FEATURES);
   const wantsCurve = reads.some(c => c === 'lightcurve' || features.has(c));
-  const columns = new Set([...ARCHIVE_BASE_COLUMNS, ...reads]);
+  const columns = new Set([
+    ...ARCHIVE_BASE_COLUMNS,
+    ...(keepRows > 0 ? ARCHIVE_ROW_COLUMNS : []),
+    ...(m.crossmatch ? ARCHIVE_MATCH_COLUMNS : []),
+    ...reads
+  ]);
   if (wantsCurve) {
     columns.add('lightcurve');
   }
@@ -247,16 +253,21 @@ export function backtestService(options: BacktestServiceOptions = {}): {
       const filter = await createStageFilter(
         manifest.filter as NonNullable<StageManifest['filter']>,
         manifest.id
-      );
+      ).catch((error: unknown) => {
+        // the user's filter does not build (SQL refused, bad declaration): their request is at fault
+        throw error instanceof ConfigError
+          ? bad(`The filter could not be built: ${error.message}`)
+          : error;
+      });
       try {
         const path = archive
           ? await archivePath(archive, options.controllerDir ?? join(alertlabHome(), 'controller'))
           : undefined;
-        const batches = path
-          ? readArchive({ path, nights, columns: archiveColumns(filter, manifest) })
-          : requestBatches(buffers);
         const keepRows =
           typeof c.keep_rows === 'number' ? c.keep_rows : path ? ARCHIVE_KEEP_ROWS : Infinity;
+        const batches = path
+          ? readArchive({ path, nights, columns: archiveColumns(filter, manifest, keepRows) })
+          : requestBatches(buffers);
         const result = await stageBacktest(batches, {
           manifest,
           filter,

@@ -56,24 +56,11 @@ def test_timeouts_name_the_request():
         silent.close()
 
 
-@pytest.mark.parametrize(
-    ("call", "module"),
-    [
-        (lambda c: c.cone(10.0, 20.0, 5.0, "tycho2"), "crossmatch"),
-        (lambda c: c.lightcurve("ZTF21aaaaaaa"), "buffer"),
-        (lambda c: c.crossmatch({"ra": [1.0], "dec": [2.0]}, "tycho2", 2.0), None),
-    ],
-)
-def test_missing_services_are_clear_errors(client, call, module):
-    if module is None:
-        with pytest.raises(alertlab.ProtocolError, match="pandas DataFrame"):
-            call(client)
-        return
-    with pytest.raises(alertlab.RemoteError) as info:
-        call(client)
-    if info.value.code == "not-available":
-        assert f"sdk/src/{module}" in str(info.value)
-        assert isinstance(info.value, RuntimeError)
+def test_a_table_the_client_cannot_send_is_a_clear_error(client):
+    # cone, crossmatch, lightcurve and backtest results are asserted where their services are
+    # tested (kernel-bridge/src/public-calls.test.ts, tests/test_backtest.py, ...)
+    with pytest.raises(alertlab.ProtocolError, match="pandas DataFrame"):
+        client.crossmatch({"ra": [1.0], "dec": [2.0]}, "tycho2", 2.0)
 
 
 def test_a_slow_reader_holds_the_engine_to_its_credit(client):

@@ -1,0 +1,426 @@
+"""Backtests in the engine, with a deployed stage's semantics.
+
+``alertlab.backtest(f, data)`` sends ``data`` (a pyarrow RecordBatch or Table, a list of batches,
+a pandas DataFrame or an astropy Table) to the engine, which runs the filter exactly as a stage
+would: the data are cut into the stage's chunks (``batch_rows``, 5000 by default), given the
+cross-match columns of ``crossmatch=[...]`` (``xm_<catalog>_count``, ``_id``, ``_sepArcsec``)
+and the lightcurve features (``ndet``, ``latestMag_<band>``, ``riseRate``...), then routed by the
+filter built as a stage builds it — SQL in the locked DuckDB, TypeScript in a worker thread,
+Python in a worker process — with the stage's time limit. A chunk the filter fails on is
+dead-lettered whole, with the stage's reason. ``archive="<stage>"`` (an archive stage's id or its
+directory) and ``nights=(first, last)`` read the archive's Parquet instead, file by file.
+
+Filters: an ``@alertlab.alert_filter`` function, or one of the constructors here for the other
+languages::
+
+    bright = alertlab.sql_filter("mag < 19 AND survey = 'rubin'")                 # yes/no
+    split = alertlab.sql_filter("ndet >= 10", kind="leftright")
+    kinds = alertlab.sql_filter(
+        "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' END",
+        kind="switch", outputs=["star", "sso", "other"], default="other")
+    ts = alertlab.ts_filter(open("my_filter.ts").read())  # export default defineFilter(...)
+
+The yield per night is extrapolated from the event time of the data (the ``mjd`` column): one
+night per observing night present (``day_obs = floor(mjd - 0.5)``, as the archive partitions);
+data from a single night stand for the part of a 10 h night they span (at least one 39 s visit,
+at most one night). :attr:`OutputReport.per_night` is that figure;
+:attr:`OutputReport.estimated_per_night` is the older fraction x 10 million (Rubin's rate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._convert import AngleLike, TableLike, arcsec, ipc_bytes, read_ipc, to_arrow_table
+from .errors import FilterDefinitionError
+from .filters import Filter
+
+if TYPE_CHECKING:
+    from .client import Client
+
+Kind: TypeAlias = Literal["yesno", "leftright", "switch"]
+#: What ``data`` may be: one table or batch (any flavour), or a list of pyarrow batches/tables.
+BacktestData: TypeAlias = "TableLike | Sequence[pa.RecordBatch | pa.Table]"
+#: A catalog name (the radius is 1 arcsec), or (name, radius): radius an astropy Angle/Quantity
+#: or a bare number in arcseconds.
+CrossmatchSpec: TypeAlias = "str | tuple[str, AngleLike]"
+
+#: ``_output`` of a dead-lettered row in the rows the engine sends back.
+DEAD_LETTER = -2
+DEFAULT_RADIUS_ARCSEC = 1.0
+
+
+@dataclass(frozen=True)
+class SqlFilter:
+    """A SQL filter, as a stage manifest declares one (see :func:`sql_filter`)."""
+
+    sql: str
+    kind: Kind = "yesno"
+    outputs: tuple[str, ...] | None = None
+    default: str | None = None
+    columns: tuple[str, ...] = ()
+    name: str = "sql"
+    #: per-chunk time limit, milliseconds
+    timeout_ms: int | None = None
+
+    def section(self) -> dict[str, object]:
+        """The manifest's ``filter`` section."""
+        return _section(
+            "sql",
+            self.sql,
+            self.kind,
+            self.outputs,
+            self.default,
+            self.columns,
+            self.name,
+            self.timeout_ms,
+        )
+
+
+@dataclass(frozen=True)
+class TsFilter:
+    """A TypeScript filter module (``export default defineFilter({...})``; import
+    ``defineFilter`` from ``@alertlab/sdk``); see :func:`ts_filter`."""
+
+    source: str
+    kind: Kind = "yesno"
+    outputs: tuple[str, ...] | None = None
+    default: str | None = None
+    name: str = "typescript"
+    timeout_ms: int | None = None
+
+    def section(self) -> dict[str, object]:
+        return _section(
+            "typescript",
+            self.source,
+            self.kind,
+            self.outputs,
+            self.default,
+            (),
+            self.name,
+            self.timeout_ms,
+        )
+
+
+def _section(
+    language: str,
+    source: str,
+    kind: Kind,
+    outputs: tuple[str, ...] | None,
+    default: str | None,
+    columns: tuple[str, ...],
+    name: str,
+    timeout_ms: int | None,
+) -> dict[str, object]:
+    out: dict[str, object] = {"language": language, "kind": kind, "source": source, "name": name}
+    if outputs is not None:
+        out["outputs"] = list(outputs)
+    if default is not None:
+        out["defaultOutput"] = default
+    if columns:
+        out["columns"] = list(columns)
+    if timeout_ms is not None:
+        out["timeoutMs"] = int(timeout_ms)
+    return out
+
+
+def sql_filter(
+    sql: str,
+    kind: Kind = "yesno",
+    outputs: Sequence[str] | None = None,
+    default: str | None = None,
+    columns: Sequence[str] = (),
+    name: str = "sql",
+    timeout_ms: int | None = None,
+) -> SqlFilter:
+    """A SQL filter for :func:`alertlab.backtest` (and a manifest): for ``yesno`` and
+    ``leftright`` a boolean expression over the batch's columns (true: pass / left), for
+    ``switch`` an expression giving an output name (NULL or an unknown name: ``default``).
+    Columns are inferred from the SQL; ``columns`` adds any it cannot see."""
+    if not isinstance(sql, str) or not sql.strip():
+        raise FilterDefinitionError('sql_filter needs the SQL text, e.g. "mag < 19".')
+    return SqlFilter(
+        sql,
+        kind,
+        tuple(outputs) if outputs is not None else None,
+        default,
+        tuple(columns),
+        name,
+        timeout_ms,
+    )
+
+
+def ts_filter(
+    source: str,
+    kind: Kind = "yesno",
+    outputs: Sequence[str] | None = None,
+    default: str | None = None,
+    name: str = "typescript",
+    timeout_ms: int | None = None,
+) -> TsFilter:
+    """A TypeScript filter for :func:`alertlab.backtest`: ``source`` is a module whose default
+    export is ``defineFilter({kind, outputs, columns, fn})`` (``import { defineFilter } from
+    '@alertlab/sdk'``); ``kind``/``outputs`` must agree with it."""
+    if "export default" not in source:
+        raise FilterDefinitionError(
+            "ts_filter needs a module with `export default defineFilter({...})`."
+        )
+    return TsFilter(
+        source, kind, tuple(outputs) if outputs is not None else None, default, name, timeout_ms
+    )
+
+
+AnyFilter: TypeAlias = "Filter | SqlFilter | TsFilter"
+
+
+def filter_section(f: AnyFilter) -> dict[str, object]:
+    """The manifest ``filter`` section of any filter (a Python one ships its module)."""
+    if isinstance(f, SqlFilter | TsFilter):
+        return f.section()
+    if isinstance(f, Filter):
+        spec = f.spec()
+        out: dict[str, object] = {
+            "language": "python",
+            "kind": spec["kind"],
+            "outputs": list(spec["outputs"]),
+            "columns": list(spec["columns"] or []),
+            "source": spec["source"],
+            "entry": spec["entry"],
+            "name": spec["name"],
+        }
+        if spec["default_output"]:
+            out["defaultOutput"] = spec["default_output"]
+        return out
+    raise FilterDefinitionError(
+        f"Cannot backtest a {type(f).__name__}: pass an @alertlab.alert_filter function, "
+        "alertlab.sql_filter(...) or alertlab.ts_filter(...)."
+    )
+
+
+def crossmatch_specs(crossmatch: Sequence[CrossmatchSpec] | None) -> list[dict[str, object]]:
+    """``["hipparcos", ("tycho2", 2 * u.arcsec)]`` -> the wire's [{name, radius_arcsec}]."""
+    out: list[dict[str, object]] = []
+    for item in crossmatch or []:
+        if isinstance(item, str):
+            out.append({"name": item, "radius_arcsec": DEFAULT_RADIUS_ARCSEC})
+        else:
+            name, radius = item
+            out.append({"name": str(name), "radius_arcsec": arcsec(radius)})
+    return out
+
+
+def data_buffers(data: BacktestData) -> list[pa.Buffer]:
+    """One Arrow IPC stream per table (a list of batches: one per batch), whole batches."""
+    if isinstance(data, list | tuple):
+        return [ipc_bytes(to_arrow_table(d)) for d in data]
+    return [ipc_bytes(to_arrow_table(data))]
+
+
+@dataclass(frozen=True)
+class OutputReport:
+    """One output of a backtest."""
+
+    name: str
+    count: int
+    #: count / total alerts
+    fraction: float
+    #: count / the nights the data stand for (see :class:`EventTime`); None without ``mjd``
+    per_night: float | None
+    #: fraction x alerts_per_night (10 million: Rubin's rate), the rate-based estimate
+    estimated_per_night: int
+    #: order-free fingerprint of the routed alert ids (equal digests: the same alerts)
+    digest: str
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """The data's event-time span and the nights it stands for."""
+
+    mjd_min: float
+    mjd_max: float
+    span_hours: float
+    distinct_nights: int
+    nights: float
+    alerts_with_time: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class DeadLetterGroup:
+    """Dead letters of one reason: ``code`` is the stage's (``filter-error``,
+    ``filter-timeout``); ``chunks`` are the ``_batch`` numbers of the failed chunks."""
+
+    code: str
+    reason: str
+    traceback: str
+    alerts: int
+    chunks: list[int]
+
+
+@dataclass
+class BacktestReport:
+    """What :func:`alertlab.backtest` returns."""
+
+    kind: str
+    language: str
+    total_alerts: int
+    chunks: int
+    dropped: int
+    dead_lettered: int
+    outputs: dict[str, OutputReport]
+    #: routed rows per output (every enriched column: features, cross-match columns)
+    routed: dict[str, pa.Table]
+    #: dead-lettered rows with ``dead_letter_code`` and ``dead_letter_reason``
+    dead_letters: pa.Table
+    dead_letter_groups: list[DeadLetterGroup]
+    event_time: EventTime | None
+    #: False when only the first ``keep_rows`` rows came back (archive spans)
+    rows_complete: bool
+    filter_ms: float
+    wall_ms: float
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Alerts per output."""
+        return {name: o.count for name, o in self.outputs.items()}
+
+    @property
+    def per_night(self) -> dict[str, float | None]:
+        """Expected alerts per night per output, from the data's event times."""
+        return {name: o.per_night for name, o in self.outputs.items()}
+
+    def summary(self) -> pa.Table:
+        """One row per output: count, fraction, per_night, estimated_per_night."""
+        rows = list(self.outputs.values())
+        return pa.table(
+            {
+                "output": [o.name for o in rows],
+                "count": pa.array([o.count for o in rows], pa.int64()),
+                "fraction": [o.fraction for o in rows],
+                "per_night": pa.array([o.per_night for o in rows], pa.float64()),
+                "estimated_per_night": pa.array([o.estimated_per_night for o in rows], pa.int64()),
+            }
+        )
+
+
+def _rows(buffers: list[Any]) -> pa.Table | None:
+    tables = [read_ipc(b) for b in buffers]
+    if not tables:
+        return None
+    return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+
+
+def report_of(content: dict[str, Any], buffers: list[Any]) -> BacktestReport:
+    """Builds the report from the engine's reply."""
+    rows = _rows(buffers)
+    groups = [
+        DeadLetterGroup(
+            str(g["code"]),
+            str(g["reason"]),
+            str(g.get("traceback", "")),
+            int(g["alerts"]),
+            [int(c) for c in g["chunks"]],
+        )
+        for g in content.get("dead_letters", [])
+    ]
+    outputs: dict[str, OutputReport] = {}
+    routed: dict[str, pa.Table] = {}
+    for k, o in enumerate(content["outputs"]):
+        outputs[o["name"]] = OutputReport(
+            o["name"],
+            int(o["count"]),
+            float(o["fraction"]),
+            None if o["per_night"] is None else float(o["per_night"]),
+            int(o["estimated_per_night"]),
+            str(o["digest"]),
+        )
+        if rows is not None:
+            routed[o["name"]] = rows.filter(pc.equal(rows["_output"], k)).drop_columns(
+                ["_batch", "_output"]
+            )
+        else:
+            routed[o["name"]] = pa.table({})
+    if rows is not None:
+        dead = rows.filter(pc.equal(rows["_output"], DEAD_LETTER))
+        chunk_of = {c: g for g in groups for c in g.chunks}
+        chunks = dead["_batch"].to_pylist()
+        dead = (
+            dead.drop_columns(["_output"])
+            .append_column(
+                "dead_letter_code", pa.array([chunk_of[c].code for c in chunks], pa.string())
+            )
+            .append_column(
+                "dead_letter_reason", pa.array([chunk_of[c].reason for c in chunks], pa.string())
+            )
+        )
+    else:
+        dead = pa.table({})
+    et = content.get("event_time")
+    return BacktestReport(
+        kind=str(content["kind"]),
+        language=str(content["language"]),
+        total_alerts=int(content["total_alerts"]),
+        chunks=int(content["chunks"]),
+        dropped=int(content["dropped"]),
+        dead_lettered=int(content["dead_lettered"]),
+        outputs=outputs,
+        routed=routed,
+        dead_letters=dead,
+        dead_letter_groups=groups,
+        event_time=None
+        if et is None
+        else EventTime(
+            float(et["mjd_min"]),
+            float(et["mjd_max"]),
+            float(et["span_hours"]),
+            int(et["distinct_nights"]),
+            float(et["nights"]),
+            int(et["alerts_with_time"]),
+            str(et["rule"]),
+        ),
+        rows_complete=bool(content["rows_complete"]),
+        filter_ms=float(content["filter_ms"]),
+        wall_ms=float(content["wall_ms"]),
+        source=dict(content.get("source") or {}),
+    )
+
+
+def run_backtest(
+    client: Client,
+    f: AnyFilter,
+    data: BacktestData | None = None,
+    *,
+    crossmatch: Sequence[CrossmatchSpec] | None = None,
+    archive: str | None = None,
+    nights: tuple[str, str] | None = None,
+    batch_rows: int | None = None,
+    keep_rows: int | None = None,
+    timeout: float | None = None,
+) -> BacktestReport:
+    """The request :meth:`Client.backtest` sends; see the module documentation."""
+    if (data is None) == (archive is None):
+        raise FilterDefinitionError(
+            "backtest needs data (a pyarrow/pandas/astropy table or a list of batches) or "
+            "archive='<archive stage or directory>', not both."
+        )
+    content: dict[str, object] = {"filter": filter_section(f)}
+    xm = crossmatch_specs(crossmatch)
+    if xm:
+        content["crossmatch"] = xm
+    if archive is not None:
+        content["archive"] = archive
+        if nights is not None:
+            content["nights"] = [str(nights[0]), str(nights[1])]
+    if batch_rows is not None:
+        content["batch_rows"] = int(batch_rows)
+    if keep_rows is not None:
+        content["keep_rows"] = int(keep_rows)
+    buffers = [] if data is None else data_buffers(data)
+    msg = client.channel.request("backtest_request", content, buffers, timeout_s=timeout or 600.0)
+    return report_of(msg.content, msg.buffers)
