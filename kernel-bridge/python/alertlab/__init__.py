@@ -14,13 +14,23 @@ of ``__all__`` so that ``from alertlab import *`` does not shadow Python's built
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import pyarrow as pa
 
 from ._connect import connect, default_client, disconnect
 from ._convert import AngleLike, MatchResult, PositionLike, TableLike, to_astropy, to_pandas
 from ._lightcurve import MjdLike
+from .backtesting import (
+    AnyFilter,
+    BacktestData,
+    BacktestReport,
+    CrossmatchSpec,
+    SqlFilter,
+    TsFilter,
+    sql_filter,
+    ts_filter,
+)
 from .client import Client
 from .controller import ControllerError, backtest_remote
 from .controller import promote as _promote
@@ -43,6 +53,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AlertlabError",
     "AngleLike",
+    "BacktestReport",
     "BatchStream",
     "BridgeNotReadyError",
     "BridgeTimeoutError",
@@ -59,8 +70,10 @@ __all__ = [
     "ProtocolError",
     "RemoteError",
     "ShipError",
+    "SqlFilter",
     "TableLike",
     "TopicInfo",
+    "TsFilter",
     "alert_filter",
     "attach",
     "backtest",
@@ -71,9 +84,11 @@ __all__ = [
     "lightcurve",
     "ping",
     "promote",
+    "sql_filter",
     "to_astropy",
     "to_pandas",
     "topics",
+    "ts_filter",
     "widgets",  # subpackage, imported on use: `from alertlab.widgets import SkyMap`
 ]
 
@@ -149,12 +164,43 @@ def lightcurve(
     return default_client().lightcurve(object_id, topic=topic, since=since, timeout=timeout)
 
 
-def backtest(filter: Filter, data: Any = None, **options: Any) -> GateEvidence | dict[str, Any]:
-    """Backtest a filter: with ``input="<topic>"`` on the controller's gate
-    (:func:`alertlab.controller.backtest_remote`), else in the engine (:meth:`Client.backtest`)."""
-    if data is None and ("input" in options or "topic" in options):
-        return backtest_remote(filter, **options)
-    return default_client().backtest(filter, data, **options)
+def backtest(
+    filter: AnyFilter,
+    data: BacktestData | None = None,
+    *,
+    crossmatch: Sequence[CrossmatchSpec] | None = None,
+    archive: str | None = None,
+    nights: tuple[str, str] | None = None,
+    batch_rows: int | None = None,
+    keep_rows: int | None = None,
+    timeout: float | None = None,
+    input: str | None = None,
+    sample_alerts: int | None = None,
+) -> BacktestReport | GateEvidence:
+    """Backtests a filter (``@alert_filter`` function, :func:`sql_filter` or :func:`ts_filter`)
+    in the engine with a deployed stage's semantics, over ``data`` (pyarrow batch/table, a list of
+    batches, pandas, astropy Table) or an ``archive`` stage's Parquet for ``nights`` (first, last,
+    ``YYYY-MM-DD``); ``crossmatch`` adds cross-match columns (names, or (name, radius) with radius
+    an astropy Angle/Quantity or arcseconds). Returns a :class:`BacktestReport`: counts, routed
+    rows per output, dead letters with reasons, expected alerts per night. See
+    :meth:`Client.backtest` (``timeout`` in seconds).
+
+    With ``input="<topic>"`` and no data, runs the controller's deploy gate on that topic's last
+    buffered alerts instead (:func:`alertlab.controller.backtest_remote`, a ``GateEvidence``)."""
+    if data is None and archive is None and input is not None:
+        if not isinstance(filter, Filter):
+            raise FilterDefinitionError("The controller's gate backtests Python filters only.")
+        return backtest_remote(filter, input, sample_alerts=sample_alerts)
+    return default_client().backtest(
+        filter,
+        data,
+        crossmatch=crossmatch,
+        archive=archive,
+        nights=nights,
+        batch_rows=batch_rows,
+        keep_rows=keep_rows,
+        timeout=timeout,
+    )
 
 
 def promote(

@@ -8,6 +8,7 @@ number is degrees for a position (ra, dec) and arcseconds for a radius.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from typing import Any, cast
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ from ._convert import (
 )
 from ._lightcurve import MjdLike, mjd_of
 from ._transport import Channel
+from .backtesting import AnyFilter, BacktestData, BacktestReport, CrossmatchSpec, run_backtest
 from .reports import PingReply, TopicInfo
 from .stream import BatchStream
 
@@ -199,10 +201,33 @@ class Client:
         return table.replace_schema_metadata(meta)
 
     def backtest(
-        self, filter: Any, data: Any = None, timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Runs a filter over buffered alerts (or ``data``) in the engine; returns its report."""
-        buffers = [] if data is None else [ipc_bytes(to_arrow_table(data))]
-        return self.channel.request(
-            "backtest_request", {"filter": filter.spec()}, buffers, timeout_s=timeout or 600.0
-        ).content
+        self,
+        filter: AnyFilter,
+        data: BacktestData | None = None,
+        *,
+        crossmatch: Sequence[CrossmatchSpec] | None = None,
+        archive: str | None = None,
+        nights: tuple[str, str] | None = None,
+        batch_rows: int | None = None,
+        keep_rows: int | None = None,
+        timeout: float | None = None,
+    ) -> BacktestReport:
+        """Runs ``filter`` in the engine with a deployed stage's semantics (chunks of
+        ``batch_rows``, cross-match columns of ``crossmatch``, lightcurve features, dead letters)
+        over ``data`` — a pyarrow RecordBatch or Table, a list of them, a pandas DataFrame or an
+        astropy Table — or over ``archive`` (an archive stage's id or directory) for ``nights``
+        (first, last, ``YYYY-MM-DD``). ``crossmatch`` items are catalog names (1 arcsec) or
+        (name, radius) with radius an astropy Angle/Quantity or arcseconds. ``keep_rows`` caps
+        the rows sent back (default: all for ``data``, 100 000 for an archive); ``timeout`` in
+        seconds (default 600). See :mod:`alertlab.backtesting`."""
+        return run_backtest(
+            self,
+            filter,
+            data,
+            crossmatch=crossmatch,
+            archive=archive,
+            nights=nights,
+            batch_rows=batch_rows,
+            keep_rows=keep_rows,
+            timeout=timeout,
+        )
