@@ -5,7 +5,9 @@
  * forced photometry marked; an unknown object; `sinceMjd`; that a lookup reads only its alerts'
  * records; that new records are indexed incrementally; and a reindex swapped in under a live service.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,5 +234,32 @@ describe.skipIf(!present)('lightcurve of one object', () => {
     expect(r.found).toBe(1);
     expect(r.table.numRows).toBe(expectedPoints(rubinBatch, objectId).length);
     expect(readFileSync(service.index.path).length).toBeGreaterThan(0);
+  });
+
+  it('`alertlab objects reindex` and `objects lightcurve` from the command line', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '..', 'sdk/src/cli/main.ts'),
+          'objects',
+          ...args
+        ],
+        { env: { ...process.env, ALERTLAB_BOOTSTRAP_SERVERS: inject('bootstrapServers') } }
+      );
+    const index = join(dir, 'cli-objects.duckdb');
+    const common = ['--index', index, '--archive', join(dir, 'no-archive')];
+    const re = await run(['reindex', '--topic', topics.rubin, '--json', ...common]);
+    const report = JSON.parse(re.stdout) as { alerts: number; objects: number };
+    expect(report).toMatchObject({ alerts: 7, objects: 7 });
+    const objectId = String(rubinBatch.getChild('objectId')?.get(1));
+    const lc = await run(['lightcurve', objectId, '--topic', topics.rubin, ...common]);
+    const lines = lc.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      'mjd,band,flux,fluxErr,mag,magErr,isDetection,upperLimitMag,forced,alertId,source'
+    );
+    expect(lines.length - 1).toBe(expectedPoints(rubinBatch, objectId).length);
   });
 });

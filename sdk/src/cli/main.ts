@@ -28,6 +28,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Run
     summary: 'REST controller: deploy, scale, roll back stages; buffers; metrics',
     load: () => import('./controller.js')
   },
+  objects: {
+    summary: "reindex the object index behind lightcurves; print one object's lightcurve",
+    load: () => import('./objects.js')
+  },
   simulate: {
     summary: 'simulated Rubin alerts on real catalogs at visit cadence, to a topic',
     load: () => import('./simulate.js')
