@@ -31,17 +31,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._convert import AngleLike, TableLike, arcsec, ipc_bytes, read_ipc, to_arrow_table
+from ._transport import Channel
 from .errors import FilterDefinitionError
 from .filters import Filter
 
-if TYPE_CHECKING:
-    from .client import Client
+
+class HasChannel(Protocol):
+    """What a backtest needs of a :class:`~alertlab.Client`: its channel to the engine (typed
+    structurally, so this module does not import the client that imports it)."""
+
+    @property
+    def channel(self) -> Channel: ...
+
 
 Kind: TypeAlias = Literal["yesno", "leftright", "switch"]
 #: What ``data`` may be: one table or batch (any flavour), or a list of pyarrow batches/tables.
@@ -392,7 +399,7 @@ def report_of(content: dict[str, Any], buffers: list[Any]) -> BacktestReport:
 
 
 def run_backtest(
-    client: Client,
+    client: HasChannel,
     f: AnyFilter,
     data: BacktestData | None = None,
     *,
