@@ -103,3 +103,59 @@ export async function openSidebar(page: Page, id: string): Promise<void> {
   );
   await page.waitForSelector(`#${id}:not(.lm-mod-hidden)`, { timeout: 30_000 });
 }
+
+interface NotebookPanelLike {
+  content: {
+    activeCellIndex: number;
+    widgets: {
+      model: {
+        type: string;
+        outputs?: { toJSON(): { output_type: string; ename?: string; evalue?: string }[] };
+      };
+    }[];
+  };
+}
+
+/**
+ * Runs the `index`-th cell (0-based, markdown cells included) of the current notebook and waits
+ * for it to finish; throws with the Python error when the cell raised. Returns the cell's text.
+ */
+export async function runCell(page: Page, index: number): Promise<string> {
+  const error = await page.evaluate(async i => {
+    const app = (window as LabWindow).jupyterapp;
+    const panel = app?.shell.currentWidget as unknown as NotebookPanelLike | null;
+    if (!app || !panel) {
+      throw new Error('no notebook open');
+    }
+    panel.content.activeCellIndex = i;
+    await app.commands.execute('notebook:run-cell');
+    const outputs = panel.content.widgets[i].model.outputs?.toJSON() ?? [];
+    const err = outputs.find(o => o.output_type === 'error');
+    return err ? `${err.ename ?? 'Error'}: ${err.evalue ?? ''}` : '';
+  }, index);
+  const cell = page.locator('.jp-Notebook .jp-Cell').nth(index);
+  const text = (
+    await cell
+      .locator('.jp-OutputArea')
+      .innerText()
+      .catch(() => '')
+  ).trim();
+  if (error) {
+    throw new Error(`cell ${index} raised ${error}\n${text.slice(-3000)}`);
+  }
+  return text;
+}
+
+/** Index (0-based, markdown included) of the first cell of the open notebook whose source holds `marker`. */
+export async function cellIndex(page: Page, marker: string): Promise<number> {
+  const index = await page.evaluate(m => {
+    const panel = (window as LabWindow).jupyterapp?.shell.currentWidget as unknown as {
+      content: { widgets: { model: { sharedModel: { getSource(): string } } }[] };
+    } | null;
+    return panel?.content.widgets.findIndex(w => w.model.sharedModel.getSource().includes(m)) ?? -1;
+  }, marker);
+  if (index < 0) {
+    throw new Error(`no cell of the notebook contains ${JSON.stringify(marker)}`);
+  }
+  return index;
+}

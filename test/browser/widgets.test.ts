@@ -2,13 +2,12 @@
 // (code passed to page.evaluate runs in the browser)
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
 import { withChromium } from './chromium.js';
 import { ROOT, withJupyterLab } from './jupyterlab.js';
 import { openNotebook, plotSummary, runAllCells, rerunCell, cellOutput } from './lab-page.js';
-import { lightcurveLooks } from './plot-looks.js';
+import { boxAroundFirstPoint, lightcurveLooks } from './plot-looks.js';
 
 const DATA_DIR = resolve(ROOT, '..', 'shared', 'data');
 const HAS_DATA = existsSync(join(DATA_DIR, 'alerts'));
@@ -17,37 +16,6 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 if (!HAS_DATA) {
   console.warn(`[browser] skipping the widget test: ${join(DATA_DIR, 'alerts')} is missing`);
-}
-
-async function boxAroundFirstPoint(page: Page, traceName: string, halfPx: number): Promise<void> {
-  const box = await page.evaluate(
-    ({ name, half }) => {
-      interface Axis {
-        l2p(v: number): number;
-        _offset: number;
-      }
-      interface Gd extends HTMLElement {
-        data: { name?: string; x: ArrayLike<number>; y: ArrayLike<number> }[];
-        _fullLayout: { xaxis: Axis; yaxis: Axis };
-      }
-      const gd = document.querySelector('.alertlab-skymap .js-plotly-plot') as Gd;
-      const trace = gd.data.find(t => t.name === name);
-      if (!trace) {
-        throw new Error(`no trace ${name}: ${gd.data.map(t => t.name).join(', ')}`);
-      }
-      const r = gd.getBoundingClientRect();
-      const { xaxis, yaxis } = gd._fullLayout;
-      const px = r.left + xaxis._offset + xaxis.l2p(trace.x[0]);
-      const py = r.top + yaxis._offset + yaxis.l2p(trace.y[0]);
-      return { x0: px - half, y0: py - half, x1: px + half, y1: py + half };
-    },
-    { name: traceName, half: halfPx }
-  );
-  await page.mouse.move(box.x0, box.y0);
-  await page.mouse.down();
-  await page.mouse.move((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, { steps: 5 });
-  await page.mouse.move(box.x1, box.y1, { steps: 5 });
-  await page.mouse.up();
 }
 
 describe('JupyterLab widgets in a real browser', () => {

@@ -138,6 +138,7 @@ NEEDS: dict[str, list[str]] = {
     "03-lightcurves": ["node"],
     "04-filters": ["controller", "node"],
     "05-windows-archive": ["node"],
+    "06-the-loop": ["catalogs", "controller", "node"],
 }
 
 
