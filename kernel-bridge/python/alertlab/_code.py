@@ -34,6 +34,9 @@ def literal(value: object, depth: int = 0) -> str | None:
     sized = isinstance(value, str | bytes | tuple | list | set | frozenset | dict)
     if sized and len(value) > MAX_VALUE_BYTES:  # type: ignore[arg-type]
         raise TooBigError
+    astropy = _astropy_literal(value, depth)
+    if astropy is not None:
+        return astropy
     if isinstance(value, np.generic):  # before float: np.float64 is a float subclass
         if value.dtype.kind not in "biufc":
             return None
@@ -65,6 +68,25 @@ def literal(value: object, depth: int = 0) -> str | None:
         listed = literal(value.tolist(), depth + 1)
         return f"__import__('numpy').array({listed}, dtype={value.dtype.str!r})"
     return None
+
+
+def _astropy_literal(value: object, depth: int) -> str | None:
+    """An astropy Quantity or Angle (value and unit) or a unit, as source; None for the rest.
+    astropy is imported only when the value comes from it (so it is already loaded)."""
+    kind = type(value)
+    if not kind.__module__.startswith("astropy."):
+        return None
+    import astropy.units as u
+
+    if isinstance(value, u.UnitBase):
+        return f"__import__('astropy.units', fromlist=['Unit']).Unit({value.to_string()!r})"
+    if not isinstance(value, u.Quantity):
+        return None
+    number = literal(value.value.item() if value.ndim == 0 else value.value, depth + 1)
+    if number is None:
+        return None
+    where = f"__import__({kind.__module__!r}, fromlist=[{kind.__name__!r}])"
+    return f"{where}.{kind.__name__}({number}, {value.unit.to_string()!r})"
 
 
 def code_objects(code: types.CodeType) -> Iterator[types.CodeType]:

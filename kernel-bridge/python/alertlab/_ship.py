@@ -67,7 +67,10 @@ def worker_can_import(module_name: str) -> bool:
     module = sys.modules.get(module_name)
     if module is not None and getattr(module, "__spec__", None) is None:
         return False
-    return module_name.partition(".")[0] in _installed_top_levels()
+    top = module_name.partition(".")[0]
+    if top not in _installed_top_levels():
+        _installed_top_levels.cache_clear()  # installed since the last look?
+    return top in _installed_top_levels()
 
 
 class _Shipper:
@@ -140,7 +143,8 @@ class _Shipper:
             f"Cannot ship {user}: it uses {name!r}, a {type(obj).__module__}."
             f"{type(obj).__qualname__} object from the notebook. A promoted filter carries "
             "imports, functions, classes and plain constants (numbers, strings, lists, tuples, "
-            "dicts, numpy arrays up to 1 MB): compute it inside the function or make it one of "
+            "dicts, numpy arrays up to 1 MB, astropy quantities and units): compute it inside "
+            "the function or make it one of "
             "those.",
             name,
         )

@@ -79,6 +79,29 @@ def test_closures_defaults_and_lambdas_travel(tmp_path):
     assert flt.evaluate(BATCH).tolist() == [-1, 0, -1, -1, 0]
 
 
+def test_astropy_quantities_travel_as_values_and_units(tmp_path):
+    nb = Notebook()
+    nb.run(
+        """
+        import alertlab
+        import astropy.units as u
+        from astropy.coordinates import Angle
+        LIMIT = 20 * u.mag
+        FIELD = Angle(2, u.deg)
+        @alertlab.filter(kind="yesno", columns=["mag", "ra"])
+        def inside(batch):
+            mag = batch.column("mag").to_numpy(zero_copy_only=False) * u.mag
+            ra = batch.column("ra").to_numpy(zero_copy_only=False) * u.deg
+            return (mag < LIMIT) & (ra < FIELD)
+        """
+    )
+    flt = nb["inside"]
+    source = flt.spec()["source"]
+    assert "import astropy.units as u" in source and "Angle(2.0, 'deg')" in source
+    shipped = load_shipped(tmp_path, flt)
+    assert shipped.evaluate(BATCH).tolist() == flt.evaluate(BATCH).tolist() == [0, -1, -1, -1, -1]
+
+
 def test_a_class_with_source_travels_and_names_must_not_collide(tmp_path):
     nb = Notebook()
     nb.run(
