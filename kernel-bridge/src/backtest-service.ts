@@ -8,6 +8,7 @@
  *
  * Request content:
  *   filter       {language, kind, outputs?, defaultOutput?, columns?, source | path, entry?, timeoutMs?}
+ *   name?        the filter's name (the backtest's stage id is `backtest-<name>`)
  *   crossmatch?  [{name, radius_arcsec, columns?}]        cross-match columns, as a stage's section
  *   archive?     stage id (its manifest's archive.path) or an archive directory
  *   nights?      [first, last] as YYYY-MM-DD (archive only)
@@ -63,8 +64,8 @@ export function backtestManifest(c: JsonObject): StageManifest {
   if (!filter || typeof filter !== 'object') {
     throw bad('backtest needs "filter": a stage manifest filter section (language, kind, source).');
   }
-  const name = String(filter.name ?? filter.entry ?? 'notebook').replace(/[^A-Za-z0-9._-]/g, '-');
-  const { name: _n, ...section } = filter;
+  const name = String(c.name ?? filter.entry ?? 'notebook').replace(/[^A-Za-z0-9._-]/g, '-');
+  const section = filter;
   const xm = c.crossmatch;
   if (xm !== undefined && xm !== null && !Array.isArray(xm)) {
     throw bad('"crossmatch" must be a list of {name, radius_arcsec}.');

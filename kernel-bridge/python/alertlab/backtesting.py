@@ -124,7 +124,7 @@ def _section(
     name: str,
     timeout_ms: int | None,
 ) -> dict[str, object]:
-    out: dict[str, object] = {"language": language, "kind": kind, "source": source, "name": name}
+    out: dict[str, object] = {"language": language, "kind": kind, "source": source}
     if outputs is not None:
         out["outputs"] = list(outputs)
     if default is not None:
@@ -186,7 +186,8 @@ AnyFilter: TypeAlias = "Filter | SqlFilter | TsFilter"
 
 
 def filter_section(f: AnyFilter) -> dict[str, object]:
-    """The manifest ``filter`` section of any filter (a Python one ships its module)."""
+    """The stage manifest's ``filter`` section of any filter (a Python one ships its module):
+    what the engine's backtest, the controller's gate and a deployed stage all build from."""
     if isinstance(f, SqlFilter | TsFilter):
         return f.section()
     if isinstance(f, Filter):
@@ -198,7 +199,6 @@ def filter_section(f: AnyFilter) -> dict[str, object]:
             "columns": list(spec["columns"] or []),
             "source": spec["source"],
             "entry": spec["entry"],
-            "name": spec["name"],
         }
         if spec["default_output"]:
             out["defaultOutput"] = spec["default_output"]
@@ -207,6 +207,11 @@ def filter_section(f: AnyFilter) -> dict[str, object]:
         f"Cannot backtest a {type(f).__name__}: pass an @alertlab.alert_filter function, "
         "alertlab.sql_filter(...) or alertlab.ts_filter(...)."
     )
+
+
+def filter_name(f: AnyFilter) -> str:
+    """The filter's name (a backtest's stage id is ``backtest-<name>``)."""
+    return f.name
 
 
 def crossmatch_specs(crossmatch: Sequence[CrossmatchSpec] | None) -> list[dict[str, object]]:
@@ -416,7 +421,7 @@ def run_backtest(
             "backtest needs data (a pyarrow/pandas/astropy table or a list of batches) or "
             "archive='<archive stage or directory>', not both."
         )
-    content: dict[str, object] = {"filter": filter_section(f)}
+    content: dict[str, object] = {"filter": filter_section(f), "name": filter_name(f)}
     xm = crossmatch_specs(crossmatch)
     if xm:
         content["crossmatch"] = xm
