@@ -5,7 +5,7 @@ every path (pandas nullable ``Int64`` where a column has nulls, astropy ``Masked
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -40,16 +40,16 @@ def ipc_bytes(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
     return sink.getvalue()
 
 
-def read_ipc(buffer: Any) -> pa.Table:  # any object with the buffer protocol
+def read_ipc(buffer: bytes | memoryview | pa.Buffer) -> pa.Table:
     """Arrow IPC stream bytes (any buffer, zero-copy) -> pyarrow Table."""
     return pa.ipc.open_stream(pa.py_buffer(buffer)).read_all()
 
 
-def iter_ipc_batches(buffer: Any) -> Iterator[pa.RecordBatch]:
+def iter_ipc_batches(buffer: bytes | memoryview | pa.Buffer) -> Iterator[pa.RecordBatch]:
     yield from pa.ipc.open_stream(pa.py_buffer(buffer))
 
 
-def _astropy_table_to_arrow(table: Any) -> pa.Table:
+def _astropy_table_to_arrow(table: Table) -> pa.Table:
     from astropy.coordinates import SkyCoord
     from astropy.units import Quantity
 
