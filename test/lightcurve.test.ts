@@ -17,7 +17,10 @@ import { createDecoder } from '../sdk/src/alerts/index.js';
 import { coordinatesOf, withKafkaColumns } from '../sdk/src/buffer/coordinates.js';
 import { BufferClient, createLogger, ocfToRecordValues } from '../sdk/src/buffer/index.js';
 import { LightcurveService, mergePoints, reindexObjects } from '../sdk/src/objects/index.js';
+import { catchUpTopic } from '../sdk/src/objects/catch-up.js';
+import { ObjectIndex } from '../sdk/src/objects/object-index.js';
 import { pointsOfBatch } from '../sdk/src/objects/points.js';
+import { readRanges } from '../sdk/src/objects/read-offsets.js';
 import { SIM_CLASS_HEADER } from '../sdk/src/simulate/index.js';
 import { ParquetWriter } from '../sdk/src/stage/parquet-writer.js';
 
@@ -261,5 +264,60 @@ describe.skipIf(!present)('lightcurve of one object', () => {
       'mjd,band,flux,fluxErr,mag,magErr,isDetection,upperLimitMag,forced,alertId,source'
     );
     expect(lines.length - 1).toBe(expectedPoints(rubinBatch, objectId).length);
+  });
+
+  it('readRanges delivers every record of busy partitions (a slow handler is not an idle partition)', async () => {
+    const topic = `lc-ranges-${hex()}`;
+    await buffer.createTopics([{ topic, partitions: 3 }]);
+    try {
+      const producer = await buffer.producer();
+      const value = new Uint8Array(2000);
+      for (let c = 0; c < 6; c++) {
+        await producer.send(
+          Array.from({ length: 500 }, (_, i) => ({ topic, value, partition: (c * 500 + i) % 3 }))
+        );
+      }
+      const ranges = new Map([0, 1, 2].map(p => [p, [{ from: 0n, to: 1000n }]]));
+      let got = 0;
+      await readRanges(
+        buffer.transport,
+        topic,
+        ranges,
+        async (_p, records) => {
+          got += records.length;
+          await new Promise(r => setTimeout(r, 150)); // slower than the settle time below
+        },
+        { settleMs: 300, maxBytesPerPartition: 64 << 10 }
+      );
+      expect(got).toBe(3000);
+    } finally {
+      await buffer.deleteTopics([topic]).catch(() => undefined);
+    }
+  });
+
+  it('a transactional topic is caught up past its commit marker: the next catch-up reads nothing', async () => {
+    const topic = `lc-tx-${hex()}`;
+    await buffer.createTopics([{ topic, partitions: 1 }]);
+    const index = await ObjectIndex.open(':memory:');
+    const producer = await buffer.transport.producer({ transactionalId: `lc-tx-${hex()}` });
+    try {
+      const tx = await producer.transaction();
+      await tx.send(ztfValues.slice(0, 5).map(value => ({ topic, value })));
+      await tx.commit();
+      const admin = await buffer.admin();
+      const first = await catchUpTopic(buffer.transport, admin, index, topic);
+      expect(first).toMatchObject({ records: 5, alerts: 5 });
+      const end = (await admin.endOffsets(topic))[0].high;
+      expect(end).toBe(6n); // five records and the commit marker
+      expect((await index.marks(topic)).get(0)).toBe(end);
+      const t0 = performance.now();
+      const again = await catchUpTopic(buffer.transport, admin, index, topic);
+      expect(again.records).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      await producer.close();
+      index.close();
+      await buffer.deleteTopics([topic]).catch(() => undefined);
+    }
   });
 });

@@ -22,6 +22,8 @@ import { readRanges, type OffsetRange } from './read-offsets.js';
 export const SIM_RECORD_HEADER = 'alertlab-sim-class';
 
 const utf8 = new TextDecoder();
+/** Unreadable offsets at a partition's end skipped at once (see catchUpTopic). */
+const MAX_SKIPPED_TAIL = 1000n;
 
 /** What one catch-up of a topic read. */
 export interface TopicCatchUp {
@@ -98,6 +100,7 @@ export async function catchUpTopic(
   if (ranges.size === 0) {
     return out;
   }
+  const reached = new Map<number, bigint>();
   await readRanges(
     transport,
     topic,
@@ -107,27 +110,34 @@ export async function catchUpTopic(
       out.records += records.length;
       out.alerts += found.objectIds.length;
       out.byKey += found.byKey;
+      const next = records[records.length - 1].offset + 1n;
+      reached.set(partition, next);
       await index.add({
         topic,
         partition,
         objectIds: found.objectIds,
         offsets: BigInt64Array.from(found.offsets),
         mjd: Float64Array.from(found.mjd),
-        nextOffset: records[records.length - 1].offset + 1n
+        nextOffset: next
       });
     },
-    { maxBytesPerPartition: 10 << 20, timeoutMs: 600_000 }
+    { maxBytesPerPartition: 4 << 20, timeoutMs: 600_000 }
   );
-  // every readable record below the end was read: what is left are transaction markers
+  // A partition that stopped short of its end: what is left is unreadable (a transaction's commit
+  // marker after its last record, aborted records) — skipped when short (a few markers); a long
+  // gap is read again next time rather than risk skipping records.
   for (const [partition, r] of ranges) {
-    await index.add({
-      topic,
-      partition,
-      objectIds: [],
-      offsets: new BigInt64Array(0),
-      mjd: new Float64Array(0),
-      nextOffset: r[0].to
-    });
+    const at = reached.get(partition) ?? r[0].from;
+    if (at < r[0].to && r[0].to - at <= MAX_SKIPPED_TAIL) {
+      await index.add({
+        topic,
+        partition,
+        objectIds: [],
+        offsets: new BigInt64Array(0),
+        mjd: new Float64Array(0),
+        nextOffset: r[0].to
+      });
+    }
   }
   return out;
 }

@@ -18,8 +18,10 @@ export interface OffsetRange {
 /** Options of {@link readRanges}. */
 export interface ReadRangesOptions {
   /**
-   * A partition whose fetches bring nothing for this long is finished: what is left of its ranges
-   * holds no readable record (transaction markers, aborted or deleted records). @default 1500
+   * When the consumer as a whole has received nothing for this long (no batch of any partition
+   * arriving or being handled) after every partition was assigned, the partitions not finished
+   * are: what is left of their ranges holds no readable record (transaction markers, aborted or
+   * deleted records). @default 3000
    */
   settleMs?: number;
   /** Give up (an error) after this long. @default 60_000 */
@@ -48,7 +50,7 @@ interface PartitionState {
   /** Index of the range being read. */
   at: number;
   done: boolean;
-  lastProgressMs: number;
+  assigned: boolean;
 }
 
 /**
@@ -65,13 +67,13 @@ export async function readRanges(
   const states = new Map<number, PartitionState>();
   for (const [p, r] of ranges) {
     if (r.length > 0) {
-      states.set(p, { ranges: r, at: 0, done: false, lastProgressMs: 0 });
+      states.set(p, { ranges: r, at: 0, done: false, assigned: false });
     }
   }
   if (states.size === 0) {
     return;
   }
-  const settleMs = options.settleMs ?? 1500;
+  const settleMs = options.settleMs ?? 3000;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const consumer = await transport.consumer({
     groupId: `alertlab-objects-${randomUUID()}`,
@@ -93,10 +95,13 @@ export async function readRanges(
     maybeDone();
   };
   const started = Date.now();
+  let lastActivityMs = Date.now();
+  let inFlight = 0;
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const [p, s] of states) {
-      if (!s.done && s.lastProgressMs > 0 && now - s.lastProgressMs > settleMs) {
+    const pending = [...states].filter(([, s]) => !s.done);
+    if (inFlight === 0 && now - lastActivityMs > settleMs && pending.every(([, s]) => s.assigned)) {
+      for (const [p, s] of pending) {
         complete(p, s);
       }
     }
@@ -118,7 +123,8 @@ export async function readRanges(
           consumer.pause(topic, [p]);
         } else {
           consumer.seek(topic, p, s.ranges[s.at].from);
-          s.lastProgressMs = now;
+          s.assigned = true;
+          lastActivityMs = now;
         }
       }
     });
@@ -129,10 +135,14 @@ export async function readRanges(
     });
     await consumer.subscribe([topic], { fromBeginning: true });
     await consumer.run(async batch => {
+      inFlight++;
       try {
         await take(batch);
       } catch (err) {
         finish(err);
+      } finally {
+        inFlight--;
+        lastActivityMs = Date.now();
       }
     });
     await finished;
@@ -146,7 +156,6 @@ export async function readRanges(
     if (s === undefined || s.done || batch.isStale() || batch.records.length === 0) {
       return;
     }
-    s.lastProgressMs = Date.now();
     const kept: ConsumedRecord[] = [];
     for (const r of batch.records) {
       while (s.at < s.ranges.length && r.offset >= s.ranges[s.at].to) {
