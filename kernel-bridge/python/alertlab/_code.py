@@ -115,7 +115,31 @@ def definition_names(node: ast.AST) -> list[str]:
         parts += node.decorator_list
     if isinstance(node, ast.ClassDef):
         parts += [*node.bases, *(k.value for k in node.keywords)]
-    return [n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)]
+    return [name for part in parts for name in _loaded_names(part)]
+
+
+def class_body_names(node: ast.AST) -> list[str]:
+    """Names a class body reads outside its methods (class attributes); some may be the class's
+    own, so they are looked up leniently."""
+    if not isinstance(node, ast.ClassDef):
+        return []
+    skip = ast.FunctionDef | ast.AsyncFunctionDef
+    return [
+        name for stmt in node.body if not isinstance(stmt, skip) for name in _loaded_names(stmt)
+    ]
+
+
+def _loaded_names(tree: ast.AST) -> list[str]:
+    """Names read in ``tree``, less those it binds itself (comprehension variables, lambdas'
+    parameters)."""
+    bound = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+    }
+    bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda) for a in n.args.args}
+    loads = [
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    ]
+    return [name for name in dict.fromkeys(loads) if name not in bound]
 
 
 def class_source(cls: type) -> str | None:
@@ -182,8 +206,13 @@ def parse_definition(obj: object, name: str) -> tuple[str, ast.AST]:
 
 
 def namespace_of(obj: object) -> dict[str, object]:
+    """The globals a function or class was defined in (a class's, through its methods: a
+    notebook's namespace is not always its module's)."""
     if isinstance(obj, types.FunctionType):
         return obj.__globals__
+    methods = functions_of(obj) if isinstance(obj, type) else []
+    if methods:
+        return methods[0].__globals__
     module = sys.modules.get(getattr(obj, "__module__", "") or "")
     return vars(module) if module is not None else {}
 

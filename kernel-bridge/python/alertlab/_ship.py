@@ -12,6 +12,7 @@ classes whose source cannot be read, modules that are not installed in the envir
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib.metadata
 import inspect
 import io
@@ -26,6 +27,7 @@ from functools import lru_cache
 from ._code import (
     MAX_VALUE_BYTES,
     TooBigError,
+    class_body_names,
     definition_names,
     functions_of,
     global_names,
@@ -171,6 +173,8 @@ class _Shipper:
         namespace = namespace_of(target)
         what = f"{'class' if isinstance(target, type) else 'function'} {name!r}"
         for dep in definition_names(node):
+            self._require(dep, namespace, what)
+        for dep in class_body_names(node):
             self._resolve(dep, namespace, what)
         for fn in functions_of(target):
             self._walk(fn, what)
@@ -187,6 +191,19 @@ class _Shipper:
         if dep in namespace:
             self.bind(dep, namespace[dep], namespace, user)
         # else a builtin, or a name the function never defines (it would fail in the notebook too)
+
+    def _require(self, dep: str, namespace: dict[str, object], user: str) -> None:
+        """A name a definition evaluates when it runs (a default value, a decorator, a base):
+        it must be a notebook global or a builtin, or the shipped module could not load."""
+        if dep in namespace or hasattr(builtins, dep):
+            self._resolve(dep, namespace, user)
+            return
+        raise ShipError(
+            f"Cannot ship {user}: its definition (a default value, decorator or base class) "
+            f"uses {dep!r}, which is not a notebook global (a variable of an enclosing "
+            "function?). Pass it as a constant, or make it a global of the notebook.",
+            dep,
+        )
 
     def _walk(self, fn: types.FunctionType, user: str) -> None:
         namespace = fn.__globals__
@@ -243,7 +260,7 @@ def ship_function(
     else:
         raise ShipError(f"Cannot ship {entry!r}: its source is not a function definition.", entry)
     for dep in names:
-        shipper._resolve(dep, target.__globals__, user)
+        shipper._require(dep, target.__globals__, user)
     shipper._walk(target, user)
     header = (
         f"# Shipped by alertlab from {target.__module__}.{target.__qualname__}: the function and "

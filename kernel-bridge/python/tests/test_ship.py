@@ -107,8 +107,10 @@ def test_a_class_with_source_travels_and_names_must_not_collide(tmp_path):
     nb.run(
         """
         import alertlab
+        FACTOR = 1.0
         class Cut:
-            LIMIT = 20.0
+            LIMIT = 20.0 * FACTOR
+            HALF = LIMIT / 2
             def apply(self, batch):
                 return batch.column("mag").to_numpy(zero_copy_only=False) < self.LIMIT
         CUT = 3
@@ -170,6 +172,20 @@ def test_what_cannot_travel_is_refused_by_name(tmp_path):
 
     nb = notebook_using("pair = (lambda x: x, lambda y: y)[0]", "pair(1)")
     assert "exactly one lambda" in refusal(nb, "pair")
+
+    nb = Notebook()
+    nb.run(
+        """
+        import alertlab
+        def make(limit):
+            @alertlab.filter(kind="yesno")
+            def f(batch, k=limit):
+                return [k] * batch.num_rows
+            return f
+        f = make(True)
+        """
+    )
+    assert "not a notebook global" in refusal(nb, "limit")
 
     nb = Notebook()
     nb.run("class Hidden:\n    pass\n", keep_source=False)
