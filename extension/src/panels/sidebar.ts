@@ -134,7 +134,11 @@ export class AlertlabSidebar extends Widget {
     );
   }
 
-  /** One row per stage, one row per output under it (alerts written, rate), then its actions. */
+  /**
+   * Per stage: its name, version, status and workers on a full-width row, then what comes in
+   * (records, rate), one row per output (alerts written, rate), and its actions. Names get the
+   * width; numbers stay narrow.
+   */
   private renderStages(stages: StageInfo[]): void {
     const rows = stages.flatMap(s => {
       const problems = s.deadLetters ?? s.errors ?? 0;
@@ -142,10 +146,23 @@ export class AlertlabSidebar extends Widget {
         el(
           'tr',
           { class: 'alertlab-stage-row', 'data-stage': s.id },
-          el('td', { title: `${s.id} version ${text(s.version)}` }, `${s.id} v${text(s.version)}`),
-          el('td', { title: s.status ?? '' }, text(s.status)),
-          numberCell(`${text(s.liveWorkers)}/${text(s.replicas)}`),
-          numberCell(text(s.ratePerSecond))
+          el(
+            'td',
+            { colspan: '3', title: `${s.id} version ${text(s.version)}: ${text(s.status)}` },
+            `${s.id} `,
+            el(
+              'span',
+              { class: 'alertlab-sub' },
+              `v${text(s.version)} · ${text(s.status)} · ${text(s.liveWorkers)}/${text(s.replicas)} workers`
+            )
+          )
+        ),
+        el(
+          'tr',
+          { class: 'alertlab-input-row', 'data-stage': s.id },
+          el('td', { class: 'alertlab-output', title: 'records read from the input topic' }, 'in'),
+          numberCell(text(s.recordsIn ?? 0)),
+          numberCell(text(s.ratePerSecond ?? 0))
         ),
         ...(s.outputs ?? []).map(o =>
           el(
@@ -156,11 +173,7 @@ export class AlertlabSidebar extends Widget {
               { class: 'alertlab-output', title: `output ${o.name} → topic ${o.topic}` },
               `→ ${o.name}`
             ),
-            el(
-              'td',
-              { colspan: '2', class: 'alertlab-num', title: 'alerts written' },
-              `${text(o.alertsOut ?? 0)} out`
-            ),
+            numberCell(text(o.alertsOut ?? 0)),
             numberCell(text(o.ratePerSecond ?? 0))
           )
         ),
@@ -169,7 +182,7 @@ export class AlertlabSidebar extends Widget {
           { class: 'alertlab-actions-row', 'data-stage': s.id },
           el(
             'td',
-            { colspan: '4' },
+            { colspan: '3' },
             this.stageButtons(s),
             ...(problems
               ? [el('span', { class: 'alertlab-sub' }, ` dead letters / errors: ${text(problems)}`)]
@@ -180,11 +193,7 @@ export class AlertlabSidebar extends Widget {
     });
     this.stages.replaceChildren(
       rows.length
-        ? fittedTable(
-            ['stage / output', 'status', 'workers', 'rate/s'],
-            rows,
-            'alertlab-stage-table'
-          )
+        ? fittedTable(['', 'alerts', 'rate/s'], rows, 'alertlab-stage-table')
         : el(
             'p',
             {},
