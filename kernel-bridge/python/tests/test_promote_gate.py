@@ -1,7 +1,7 @@
 """A filter written across notebook cells (a helper in one cell, constants and imports in another)
-goes through a real `alertlab controller` on the local Kafka: the gate backtest
-(`POST /stages/backtest`) routes the real Rubin sample exactly as the notebook does, and the
-promoted stage writes those alerts to its output topics."""
+goes through a real `alertlab controller` on the local Kafka: the in-notebook backtest (the
+engine's), the gate backtest (`POST /stages/backtest`) and the promoted stage all route the real
+Rubin sample exactly as the notebook's own evaluation does, alert by alert."""
 
 from __future__ import annotations
 
@@ -142,6 +142,11 @@ def test_gate_and_stage_route_like_the_notebook(
     local = {name: part.num_rows for name, part in flt.split(alerts).items()}
     assert local["bright"] > 0 and local["faint"] > 0, local  # the helper decides something
 
+    report = kafka_client.backtest(flt, alerts)  # the in-notebook backtest, in the engine
+    assert report.counts == local
+    expected = {n: sorted(part["alertId"].to_pylist()) for n, part in flt.split(alerts).items()}
+    assert {n: sorted(t["alertId"].to_pylist()) for n, t in report.routed.items()} == expected
+
     auth = {"url": controller.url, "token_file": str(controller.token_file)}
     evidence = backtest_remote(flt, topic=sample_topic, sample_alerts=7, **auth)
     assert evidence["sampledAlerts"] == 7
@@ -156,9 +161,6 @@ def test_gate_and_stage_route_like_the_notebook(
         routed = {n: read_topic(kafka_client, topics[n], local[n]) for n in flt.outputs}
         assert {name: t.num_rows for name, t in routed.items()} == local
         ids = {name: sorted(t["alertId"].to_pylist()) for name, t in routed.items()}
-        expected = {
-            name: sorted(part["alertId"].to_pylist()) for name, part in flt.split(alerts).items()
-        }
         assert ids == expected  # the same alerts, id by id (int64, exact)
     finally:
         controller.rest("DELETE", f"/stages/{stage_id}")
