@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Table, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { readAlertFile } from '../buffer/produce.js';
 import { CANONICAL_COLUMNS, createDecoder } from './index.js';
-import { SAMPLE_FILES } from './testing/samples.js';
+import { SAMPLE_FILES, missingData, skipWithoutData } from './testing/samples.js';
 
-describe.skipIf(!existsSync(SAMPLE_FILES.rubin) || !existsSync(SAMPLE_FILES.ztf))(
+describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin, SAMPLE_FILES.ztf])))(
   `decoding only some survey columns (needs ${SAMPLE_FILES.rubin} and ${SAMPLE_FILES.ztf})`,
   () => {
     it.each([
