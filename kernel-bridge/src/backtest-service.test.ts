@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { syntheticAlerts, type SyntheticAlert } from '../../sdk/src/filter/synthetic.js';
+import { StageRegistry } from '../../sdk/src/control/registry.js';
 import { ParquetWriter } from '../../sdk/src/stage/parquet-writer.js';
+import { archivePath } from './backtest-service.js';
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import type { BridgeClient } from './client.js';
 import { RemoteError } from './errors.js';
@@ -140,6 +142,45 @@ describe('backtest_request', () => {
       });
     } finally {
       writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds an archive by its stage id in the controller registry, and refuses other stages', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertlab-registry-'));
+    try {
+      const registry = await StageRegistry.open(dir);
+      const now = new Date().toISOString();
+      for (const [id, manifest] of [
+        ['nightly', { id: 'nightly', kind: 'archive', archive: { path: '/data/nightly' } }],
+        ['bright', { id: 'bright', kind: 'filter' }]
+      ] as const) {
+        const rec = {
+          id,
+          desired: 'stopped' as const,
+          replicas: 1,
+          currentVersion: 1,
+          outputTopics: {},
+          createdAt: now,
+          updatedAt: now,
+          versions: []
+        };
+        await registry.addVersion(rec, {
+          version: 1,
+          createdAt: now,
+          author: 'test',
+          sourceHash: '',
+          lineage: {},
+          manifest,
+          manifestPath: '',
+          evidence: {} as never
+        });
+      }
+      expect(await archivePath('nightly', dir)).toBe('/data/nightly');
+      expect(await archivePath(dir, join(dir, 'none'))).toBe(dir); // a directory is taken as is
+      await expect(archivePath('bright', dir)).rejects.toThrow(/filter stage, not an archive/);
+      await expect(archivePath('nope', dir)).rejects.toThrow(/stages: bright, nightly/);
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -161,3 +161,17 @@ def test_bad_calls_are_clear_errors(client):
     with pytest.raises(alertlab.RemoteError) as info:
         client.backtest(alertlab.sql_filter("mag <"), alerts(10))
     assert info.value.code == "bad-request" and "could not be built" in str(info.value)
+
+
+def test_crossmatch_radii_follow_the_angle_rule():
+    import astropy.units as u
+    from astropy.coordinates import Angle
+
+    from alertlab.backtesting import crossmatch_specs
+
+    specs = crossmatch_specs(["hipparcos", ("tycho2", 2 * u.arcsec), ("dso", Angle(0.01, "deg"))])
+    assert specs == [
+        {"name": "hipparcos", "radius_arcsec": 1.0},
+        {"name": "tycho2", "radius_arcsec": 2.0},
+        {"name": "dso", "radius_arcsec": pytest.approx(36.0)},
+    ]
