@@ -176,6 +176,8 @@ def backtest(
     timeout: float | None = None,
     input: str | None = None,
     sample_alerts: int | None = None,
+    url: str | None = None,
+    token_file: str | None = None,
 ) -> BacktestReport | GateEvidence:
     """Backtests a filter (``@alert_filter`` function, :func:`sql_filter` or :func:`ts_filter`)
     in the engine with a deployed stage's semantics, over ``data`` (pyarrow batch/table, a list of
@@ -186,11 +188,14 @@ def backtest(
     :meth:`Client.backtest` (``timeout`` in seconds).
 
     With ``input="<topic>"`` and no data, runs the controller's deploy gate on that topic's last
-    buffered alerts instead (:func:`alertlab.controller.backtest_remote`, a ``GateEvidence``)."""
+    buffered alerts instead (:func:`alertlab.controller.backtest_remote`, a ``GateEvidence``;
+    ``url`` and ``token_file`` name the controller as for :func:`promote`)."""
     if data is None and archive is None and input is not None:
         if not isinstance(filter, Filter):
             raise FilterDefinitionError("The controller's gate backtests Python filters only.")
-        return backtest_remote(filter, input, sample_alerts=sample_alerts)
+        return backtest_remote(
+            filter, input, sample_alerts=sample_alerts, url=url, token_file=token_file
+        )
     return default_client().backtest(
         filter,
         data,
