@@ -194,10 +194,10 @@ const RECORDS_MAX_TOPICS = 25;
 const OFFSETS_TIMEOUT_MS = 5000;
 
 /**
- * End offsets of `topics` through a short-lived admin client. kafkajs keeps every topic it fetched
- * offsets for in its metadata set, and once one of them is deleted every later call of that client
- * fails; the controller's shared admin must not collect the whole cluster's topics. Topics whose
- * offsets did not come (deleted meanwhile, or past the time limit) are left out.
+ * End offsets of `topics` through a short-lived admin client, so the controller's shared admin
+ * never collects the whole cluster's topics (a client may keep every topic it fetched offsets for
+ * in its metadata and fail once one of them is deleted). Topics whose offsets did not come
+ * (deleted meanwhile, or past the time limit) are left out.
  */
 async function topicOffsets(
   buffer: BufferClient,

@@ -3,18 +3,18 @@
  * offsets never auto-committed) whose fetched batches are handed over per partition, in chunks of
  * at most `maxRows` records, to a {@link PartitionHandler}.
  *
- * Zombie fencing. kafkajs commits transactional offsets with TxnOffsetCommit v0–v1, which carry
- * no consumer-group generation (KIP-447's group-metadata fencing is out of its reach), so a worker
- * that lost its partitions in a rebalance could still commit a transaction. We therefore use the
- * pre-KIP-447 scheme: one transactional producer per input partition with a STABLE id
+ * Zombie fencing. The transport commits transactional offsets by group id alone (`sendOffsets`,
+ * no consumer-group generation: KIP-447's group-metadata fencing is not part of the transport
+ * contract), so a worker that lost its partitions in a rebalance could still commit a
+ * transaction. We therefore use the pre-KIP-447 scheme: one transactional producer per input partition with a STABLE id
  * `<stageId>.<topic>.<partition>`. Whoever gets a partition creates that producer and initialises
  * it (InitProducerId), which bumps the epoch — any older holder is fenced, its open transaction is
  * aborted, and its later commits fail. Only after that do we read the partition's committed offset
  * (and commit metadata), seek there, and restore the handler's state: nothing a zombie can still
  * do changes what we read.
  *
- * Every (re)assignment resets every partition (kafkajs restarts fetching from committed offsets
- * after a rejoin), so in-memory state always matches the committed position. A reset always
+ * Every (re)assignment resets every partition (a consumer may restart fetching from committed
+ * offsets after a rejoin), so in-memory state always matches the committed position. A reset always
  * starts a new producer: its InitProducerId also waits for the transaction before it to complete
  * (markers written), without which the group's offset can still read older than the last commit
  * (seen when a broker stopped while it coordinated the group: every alert of the last chunks went
@@ -329,8 +329,8 @@ export class PartitionedConsumer<S> {
           });
         }
         // Always start the partition again on a new producer: a failed transaction can leave the
-        // old one unusable (kafkajs stays in ABORTING when the abort itself fails, e.g. while the
-        // coordinator moves). The new producer's InitProducerId aborts whatever is still open.
+        // old one unusable (a client can stay stuck aborting when the abort itself fails, e.g.
+        // while the coordinator moves). The new producer's InitProducerId aborts whatever is open.
         await this.release(slot, true);
         throw error;
       }
