@@ -32,7 +32,7 @@ from .backtesting import (
     ts_filter,
 )
 from .client import Client
-from .controller import ControllerError, backtest_remote
+from .controller import ControllerError, PromotableFilter, backtest_remote
 from .controller import promote as _promote
 from .errors import (
     AlertlabError,
@@ -209,7 +209,7 @@ def backtest(
 
 
 def promote(
-    filter: Filter,
+    filter: PromotableFilter,
     topic: str | None = None,
     *,
     input: str | None = None,

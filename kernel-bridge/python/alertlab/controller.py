@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ._config import controller_token_file, controller_url
+from .backtesting import SqlFilter, TsFilter
 from .errors import AlertlabError
 from .filters import Filter
 from .reports import GateEvidence, PromoteResult
@@ -92,34 +93,49 @@ def _topic(topic: str | None, input: str | None) -> str:
     return chosen
 
 
+#: What promotion takes: an ``@alert_filter`` function, a :func:`~alertlab.sql_filter` or a
+#: :func:`~alertlab.ts_filter`.
+PromotableFilter = Filter | SqlFilter | TsFilter
+
+
 def manifest_of(
-    flt: Filter, topic: str, id: str | None = None, extra: dict[str, object] | None = None
+    flt: PromotableFilter,
+    topic: str,
+    id: str | None = None,
+    extra: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """The stage manifest a promotion sends: the input topic, the filter's declaration and its
-    shipped module (raises :class:`~alertlab._ship.ShipError` naming what cannot be shipped)."""
-    if not isinstance(flt, Filter):
+    source (a Python filter's shipped module: raises :class:`~alertlab.ShipError` naming what
+    cannot be shipped)."""
+    if isinstance(flt, SqlFilter | TsFilter):
+        body = {k: v for k, v in flt.section().items() if k != "name"}
+        name = flt.name
+    elif isinstance(flt, Filter):
+        spec = flt.spec()
+        name = spec["name"]
+        body = {
+            "language": "python",
+            "kind": spec["kind"],
+            "outputs": list(spec["outputs"]),
+            "columns": list(spec["columns"] or []),
+            "source": spec["source"],
+            "entry": spec["entry"],
+        }
+        if spec["default_output"]:
+            body["defaultOutput"] = spec["default_output"]
+    else:
         raise ControllerError(
-            f"Promote needs an @alertlab.filter-decorated function (got {type(flt).__name__})."
+            "Promote needs an @alertlab.alert_filter function, an alertlab.sql_filter(...) or an "
+            f"alertlab.ts_filter(...) (got {type(flt).__name__})."
         )
-    spec = flt.spec()
-    stage_id = id or re.sub(r"[^A-Za-z0-9._-]", "-", spec["name"])
-    body: dict[str, object] = {
-        "language": "python",
-        "kind": spec["kind"],
-        "outputs": list(spec["outputs"]),
-        "columns": list(spec["columns"] or []),
-        "source": spec["source"],
-        "entry": spec["entry"],
-    }
-    if spec["default_output"]:
-        body["defaultOutput"] = spec["default_output"]
+    stage_id = id or re.sub(r"[^A-Za-z0-9._-]", "-", name)
     manifest: dict[str, object] = {"id": stage_id, "input": {"topic": topic}, "filter": body}
     manifest.update(extra or {})
     return manifest
 
 
 def promote(
-    filter: Filter,
+    filter: PromotableFilter,
     topic: str | None = None,
     *,
     input: str | None = None,
@@ -153,7 +169,7 @@ def promote(
 
 
 def backtest_remote(
-    filter: Filter,
+    filter: PromotableFilter,
     topic: str | None = None,
     *,
     input: str | None = None,

@@ -151,6 +151,14 @@ def test_gate_and_stage_route_like_the_notebook(
     evidence = backtest_remote(flt, topic=sample_topic, sample_alerts=7, **auth)
     assert evidence["sampledAlerts"] == 7
     assert counts_of(evidence) == local
+    sql = alertlab.sql_filter(
+        "CASE WHEN mag < 21.5 THEN 'bright' WHEN mag >= 21.5 THEN 'faint' END",
+        kind="switch",
+        outputs=["bright", "faint", "other"],
+        default="other",
+        name="by-brightness-sql",
+    )
+    assert counts_of(backtest_remote(sql, sample_topic, sample_alerts=7, **auth)) == local
 
     stage_id = f"py-cells-{uuid.uuid4().hex[:8]}"
     reply = alertlab.promote(flt, sample_topic, id=stage_id, notebook="cells.ipynb", **auth)
