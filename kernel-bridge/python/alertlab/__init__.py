@@ -225,8 +225,9 @@ def promote(
     timeout: float = 120.0,
 ) -> PromoteResult:
     """Promotes a filter to a deployed stage reading ``topic`` through the controller's REST
-    API (``input=`` is the same parameter; without a topic this raises, it never guesses). The
-    function travels with the helpers, constants and imports it uses from the notebook; what
+    API (``input=`` is the same parameter; without a topic this raises, it never guesses).
+    ``filter`` is an ``@alert_filter`` function, a :func:`sql_filter` or a :func:`ts_filter`. A
+    Python function travels with the helpers, constants and imports it uses from the notebook; what
     cannot travel raises :class:`ShipError` naming it. See :func:`alertlab.controller.promote`
     (``timeout`` in seconds)."""
     return _promote(

@@ -43,9 +43,12 @@ def connect(
     timeout: float = 60.0,
 ) -> Client:
     """Connects to the engine named by the connection file (default
-    ``$ALERTLAB_HOME/bridge.json``). If none answers and ``start`` is true, starts one with
-    ``node --import tsx kernel-bridge/src/engine-main.ts`` (log next to the connection file) and
-    waits up to ``timeout`` seconds. ``restart=True`` stops a running engine first."""
+    ``$ALERTLAB_BRIDGE_CONNECTION_FILE``, else ``$ALERTLAB_HOME/bridge.json``). If none answers
+    and ``start`` is true, starts one from the alertlab checkout (``$ALERTLAB_ROOT``, the config
+    file's ``root``, or a folder at or above the current one) on the project's Node
+    (``$ALERTLAB_NODE``, else ``<root>/.alertlab/node/bin/node``, else ``node`` on PATH), logs
+    next to the connection file, and waits up to ``timeout`` seconds. ``restart=True`` stops a
+    running engine first. See :mod:`alertlab._config`."""
     global _default
     path = Path(connection_file) if connection_file else default_connection_file()
     client = _try(path, timeout=2.0)
