@@ -25,7 +25,7 @@ import {
   type PartitionLag,
   type TopicReport
 } from './topics.js';
-import { createTransport } from './transport.js';
+import { createTransport, type KafkaClientName } from './transport.js';
 import type { AdminClient, KafkaTransport, ProducerClient, TopicSpec } from './transport-types.js';
 
 export interface BufferOptions {
@@ -35,6 +35,8 @@ export interface BufferOptions {
   clientId?: string;
   /** @default getDefaultLogger() */
   logger?: Logger;
+  /** The Kafka client (a buffer set's `kafkaClient`). @default ALERTLAB_KAFKA_CLIENT, else the default */
+  kafkaClient?: KafkaClientName;
 }
 
 export class BufferClient {
@@ -48,7 +50,12 @@ export class BufferClient {
   static async create(options: BufferOptions = {}): Promise<BufferClient> {
     const bootstrapServers = await resolveBootstrapServers(options.bootstrapServers);
     return new BufferClient(
-      createTransport({ bootstrapServers, clientId: options.clientId, logger: options.logger })
+      createTransport({
+        bootstrapServers,
+        clientId: options.clientId,
+        logger: options.logger,
+        client: options.kafkaClient
+      })
     );
   }
 

@@ -45,6 +45,17 @@ describe('buffer set config', () => {
     );
   });
 
+  it('takes a Kafka client per buffer set and rejects an unknown one', () => {
+    const set = { name: 's', bootstrapServers: 'local', topics: ['t'] };
+    const config = parseBuffersConfig({ bufferSets: [{ ...set, kafkaClient: 'confluent' }] });
+    expect(config.bufferSets[0].kafkaClient).toBe('confluent');
+    expect(parseBuffersConfig({ bufferSets: [set] }).bufferSets[0].kafkaClient).toBeUndefined();
+    const bad = safeParseBuffersConfig({ bufferSets: [{ ...set, kafkaClient: 'rdkafka' }] });
+    expect(bad.ok ? [] : bad.issues).toEqual([
+      { path: 'bufferSets[0].kafkaClient', message: 'must be one of: kafkajs, confluent' }
+    ]);
+  });
+
   it('reports every issue with its path', () => {
     const result = safeParseBuffersConfig({
       bufferSets: [

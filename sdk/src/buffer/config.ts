@@ -1,13 +1,14 @@
 /**
  * Buffer sets from a JSON config file (`alertlab.buffers.json`):
  * `{ "bufferSets": [{ "name", "bootstrapServers": "local" | "host:port,...", "partitions",
- * "replicationFactor", "retentionMs", "topics": [...] }] }`. A buffer set is one Kafka cluster
+ * "replicationFactor", "retentionMs", "topics": [...], "kafkaClient" }] }`. A buffer set is one Kafka cluster
  * and the topics it holds, all with the same partitioning and retention.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BufferConfigError } from '../errors.js';
+import { KAFKA_CLIENTS, isKafkaClientName, type KafkaClientName } from './transport.js';
 
 /** The default config file name, looked up from the working directory upwards. */
 export const BUFFERS_CONFIG_FILE = 'alertlab.buffers.json';
@@ -27,6 +28,11 @@ export interface BufferSetConfig {
   configs: Record<string, string>;
   /** Topic names in this set. */
   topics: string[];
+  /**
+   * The Kafka client for this set's cluster (`kafkajs`, `confluent`).
+   * @default undefined (ALERTLAB_KAFKA_CLIENT, else the default client; see transport.ts)
+   */
+  kafkaClient?: KafkaClientName;
 }
 
 export interface BuffersConfig {
@@ -51,7 +57,8 @@ const SET_KEYS = new Set([
   'replicationFactor',
   'retentionMs',
   'configs',
-  'topics'
+  'topics',
+  'kafkaClient'
 ]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -137,6 +144,11 @@ function parseSet(raw: unknown, path: string, issues: ConfigIssue[]): BufferSetC
       }
     }
   }
+  const kafkaClient = raw.kafkaClient;
+  if (kafkaClient !== undefined && !isKafkaClientName(kafkaClient)) {
+    const message = `must be one of: ${KAFKA_CLIENTS.join(', ')}`;
+    issues.push({ path: `${path}.kafkaClient`, message });
+  }
   const topics: string[] = [];
   if (!Array.isArray(raw.topics) || raw.topics.length === 0) {
     issues.push({ path: `${path}.topics`, message: 'must be a non-empty array of topic names' });
@@ -161,7 +173,8 @@ function parseSet(raw: unknown, path: string, issues: ConfigIssue[]): BufferSetC
     replicationFactor,
     retentionMs,
     configs,
-    topics
+    topics,
+    ...(isKafkaClientName(kafkaClient) ? { kafkaClient } : {})
   };
 }
 
