@@ -54,6 +54,8 @@ export interface LightcurveServiceOptions extends BufferOptions {
   indexPath?: string;
   /** Archive roots (`<root>/night=*\/*.parquet`). @default discoverArchiveDirs(): `$ALERTLAB_ARCHIVE_DIRS`, else `$ALERTLAB_HOME/archive` and the controller's archive stages */
   archiveDirs?: string[];
+  /** Topics a lookup without `topic` searches (and indexes). @default every topic but Kafka's internal ones */
+  topics?: RegExp;
   /** Catch up with every topic at most this often (a lookup with `topic` always catches that one up). @default 1000 */
   catchUpIntervalMs?: number;
 }
@@ -70,7 +72,8 @@ export class LightcurveService {
     private readonly buffer: BufferClient,
     private readonly ownsBuffer: boolean,
     private readonly fixedArchiveDirs: string[] | undefined,
-    private readonly intervalMs: number
+    private readonly intervalMs: number,
+    private readonly topicPattern: RegExp | undefined
   ) {}
 
   /**
@@ -91,7 +94,8 @@ export class LightcurveService {
       buffer,
       options.buffer === undefined,
       options.archiveDirs,
-      options.catchUpIntervalMs ?? 1000
+      options.catchUpIntervalMs ?? 1000,
+      options.topics
     );
   }
 
@@ -108,7 +112,9 @@ export class LightcurveService {
     if (topic !== undefined) {
       await catchUpTopic(transport, admin, this.index, topic);
     } else if (Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
-      const topics = (await admin.listTopics()).filter(t => !t.startsWith('__')).sort();
+      const topics = (await admin.listTopics())
+        .filter(t => !t.startsWith('__') && (this.topicPattern?.test(t) ?? true))
+        .sort();
       for (const t of topics) {
         await catchUpTopic(transport, admin, this.index, t).catch((err: unknown) => {
           if ((err as Error).name !== 'TopicNotFoundError') {

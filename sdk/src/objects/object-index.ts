@@ -48,7 +48,10 @@ const SCHEMA = [
    PRIMARY KEY (topic, "partition"))`,
   `CREATE TABLE IF NOT EXISTS archive_files (path VARCHAR PRIMARY KEY, sizeBytes BIGINT,
    mtimeMs DOUBLE)`,
-  `CREATE TABLE IF NOT EXISTS archive_objects (objectId VARCHAR, path VARCHAR)`
+  `CREATE TABLE IF NOT EXISTS archive_objects (objectId VARCHAR, path VARCHAR)`,
+  // point lookups by object: ~1 ms instead of ~13 ms over 1M alerts (appends ~20 % slower)
+  `CREATE INDEX IF NOT EXISTS alerts_object ON alerts (objectId)`,
+  `CREATE INDEX IF NOT EXISTS archive_objects_object ON archive_objects (objectId)`
 ];
 
 export class ObjectIndex {
