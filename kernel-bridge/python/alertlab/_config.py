@@ -15,6 +15,9 @@ In order of precedence:
 - ``ALERTLAB_NODE``: the Node binary that runs the engine; default
   ``<root>/.alertlab/node/bin/node`` (the project's Node 24, installed by ``scripts/setup.sh``),
   else ``node`` on PATH.
+- ``ALERTLAB_ENGINE_IDLE_EXIT_S`` (600): an engine that ``alertlab.connect()`` starts exits once no
+  client has spoken to it for this long; ``ALERTLAB_HEARTBEAT_S`` (60): how often a live client
+  says it is there (so an idle notebook keeps its engine, a closed one lets it go).
 - The config file ``$ALERTLAB_CONFIG`` (default ``~/.config/alertlab/config.toml``) may set
   ``root``, ``home``, ``controller_url`` and ``node``; environment variables win over it.
 """
@@ -91,6 +94,24 @@ def controller_token_file() -> Path:
     """``$ALERTLAB_CONTROLLER_TOKEN_FILE``, else ``$ALERTLAB_HOME/controller.token``."""
     value = os.environ.get("ALERTLAB_CONTROLLER_TOKEN_FILE")
     return Path(value).expanduser() if value else alertlab_home() / "controller.token"
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def engine_idle_exit_s() -> float:
+    """``$ALERTLAB_ENGINE_IDLE_EXIT_S``, default 600 s."""
+    return _seconds("ALERTLAB_ENGINE_IDLE_EXIT_S", 600.0)
+
+
+def heartbeat_s() -> float:
+    """``$ALERTLAB_HEARTBEAT_S``, default 60 s (kept below the idle exit)."""
+    return min(_seconds("ALERTLAB_HEARTBEAT_S", 60.0), engine_idle_exit_s() / 3)
 
 
 def node_binary(root: Path | None) -> str | None:

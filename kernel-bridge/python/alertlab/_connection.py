@@ -15,7 +15,13 @@ import subprocess
 from pathlib import Path
 from typing import Literal, NotRequired, TypedDict, cast
 
-from ._config import ENGINE_MAIN, connection_file, node_binary, project_root
+from ._config import (
+    ENGINE_MAIN,
+    connection_file,
+    engine_idle_exit_s,
+    node_binary,
+    project_root,
+)
 from .errors import BridgeNotReadyError
 
 
@@ -98,7 +104,9 @@ def pid_alive(pid: int | None) -> bool:
 def start_engine(
     connection_file: Path, extra_args: list[str] | None = None
 ) -> subprocess.Popen[bytes]:
-    """Starts the Node engine in its own session; it outlives this Python process."""
+    """Starts the Node engine in its own session. It outlives this Python process, and exits
+    once no client has spoken to it for ``$ALERTLAB_ENGINE_IDLE_EXIT_S`` (clients send a
+    heartbeat while they are open)."""
     root = repo_root()
     node = node_binary(root)
     if root is None or node is None:
@@ -126,6 +134,8 @@ def start_engine(
         str(root / ENGINE_MAIN),
         "--connection-file",
         str(connection_file),
+        "--idle-exit-ms",
+        str(round(engine_idle_exit_s() * 1000)),
     ]
     with open(log_path, "ab") as log:
         return subprocess.Popen(

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import pyarrow as pa
 
+from ._config import heartbeat_s
 from ._connection import ConnectionInfo
 from ._convert import (
     AngleLike,
@@ -27,6 +28,7 @@ from ._convert import (
     to_arrow_table,
     with_ra_dec,
 )
+from ._heartbeat import Heartbeat
 from ._lightcurve import MjdLike, mjd_of
 from ._transport import Channel
 from .backtesting import AnyFilter, BacktestData, BacktestReport, CrossmatchSpec, run_backtest
@@ -47,6 +49,8 @@ class Client:
         self.channel = Channel(info)
         #: the engine process, when this client started it (see alertlab.connect)
         self.engine_process: subprocess.Popen[bytes] | None = None
+        #: pings the engine while this client is open (an idle-exit engine stays up)
+        self.heartbeat = Heartbeat(info, heartbeat_s())
 
     # -- plumbing ------------------------------------------------------------------------------
     def ping(self, timeout: float = 5.0) -> PingReply:
@@ -72,7 +76,9 @@ class Client:
             self.engine_process.wait(timeout)
 
     def close(self) -> None:
-        """Closes the connection (the engine keeps running)."""
+        """Closes the connection (the engine keeps running; one that ``connect()`` started exits
+        once no client has spoken to it for ``$ALERTLAB_ENGINE_IDLE_EXIT_S``)."""
+        self.heartbeat.stop()
         self.channel.close()
 
     def __enter__(self) -> Client:
