@@ -32,7 +32,7 @@ import type { EngineMatcher } from '../../sdk/src/crossmatch/matcher.js';
 import { LIGHTCURVE_FEATURES } from '../../sdk/src/filter/features.js';
 import { resolveOutputs } from '../../sdk/src/filter/outputs.js';
 import type { Filter, FilterKind } from '../../sdk/src/filter/types.js';
-import { readArchive } from '../../sdk/src/stage/archive-reader.js';
+import { FEATURE_POINT_FIELDS, readArchive } from '../../sdk/src/stage/archive-reader.js';
 import { parseStageManifest } from '../../sdk/src/stage/manifest.js';
 import type { StageManifest } from '../../sdk/src/stage/manifest-types.js';
 import { stageBacktest, type StageBacktestResult } from '../../sdk/src/stage/stage-backtest.js';
@@ -267,7 +267,15 @@ export function backtestService(options: BacktestServiceOptions = {}): {
         const keepRows =
           typeof c.keep_rows === 'number' ? c.keep_rows : path ? ARCHIVE_KEEP_ROWS : Infinity;
         const batches = path
-          ? readArchive({ path, nights, columns: archiveColumns(filter, manifest, keepRows) })
+          ? readArchive({
+              path,
+              nights,
+              columns: archiveColumns(filter, manifest, keepRows),
+              // the filter reads features, not the points: read what the features use
+              pointFields: filter.readsOnly?.includes('lightcurve')
+                ? undefined
+                : filter.readsOnly && FEATURE_POINT_FIELDS
+            })
           : requestBatches(buffers);
         const result = await stageBacktest(batches, {
           manifest,

@@ -114,9 +114,11 @@ export function readResultAsArrow(result: DuckDBMaterializedResult): RecordBatch
   const names = result.columnNames();
   const children: Data[] = [];
   const fields: Field[] = [];
+  // each chunk fetched once for all columns (result_get_chunk copies the chunk out each call)
+  const chunks = Array.from({ length: result.chunkCount }, (_v, c) => result.getChunk(c).chunk);
   names.forEach((name, column) => {
     const typeId = result.columnTypeId(column);
-    const data = readColumn(result, column, typeId, rowCount, name);
+    const data = readColumn(chunks, column, typeId, rowCount, name);
     children.push(data);
     fields.push(new Field(name, data.type, true));
   });
@@ -125,7 +127,7 @@ export function readResultAsArrow(result: DuckDBMaterializedResult): RecordBatch
 }
 
 function readColumn(
-  result: DuckDBMaterializedResult,
+  chunks: ReadonlyArray<ReturnType<DuckDBMaterializedResult['getChunk']>['chunk']>,
   column: number,
   typeId: DuckDBTypeId,
   rowCount: number,
@@ -148,8 +150,7 @@ function readColumn(
     );
   }
   let offset = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c).chunk;
+  for (const chunk of chunks) {
     const n = bindings.data_chunk_get_size(chunk);
     const vector = bindings.data_chunk_get_vector(chunk, column);
     const validity = bindings.vector_get_validity(vector, Math.ceil(n / 64) * 8);

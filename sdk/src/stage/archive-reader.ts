@@ -23,9 +23,17 @@ export interface ArchiveReadOptions {
   nights?: readonly [string, string];
   /** Columns to read (`lightcurve` included if wanted); unknown names are skipped. @default all */
   columns?: readonly string[];
+  /**
+   * The lightcurve point fields to read (e.g. only what the features use, see
+   * {@link FEATURE_POINT_FIELDS}); unknown names are skipped. @default every field
+   */
+  pointFields?: readonly string[];
   /** Stops between files when aborted. */
   signal?: AbortSignal;
 }
+
+/** The lightcurve point fields withLightcurveFeatures reads. */
+export const FEATURE_POINT_FIELDS = ['mjd', 'mag', 'band', 'isDetection'] as const;
 
 const NIGHT_RE = /^night=(\d{4}-\d{2}-\d{2}|unknown)$/;
 /** DuckDB types duck-to-arrow reads as they are; others are read as VARCHAR. */
@@ -99,10 +107,26 @@ function rebuildLightcurve(points: RecordBatch, counts: Data): Data {
   });
 }
 
+/** The point query: every field, or those of `fields` the struct has (in the struct's order). */
+function pointsQuery(source: string, lightcurveType: string, fields?: readonly string[]): string {
+  if (fields === undefined) {
+    return `SELECT unnest(lightcurve, recursive := true) FROM ${source}`;
+  }
+  const present = fields
+    .map(f => ({ f, at: lightcurveType.search(new RegExp(`[(,] ?"?${f}"? `)) }))
+    .filter(x => x.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map(x => `p.${quoteIdent(x.f)}`);
+  return present.length === 0
+    ? `SELECT unnest(lightcurve, recursive := true) FROM ${source}`
+    : `SELECT ${present.join(', ')} FROM (SELECT unnest(lightcurve) AS p FROM ${source})`;
+}
+
 async function readFile(
   con: DuckDBConnection,
   file: string,
-  columns: readonly string[] | undefined
+  columns: readonly string[] | undefined,
+  pointFields: readonly string[] | undefined
 ): Promise<RecordBatch> {
   const source = `read_parquet(${literal(file)})`;
   const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
@@ -128,9 +152,8 @@ async function readFile(
   if (!withCurve) {
     return batch;
   }
-  const points = readResultAsArrow(
-    await con.run(`SELECT unnest(lightcurve, recursive := true) FROM ${source}`)
-  );
+  const curveType = schema.find(c => c.name === 'lightcurve')?.type ?? '';
+  const points = readResultAsArrow(await con.run(pointsQuery(source, curveType, pointFields)));
   const countIndex = batch.schema.fields.findIndex(f => f.name === '__points');
   const lightcurve = rebuildLightcurve(points, batch.data.children[countIndex]);
   const keep = batch.schema.fields.map((_f, i) => i).filter(i => i !== countIndex);
@@ -148,7 +171,7 @@ export async function* readArchive(options: ArchiveReadOptions): AsyncGenerator<
       if (options.signal?.aborted) {
         return;
       }
-      yield await readFile(con, file, options.columns);
+      yield await readFile(con, file, options.columns, options.pointFields);
     }
   } finally {
     con.closeSync();
