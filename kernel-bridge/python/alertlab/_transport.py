@@ -23,7 +23,6 @@ def raise_for_error(msg: Message, what: str) -> None:
     if c.get("status") == "error" or msg.msg_type == "error":
         code = str(c.get("code", "remote-exception"))
         hint = {
-            "not-available": "",
             "unknown-type": " The engine is older or newer than this client; update both.",
             "bad-signature": " Reconnect with alertlab.connect() to read the current key.",
         }.get(code, "")

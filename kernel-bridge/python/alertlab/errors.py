@@ -23,7 +23,7 @@ class BridgeTimeoutError(AlertlabError, TimeoutError):
 
 class RemoteError(AlertlabError, RuntimeError):
     """The engine (or a worker) answered with an error. ``code`` is machine-readable
-    (``not-available``, ``bad-request``, ``unknown-type``, ``bad-signature``,
+    (``bad-request``, ``not-found``, ``unknown-type``, ``bad-signature``,
     ``remote-exception``…);
     ``remote_traceback`` holds the other side's traceback lines."""
 

@@ -58,7 +58,7 @@ def test_cone_and_crossmatch_send_primitive_degrees(client, monkeypatch):
 
     def fake_request(msg_type, content=None, buffers=(), **_):
         sent[msg_type] = (content, list(buffers))
-        raise alertlab.RemoteError("stop here", code="not-available")
+        raise alertlab.RemoteError("stop here", code="bad-request")
 
     monkeypatch.setattr(client.channel, "request", fake_request)
     with pytest.raises(alertlab.RemoteError):
