@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
-ALL=(decode crossmatch bridge simulate attach stage cone promote render)
+ALL=(decode crossmatch bridge simulate attach stage cone promote render backtest-archive)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
 # The cone benchmark compares against Q3C in PostgreSQL (Debian's postgresql-15-q3c).
 if ! dpkg -s postgresql-15-q3c >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
