@@ -119,6 +119,9 @@ export async function stageBacktest(
   let chunkNo = 0;
   let filterMs = 0;
   for await (const input of batches) {
+    if (options.signal?.aborted) {
+      break;
+    }
     for (let start = 0; start < input.numRows; start += maxRows) {
       if (options.signal?.aborted) {
         break;
