@@ -79,6 +79,7 @@ if [ ! -d node_modules ] || [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$NPM_HASH" ]
   npm ci --no-audit --no-fund --loglevel=error
   echo "$NPM_HASH" > "$NPM_STAMP"
 fi
+bash "$ROOT/scripts/setup-kafka-client.sh" # the librdkafka Kafka client, built once per Node ABI and cached (issue 16)
 
 # --- Python --------------------------------------------------------------------------------
 PY_STAMP="$ROOT/.alertlab/python.stamp"

@@ -5,8 +5,12 @@
  * The shapes below are what the package documents (its types/*.d.ts), narrowed to our calls.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
 import type * as T from '../transport-types.js';
+
+const PACKAGE = '@confluentinc/kafka-javascript';
 
 export type Callback<R = void> = (error: RdError | null | undefined, result: R) => void;
 
@@ -186,9 +190,37 @@ export interface ConfluentModule {
   };
 }
 
+/**
+ * Where the package is looked for, in order: ALERTLAB_KAFKA_CLIENT_DIR (a folder holding
+ * node_modules/@confluentinc/kafka-javascript), the build scripts/setup-kafka-client.sh links at
+ * <repo>/.alertlab/kafka-client, then the usual node_modules resolution.
+ */
+export function confluentSearchDirs(): string[] {
+  const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+  const dirs = [join(repo, '.alertlab', 'kafka-client')];
+  const override = process.env.ALERTLAB_KAFKA_CLIENT_DIR;
+  return override ? [override, ...dirs] : dirs;
+}
+
 /** The package, loaded on first use (throws when it is not installed or its addon is not built). */
 export function loadConfluent(): ConfluentModule {
-  return createRequire(import.meta.url)('@confluentinc/kafka-javascript') as ConfluentModule;
+  const errors: string[] = [];
+  for (const dir of confluentSearchDirs()) {
+    try {
+      return createRequire(join(dir, 'package.json'))(PACKAGE) as ConfluentModule;
+    } catch (e) {
+      errors.push(`${dir}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return createRequire(import.meta.url)(PACKAGE) as ConfluentModule;
+  } catch (e) {
+    throw new Error(
+      `${PACKAGE} is not built here (${[...errors, (e as Error).message.split('\n')[0]].join('; ')}). ` +
+        'Run `bash scripts/setup-kafka-client.sh` (scripts/setup.sh runs it).',
+      { cause: e }
+    );
+  }
 }
 
 /** librdkafka settings every client of a transport shares. */
