@@ -45,7 +45,14 @@ from .errors import (
 )
 from .filters import Filter, FilterSpec, alert_filter
 from .filters import filter as filter  # attribute only, not in __all__
-from .reports import GateEvidence, PingReply, PromoteResult, TopicInfo
+from .reports import (
+    GateEvidence,
+    PingReply,
+    PromoteResult,
+    StreamEnd,
+    StreamReject,
+    TopicInfo,
+)
 from .stream import BatchStream
 
 __version__ = "0.1.0"
@@ -71,6 +78,8 @@ __all__ = [
     "RemoteError",
     "ShipError",
     "SqlFilter",
+    "StreamEnd",
+    "StreamReject",
     "TableLike",
     "TopicInfo",
     "TsFilter",

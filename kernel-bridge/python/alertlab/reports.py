@@ -33,6 +33,36 @@ class PingReply(TypedDict):
     stream_stats: list[StreamStats]
 
 
+class StreamReject(TypedDict, total=False):
+    """A record an attached stream could not decode: where it was and why."""
+
+    topic: str
+    partition: int
+    #: the Kafka offset, as a decimal string (offsets are 64-bit)
+    offset: str
+    timestampMs: float
+    #: machine code: 'decode-error', 'missing-position', 'bad-position', 'unknown-schema', 'empty'
+    code: str
+    #: what was wrong and what to do
+    reason: str
+    #: for a record holding several alerts (an Avro container), which one (0-based)
+    record: int
+
+
+class StreamEnd(TypedDict, total=False):
+    """How an attached stream ended (``BatchStream.end``)."""
+
+    stream_id: str
+    batches: int
+    max_outstanding: int
+    #: 'end', 'detached', 'credit-timeout' or 'error'
+    reason: str
+    status: str
+    code: str
+    ename: str
+    evalue: str
+
+
 class TopicInfo(TypedDict):
     """A buffer topic the engine can attach to."""
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
 from ._convert import iter_ipc_batches
 from ._transport import Channel, raise_for_error
 from .errors import AlertlabError, BridgeNotReadyError, BridgeTimeoutError
+from .reports import StreamEnd, StreamReject
 
 
 class BatchStream(Iterator[pa.RecordBatch]):
@@ -42,8 +43,8 @@ class BatchStream(Iterator[pa.RecordBatch]):
         self._last_seq: int | None = None
         self._pending: deque[pa.RecordBatch] = deque()
         self.done = False
-        self.end: dict[str, object] = {}
-        self.rejects: list[dict[str, object]] = []
+        self.end: StreamEnd = {}
+        self.rejects: list[StreamReject] = []
 
     def __iter__(self) -> BatchStream:
         return self
@@ -67,7 +68,7 @@ class BatchStream(Iterator[pa.RecordBatch]):
                 raise_for_error(msg, f"stream on topic {self.topic!r}")
                 break
             self._last_seq = int(msg.content["seq"])
-            self.rejects.extend(msg.content.get("rejects", []))
+            self.rejects.extend(cast(list[StreamReject], msg.content.get("rejects", [])))
             self._pending.extend(iter_ipc_batches(msg.buffers[0]))
             if self._pending:
                 return self._pending.popleft()
@@ -87,7 +88,7 @@ class BatchStream(Iterator[pa.RecordBatch]):
 
     def _finish(self, content: dict[str, Any]) -> None:
         self.done = True
-        self.end = content
+        self.end = cast(StreamEnd, content)
         self._channel.forget_stream(self.stream_id)
 
     def read_all(self) -> pa.Table:
