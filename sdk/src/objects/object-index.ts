@@ -136,29 +136,32 @@ export class ObjectIndex {
    */
   async locate(objectId: string, topic?: string, sinceMjd?: number): Promise<AlertLocation[]> {
     const con = await this.connection();
-    const where = ['objectId = $1'];
-    const params: (string | number)[] = [objectId];
-    if (topic !== undefined) {
-      params.push(topic);
-      where.push(`topic = $${params.length}`);
-    }
-    if (sinceMjd !== undefined) {
-      params.push(sinceMjd);
-      where.push(`(mjd IS NULL OR mjd >= $${params.length})`);
-    }
+    // objectId alone in the WHERE clause: DuckDB then answers from the ART index (another
+    // conjunct made it scan the table); topic and time are filtered here
     const rows = await (
-      await con.run(
-        `SELECT topic, "partition", "offset", mjd FROM alerts WHERE ${where.join(' AND ')}
-         ORDER BY topic, "partition", "offset"`,
-        params
-      )
+      await con.run(`SELECT topic, "partition", "offset", mjd FROM alerts WHERE objectId = $1`, [
+        objectId
+      ])
     ).getRows();
-    return rows.map(r => ({
-      topic: String(r[0]),
-      partition: Number(r[1]),
-      offset: BigInt(r[2] as bigint),
-      mjd: r[3] === null ? null : Number(r[3])
-    }));
+    return rows
+      .map(r => ({
+        topic: String(r[0]),
+        partition: Number(r[1]),
+        offset: BigInt(r[2] as bigint),
+        mjd: r[3] === null ? null : Number(r[3])
+      }))
+      .filter(
+        l =>
+          (topic === undefined || l.topic === topic) &&
+          (sinceMjd === undefined || l.mjd === null || l.mjd >= sinceMjd)
+      )
+      .sort((a, b) =>
+        a.topic !== b.topic
+          ? a.topic < b.topic
+            ? -1
+            : 1
+          : a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0)
+      );
   }
 
   /** Indexed archive files with their size and mtime. */
