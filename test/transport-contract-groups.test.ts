@@ -3,7 +3,8 @@
  * Two members split a topic's partitions and one leaving hands its partitions over; the admin
  * lists, describes (state, members, assignment) and deletes groups and reads their lag; and under
  * load (a producer writing throughout, a member joining and another leaving mid-stream) every
- * record is processed and the committed offsets reach the end of every partition.
+ * record is processed and the committed offsets reach the end of every partition. KIP-848 (the
+ * `consumer` group protocol) where the client has it; a client without it says so.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsumerClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
@@ -19,10 +20,12 @@ async function member(
   groupId: string,
   topic: string,
   seen: Map<string, number>,
-  assigned: (partitions: number[]) => void
+  assigned: (partitions: number[]) => void,
+  groupProtocol: 'classic' | 'consumer' = 'classic'
 ): Promise<ConsumerClient> {
   const c = await transport.consumer({
     groupId,
+    groupProtocol,
     sessionTimeoutMs: 10_000,
     heartbeatIntervalMs: 500,
     rebalanceTimeoutMs: 20_000,
@@ -179,6 +182,69 @@ describe.each([...clients])('transport contract (groups) on %s', (client, loadab
         expect(missing).toEqual([]);
         const again = [...seen.values()].filter(n => n > 1).length;
         console.log(`${client}: rebalance under load, ${again} of ${TOTAL} records read twice`);
+      });
+    }
+  );
+
+  it.skipIf(!loadable)(
+    'KIP-848 consumer protocol: members split and hand over, or a clear error',
+    async () => {
+      const topic = randomName(`contract-848-${client}`);
+      const groupId = randomName(`contract-848-g-${client}`);
+      await withTopics(transport, [{ topic, partitions: 4 }], async () => {
+        if (client === 'kafkajs') {
+          await expect(transport.consumer({ groupId, groupProtocol: 'consumer' })).rejects.toThrow(
+            /KIP-848/
+          );
+          return;
+        }
+        const seen = new Map<string, number>();
+        const assignments = new Map<string, number[]>();
+        const a = await member(
+          transport,
+          groupId,
+          topic,
+          seen,
+          p => assignments.set('a', p),
+          'consumer'
+        );
+        const b = await member(
+          transport,
+          groupId,
+          topic,
+          seen,
+          p => assignments.set('b', p),
+          'consumer'
+        );
+        try {
+          await waitFor(() => {
+            const pa = assignments.get('a') ?? [];
+            const pb = assignments.get('b') ?? [];
+            return pa.length > 0 && pb.length > 0 && pa.length + pb.length === 4;
+          }, 90_000);
+          const pa = assignments.get('a') ?? [];
+          expect([...pa, ...(assignments.get('b') ?? [])].sort()).toEqual([0, 1, 2, 3]);
+          const admin = await transport.admin();
+          try {
+            const [group] = await admin.describeGroups([groupId]);
+            expect(group.members).toHaveLength(2);
+          } finally {
+            await admin.close();
+          }
+          await b.close();
+          await waitFor(() => (assignments.get('a') ?? []).length === 4, 90_000);
+          const producer = await transport.producer();
+          await producer.send(
+            [0, 1, 2, 3].map(partition => ({
+              topic,
+              partition,
+              value: enc.encode(`p${partition}`)
+            }))
+          );
+          await waitFor(() => seen.size === 4, 60_000);
+        } finally {
+          await Promise.allSettled([a.close(), b.close()]);
+        }
       });
     }
   );

@@ -2,11 +2,11 @@
  * Topic creation is acknowledged by the KRaft controller before every broker has applied it: for a
  * moment, a metadata request to another broker still answers "no such topic". `createTopics`
  * therefore waits (best effort) until the new topics are listed by several metadata answers in a
- * row (kafkajs sends each to a broker it picks at random), so that a describe, produce or attach
+ * row (a client may send each to a broker it picks at random, as kafkajs does), so that a describe, produce or attach
  * right after it finds them.
  */
 
-/** Consecutive answers (each from a broker kafkajs picks at random, 20 ms apart) listing them all. */
+/** Consecutive answers (each possibly from another broker, 20 ms apart) listing them all. */
 const AGREEING_ANSWERS = 5;
 
 /**

@@ -178,6 +178,13 @@ export interface ConsumerOptions {
   maxBytes?: number;
   /** @default 500 */
   maxWaitTimeMs?: number;
+  /**
+   * Group protocol: `classic` (JoinGroup/SyncGroup, the client assigns) or `consumer` (KIP-848:
+   * the broker assigns, incrementally; Kafka 4.x). Transports without KIP-848 throw for
+   * `consumer`. With `consumer`, session timeout and heartbeat interval are the broker's.
+   * @default 'classic'
+   */
+  groupProtocol?: 'classic' | 'consumer';
 }
 
 export interface ConsumedRecord {

@@ -3,8 +3,9 @@
  * librdkafka), which fetches in librdkafka's threads, hands batches per partition to a handler,
  * and manages heartbeats itself. Offsets are never auto-committed. `fromBeginning` is a setting of
  * the client there, not of `subscribe`, so the client is made (and connected) by `subscribe`.
- * Assignment listeners are called from the rebalance callback after each join (eager assignor:
- * every rebalance hands out the whole assignment, as kafkajs does).
+ * Assignment listeners are called from the rebalance callback with the member's whole assignment
+ * (classic protocol: eager round robin, every rebalance hands out all of it, as kafkajs does;
+ * KIP-848 `consumer` protocol: incremental, listeners also hear revocations).
  */
 import { KafkaTransportError } from '../../errors.js';
 import type { Logger } from '../log.js';
@@ -73,16 +74,31 @@ export function createConsumer(
     }
     return consumer;
   };
+  // The member's partitions: an eager rebalance revokes all, then assigns all; KIP-848 (and
+  // cooperative) rebalances add and take away some. Listeners get the whole set after each
+  // assignment, and after each revocation too when revocations come alone (incremental).
+  const incremental = opts.groupProtocol === 'consumer';
+  const owned = new Map<string, Set<number>>();
   const onRebalance = (
     err: { code: number },
     assignment: Array<{ topic: string; partition: number }>
   ) => {
-    if (err.code !== ERR_ASSIGN_PARTITIONS) {
+    const assign = err.code === ERR_ASSIGN_PARTITIONS;
+    for (const tp of assignment) {
+      const set = owned.get(tp.topic) ?? new Set<number>();
+      owned.set(tp.topic, set);
+      if (assign) {
+        set.add(tp.partition);
+      } else {
+        set.delete(tp.partition);
+      }
+    }
+    if (!assign && !incremental) {
       return;
     }
     const byTopic: Record<string, number[]> = {};
-    for (const tp of assignment) {
-      (byTopic[tp.topic] ??= []).push(tp.partition);
+    for (const [topic, set] of owned) {
+      byTopic[topic] = [...set].sort((a, b) => a - b);
     }
     for (const listener of assignmentListeners) {
       listener(byTopic);
@@ -107,14 +123,18 @@ export function createConsumer(
           'enable.auto.commit': false,
           'auto.offset.reset': subscribeOptions.fromBeginning ? 'earliest' : 'latest',
           'isolation.level': (opts.readCommitted ?? true) ? 'read_committed' : 'read_uncommitted',
-          'session.timeout.ms': opts.sessionTimeoutMs ?? 30_000,
-          'heartbeat.interval.ms': opts.heartbeatIntervalMs ?? 3_000,
+          ...(incremental
+            ? { 'group.protocol': 'consumer' }
+            : {
+                'session.timeout.ms': opts.sessionTimeoutMs ?? 30_000,
+                'heartbeat.interval.ms': opts.heartbeatIntervalMs ?? 3_000,
+                'partition.assignment.strategy': 'roundrobin'
+              }),
           'max.poll.interval.ms': opts.rebalanceTimeoutMs ?? 60_000,
           'max.partition.fetch.bytes': opts.maxBytesPerPartition ?? 10 * 1024 * 1024,
           'fetch.max.bytes': opts.maxBytes ?? 50 * 1024 * 1024,
           'fetch.wait.max.ms': opts.maxWaitTimeMs ?? 500,
           'allow.auto.create.topics': false,
-          'partition.assignment.strategy': 'roundrobin',
           'js.consumer.max.batch.size': MAX_BATCH_RECORDS,
           rebalance_cb: onRebalance,
           kafkaJS: { logger: kjsLogger(logger) }

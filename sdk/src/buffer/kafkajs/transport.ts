@@ -12,6 +12,7 @@ import type {
   Producer,
   Transaction
 } from 'kafkajs';
+import { KafkaTransportError } from '../../errors.js';
 import { getDefaultLogger, type Logger } from '../log.js';
 import { createRetry } from '../retry.js';
 import { wrapError } from '../transport-errors.js';
@@ -155,6 +156,12 @@ export function createKafkajsTransport(options: T.TransportOptions): T.KafkaTran
       });
     },
     consumer: async opts => {
+      if ((opts.groupProtocol ?? 'classic') !== 'classic') {
+        throw new KafkaTransportError(
+          'kafkajs has no KIP-848 consumer group protocol: use groupProtocol "classic", or ALERTLAB_KAFKA_CLIENT=confluent.',
+          { context: { ...ctx, groupId: opts.groupId } }
+        );
+      }
       const consumer = kafka.consumer({
         groupId: opts.groupId,
         readUncommitted: !(opts.readCommitted ?? true),
