@@ -9,6 +9,7 @@ import dis
 import inspect
 import linecache
 import math
+import os
 import sys
 import textwrap
 import types
@@ -162,6 +163,27 @@ def class_source(cls: type) -> str | None:
             ):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
                 return "".join(lines[first - 1 : node.end_lineno])
+    if cls.__module__ == "__main__":
+        return _cell_class_source(cls.__name__)
+    return None
+
+
+def _cell_class_source(name: str) -> str | None:
+    """The latest top-level ``class <name>`` among the notebook's cells (sources the kernel
+    registered in linecache under names that are no files), for classes without methods of
+    their own (a dataclass, an enum)."""
+    for filename, entry in reversed(list(linecache.cache.items())):
+        if len(entry) != 4 or os.path.exists(filename):
+            continue
+        lines = entry[2]
+        try:
+            tree = ast.parse("".join(lines))
+        except SyntaxError:
+            continue
+        for node in reversed(tree.body):
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                return "".join(lines[first - 1 : node.end_lineno])
     return None
 
 
@@ -210,18 +232,24 @@ def namespace_of(obj: object) -> dict[str, object]:
     notebook's namespace is not always its module's)."""
     if isinstance(obj, types.FunctionType):
         return obj.__globals__
+    module_name = getattr(obj, "__module__", None)
     methods = functions_of(obj) if isinstance(obj, type) else []
-    if methods:
-        return methods[0].__globals__
+    for method in methods:  # one written in the class's own module (not generated, not a wrapper)
+        if method.__globals__.get("__name__") == module_name:
+            return method.__globals__
     module = sys.modules.get(getattr(obj, "__module__", "") or "")
     return vars(module) if module is not None else {}
 
 
-def functions_of(obj: object) -> list[types.FunctionType]:
+def functions_of(obj: object, names: set[str] | None = None) -> list[types.FunctionType]:
+    """A function itself, or a class's functions (methods, static and class methods, property
+    getters); ``names`` keeps only those members (the ones its source defines)."""
     if isinstance(obj, types.FunctionType):
         return [obj]
     found: list[types.FunctionType] = []
-    for member in vars(obj).values():
+    for key, member in vars(obj).items():
+        if names is not None and key not in names:
+            continue
         for part in (member, getattr(member, "__func__", None), getattr(member, "fget", None)):
             if isinstance(part, types.FunctionType):
                 found.append(part)

@@ -139,7 +139,7 @@ class _Shipper:
             return
         target = inspect.unwrap(obj) if callable(obj) else obj
         if isinstance(target, types.FunctionType | type):
-            self._ship_definition(name, obj, target, user)
+            self._ship_definition(name, obj, target, user, namespace)
             return
         raise ShipError(
             f"Cannot ship {user}: it uses {name!r}, a {type(obj).__module__}."
@@ -168,15 +168,23 @@ class _Shipper:
                 )
         return None
 
-    def _ship_definition(self, name: str, obj: object, target: object, user: str) -> None:
+    def _ship_definition(
+        self, name: str, obj: object, target: object, user: str, found_in: dict[str, object]
+    ) -> None:
         text, node = parse_definition(obj if isinstance(obj, type) else target, name)
-        namespace = namespace_of(target)
+        # a function knows its globals; a class is read where it was found, when it was made there
+        same_module = found_in.get("__name__") == getattr(target, "__module__", None)
+        namespace = found_in if isinstance(target, type) and same_module else namespace_of(target)
         what = f"{'class' if isinstance(target, type) else 'function'} {name!r}"
         for dep in definition_names(node):
             self._require(dep, namespace, what)
         for dep in class_body_names(node):
             self._resolve(dep, namespace, what)
-        for fn in functions_of(target):
+        written = None  # a class: only the methods its source defines (not generated ones)
+        if isinstance(node, ast.ClassDef):
+            skip = ast.FunctionDef | ast.AsyncFunctionDef
+            written = {n.name for n in node.body if isinstance(n, skip)}
+        for fn in functions_of(target, written):
             self._walk(fn, what)
         defined = getattr(target, "__name__", name)
         if isinstance(node, ast.Lambda):

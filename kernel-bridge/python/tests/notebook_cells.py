@@ -4,24 +4,42 @@ IPython does) and executed in one namespace whose ``__name__`` is ``__main__``."
 from __future__ import annotations
 
 import linecache
+import sys
 import textwrap
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 
 _cells = count(1)
 
 
 class Notebook:
-    """``nb.run(source)`` runs a cell; ``nb[name]`` reads the notebook's global."""
+    """``nb.run(source)`` runs a cell; ``nb[name]`` reads the notebook's global. As in IPython,
+    the namespace is the ``__dict__`` of a module that stands in ``sys.modules['__main__']``
+    while cells run (and inside ``with nb.main():``)."""
 
     def __init__(self) -> None:
-        self.ns: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.module = types.ModuleType("__main__")
+        self.ns: dict[str, object] = self.module.__dict__
+        self.ns["__builtins__"] = __builtins__
+
+    @contextmanager
+    def main(self) -> Iterator[None]:
+        saved = sys.modules["__main__"]
+        sys.modules["__main__"] = self.module
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = saved
 
     def run(self, source: str, *, keep_source: bool = True) -> None:
         text = textwrap.dedent(source).lstrip("\n")
         filename = f"<notebook-cell-{next(_cells)}>"
         if keep_source:
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        exec(compile(text, filename, "exec"), self.ns)
+        with self.main():
+            exec(compile(text, filename, "exec"), self.ns)
 
     def __getitem__(self, name: str) -> object:
         return self.ns[name]

@@ -124,6 +124,29 @@ def test_a_class_with_source_travels_and_names_must_not_collide(tmp_path):
     assert load_shipped(tmp_path, flt).evaluate(BATCH).tolist() == [0, -1, -1, -1, -1]
 
 
+def test_a_dataclass_from_a_cell_travels(tmp_path):
+    nb = Notebook()
+    nb.run(
+        "from dataclasses import dataclass\n@dataclass(frozen=True)\nclass Cut:\n    limit: float\n"
+    )
+    nb.run(
+        """
+        import alertlab
+        CUT = Cut(19.5)
+        @alertlab.filter(kind="yesno", columns=["mag"])
+        def below(batch):
+            return batch.column("mag").to_numpy(zero_copy_only=False) < Cut(20.0).limit
+        """
+    )
+    with nb.main():
+        source = nb["below"].spec()["source"]  # type: ignore[attr-defined]
+    assert "@dataclass(frozen=True)\nclass Cut:" in source
+    assert "from dataclasses import dataclass" in source
+    with nb.main():
+        shipped = load_shipped(tmp_path, nb["below"])  # type: ignore[arg-type]
+    assert shipped.evaluate(BATCH).tolist() == [0, -1, -1, -1, -1]
+
+
 def refusal(nb: Notebook, name: str) -> str:
     with pytest.raises(alertlab.ShipError) as info:
         nb["f"].spec()  # type: ignore[attr-defined]
