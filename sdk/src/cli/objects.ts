@@ -79,20 +79,22 @@ export async function run(args: string[]): Promise<number> {
     }
     const r = await lightcurve(objectId, { ...common, topic: values.topic?.[0], sinceMjd: since });
     const fields = r.table.schema.fields.map(f => f.name);
+    let text: string;
     if (values.json) {
       const rows = r.table.toArray().map(row => row.toJSON() as Record<string, unknown>);
-      console.log(
-        JSON.stringify({ objectId, found: r.found, points: rows }, (_k, v: unknown) =>
-          typeof v === 'bigint' ? v.toString() : v
-        )
+      text = JSON.stringify({ objectId, found: r.found, points: rows }, (_k, v: unknown) =>
+        typeof v === 'bigint' ? v.toString() : v
       );
     } else {
       console.error(r.message ?? `${objectId}: ${r.table.numRows} points from ${r.found} alerts`);
-      console.log(fields.join(','));
+      const lines = [fields.join(',')];
       for (let i = 0; i < r.table.numRows; i++) {
-        console.log(fields.map(f => csvCell(r.table.getChild(f)?.get(i))).join(','));
+        lines.push(fields.map(f => csvCell(r.table.getChild(f)?.get(i))).join(','));
       }
+      text = lines.join('\n');
     }
+    // the CLI exits right after: wait until the whole text is handed to the OS (a pipe would be cut)
+    await new Promise<void>(done => process.stdout.write(text + '\n', () => done()));
     return 0;
   }
   throw new ConfigError(`Unknown objects command "${verb}".\n\n${USAGE}`);
