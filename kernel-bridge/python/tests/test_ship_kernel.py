@@ -12,22 +12,46 @@ from notebook_cells import CELL_FILTER, CELL_HELPERS, CELL_IMPORTS
 
 from alertlab.worker import load_filter
 
+CELL_CLASS = """
+from dataclasses import dataclass
+import astropy.units as u
+
+
+@dataclass(frozen=True)
+class Cut:
+    limit: float
+
+
+RADIUS = 2 * u.arcsec
+
+
+@alertlab.filter(kind="yesno", columns=["mag"])
+def under(batch):
+    assert RADIUS.to_value("arcsec") == 2.0
+    under = pc.fill_null(pc.less(batch["mag"], Cut(21.5).limit), False)
+    return under.to_numpy(zero_copy_only=False)
+"""
+
 REPORT = """
 import json
-spec = by_brightness.spec()
-print(json.dumps({"source": spec["source"], "entry": spec["entry"], "carried": spec["carried"]}))
+keys = ("source", "entry", "carried")
+print(json.dumps([{k: f.spec()[k] for k in keys} for f in (by_brightness, under)]))
 """
 
 
 def test_a_filter_from_kernel_cells_ships_with_its_helpers(tmp_path):
     nb = nbformat.v4.new_notebook()
-    cells = [CELL_IMPORTS, CELL_HELPERS, CELL_FILTER, REPORT]
+    cells = [CELL_IMPORTS, CELL_HELPERS, CELL_FILTER, CELL_CLASS, REPORT]
     nb.cells = [nbformat.v4.new_code_cell(c.strip()) for c in cells]
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {}}).execute()
-    out = json.loads(nb.cells[-1].outputs[0]["text"].strip().splitlines()[-1])
-    assert {"finite", "is_bright", "label", "LIMITS", "np", "pc", "isfinite"} <= set(out["carried"])
-    path = tmp_path / "shipped.py"
-    path.write_text(out["source"])
-    shipped = load_filter(f"{path}:{out['entry']}")
+    switch, yesno = json.loads(nb.cells[-1].outputs[0]["text"].strip().splitlines()[-1])
+    assert {"finite", "is_bright", "label", "LIMITS", "np", "pc", "isfinite"} <= set(
+        switch["carried"]
+    )
+    assert {"Cut", "RADIUS", "pc", "dataclass"} <= set(yesno["carried"])
     batch = pa.record_batch({"mag": [18.0, 23.0, None, float("nan"), 21.4]})
-    assert shipped.evaluate(batch).tolist() == [0, 1, 2, 2, 0]
+    for out, expected in ((switch, [0, 1, 2, 2, 0]), (yesno, [0, -1, -1, -1, 0])):
+        path = tmp_path / f"{out['entry']}.py"
+        path.write_text(out["source"])
+        shipped = load_filter(f"{path}:{out['entry']}")
+        assert shipped.evaluate(batch).tolist() == expected
