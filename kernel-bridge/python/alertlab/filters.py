@@ -225,6 +225,8 @@ def _as_numpy(result: object) -> npt.NDArray[Any]:
         return np.asarray(arrow.to_numpy(zero_copy_only=False))
     to_numpy = getattr(result, "to_numpy", None)  # pandas Series, numpy-like results
     if callable(to_numpy):
+        if str(getattr(result, "dtype", "")) == "boolean":  # nullable: <NA> routes like False
+            return np.asarray(to_numpy(dtype=bool, na_value=False))
         return np.asarray(to_numpy())
     return np.asarray(result)
 
@@ -246,7 +248,9 @@ def alert_filter(
 
     ``columns`` limits what the function sees (and what a deployed worker is sent); ``input`` is
     the batch type the function receives, a pyarrow RecordBatch (default) or a pandas DataFrame
-    (``"pandas"``) - it is not a topic: promotion takes the topic as ``promote(f, topic=...)``;
+    (``"pandas"``; integer columns with nulls arrive as nullable ``Int64``, so 64-bit ids stay
+    exact, and a comparison's ``<NA>`` routes like False) - it is not a topic: promotion takes
+    the topic as ``promote(f, topic=...)``;
     ``default`` is a switch's output for rows routed to None or an unknown name. Angles in the
     batch are plain columns: ``ra``/``dec`` in degrees, match separations in arcseconds."""
 

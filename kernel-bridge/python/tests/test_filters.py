@@ -79,3 +79,16 @@ def test_load_filter_by_module_or_file(tmp_path):
     assert load_filter(f"{path}:f").kind == "yesno"
     with pytest.raises(alertlab.FilterDefinitionError, match="decorate it"):
         load_filter("sample_filters:not_decorated")
+
+
+def test_pandas_filters_see_exact_ids_and_null_comparisons_route_like_false():
+    batch = pa.record_batch(
+        {"diaObjectId": pa.array([2**62 + 1, None, 2**53 + 1], pa.int64()), "mag": [1.0, 2.0, 3.0]}
+    )
+
+    @alertlab.alert_filter(kind="yesno", columns=["diaObjectId"], input="pandas")
+    def watched(df):
+        assert str(df["diaObjectId"].dtype) == "Int64"  # not float64: ids stay exact
+        return df["diaObjectId"].isin([2**62 + 1]) | (df["diaObjectId"] > 2**62 + 5)
+
+    assert watched.evaluate(batch).tolist() == [0, -1, -1]
