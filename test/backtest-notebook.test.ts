@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BridgeClient } from '../kernel-bridge/src/client.js';
 import { BridgeEngine } from '../kernel-bridge/src/engine.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
@@ -124,6 +125,52 @@ describe.skipIf(skipWithoutSamples())('notebook backtest vs deployed stage vs ga
     await transport?.close();
     if (dir) {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the archive stage's Parquet of the same alerts backtests to the same routing", async () => {
+    const id = randomName('nb-archive');
+    const path = join(dir, 'archive');
+    const runner = await StageRunner.create(
+      {
+        id,
+        kind: 'archive',
+        input: { topic: input, format: 'auto' },
+        archive: { path, partitionBy: 'night', flushRows: 10, maxIdleMs: 300 },
+        deadLetterTopic: `${id}-dlq`,
+        batch: { maxRows: 16, maxWaitMs: 100 }
+      },
+      { bootstrapServers: bootstrapServers(), logger: quietLogger }
+    );
+    const stop = new AbortController();
+    const running = runner.run(stop.signal);
+    try {
+      await waitFor(() => runner.stats().alertsIn >= values.length, 90_000);
+    } finally {
+      stop.abort();
+      await running;
+      await runner.close();
+    }
+    const client = new BridgeClient(engine.info);
+    try {
+      for (const name of ['sql', 'python']) {
+        const nb = notebook[name] as FilterResult;
+        const reply = await client.request(
+          'backtest_request',
+          { filter: nb.section, archive: path, keep_rows: 1000 },
+          { timeoutMs: 120_000 }
+        );
+        const outputs = reply.content.outputs as { name: string; digest: string }[];
+        expect(reply.content.total_alerts).toBe(values.length);
+        expect(reply.content.dead_lettered).toBe(0);
+        expect(Object.fromEntries(outputs.map(o => [o.name, o.digest]))).toEqual(nb.digests);
+        // real alerts from several nights: one night per day_obs
+        const et = reply.content.event_time as { distinct_nights: number; nights: number };
+        expect(et.nights).toBe(et.distinct_nights);
+        expect(et.distinct_nights).toBeGreaterThan(1);
+      }
+    } finally {
+      await client.close();
     }
   });
 
