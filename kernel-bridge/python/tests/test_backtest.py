@@ -175,3 +175,23 @@ def test_crossmatch_radii_follow_the_angle_rule():
         {"name": "tycho2", "radius_arcsec": 2.0},
         {"name": "dso", "radius_arcsec": pytest.approx(36.0)},
     ]
+
+
+def test_an_archive_span_backtests_like_the_same_alerts_in_memory(client, tmp_path):
+    import pyarrow.parquet as pq
+
+    t = alerts()
+    nights = {"2026-02-24": t.slice(0, 250), "2026-02-25": t.slice(250)}
+    for night, part in nights.items():
+        folder = tmp_path / f"night={night}"
+        folder.mkdir()
+        last = part.num_rows - 1
+        pq.write_table(part, folder / f"alerts-p0-{0:020d}-{last:020d}.parquet")
+    by_ndet = alertlab.sql_filter("ndet >= 3 AND mag < 20", kind="leftright")
+    whole = client.backtest(by_ndet, t)
+    archived = client.backtest(by_ndet, archive=str(tmp_path))
+    assert archived.outputs == whole.outputs
+    assert archived.source["archive"] == str(tmp_path)
+    one = client.backtest(by_ndet, archive=str(tmp_path), nights=("2026-02-25", "2026-02-25"))
+    assert one.total_alerts == N - 250
+    assert sum(one.counts.values()) == N - 250
