@@ -1,12 +1,14 @@
 /**
- * attach() throughput against a raw kafkajs consume of the same topic, in the same run.
+ * attach() throughput against a raw consume of the same topic, on the same Kafka client
+ * (ALERTLAB_KAFKA_CLIENT; bench/clients.ts runs each side by side), in the same run.
  *
  * Produces BENCH_ALERTS (default 50,000) Rubin alerts — the 7 real ones replicated with new
  * diaSourceIds and without cutouts, Confluent wire format — to a 6-partition topic, then reads
- * the topic with (1) a plain kafkajs consumer that only counts records, (2) attach(), which
+ * the topic with (1) a plain consumer that only counts records, (2) attach(), which
  * decodes every fetched batch to Arrow, and (3) the decoder alone on the same values (no Kafka),
  * to show where attach's time goes. Rounds alternate raw/attach (BENCH_ROUNDS, default 1); the
- * best round of each counts. Writes bench/results/attach.json.
+ * best round of each counts. Each pass carries process CPU per alert (all threads: the client's
+ * own included). Writes bench/results/attach.json (BENCH_OUT names another file).
  *
  * Run: npx tsx bench/attach.ts   (needs a broker: `alertlab kafka start`, or ALERTLAB_BOOTSTRAP_SERVERS)
  */
@@ -40,12 +42,15 @@ interface Pass {
   seconds: number;
   alertsPerSec: number;
   megabytesPerSec: number;
+  /** Process CPU (all threads) per alert over the pass; 0 where not measured. */
+  cpuMicrosPerAlert: number;
 }
 
-const pass = (records: number, bytes: number, ms: number): Pass => ({
+const pass = (records: number, bytes: number, ms: number, cpu?: NodeJS.CpuUsage): Pass => ({
   seconds: +(ms / 1000).toFixed(3),
   alertsPerSec: Math.round(records / (ms / 1000)),
-  megabytesPerSec: +(bytes / 1e6 / (ms / 1000)).toFixed(1)
+  megabytesPerSec: +(bytes / 1e6 / (ms / 1000)).toFixed(1),
+  cpuMicrosPerAlert: cpu ? Math.round((cpu.user + cpu.system) / records) : 0
 });
 
 async function main(): Promise<void> {
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
         { topic, partitions: PARTITIONS, configs: { 'retention.ms': '-1' } }
       ]);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (let start = 0; start < N; start += 1000) {
         const chunk = Array.from({ length: Math.min(1000, N - start) }, (_, k) => value(start + k));
         bytes += (
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
           })
         ).bytes;
       }
-      produce = pass(N, bytes, performance.now() - t0);
+      produce = pass(N, bytes, performance.now() - t0, process.cpuUsage(c0));
       console.log(
         `produced ${N} alerts, ${(bytes / 1e6).toFixed(0)} MB: ${produce.alertsPerSec}/s`
       );
@@ -102,6 +108,7 @@ async function main(): Promise<void> {
       let rejects = 0;
       let batches = 0;
       const a0 = performance.now();
+      const c0 = process.cpuUsage();
       for await (const b of client.attach(topic, {
         decoder: newDecoder(),
         signal: controller.signal
@@ -116,12 +123,22 @@ async function main(): Promise<void> {
           controller.abort();
         }
       }
-      return { ...pass(rows + rejects, bytes, performance.now() - a0), rows, rejects, batches };
+      const cpu = process.cpuUsage(c0);
+      return {
+        ...pass(rows + rejects, bytes, performance.now() - a0, cpu),
+        rows,
+        rejects,
+        batches
+      };
     };
     for (let round = 0; round < ROUNDS; round++) {
+      const c0 = process.cpuUsage();
       const raw = await rawConsume(client.transport, topic, N);
-      raws.push(pass(raw.records, raw.bytes, raw.ms));
-      console.log(`round ${round + 1} raw kafkajs: ${raws.at(-1)?.alertsPerSec}/s`);
+      raws.push(pass(raw.records, raw.bytes, raw.ms, process.cpuUsage(c0)));
+      console.log(
+        `round ${round + 1} raw ${client.transport.client}: ${raws.at(-1)?.alertsPerSec}/s ` +
+          `(CPU ${raws.at(-1)?.cpuMicrosPerAlert} µs/alert)`
+      );
       attaches.push(await attachPass(false));
       released.push(await attachPass(true));
       console.log(
@@ -168,11 +185,12 @@ async function main(): Promise<void> {
       benchmark: 'attach',
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version, loadAverage1m: load },
+      kafkaClient: client.transport.client,
       topic: { partitions: PARTITIONS, alerts: N, meanAlertBytes: Math.round(bytes / N) },
       workload:
         'Rubin lsst.v10_0 (broker-extended) alerts, 7 real ones replicated with new ids, no cutouts, Confluent wire format',
       produce: produce ?? 'reused an existing topic',
-      rawKafkajs: { best: bestRaw, rounds: raws },
+      rawConsume: { best: bestRaw, rounds: raws },
       attach: { best: bestAttach, rounds: attaches },
       attachReleasingEachBatch: {
         note: 'the same attach() loop calling batch.release() after counting each batch (lightcurve buffers reused)',
@@ -191,11 +209,11 @@ async function main(): Promise<void> {
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(
-      join(import.meta.dirname, 'results', 'attach.json'),
+      join(import.meta.dirname, 'results', process.env.BENCH_OUT ?? 'attach.json'),
       `${JSON.stringify(result, null, 2)}\n`
     );
     console.log(
-      `attach ${bestAttach.alertsPerSec}/s vs raw kafkajs ${bestRaw.alertsPerSec}/s = ${(ratio * 100).toFixed(0)}% ` +
+      `attach ${bestAttach.alertsPerSec}/s vs raw ${client.transport.client} ${bestRaw.alertsPerSec}/s = ${(ratio * 100).toFixed(0)}% ` +
         `(goal 70%: ${ratio >= 0.7 ? 'met' : 'not met'}); releasing each batch ${bestReleased.alertsPerSec}/s = ` +
         `${(releasedRatio * 100).toFixed(0)}%; decode alone ${decodeOnly.alertsPerSec}/s\n` +
         `per round attach/raw ${roundRatios.map(r => `${Math.round(r * 100)}%`).join(', ')} (median ${Math.round(median(roundRatios) * 100)}%); ` +

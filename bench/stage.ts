@@ -2,13 +2,15 @@
  * Stage benchmark: one stage worker's throughput (decode → cross-match against hipparcos → SQL
  * switch filter → produce, transactional, exactly once) against a raw consume → produce pipe on the
  * same Kafka client and runtime (same transactions, no decoding) in the same run; and the time to
- * backtest 100,000 buffered alerts. Alerts: small Rubin alerts re-encoded from the real samples.
- * Both runs share everything below the handler: the transport (its produce encoder, native CRC-32C,
- * linear message grouping), the partitioned consumer with the same partitions in flight, the
- * transactions per chunk. The figures carry process CPU per alert (all threads), which depends
+ * backtest the buffered alerts. Alerts: Rubin alerts re-encoded from the real samples, with short
+ * histories by default or the samples' full ones (--history 100000, ~110 KB each).
+ * Both runs share everything below the handler: the transport (one Kafka client), the partitioned
+ * consumer with the same partitions in flight, the transactions per chunk. The figures carry process CPU per alert (all threads), which depends
  * less on other load on the machine than the rates do.
- * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2] [--rounds 3 (default)]`. Writes
- * bench/results/stage.json. Needs a local Kafka (`bin/alertlab kafka start`).
+ * Run: `node --import tsx bench/stage.ts [--alerts 100000] [--partitions 2] [--rounds 3 (default)]
+ * [--history 2 (100000: real-size alerts)] [--out stage.json]`; the Kafka client is
+ * ALERTLAB_KAFKA_CLIENT's (bench/clients.ts runs each side by side). Writes bench/results/<out>.
+ * Needs a local Kafka (`bin/alertlab kafka start`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -40,6 +42,10 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '2' },
     'max-rows': { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '3' },
+    /** History points per alert; 100000 keeps the real samples' full histories (~110 KB alerts). */
+    history: { type: 'string', default: '2' },
+    /** Result file name in bench/results. */
+    out: { type: 'string', default: 'stage.json' },
     /** Profiling aid: the stage alone (the ratio then compares with a raw rate of 1/s). */
     'stage-only': { type: 'boolean', default: false }
   }
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
   const run = `bench-stage-${Date.now()}`;
   const input = `${run}-in`;
   await admin.createTopics([{ topic: input, partitions: PARTITIONS }]);
-  const small = smallRubinAlerts(2);
+  const small = smallRubinAlerts(Number(args.history));
   const values = Array.from({ length: N }, (_, i) => small.make(i));
   const producer = await transport.producer();
   const tp = performance.now();
@@ -277,7 +283,8 @@ async function main(): Promise<void> {
     benchmark: 'stage',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, loadavg: loadavg() },
-    workload: `small Rubin lsst.v10 alerts (${meanBytes} B mean, 2 history points) re-encoded from the 7 real samples with new ids; ${PARTITIONS} partitions; one worker, ${PARTITIONS_IN_FLIGHT} partitions in flight; batches of ${MAX_ROWS}; transactional (exactly once) in both runs; the stage decodes in ${DECODE_WORKERS} worker thread(s), only the survey columns its SQL reads (here none beyond the canonical ones)`,
+    kafkaClient: transport.client,
+    workload: `Rubin lsst.v10 alerts (${meanBytes} B mean, at most ${args.history} history points each, no cutouts) re-encoded from the 7 real samples with new ids; ${PARTITIONS} partitions; one worker, ${PARTITIONS_IN_FLIGHT} partitions in flight; batches of ${MAX_ROWS}; transactional (exactly once) in both runs; the stage decodes in ${DECODE_WORKERS} worker thread(s), only the survey columns its SQL reads (here none beyond the canonical ones)`,
     goals: { alertsPerSec: 20_000, fractionOfRawPipe: 0.7, backtestSeconds: 2 },
     rawPipe: pipeRate,
     stage: { ...stageRate, out: stats?.out, batches: stats?.batches, latency: stats?.latency },
@@ -303,7 +310,7 @@ async function main(): Promise<void> {
     }
   };
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', 'stage.json'), JSON.stringify(out, null, 2));
+  writeFileSync(join(import.meta.dirname, 'results', args.out), JSON.stringify(out, null, 2));
   console.log(JSON.stringify(out.met));
   await admin.deleteTopics([
     input,
