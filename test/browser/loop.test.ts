@@ -246,7 +246,11 @@ async function walkTheLoop(
   const promoted = await runCell(page, await cellIndex(page, 'alertlab.promote(by_brightness'));
   expect(promoted).toContain(`${stageId} v1`);
   await openSidebar(page, 'alertlab-sidebar');
-  await page.locator('.alertlab-stage-table tr', { hasText: stageId }).waitFor({ timeout: 30_000 });
+  // only our topic in the topics list (the integration Kafka holds many), so the stage shows
+  await page.locator('.alertlab-topic-filter').fill(topic);
+  await page.locator('.alertlab-topic-filter').press('Enter');
+  const stageRow = page.locator('.alertlab-stage-table tr', { hasText: stageId });
+  await stageRow.waitFor({ timeout: 30_000 });
   await expect
     .poll(async () => Object.values(await panelCounts(page, stageId)).reduce((a, b) => a + b, 0), {
       timeout: 120_000,
@@ -255,6 +259,7 @@ async function walkTheLoop(
     .toBe(alerts);
   expect(await panelCounts(page, stageId)).toEqual(backtest);
   expect(await sidebarOverflow(page)).toEqual([]);
+  await stageRow.scrollIntoViewIfNeeded();
   await shot(page, '4-stages');
 
   // the notebook sees the same outputs from the controller

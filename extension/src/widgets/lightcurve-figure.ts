@@ -236,11 +236,19 @@ export function buildLightcurveFigure(points: LightcurvePoints, opts: Lightcurve
   const panels = Math.max(shown.length, 1);
   const columns = Math.min(panels, 3);
   const rows = Math.ceil(panels / columns);
+  const height = Math.max(opts.heightPx, rows * 300);
+  const legendGapPx = opts.time === 'date' ? 78 : 58; // tick labels and the axis title
   const layout: Layout = {
-    height: Math.max(opts.heightPx, rows * 300),
-    margin: { l: 56, r: 16, t: 36, b: 44 },
+    height,
+    margin: { l: 56, r: 16, t: 36, b: legendGapPx + 36 },
     grid: { rows, columns, pattern: 'independent', xgap: 0.12, ygap: 0.34 },
-    legend: { orientation: 'h', y: opts.time === 'date' ? -0.22 : -0.16, title: { text: 'band ' } },
+    // Below the lowest x axis title, whatever the height (paper units are the plot area's).
+    legend: {
+      orientation: 'h',
+      y: -legendGapPx / Math.max(height - legendGapPx - 72, 1),
+      yanchor: 'top',
+      title: { text: 'band ' }
+    },
     hovermode: 'closest',
     annotations: shown.map((objectId, panel) => ({
       text: `<b>${objectId}</b>`,
