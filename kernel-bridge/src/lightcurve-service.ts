@@ -23,6 +23,11 @@ export interface LightcurveServiceOptions {
   indexPath?: string;
   /** @default discovered (see sdk/src/objects/archive-dirs.ts) */
   archiveDirs?: string[];
+  /**
+   * After the first lookup, keep the index caught up with the topics it indexes and the archive
+   * this often, so later lookups find little to index. @default 10_000
+   */
+  backgroundCatchUpMs?: number;
 }
 
 function objectIdOf(content: JsonObject): string {
@@ -43,13 +48,15 @@ export function lightcurveService(options: LightcurveServiceOptions): {
 } {
   let service: Promise<LightcurveService> | undefined;
   const open = () =>
-    (service ??= options.buffer().then(buffer =>
-      LightcurveService.create({
+    (service ??= options.buffer().then(async buffer => {
+      const opened = await LightcurveService.create({
         buffer,
         indexPath: options.indexPath,
         archiveDirs: options.archiveDirs
-      })
-    ));
+      });
+      opened.keepCaughtUp(options.backgroundCatchUpMs ?? 10_000);
+      return opened;
+    }));
   return {
     async lightcurve(request) {
       const objectId = objectIdOf(request);

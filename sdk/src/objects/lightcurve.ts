@@ -66,6 +66,10 @@ export class LightcurveService {
   /** Archive roots searched by the last catch-up. */
   archiveDirs: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private background: NodeJS.Timeout | undefined;
+  /** The last background catch-up's error, if it failed. */
+  lastBackgroundError: Error | undefined;
 
   private constructor(
     readonly index: ObjectIndex,
@@ -99,33 +103,74 @@ export class LightcurveService {
     );
   }
 
-  /** Catches the index up with `topic` (or every topic, at most once per interval) and the archive. */
-  catchUp(topic?: string): Promise<void> {
-    const run = this.queue.then(() => this.catchUpNow(topic));
+  /** Runs index work one task at a time (one DuckDB connection); nothing once closed. */
+  private enqueue(fn: () => Promise<unknown>): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (!this.closed) {
+        await fn();
+      }
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async catchUpNow(topic?: string): Promise<void> {
+  /**
+   * Catches the index up with `topic` (or every topic, at most once per interval) and the archive.
+   * Topics are caught up one task each, so a lookup waits for one topic at most, not for all.
+   */
+  async catchUp(topic?: string, knownOnly = false): Promise<void> {
     const admin = await this.buffer.admin();
     const transport = this.buffer.transport;
     if (topic !== undefined) {
-      await catchUpTopic(transport, admin, this.index, topic);
-    } else if (Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
+      await this.enqueue(() => catchUpTopic(transport, admin, this.index, topic));
+    } else if (knownOnly || Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
+      const started = Date.now();
+      const known = knownOnly ? new Set(await this.index.topics()) : undefined;
       const topics = (await admin.listTopics())
         .filter(t => !t.startsWith('__') && (this.topicPattern?.test(t) ?? true))
+        .filter(t => known?.has(t) ?? true)
         .sort();
       for (const t of topics) {
-        await catchUpTopic(transport, admin, this.index, t).catch((err: unknown) => {
-          if ((err as Error).name !== 'TopicNotFoundError') {
-            throw err; // a topic deleted since the listing is skipped
-          }
-        });
+        await this.enqueue(() =>
+          catchUpTopic(transport, admin, this.index, t).catch((err: unknown) => {
+            if ((err as Error).name !== 'TopicNotFoundError') {
+              throw err; // a topic deleted since the listing is skipped
+            }
+          })
+        );
       }
-      this.lastFullCatchUpMs = Date.now();
+      if (!knownOnly) {
+        this.lastFullCatchUpMs = started;
+      }
     }
-    this.archiveDirs = this.fixedArchiveDirs ?? (await discoverArchiveDirs());
-    await catchUpArchive(this.index, this.archiveDirs);
+    await this.enqueue(async () => {
+      this.archiveDirs = this.fixedArchiveDirs ?? (await discoverArchiveDirs());
+      await catchUpArchive(this.index, this.archiveDirs);
+    });
+  }
+
+  /**
+   * Keeps the index caught up, every `intervalMs` until close(), with the topics it already
+   * indexes (a new topic is first indexed by a lookup: the background never sweeps a big topic
+   * nobody asked about) and the archive, so lookups find little left to index (the engine starts
+   * this after its first lookup). A failed round is kept in `lastBackgroundError`, retried next.
+   */
+  keepCaughtUp(intervalMs: number): void {
+    if (this.background !== undefined) {
+      return;
+    }
+    let running = false;
+    this.background = setInterval(() => {
+      if (running || this.closed) {
+        return;
+      }
+      running = true;
+      this.catchUp(undefined, true)
+        .then(() => (this.lastBackgroundError = undefined))
+        .catch((err: unknown) => (this.lastBackgroundError = err as Error))
+        .finally(() => (running = false));
+    }, intervalMs);
+    this.background.unref();
   }
 
   /** The lightcurve of `objectId`: every point of every alert of it, merged. */
@@ -193,6 +238,9 @@ export class LightcurveService {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.background);
+    await this.enqueue(async () => undefined);
+    this.closed = true;
     await this.queue;
     this.index.close();
     if (this.ownsBuffer) {

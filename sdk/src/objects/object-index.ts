@@ -92,6 +92,13 @@ export class ObjectIndex {
     return new Map(rows.map(r => [Number(r[0]), BigInt(r[1] as bigint)]));
   }
 
+  /** Topics indexed so far. */
+  async topics(): Promise<string[]> {
+    const con = await this.connection();
+    const rows = await (await con.run(`SELECT DISTINCT topic FROM marks ORDER BY topic`)).getRows();
+    return rows.map(r => String(r[0]));
+  }
+
   /** Adds a partition's newly read alerts and moves its mark, in one transaction. */
   async add(records: IndexedRecords): Promise<void> {
     const con = await this.connection();
