@@ -103,15 +103,23 @@ export class LightcurveService {
     );
   }
 
-  /** Runs index work one task at a time (one DuckDB connection); nothing once closed. */
-  private enqueue(fn: () => Promise<unknown>): Promise<void> {
+  /**
+   * Runs index work one task at a time (catch-ups and lookups share one DuckDB connection, and a
+   * transaction must not interleave with other statements); a task queued after close() fails.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
-      if (!this.closed) {
-        await fn();
+      if (this.closed) {
+        throw new ConfigError('The lightcurve service is closed.');
       }
+      return fn();
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async enqueue(fn: () => Promise<unknown>): Promise<void> {
+    await this.exclusive(fn);
   }
 
   /**
@@ -125,7 +133,9 @@ export class LightcurveService {
       await this.enqueue(() => catchUpTopic(transport, admin, this.index, topic));
     } else if (knownOnly || Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
       const started = Date.now();
-      const known = knownOnly ? new Set(await this.index.topics()) : undefined;
+      const known = knownOnly
+        ? new Set(await this.exclusive(() => this.index.topics()))
+        : undefined;
       const topics = (await admin.listTopics())
         .filter(t => !t.startsWith('__') && (this.topicPattern?.test(t) ?? true))
         .filter(t => known?.has(t) ?? true)
@@ -186,7 +196,7 @@ export class LightcurveService {
     }
     await this.catchUp(options.topic);
     const points: LightcurvePoint[] = [];
-    const locations = await this.index.locate(objectId, options.topic, since);
+    const locations = await this.exclusive(() => this.index.locate(objectId, options.topic, since));
     const byTopic = new Map<string, Map<number, bigint[]>>();
     for (const l of locations) {
       const parts = byTopic.get(l.topic) ?? new Map<number, bigint[]>();
@@ -209,8 +219,14 @@ export class LightcurveService {
         points.push(...got.points);
       });
     }
-    const files = await this.index.archiveFilesOf(objectId);
-    const archived = await readArchivePoints(await this.index.connection(), files, objectId, since);
+    const archived = await this.exclusive(async () =>
+      readArchivePoints(
+        await this.index.connection(),
+        await this.index.archiveFilesOf(objectId),
+        objectId,
+        since
+      )
+    );
     points.push(...archived.points);
     const merged = mergePoints(since === undefined ? points : points.filter(p => p.mjd >= since));
     const found = bufferAlerts + archived.alerts;
@@ -239,7 +255,7 @@ export class LightcurveService {
 
   async close(): Promise<void> {
     clearInterval(this.background);
-    await this.enqueue(async () => undefined);
+    await this.enqueue(async () => undefined).catch(() => undefined);
     this.closed = true;
     await this.queue;
     this.index.close();
