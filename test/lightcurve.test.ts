@@ -291,6 +291,25 @@ describe.skipIf(!present)('lightcurve of one object', () => {
         { settleMs: 300, maxBytesPerPartition: 64 << 10 }
       );
       expect(got).toBe(3000);
+      // stopped (the service closing): the read rejects at once, having given only what it read
+      const stop = new AbortController();
+      let before = 0;
+      const t0 = performance.now();
+      await expect(
+        readRanges(
+          buffer.transport,
+          topic,
+          ranges,
+          (_p, records) => {
+            before += records.length;
+            stop.abort();
+          },
+          { maxBytesPerPartition: 64 << 10, signal: stop.signal }
+        )
+      ).rejects.toThrow(/stopped/);
+      expect(before).toBeGreaterThan(0);
+      expect(before).toBeLessThan(3000);
+      expect(performance.now() - t0).toBeLessThan(10_000);
     } finally {
       await buffer.deleteTopics([topic]).catch(() => undefined);
     }

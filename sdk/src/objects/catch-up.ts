@@ -79,7 +79,8 @@ export async function catchUpTopic(
   admin: AdminClient,
   index: ObjectIndex,
   topic: string,
-  decoder: AlertDecoder = createDecoder('auto', { columns: [] })
+  decoder: AlertDecoder = createDecoder('auto', { columns: [] }),
+  signal?: AbortSignal
 ): Promise<TopicCatchUp> {
   const ends = await admin.endOffsets(topic);
   let marks = await index.marks(topic);
@@ -121,7 +122,7 @@ export async function catchUpTopic(
         nextOffset: next
       });
     },
-    { maxBytesPerPartition: 4 << 20, timeoutMs: 600_000 }
+    { maxBytesPerPartition: 4 << 20, timeoutMs: 600_000, signal }
   );
   // A partition that stopped short of its end: what is left is unreadable (a transaction's commit
   // marker after its last record, aborted records) — skipped when short (a few markers); a long

@@ -67,6 +67,8 @@ export class LightcurveService {
   archiveDirs: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Stops a catch-up in progress when the service closes. */
+  private readonly stopping = new AbortController();
   private background: NodeJS.Timeout | undefined;
   /** The last background catch-up's error, if it failed. */
   lastBackgroundError: Error | undefined;
@@ -130,7 +132,9 @@ export class LightcurveService {
     const admin = await this.buffer.admin();
     const transport = this.buffer.transport;
     if (topic !== undefined) {
-      await this.enqueue(() => catchUpTopic(transport, admin, this.index, topic));
+      await this.enqueue(() =>
+        catchUpTopic(transport, admin, this.index, topic, undefined, this.stopping.signal)
+      );
     } else if (knownOnly || Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
       const started = Date.now();
       const known = knownOnly
@@ -142,11 +146,13 @@ export class LightcurveService {
         .sort();
       for (const t of topics) {
         await this.enqueue(() =>
-          catchUpTopic(transport, admin, this.index, t).catch((err: unknown) => {
-            if ((err as Error).name !== 'TopicNotFoundError') {
-              throw err; // a topic deleted since the listing is skipped
+          catchUpTopic(transport, admin, this.index, t, undefined, this.stopping.signal).catch(
+            (err: unknown) => {
+              if ((err as Error).name !== 'TopicNotFoundError') {
+                throw err; // a topic deleted since the listing is skipped
+              }
             }
-          })
+          )
         );
       }
       if (!knownOnly) {
@@ -253,8 +259,10 @@ export class LightcurveService {
     return d;
   }
 
+  /** Stops the background catch-up and any catch-up in progress, then closes the index. */
   async close(): Promise<void> {
     clearInterval(this.background);
+    this.stopping.abort();
     await this.enqueue(async () => undefined).catch(() => undefined);
     this.closed = true;
     await this.queue;

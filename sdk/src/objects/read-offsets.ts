@@ -28,6 +28,8 @@ export interface ReadRangesOptions {
   timeoutMs?: number;
   /** @default 1048576 (1 MiB: a lookup wants a few records, not 10 MiB behind each) */
   maxBytesPerPartition?: number;
+  /** Stops the read: it then rejects (what `onRecords` was given stays given). */
+  signal?: AbortSignal;
 }
 
 /** Merges sorted offsets into runs: [3, 4, 5, 9] → [3, 6), [9, 10). */
@@ -94,6 +96,16 @@ export async function readRanges(
     consumer.pause(topic, [p]);
     maybeDone();
   };
+  const onAbort = (): void =>
+    finish(
+      new AlertlabError(`Reading offsets of topic "${topic}" was stopped.`, {
+        context: { topic }
+      })
+    );
+  if (options.signal?.aborted) {
+    onAbort();
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
   let lastActivityMs = Date.now();
   let inFlight = 0;
@@ -148,6 +160,7 @@ export async function readRanges(
     await finished;
   } finally {
     clearInterval(timer);
+    options.signal?.removeEventListener('abort', onAbort);
     await consumer.close();
   }
 
