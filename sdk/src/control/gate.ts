@@ -4,6 +4,8 @@
  * last N buffered alerts of the input topic (cross-matched first when the stage cross-matches), and
  * refuses the version — HTTP 422 with the reason — when the filter fails to load, throws on the
  * sample, or exceeds its time budget. User code never runs on the controller's own thread.
+ * Aggregate and archive stages run no filter: their own per-batch logic goes over the same sample
+ * within the same budget (gate-stream.ts).
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { BufferClient } from '../buffer/client.js';
@@ -13,6 +15,7 @@ import type { StageManifest } from '../stage/manifest-types.js';
 import { addMatchColumns } from '../stage/match-columns.js';
 import { createStageFilter } from '../stage/stage-filter.js';
 import type { CatalogService } from './catalogs.js';
+import { streamGate } from './gate-stream.js';
 import { HttpError } from './http.js';
 import type { GateEvidence } from './types.js';
 
@@ -102,6 +105,9 @@ async function* lastAlerts(
 
 /** Runs the gate; resolves with the evidence, or rejects with a 422 {@link HttpError}. */
 export async function runGate(input: GateInput): Promise<GateEvidence> {
+  if (input.manifest.kind !== 'filter') {
+    return runStreamGate(input);
+  }
   const t0 = performance.now();
   const m = input.manifest;
   const budgetMs = input.budgetMs ?? DEFAULT_GATE_BUDGET_MS;
@@ -180,5 +186,41 @@ async function* enrich(
 ): AsyncGenerator<RecordBatch> {
   for await (const b of source) {
     yield (await addMatchColumns(b, catalogs.matcher, xm)).batch;
+  }
+}
+
+/** The gate of an aggregate or archive stage: its own logic over the sample, within the budget. */
+async function runStreamGate(input: GateInput): Promise<GateEvidence> {
+  const t0 = performance.now();
+  const m = input.manifest;
+  const budgetMs = input.budgetMs ?? DEFAULT_GATE_BUDGET_MS;
+  const n = input.sampleAlerts ?? DEFAULT_GATE_SAMPLE;
+  const abort = new AbortController();
+  const offsets: Record<string, [string, string]> = {};
+  try {
+    const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
+    const report = await withBudget(
+      streamGate(m, source, abort.signal),
+      budgetMs,
+      `The ${m.kind} stage on the sample`
+    );
+    return {
+      sampledAlerts: report.result.totalAlerts,
+      offsets,
+      result: report.result,
+      stream: report.counts,
+      gateMs: performance.now() - t0,
+      budgetMs
+    };
+  } catch (err) {
+    if (err instanceof HttpError) {
+      throw err;
+    }
+    throw refuse(
+      'error',
+      `the ${m.kind} stage failed on the sample: ${err instanceof Error ? err.message : String(err)}`
+    );
+  } finally {
+    abort.abort();
   }
 }

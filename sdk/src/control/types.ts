@@ -23,6 +23,20 @@ export interface GateEvidence {
   /** The gate's wall-time budget. */
   budgetMs: number;
   skipped?: string;
+  /** Aggregate and archive stages: what their own logic did with the sample (gate-stream.ts). */
+  stream?: StreamGateCounts;
+}
+
+/** Counts of an aggregate/archive gate over the sample. */
+export interface StreamGateCounts {
+  /** Alerts that joined a window (aggregate) or have a night (archive). */
+  accepted: number;
+  missingValue: number;
+  late: number;
+  future: number;
+  outOfRange: number;
+  windowsEmitted: number;
+  windowsOpen: number;
 }
 
 /** Where the filter came from: notebook and cell, or a file. */

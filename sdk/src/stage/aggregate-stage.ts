@@ -11,7 +11,10 @@
  * Late records (no open window left) are counted (`extra.lateRecords`) and, with
  * `lateRecords: 'dead-letter'`, written to the dead-letter topic (code `late-record`); with
  * `'drop'` they are dropped and counted only. Rows without an event time or value are dead-lettered
- * as `missing-value`. Windows are per input partition: key the input by the group column (or use
+ * as `missing-value`. An event time later than processing time + `maxFutureSkewSeconds` is
+ * dead-lettered as `future-event-time` and does not move the watermark (nor the committed one); one
+ * beyond MJD ±1e7 as `event-time-out-of-range`. A committed watermark ahead of now + skew (written
+ * before this rule) is capped when a partition opens. Windows are per input partition: key the input by the group column (or use
  * one partition) for global aggregates.
  */
 import { createDecoder } from '../alerts/index.js';
@@ -23,7 +26,8 @@ import type { StageAggregate, StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import type { StageCounters } from './stats.js';
 import { MAX_REQUEST_BYTES } from './filter-stage.js';
-import { WindowState } from './windows.js';
+import { AGGREGATE_REJECT_CODES as CODES, addRows } from './aggregate-rows.js';
+import { MAX_ABS_MJD, MS_PER_DAY, WindowState, mjdToMs } from './windows.js';
 
 interface AggregatePartition {
   partition: number;
@@ -33,9 +37,10 @@ interface AggregatePartition {
   replayUntil: bigint;
 }
 
+/** v2: the watermark in integer ms of MJD; v1 (read only) had it as a float MJD. */
 interface CommitMetadata {
-  v: 1;
-  watermarkMjd: number | null;
+  v: 2;
+  watermarkMs: number | null;
   next: string;
 }
 
@@ -43,8 +48,17 @@ const encoder = new TextEncoder();
 
 function parseMetadata(text: string | null): CommitMetadata | undefined {
   try {
-    const m = JSON.parse(text ?? '') as CommitMetadata;
-    return m.v === 1 ? m : undefined;
+    const m = JSON.parse(text ?? '') as Record<string, unknown>;
+    const next = typeof m.next === 'string' && /^\d+$/.test(m.next) ? m.next : undefined;
+    if (next === undefined) {
+      return undefined;
+    }
+    const wm = m.v === 2 ? m.watermarkMs : m.v === 1 ? m.watermarkMjd : undefined;
+    if (wm !== null && typeof wm !== 'number') {
+      return undefined;
+    }
+    const ms = wm === null ? null : m.v === 2 ? wm : mjdToMs(wm);
+    return { v: 2, watermarkMs: ms ?? null, next };
   } catch {
     return undefined;
   }
@@ -65,8 +79,9 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
   async open(start: PartitionStart): Promise<AggregatePartition> {
     const windows = new WindowState(this.agg);
     const meta = parseMetadata(start.committedMetadata);
-    if (meta?.watermarkMjd !== null && meta?.watermarkMjd !== undefined) {
-      windows.watermarkMjd = meta.watermarkMjd;
+    if (meta?.watermarkMs !== null && meta?.watermarkMs !== undefined) {
+      // capped at now + skew: a watermark poisoned by a far-future record heals here
+      windows.restoreWatermark(meta.watermarkMs);
     }
     return {
       partition: start.partition,
@@ -81,64 +96,47 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
     const m = this.manifest;
     const topic = m.input.topic;
     const { batch, rowIndex, rejects } = this.decoder.decodeBatch(records.map(r => r.value));
-    const mjd = batch.getChild('mjd');
-    const keys = batch.getChild(this.agg.groupBy);
-    const values = batch.getChild(this.agg.value);
     const dead: BufferReject[] = toBufferRejects(topic, state.partition, records, rejects).filter(
       r => r.offset >= state.replayUntil
     );
-    let late = 0;
-    let added = 0;
-    const lateRecords = new Set<number>();
-    const missing = new Set<number>();
-    for (let row = 0; row < batch.numRows; row++) {
-      const r = rowIndex[row];
-      const offset = records[r].offset;
-      const replay = offset < state.replayUntil;
-      const t = mjd?.get(row) as number | null | undefined;
-      const raw = values?.get(row) as number | bigint | null | undefined;
-      const v = typeof raw === 'bigint' ? Number(raw) : raw;
-      if (
-        t === null ||
-        t === undefined ||
-        !Number.isFinite(t) ||
-        v === null ||
-        v === undefined ||
-        !Number.isFinite(v)
-      ) {
-        if (!replay) {
-          missing.add(r);
-        }
-        continue;
-      }
-      const key = String(keys?.get(row) ?? 'null');
-      const joined = state.windows.add(t, key, v, offset, !replay);
-      if (!joined && !replay) {
-        late++;
-        lateRecords.add(r);
-      } else if (joined && !replay) {
-        added++;
-      }
-    }
-    const reject = (set: Set<number>, code: string, reason: string) =>
+    const rows = addRows(
+      batch,
+      this.agg,
+      state.windows,
+      row => records[rowIndex[row]].offset,
+      row => records[rowIndex[row]].offset < state.replayUntil
+    );
+    const late = rows.late.length;
+    const reject = (list: number[], code: string, reason: string) =>
       toBufferRejects(
         topic,
         state.partition,
         records,
-        [...set].map(index => ({ index, code, reason }))
+        list.map(row => ({ index: rowIndex[row], code, reason }))
       );
+    const horizon = state.windows.horizonMs() / MS_PER_DAY;
     dead.push(
       ...reject(
-        missing,
-        'missing-value',
+        rows.missing,
+        CODES.missing,
         `No finite mjd or ${this.agg.value}: cannot be aggregated.`
+      ),
+      ...reject(
+        rows.future,
+        CODES.future,
+        `Event time is later than processing time + ${this.agg.maxFutureSkewSeconds} s (MJD ${horizon}): not aggregated and the watermark does not move.`
+      ),
+      ...reject(
+        rows.outOfRange,
+        CODES.range,
+        `Event time is outside MJD ±${MAX_ABS_MJD}: not aggregated.`
       )
     );
     if (this.agg.lateRecords === 'dead-letter') {
       dead.push(
         ...reject(
-          lateRecords,
-          'late-record',
+          rows.late,
+          CODES.late,
           `Event time is older than every open window (watermark MJD ${state.windows.watermarkMjd}, allowed lateness ${this.agg.allowedLatenessSeconds} s).`
         )
       );
@@ -161,10 +159,10 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
     const next = records[records.length - 1].offset + 1n;
     const needed = state.windows.minOpenOffset();
     const commitAt = needed !== undefined && needed < next ? needed : next;
-    const wm = state.windows.watermarkMjd;
+    const wm = state.windows.watermarkMs;
     const metadata: CommitMetadata = {
-      v: 1,
-      watermarkMjd: Number.isFinite(wm) ? wm : null,
+      v: 2,
+      watermarkMs: Number.isFinite(wm) ? wm : null,
       next: (next > state.replayUntil ? next : state.replayUntil).toString()
     };
     const tx = await state.producer.transaction();
@@ -184,9 +182,10 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
     const c = this.counters;
     c.commits++;
     c.recordsIn += records.filter(r => r.offset >= state.replayUntil).length;
-    c.alertsIn += added + late;
+    c.alertsIn += rows.added + late;
     c.addOut(this.agg.topic, emitted.length);
     c.addExtra('lateRecords', late);
+    c.addExtra('futureRecords', rows.future.length);
     c.addExtra('windowsEmitted', emitted.length);
     for (const d of dead) {
       c.addDeadLetters(String(d.code), 1);

@@ -36,10 +36,14 @@ interface ArchivePartition {
 const MJD_UNIX_EPOCH = 40_587;
 const pad = (o: bigint): string => o.toString().padStart(20, '0');
 
-/** `YYYY-MM-DD` of an MJD: the UTC date ('exposure-day') or Rubin's day_obs, UTC−12 h ('night'). */
+/**
+ * `YYYY-MM-DD` of an MJD: the UTC date ('exposure-day') or Rubin's day_obs, UTC−12 h ('night');
+ * 'unknown' for a time no Date holds (mjd = 1e12 would throw and crash the stage on every replay).
+ */
 export function nightOf(mjd: number, partitionBy: StageArchive['partitionBy']): string {
   const shiftDays = partitionBy === 'night' ? 0.5 : 0;
-  return new Date((mjd - MJD_UNIX_EPOCH - shiftDays) * 86_400_000).toISOString().slice(0, 10);
+  const date = new Date((mjd - MJD_UNIX_EPOCH - shiftDays) * 86_400_000);
+  return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString().slice(0, 10);
 }
 
 /** Parses `<topic>-p<partition>-<first>-<last>.parquet[.tmp]`. */

@@ -88,6 +88,11 @@ export interface StageAggregate {
   value: string;
   /** Records later than the lateness: 'dead-letter' (with reason) or 'drop' (counted only). @default 'dead-letter' */
   lateRecords: 'dead-letter' | 'drop';
+  /**
+   * How far an event time may be ahead of processing time; later records are dead-lettered as
+   * `future-event-time` and do not move the watermark. @default 3600
+   */
+  maxFutureSkewSeconds: number;
 }
 
 export interface StageArchive {

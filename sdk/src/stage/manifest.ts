@@ -10,10 +10,10 @@ import type { ConfigIssue, ParseResult } from '../buffer/config.js';
 import { resolveOutputs } from '../filter/outputs.js';
 import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
+import { parseAggregate } from './manifest-aggregate.js';
 import { FieldReader, ID_RE, TOPIC_RE, isObject } from './manifest-check.js';
 import {
   DEFAULT_THIN_COLUMNS,
-  type StageAggregate,
   type StageArchive,
   type StageCrossmatch,
   type StageFilter,
@@ -113,40 +113,6 @@ function parseFilter(r: FieldReader, id: string): StageFilter | undefined {
   };
 }
 
-function parseAggregate(r: FieldReader): StageAggregate | undefined {
-  r.onlyKeys([
-    'topic',
-    'windowSeconds',
-    'hopSeconds',
-    'allowedLatenessSeconds',
-    'groupBy',
-    'value',
-    'lateRecords'
-  ]);
-  const windowSeconds = r.number('windowSeconds', 1e-3, 366 * 86_400);
-  const hopSeconds = r.number('hopSeconds', 1e-3, 366 * 86_400, windowSeconds ?? 1);
-  if (windowSeconds !== undefined && hopSeconds !== undefined && hopSeconds > windowSeconds) {
-    r.fail('hopSeconds', 'must not exceed windowSeconds (gaps would drop alerts)');
-  }
-  const topic = r.string('topic', { required: true, ...TOPIC });
-  const groupBy = r.string('groupBy', { required: true });
-  const value = r.string('value', { required: true });
-  const lateRecords = r.oneOf('lateRecords', ['dead-letter', 'drop'] as const, 'dead-letter');
-  const allowedLatenessSeconds = r.number('allowedLatenessSeconds', 0, 366 * 86_400, 0);
-  if (!topic || !groupBy || !value || windowSeconds === undefined || hopSeconds === undefined) {
-    return undefined;
-  }
-  return {
-    topic,
-    windowSeconds,
-    hopSeconds,
-    allowedLatenessSeconds: allowedLatenessSeconds ?? 0,
-    groupBy,
-    value,
-    lateRecords: lateRecords ?? 'dead-letter'
-  };
-}
-
 function parseArchive(r: FieldReader): StageArchive | undefined {
   r.onlyKeys(['path', 'partitionBy', 'flushRows', 'maxIdleMs']);
   const path = r.string('path', { required: true });
@@ -199,6 +165,12 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   const format = input?.oneOf('format', ['rubin', 'ztf', 'confluent', 'json', 'auto'], 'auto');
   const xr = r.object('crossmatch', false);
   const crossmatch = xr === undefined ? undefined : parseCrossmatch(xr);
+  if (kind !== 'filter' && r.has('filter')) {
+    r.fail(
+      'filter',
+      `a ${kind} stage runs no filter; remove "filter" (filter stages use kind "filter")`
+    );
+  }
   const fr = r.object('filter', kind === 'filter');
   const filter = fr === undefined ? undefined : parseFilter(fr, id ?? 'stage');
   const outputs = parseOutputs(r.object('outputs', kind === 'filter'), filter, id ?? 'stage');

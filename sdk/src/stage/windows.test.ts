@@ -16,8 +16,8 @@ describe('event-time windows', () => {
     expect(out.map(o => [o.key, o.count, o.min, o.max, o.mean, o.median])).toEqual([
       ['g', 2, 1, 3, 2, 2]
     ]);
-    expect(w.add(70 / DAY, 'g', 7, 4n)).toBe(false); // late: its only window is closed
-    expect(w.add(150 / DAY, 'r', 7, 5n)).toBe(true); // [120, 180) open until 210
+    expect(w.add(70 / DAY, 'g', 7, 4n)).toBe('late'); // late: its only window is closed
+    expect(w.add(150 / DAY, 'r', 7, 5n)).toBe('added'); // [120, 180) open until 210
     expect(w.minOpenOffset()).toBe(2n);
   });
 
@@ -45,6 +45,8 @@ describe('archive naming', () => {
     expect(nightOf(60676.25, 'exposure-day')).toBe('2025-01-01');
     expect(nightOf(60676.25, 'night')).toBe('2024-12-31');
     expect(nightOf(60676.75, 'night')).toBe('2025-01-01');
+    // a poisoned time must not throw (the archive stage would crash on every replay)
+    expect(nightOf(1e12, 'night')).toBe('unknown');
   });
   it('parses file names', () => {
     expect(

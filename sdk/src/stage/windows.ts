@@ -1,19 +1,38 @@
 /**
  * Event-time windows (pure logic, no Kafka): tumbling (hop = size) or hopping windows aligned to
- * MJD 0, grouped by a key, over one numeric value. The watermark is the largest event time seen so
- * far (records in offset order). A record joins each of its windows whose end + allowed lateness
- * is still after the watermark; a record with no such window is late. A window is emitted once the
+ * MJD 0, grouped by a key, over one numeric value. All window arithmetic is in integer
+ * milliseconds of MJD (safe integers: |MJD| ≤ {@link MAX_ABS_MJD}), so the windows of a record are
+ * found in at most ⌈size / hop⌉ steps whatever its time — never a float loop.
+ *
+ * The watermark is the largest event time accepted so far (records in offset order), and it never
+ * runs ahead of processing time plus the allowed future skew: a record beyond now + skew is
+ * `future` (it joins no window and does not move the watermark), so one bad clock cannot make
+ * every later record late. A record joins each of its windows whose end + allowed lateness is
+ * still after the watermark; a record with no such window is `late`. A window is emitted once the
  * watermark reaches end + lateness, with count, min, max, mean, median and the sample standard
  * deviation (n − 1; null below two values).
  */
 
-const SECONDS_PER_DAY = 86_400;
+export const MS_PER_DAY = 86_400_000;
+/** MJD of the Unix epoch (1970-01-01). */
+export const UNIX_EPOCH_MJD = 40_587;
+/** Event times outside ±this MJD are refused (`out-of-range`): ms of MJD stay safe integers. */
+export const MAX_ABS_MJD = 1e7;
+/** Most windows one record may join (⌈windowSeconds / hopSeconds⌉); manifests beyond are refused. */
+export const MAX_WINDOWS_PER_RECORD = 1000;
+/** How far ahead of processing time an event time may be. @default 3600 s */
+export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 3600;
 
 export interface WindowSpec {
   windowSeconds: number;
   hopSeconds: number;
   allowedLatenessSeconds: number;
+  /** Event times later than now + this are `future`. @default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS} */
+  maxFutureSkewSeconds?: number;
 }
+
+/** What became of one record. */
+export type AddResult = 'added' | 'late' | 'future' | 'out-of-range';
 
 /** One emitted window. */
 export interface WindowResult {
@@ -37,12 +56,37 @@ interface OpenWindow {
   minOffset: bigint;
 }
 
+/** Processing time as ms of MJD. */
+export const nowMjdMs = (): number => Date.now() + UNIX_EPOCH_MJD * MS_PER_DAY;
+
+/** Seconds → whole milliseconds. */
+export const secondsToMs = (s: number): number => Math.round(s * 1000);
+
+/** An MJD as integer ms, or undefined when it is not finite or beyond ±{@link MAX_ABS_MJD}. */
+export function mjdToMs(mjd: number): number | undefined {
+  return Number.isFinite(mjd) && Math.abs(mjd) <= MAX_ABS_MJD
+    ? Math.round(mjd * MS_PER_DAY)
+    : undefined;
+}
+
+/** ⌊a / b⌋ of safe integers, exactly (b > 0). */
+function floorDiv(a: number, b: number): number {
+  const r = ((a % b) + b) % b;
+  return (a - r) / b;
+}
+
+/** How many windows one record joins: ⌈size / hop⌉ (whole ms). */
+export function windowsPerRecord(windowSeconds: number, hopSeconds: number): number {
+  const hopMs = Math.max(1, secondsToMs(hopSeconds));
+  return Math.ceil(secondsToMs(windowSeconds) / hopMs);
+}
+
 /** Summary statistics of a window's values. */
 export function summarize(
   values: readonly number[]
 ): Omit<WindowResult, 'key' | 'windowStartMjd' | 'windowEndMjd'> {
   const n = values.length;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   let sum = 0;
   for (const v of values) {
     sum += v;
@@ -65,40 +109,70 @@ export function summarize(
 
 export class WindowState {
   private readonly open = new Map<string, OpenWindow>();
-  /** Largest event time seen (MJD); -Infinity before any record. */
-  watermarkMjd = -Infinity;
+  private readonly windowMs: number;
+  private readonly hopMs: number;
+  private readonly latenessMs: number;
+  private readonly skewMs: number;
+  /** Largest accepted event time (ms of MJD); -Infinity before any record. */
+  watermarkMs = -Infinity;
 
-  constructor(private readonly spec: WindowSpec) {}
-
-  private startSec(k: number): number {
-    return k * this.spec.hopSeconds;
+  /** `clock` returns processing time as ms of MJD (tests pass a fixed one). */
+  constructor(
+    spec: WindowSpec,
+    private readonly clock: () => number = nowMjdMs
+  ) {
+    this.windowMs = secondsToMs(spec.windowSeconds);
+    this.hopMs = secondsToMs(spec.hopSeconds);
+    this.latenessMs = secondsToMs(spec.allowedLatenessSeconds);
+    this.skewMs = secondsToMs(spec.maxFutureSkewSeconds ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS);
+    const per = this.hopMs >= 1 ? Math.ceil(this.windowMs / this.hopMs) : Infinity;
+    if (!(this.windowMs >= 1 && this.hopMs <= this.windowMs && per <= MAX_WINDOWS_PER_RECORD)) {
+      throw new RangeError(
+        `Window spec puts one record in ${per} windows (size ${this.windowMs} ms, hop ${this.hopMs} ms); at most ${MAX_WINDOWS_PER_RECORD} are allowed. Use a longer hop.`
+      );
+    }
   }
 
-  /** Window indices containing event time `tSec`: start = k·hop ≤ t < start + size. */
-  private windowsOf(tSec: number): number[] {
-    const { windowSeconds, hopSeconds } = this.spec;
-    const last = Math.floor(tSec / hopSeconds);
-    const out: number[] = [];
-    for (let k = last; k * hopSeconds + windowSeconds > tSec; k--) {
-      out.push(k);
-    }
-    return out.reverse();
+  /** The watermark as MJD (-Infinity before any record). */
+  get watermarkMjd(): number {
+    return this.watermarkMs / MS_PER_DAY;
+  }
+
+  /** The latest event time accepted now (ms of MJD). */
+  horizonMs(): number {
+    return this.clock() + this.skewMs;
+  }
+
+  /**
+   * Restores a committed watermark, capped at now + skew (a watermark a far-future record moved
+   * before this rule existed heals on restart). Returns the watermark kept.
+   */
+  restoreWatermark(ms: number): number {
+    this.watermarkMs = Math.min(ms, this.horizonMs());
+    return this.watermarkMs;
   }
 
   /** True when window k is closed for the current watermark. */
   private closed(k: number): boolean {
-    const endSec = this.startSec(k) + this.spec.windowSeconds;
-    return endSec + this.spec.allowedLatenessSeconds <= this.watermarkMjd * SECONDS_PER_DAY;
+    return k * this.hopMs + this.windowMs + this.latenessMs <= this.watermarkMs;
   }
 
   /**
-   * Adds one record. Returns false when it is late (no open window). `advance` = false replays a
-   * record seen before a restart (the watermark already includes it).
+   * Adds one record. `advance` = false replays a record seen before a restart: the watermark
+   * already includes it, and one beyond the watermark was never accepted (it was future).
    */
-  add(mjd: number, key: string, value: number, offset: bigint, advance = true): boolean {
-    const tSec = mjd * SECONDS_PER_DAY;
+  add(mjd: number, key: string, value: number, offset: bigint, advance = true): AddResult {
+    const tMs = mjdToMs(mjd);
+    if (tMs === undefined) {
+      return mjd > 0 ? 'future' : 'out-of-range';
+    }
+    if (advance ? tMs > this.horizonMs() : tMs > this.watermarkMs) {
+      return 'future';
+    }
+    const last = floorDiv(tMs, this.hopMs);
+    const first = floorDiv(tMs - this.windowMs, this.hopMs) + 1;
     let joined = false;
-    for (const k of this.windowsOf(tSec)) {
+    for (let k = first; k <= last; k++) {
       if (this.closed(k)) {
         continue;
       }
@@ -114,10 +188,10 @@ export class WindowState {
         this.open.set(id, { k, key, values: [value], minOffset: offset });
       }
     }
-    if (advance && mjd > this.watermarkMjd) {
-      this.watermarkMjd = mjd;
+    if (advance && tMs > this.watermarkMs) {
+      this.watermarkMs = tMs;
     }
-    return joined;
+    return joined ? 'added' : 'late';
   }
 
   /** Removes and returns the windows the watermark has closed, by end time then key. */
@@ -126,11 +200,11 @@ export class WindowState {
     done.sort(([, a], [, b]) => a.k - b.k || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return done.map(([id, w]) => {
       this.open.delete(id);
-      const startSec = this.startSec(w.k);
+      const startMs = w.k * this.hopMs;
       return {
         key: w.key,
-        windowStartMjd: startSec / SECONDS_PER_DAY,
-        windowEndMjd: (startSec + this.spec.windowSeconds) / SECONDS_PER_DAY,
+        windowStartMjd: startMs / MS_PER_DAY,
+        windowEndMjd: (startMs + this.windowMs) / MS_PER_DAY,
         ...summarize(w.values)
       };
     });
