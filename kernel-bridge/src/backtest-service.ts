@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import { RemoteError } from './errors.js';
+import { Lazy } from './lazy.js';
 import type { ServiceReply } from './services.js';
 import type { JsonObject } from './wire.js';
 import { alertlabHome, defaultCatalogPath } from '../../sdk/src/catalog/paths.js';
@@ -220,19 +221,17 @@ export function backtestService(options: BacktestServiceOptions = {}): {
   backtest(request: JsonObject, buffers: Uint8Array[]): Promise<ServiceReply>;
   close(): Promise<void>;
 } {
-  let xm: Promise<{ store: CatalogStore; matcher: EngineMatcher }> | undefined;
+  // made on the first cross-matching backtest; a store that was missing is looked for again
+  const xm = new Lazy(async () => {
+    const path = options.catalogPath ?? defaultCatalogPath();
+    const store = await CatalogStore.open(path, { readOnly: true });
+    return { store, matcher: createMatcher(store) };
+  });
   const matcherFor = async (m: StageManifest): Promise<EngineMatcher | undefined> => {
     if (!m.crossmatch) {
       return undefined;
     }
-    const kind = m.crossmatch.matcher;
-    xm ??= (async () => {
-      const store = await CatalogStore.open(options.catalogPath ?? defaultCatalogPath(), {
-        readOnly: true
-      });
-      return { store, matcher: createMatcher(store, kind) };
-    })();
-    const { matcher } = await xm;
+    const { matcher } = await xm.get();
     await preloadCatalogs(
       matcher,
       m.crossmatch.catalogs.map(c => c.name)
@@ -291,8 +290,7 @@ export function backtestService(options: BacktestServiceOptions = {}): {
       }
     },
     async close() {
-      const opened = await xm?.catch(() => undefined);
-      xm = undefined;
+      const opened = await xm.take();
       opened?.matcher.close();
       opened?.store.close();
     }

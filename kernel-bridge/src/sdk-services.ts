@@ -4,6 +4,7 @@
  * the engine starts without Kafka or DuckDB. Backtests: backtest-service.ts.
  */
 import type { RecordBatch, Table } from 'apache-arrow';
+import { Lazy } from './lazy.js';
 import type { BridgeServices, StreamItem, TopicInfo } from './services.js';
 
 type BufferModule = typeof import('../../sdk/src/buffer/index.js');
@@ -78,29 +79,30 @@ async function* limited(
 
 /** The engine's default services. Call `close` (the engine does) to release Kafka and DuckDB. */
 export async function sdkServices(options: SdkServicesOptions = {}): Promise<BridgeServices> {
-  let buffer: Promise<BufferClient> | undefined;
-  let matcher: Promise<{ store: CatalogStore; matcher: Matcher }> | undefined;
+  // Kafka and the catalog store are opened on first use; a failed open is retried on the next
+  // call (the user started Kafka or loaded a catalog as the error message said)
+  const buffer = new Lazy<BufferClient>(() =>
+    import('../../sdk/src/buffer/index.js').then(m => m.BufferClient.create())
+  );
+  const matcher = new Lazy<{ store: CatalogStore; matcher: Matcher }>(async () => {
+    const catalog = await import('../../sdk/src/catalog/index.js');
+    const crossmatch = await import('../../sdk/src/crossmatch/index.js');
+    const store = await catalog.CatalogStore.open(options.catalogPath, { readOnly: true });
+    return { store, matcher: crossmatch.createMatcher(store) };
+  });
   let backtests: Promise<ReturnType<BacktestModule['backtestService']>> | undefined;
   const backtester = () =>
     (backtests ??= import('./backtest-service.js').then(m =>
       m.backtestService({ catalogPath: options.catalogPath })
     ));
-  const bufferClient = () =>
-    (buffer ??= import('../../sdk/src/buffer/index.js').then(m => m.BufferClient.create()));
+  const bufferClient = () => buffer.get();
   let lightcurves: Promise<ReturnType<LightcurveModule['lightcurveService']>> | undefined;
   const lightcurver = () =>
     (lightcurves ??= import('./lightcurve-service.js').then(m =>
       m.lightcurveService({ buffer: bufferClient })
     ));
-  const crossmatcher = () =>
-    (matcher ??= (async () => {
-      const catalog = await import('../../sdk/src/catalog/index.js');
-      const crossmatch = await import('../../sdk/src/crossmatch/index.js');
-      const store = await catalog.CatalogStore.open(options.catalogPath, { readOnly: true });
-      return { store, matcher: crossmatch.createMatcher(store) };
-    })());
   const match = async (table: Table, catalogs: string[], radiusArcsec: number) => {
-    const { matcher: m } = await crossmatcher();
+    const { matcher: m } = await matcher.get();
     return m.match(table, {
       catalogs: catalogs.map(name => ({ name, radiusArcsec })),
       includeMovingObjects: true
@@ -146,12 +148,8 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
     close: async () => {
       await (await lightcurves?.catch(() => undefined))?.close();
       await (await backtests?.catch(() => undefined))?.close();
-      const b = buffer;
-      const m = matcher;
-      buffer = undefined;
-      matcher = undefined;
-      await (await b?.catch(() => undefined))?.close();
-      const opened = await m?.catch(() => undefined);
+      await (await buffer.take())?.close();
+      const opened = await matcher.take();
       opened?.matcher.close();
       await opened?.store.close();
     }
