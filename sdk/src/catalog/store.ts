@@ -15,7 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CatalogLoadError, CatalogNotFoundError, ConfigError } from '../errors.js';
 import type { ColumnInfo } from './columns.js';
 import { defaultCatalogPath } from './paths.js';
-import type { CatalogSource } from './stage.js';
+import { ident, type CatalogSource } from './stage.js';
 import { fileIdentity, rewrite, sameFile, type FileIdentity } from './swap.js';
 import {
   META,
@@ -50,14 +50,34 @@ interface Opened {
   identity: FileIdentity | undefined;
 }
 
-/** Opens the store file read-only, recording which version (inode) of the file it opened. */
+/** Name under which the store file is attached. */
+const ATTACHED = 'alertlab_store';
+
+/**
+ * Opens the store file read-only, recording which version (inode) of the file it opened. The file
+ * is attached read-only to an in-memory database that shows each of its tables as a view of the
+ * same name: queries read the file as before, and connections may still make and append to temp
+ * tables (the DuckDB zones matcher does; a read-only default database refuses appends).
+ */
 async function openFile(path: string): Promise<Opened> {
   for (let attempt = 0; ; attempt++) {
     const before = fileIdentity(path);
-    let instance: DuckDBInstance;
+    const instance = await DuckDBInstance.create(MEMORY);
     try {
-      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      const setup = await instance.connect();
+      await setup.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${ATTACHED} (READ_ONLY)`);
+      const tables = await (
+        await setup.run(
+          `SELECT table_name FROM duckdb_tables() WHERE database_name = '${ATTACHED}' AND schema_name = 'main'`
+        )
+      ).getRows();
+      for (const [name] of tables) {
+        const t = ident(String(name));
+        await setup.run(`CREATE VIEW ${t} AS SELECT * FROM ${ATTACHED}.main.${t}`);
+      }
+      setup.closeSync();
     } catch (cause) {
+      instance.closeSync();
       throw new CatalogLoadError(
         `Cannot open catalog store ${path} read-only: ${String(cause)}. A process of an older alertlab may hold it read-write; stop it.`,
         { cause, context: { path }, retriable: true }
