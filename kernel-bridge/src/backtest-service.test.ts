@@ -68,7 +68,7 @@ describe('backtest_request', () => {
       output.forEach((k, i) => k === 0 && routedIds.add(ids?.get(i) as bigint));
       expect(routedIds).toEqual(new Set([...a.rows, ...b.rows].filter(bright).map(r => r.alertId)));
       expect(rows?.getChild('ndet')).not.toBeNull(); // lightcurve features were added
-      // synthetic mjds lie within ~10 days (several nights): one night per day_obs
+      // synthetic mjds lie within ~10 days (several nights): one night per night present
       const et = report.event_time;
       expect(et?.distinct_nights).toBeGreaterThan(1);
       expect(report.outputs[0].per_night).toBeCloseTo(expected / (et?.nights ?? 1), 6);
