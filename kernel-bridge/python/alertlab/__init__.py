@@ -200,8 +200,6 @@ def backtest(
     buffered alerts instead (:func:`alertlab.controller.backtest_remote`, a ``GateEvidence``;
     ``url`` and ``token_file`` name the controller as for :func:`promote`)."""
     if data is None and archive is None and input is not None:
-        if not isinstance(filter, Filter):
-            raise FilterDefinitionError("The controller's gate backtests Python filters only.")
         return backtest_remote(
             filter, input, sample_alerts=sample_alerts, url=url, token_file=token_file
         )

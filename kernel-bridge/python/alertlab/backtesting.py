@@ -21,7 +21,8 @@ languages::
     ts = alertlab.ts_filter(open("my_filter.ts").read())  # export default defineFilter(...)
 
 The yield per night is extrapolated from the event time of the data (the ``mjd`` column): one
-night per observing night present (``day_obs = floor(mjd - 0.5)``, as the archive partitions);
+night per observing night present (nights split at the UTC hour in the middle of the daytime the
+exposures show: Rubin's ``day_obs`` grouping; a ZTF night, which straddles noon UTC, stays one);
 data from a single night stand for the part of a 10 h night they span (at least one 39 s visit,
 at most one night). :attr:`OutputReport.per_night` is that figure;
 :attr:`OutputReport.estimated_per_night` is the older fraction x 10 million (Rubin's rate).
@@ -270,6 +271,13 @@ def run_backtest(
         raise FilterDefinitionError(
             "backtest needs data (a pyarrow/pandas/astropy table or a list of batches) or "
             "archive='<archive stage or directory>', not both."
+        )
+    if isinstance(data, list | tuple) and len(data) == 0:
+        raise ValueError("backtest got an empty list of batches: pass at least one batch or table.")
+    if nights is not None and archive is None:
+        raise ValueError(
+            "nights= selects nights of an archive: pass archive='<archive stage>' with it, "
+            "or select the rows of your data yourself."
         )
     content: dict[str, object] = {"filter": filter_section(f), "name": filter_name(f)}
     xm = crossmatch_specs(crossmatch)

@@ -154,6 +154,10 @@ def test_bad_calls_are_clear_errors(client):
         client.backtest(BRIGHT)
     with pytest.raises(alertlab.FilterDefinitionError, match="export default"):
         alertlab.ts_filter("const x = 1")
+    with pytest.raises(ValueError, match="empty list of batches"):
+        client.backtest(BRIGHT, [])
+    with pytest.raises(ValueError, match="nights= selects nights of an archive"):
+        client.backtest(BRIGHT, alerts(10), nights=("2026-02-24", "2026-02-25"))
     # as in a stage, a column the batch lacks dead-letters the chunk, and the reason names it
     report = client.backtest(alertlab.sql_filter("no_such_column > 1"), alerts(10))
     assert report.dead_lettered == 10 and report.counts == {"pass": 0}

@@ -159,6 +159,9 @@ def test_gate_and_stage_route_like_the_notebook(
         name="by-brightness-sql",
     )
     assert counts_of(backtest_remote(sql, sample_topic, sample_alerts=7, **auth)) == local
+    # alertlab.backtest(f, input=topic) is the same gate, for SQL filters too
+    gate = alertlab.backtest(sql, input=sample_topic, sample_alerts=7, **auth)
+    assert isinstance(gate, dict) and counts_of(gate) == local
 
     stage_id = f"py-cells-{uuid.uuid4().hex[:8]}"
     reply = alertlab.promote(flt, sample_topic, id=stage_id, notebook="cells.ipynb", **auth)
