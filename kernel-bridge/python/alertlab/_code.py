@@ -42,13 +42,16 @@ def literal(value: object, depth: int = 0) -> str | None:
         if value.dtype.kind not in "biufc":
             return None
         return f"__import__('numpy').{type(value).__name__}({literal(value.item())})"
-    if value is None or isinstance(value, bool | int | str | bytes) or value is Ellipsis:
+    # exact types: a subclass (IntEnum member, namedtuple, OrderedDict, defaultdict...) would
+    # travel as its base class with its behaviour lost, or as a repr that is not source
+    kind = type(value)
+    if value is None or kind in (bool, int, str, bytes) or value is Ellipsis:
         return repr(value)
-    if isinstance(value, float):
+    if isinstance(value, float) and kind is float:
         return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
-    if isinstance(value, complex):
+    if isinstance(value, complex) and kind is complex:
         return f"complex({literal(value.real)}, {literal(value.imag)})"
-    if isinstance(value, tuple | list | set | frozenset):
+    if isinstance(value, tuple | list | set | frozenset) and kind in (tuple, list, set, frozenset):
         items = [literal(v, depth + 1) for v in value]
         if any(i is None for i in items):
             return None
@@ -58,7 +61,7 @@ def literal(value: object, depth: int = 0) -> str | None:
         if isinstance(value, list):
             return f"[{body}]"
         return f"{type(value).__name__}([{body}])"
-    if isinstance(value, dict):
+    if isinstance(value, dict) and kind is dict:
         pairs = [(literal(k, depth + 1), literal(v, depth + 1)) for k, v in value.items()]
         if any(k is None or v is None for k, v in pairs):
             return None

@@ -216,6 +216,17 @@ def test_what_cannot_travel_is_refused_by_name(tmp_path):
     assert "class 'Hidden'" in refusal(nb, "Hidden")
 
 
+def test_subclasses_of_plain_constants_are_refused_not_flattened():
+    # a namedtuple travelled as a bare tuple (NT.a then failed in the worker), an IntEnum member
+    # as its repr "<Level.HIGH: 2>" (not source), a defaultdict as a dict without its default
+    nb = notebook_using("import collections\nNT = collections.namedtuple('NT', 'a')(1)", "NT.a")
+    assert "NT object" in refusal(nb, "NT")
+    setup = "import enum\nclass Level(enum.IntEnum):\n    HIGH = 2\nLEVEL = Level.HIGH"
+    assert "Level object" in refusal(notebook_using(setup, "LEVEL > 1"), "LEVEL")
+    nb = notebook_using("import collections\nD = collections.defaultdict(int)", "D['x'] == 0")
+    assert "defaultdict object" in refusal(nb, "D")
+
+
 def test_a_module_from_the_notebook_folder_is_refused(tmp_path, monkeypatch):
     (tmp_path / "local_cuts.py").write_text("LIMIT = 20\n")
     monkeypatch.syspath_prepend(str(tmp_path))
