@@ -3,7 +3,7 @@
  * the real broker, run once per Kafka client (ALERTLAB_CONTRACT_CLIENTS, default all): admin,
  * idempotent produce in order with the Java client's key partitioning, transactions (produce +
  * sendOffsets with metadata + commit atomic, aborted records invisible to read_committed),
- * headers, seek/replay and 10 MB records. Groups: transport-contract-groups.test.ts. Broker
+ * headers, seek/replay (also from an assignment listener, where attach seeks) and 10 MB records. Groups: transport-contract-groups.test.ts. Broker
  * faults: test/cluster-fault.test.ts and test/stage-exactly-once.test.ts, run per client with
  * ALERTLAB_KAFKA_CLIENT (see the README's "Kafka clients").
  */
@@ -230,6 +230,56 @@ describe.each([...clients])('transport contract on %s', (client, loadable) => {
       expect(seen).toEqual([...range(0, 15), ...range(5, 20)]);
     });
   });
+
+  it.skipIf(!loadable)(
+    'seek from an assignment listener: the partition starts there; a batch holds what is fetched',
+    async () => {
+      const topic = randomName(`contract-seek-assign-${client}`);
+      await withTopics(transport, [{ topic, partitions: 2 }], async () => {
+        const producer = await transport.producer();
+        await producer.send(
+          Array.from({ length: 40 }, (_, i) => ({
+            topic,
+            partition: i % 2,
+            value: enc.encode(String(i))
+          }))
+        );
+        const consumer = await transport.consumer({
+          groupId: randomName('contract-seek-assign-g'),
+          maxWaitTimeMs: 100
+        });
+        const first = new Map<number, { offset: bigint; size: number }>();
+        try {
+          consumer.onAssignment(a => {
+            for (const p of a[topic] ?? []) {
+              consumer.seek(topic, p, 7n);
+            }
+          });
+          await consumer.subscribe([topic], { fromBeginning: true });
+          await consumer.run(async batch => {
+            if (!first.has(batch.partition) && batch.records.length > 0) {
+              first.set(batch.partition, {
+                offset: batch.records[0].offset,
+                size: batch.records.length
+              });
+            }
+            const last = batch.records.at(-1);
+            if (last !== undefined) {
+              batch.resolveOffset(last.offset);
+            }
+          });
+          await waitFor(() => first.size === 2, 60_000);
+        } finally {
+          await consumer.close();
+        }
+        // every partition starts at offset 7, and its first batch holds the 13 records after it
+        expect([...first].sort((a, b) => a[0] - b[0])).toEqual([
+          [0, { offset: 7n, size: 13 }],
+          [1, { offset: 7n, size: 13 }]
+        ]);
+      });
+    }
+  );
 
   it.skipIf(!loadable)('10 MB records go through whole, with small ones around them', async () => {
     const topic = randomName(`contract-big-${client}`);

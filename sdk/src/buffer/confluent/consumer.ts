@@ -15,8 +15,12 @@ import { commonConfig, type ConfluentModule, type KjsConsumer, type KjsMessage }
 
 /** librdkafka's "assign partitions" rebalance event. */
 const ERR_ASSIGN_PARTITIONS = -175;
-/** Largest batch handed to a handler (the stage chunks it further). */
-const MAX_BATCH_RECORDS = 2000;
+/**
+ * Batch size: -1 hands a handler every record fetched for the partition (the stage and attach
+ * chunk it themselves). A bounded size makes the client start with one-record batches and grow
+ * them with the measured consumption rate.
+ */
+const MAX_BATCH_RECORDS = -1;
 
 function toConsumed(m: KjsMessage): T.ConsumedRecord {
   return {
@@ -78,6 +82,13 @@ export function createConsumer(
   // cooperative) rebalances add and take away some. Listeners get the whole set after each
   // assignment, and after each revocation too when revocations come alone (incremental).
   const incremental = opts.groupProtocol === 'consumer';
+  /**
+   * Seeks asked for while assignment listeners run. librdkafka drops a seek on a partition it has
+   * only just been assigned (it is not fetching yet: "erroneous state", logged, not thrown), so
+   * the partition would start at its committed offset instead; these offsets go into the
+   * assignment itself. Shown by the contract test "seek from an assignment listener".
+   */
+  let rebalanceSeeks: Map<string, bigint> | undefined;
   const owned = new Map<string, Set<number>>();
   const onRebalance = (
     err: { code: number },
@@ -94,15 +105,28 @@ export function createConsumer(
       }
     }
     if (!assign && !incremental) {
-      return;
+      return undefined;
     }
     const byTopic: Record<string, number[]> = {};
     for (const [topic, set] of owned) {
       byTopic[topic] = [...set].sort((a, b) => a - b);
     }
-    for (const listener of assignmentListeners) {
-      listener(byTopic);
+    const seeks = new Map<string, bigint>();
+    rebalanceSeeks = seeks;
+    try {
+      for (const listener of assignmentListeners) {
+        listener(byTopic);
+      }
+    } finally {
+      rebalanceSeeks = undefined;
     }
+    // seeks asked for by a listener start the partitions there (see `seek`)
+    return seeks.size === 0
+      ? undefined
+      : assignment.map(tp => {
+          const offset = seeks.get(`${tp.topic}\u0000${tp.partition}`);
+          return offset === undefined ? tp : { ...tp, offset: Number(offset) };
+        });
   };
   const on = <L>(set: Set<L>, listener: L) => {
     set.add(listener);
@@ -161,8 +185,13 @@ export function createConsumer(
             })
         })
       ),
-    seek: (topic, partition, offset) =>
-      made().seek({ topic, partition, offset: offset.toString() }),
+    seek: (topic, partition, offset) => {
+      if (rebalanceSeeks === undefined) {
+        made().seek({ topic, partition, offset: offset.toString() });
+      } else {
+        rebalanceSeeks.set(`${topic}\u0000${partition}`, offset);
+      }
+    },
     pause: (topic, partitions) => made().pause([{ topic, partitions }]),
     resume: (topic, partitions) => made().resume([{ topic, partitions }]),
     commit: offsets =>
