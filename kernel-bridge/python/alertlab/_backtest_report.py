@@ -56,9 +56,10 @@ class DeadLetterGroup:
     chunks: list[int]
 
 
-@dataclass
+@dataclass(repr=False)
 class BacktestReport:
-    """What :func:`alertlab.backtest` returns."""
+    """What :func:`alertlab.backtest` returns. Its ``repr`` is a short summary (the routed rows
+    are in :attr:`routed`, one pyarrow Table per output; :meth:`summary` gives a table)."""
 
     kind: str
     language: str
@@ -88,6 +89,26 @@ class BacktestReport:
     def per_night(self) -> dict[str, float | None]:
         """Expected alerts per night per output, from the data's event times."""
         return {name: o.per_night for name, o in self.outputs.items()}
+
+    def __repr__(self) -> str:
+        lines = [
+            f"BacktestReport({self.language} {self.kind} filter: {self.total_alerts} alerts in "
+            f"{self.chunks} chunks, {self.dropped} dropped, {self.dead_lettered} dead-lettered)"
+        ]
+        for o in self.outputs.values():
+            rows = self.routed[o.name].num_rows if o.name in self.routed else 0
+            night = "-" if o.per_night is None else f"{o.per_night:,.1f}"
+            lines.append(
+                f"  {o.name}: {o.count} alerts ({o.fraction:.1%}), {night} per night, "
+                f"{rows} rows in .routed[{o.name!r}]"
+            )
+        for g in self.dead_letter_groups:
+            lines.append(f"  dead letters ({g.code}): {g.alerts} alerts - {g.reason:.200}")
+        if self.event_time is not None:
+            lines.append(f"  nights: {self.event_time.rule}")
+        if not self.rows_complete:
+            lines.append("  rows: only the first keep_rows came back (counts cover every alert)")
+        return "\n".join(lines)
 
     def summary(self) -> pa.Table:
         """One row per output: count, fraction, per_night, estimated_per_night."""

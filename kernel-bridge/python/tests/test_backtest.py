@@ -162,6 +162,10 @@ def test_bad_calls_are_clear_errors(client):
     report = client.backtest(alertlab.sql_filter("no_such_column > 1"), alerts(10))
     assert report.dead_lettered == 10 and report.counts == {"pass": 0}
     assert "no_such_column" in report.dead_letter_groups[0].reason
+    # what a notebook cell shows: a short summary, not every routed row and column
+    shown = repr(report)
+    assert len(shown.splitlines()) <= 5, shown
+    assert "pass: 0 alerts" in shown and "dead letters (filter-error): 10 alerts" in shown
     with pytest.raises(alertlab.RemoteError) as info:
         client.backtest(alertlab.sql_filter("mag <"), alerts(10))
     assert info.value.code == "bad-request" and "could not be built" in str(info.value)
