@@ -1,7 +1,7 @@
 /** The view of a stage that `GET /stages/{id}` returns: record, version, workers, lag, lineage. */
 import type { BufferClient } from '../buffer/client.js';
 import type { StageRegistry } from './registry.js';
-import type { StageRuntimeStatus, Supervisor } from './supervisor.js';
+import { DEAD_LETTER_OUTPUT, type StageRuntimeStatus, type Supervisor } from './supervisor.js';
 import type { StageRecord } from './types.js';
 
 /** Health of a stage in one word. */
@@ -80,7 +80,8 @@ export function stageSummary(
     outputs: Object.entries(rec.outputTopics).map(([name, topic]) => ({
       name,
       topic,
-      alertsOut: rt?.totals.out[name] ?? 0,
+      alertsOut:
+        (name === DEAD_LETTER_OUTPUT ? rt?.totals.deadLettered : rt?.totals.out[name]) ?? 0,
       ratePerSecond: rt?.outRatePerSecond[name] ?? 0
     })),
     errors: (rt?.workerErrors ?? 0) + (rt?.totals.filterErrors ?? 0),

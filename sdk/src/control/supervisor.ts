@@ -30,6 +30,9 @@ export interface StageTarget {
   running: boolean;
 }
 
+/** Name of the output a stage's dead letters are listed under (`outputTopics['dead-letter']`). */
+export const DEAD_LETTER_OUTPUT = 'dead-letter';
+
 /** Summed counters of a stage. */
 export interface StageTotals {
   recordsIn: number;
@@ -57,7 +60,7 @@ export interface StageRuntimeStatus {
   totals: StageTotals;
   /** Records in per second over the last ~10 s. */
   ratePerSecond: number;
-  /** Alerts written per second over the last ~10 s, per output. */
+  /** Alerts written per second over the last ~10 s, per output (dead letters: 'dead-letter'). */
   outRatePerSecond: Record<string, number>;
 }
 
@@ -185,7 +188,9 @@ export class Supervisor {
       }
     }
     const now = Date.now();
-    rt.samples.push({ t: now, n: totals.recordsIn, out: { ...totals.out } });
+    // Dead letters count as the 'dead-letter' output (its topic is listed with the outputs).
+    const out = { ...totals.out, [DEAD_LETTER_OUTPUT]: totals.deadLettered };
+    rt.samples.push({ t: now, n: totals.recordsIn, out });
     while (rt.samples.length > 2 && now - rt.samples[1].t > 10_000) {
       rt.samples.shift();
     }
@@ -209,7 +214,7 @@ export class Supervisor {
       totals,
       ratePerSecond: dt > 0 ? (totals.recordsIn - first.n) / dt : 0,
       outRatePerSecond: Object.fromEntries(
-        Object.entries(totals.out).map(([k, n]) => [k, dt > 0 ? (n - (first.out[k] ?? 0)) / dt : 0])
+        Object.entries(out).map(([k, n]) => [k, dt > 0 ? (n - (first.out[k] ?? 0)) / dt : 0])
       )
     };
   }
