@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticAlerts, type SyntheticAlert } from '../../sdk/src/filter/synthetic.js';
 import { StageRegistry } from '../../sdk/src/control/registry.js';
 import { ParquetWriter } from '../../sdk/src/stage/parquet-writer.js';
-import { archivePath } from './backtest-service.js';
+import { archivePath } from './archive-source.js';
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import type { BridgeClient } from './client.js';
 import { RemoteError } from './errors.js';
@@ -133,12 +133,14 @@ describe('backtest_request', () => {
         const inMemory = await backtest(client, { filter }, [a.batch]);
         expect(fromArchive.report.total_alerts).toBe(1500);
         expect(fromArchive.report.outputs).toEqual(inMemory.report.outputs);
-        const none = await backtest(client, {
+        // nights the archive does not hold: a not-found that says what it holds (no empty report)
+        const none = backtest(client, {
           filter,
           archive: dir,
           nights: ['2027-01-01', '2027-01-02']
         });
-        expect(none.report.total_alerts).toBe(0);
+        await expect(none).rejects.toMatchObject({ code: 'not-found' });
+        await expect(none).rejects.toThrow(/holds 2026-01-02 to 2026-01-02 \(1 night/);
       });
     } finally {
       writer.close();

@@ -16,9 +16,14 @@
  *   keep_rows?   most rows sent back (@default all for request data, 100 000 for an archive)
  *   alerts_per_night?  scale of the fraction-based estimate (@default 10 000 000)
  */
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, type RecordBatch } from 'apache-arrow';
+import {
+  ARCHIVE_KEEP_ROWS,
+  archiveColumns,
+  archivePath,
+  checkArchiveSpan
+} from './archive-source.js';
 import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import { RemoteError } from './errors.js';
 import { Lazy } from './lazy.js';
@@ -27,26 +32,15 @@ import type { JsonObject } from './wire.js';
 import { alertlabHome, defaultCatalogPath } from '../../sdk/src/catalog/paths.js';
 import { CatalogStore } from '../../sdk/src/catalog/store.js';
 import { ConfigError } from '../../sdk/src/errors.js';
-import { StageRegistry } from '../../sdk/src/control/registry.js';
 import { createMatcher, preloadCatalogs } from '../../sdk/src/crossmatch/create.js';
 import type { EngineMatcher } from '../../sdk/src/crossmatch/matcher.js';
-import { LIGHTCURVE_FEATURES } from '../../sdk/src/filter/features.js';
 import { resolveOutputs } from '../../sdk/src/filter/outputs.js';
-import type { Filter, FilterKind } from '../../sdk/src/filter/types.js';
+import type { FilterKind } from '../../sdk/src/filter/types.js';
 import { FEATURE_POINT_FIELDS, readArchive } from '../../sdk/src/stage/archive-reader.js';
 import { parseStageManifest } from '../../sdk/src/stage/manifest.js';
 import type { StageManifest } from '../../sdk/src/stage/manifest-types.js';
 import { stageBacktest, type StageBacktestResult } from '../../sdk/src/stage/stage-backtest.js';
 import { createStageFilter } from '../../sdk/src/stage/stage-filter.js';
-
-/** Rows sent back from an archive span unless asked otherwise. */
-export const ARCHIVE_KEEP_ROWS = 100_000;
-/** Columns an archive read always takes besides what the filter reads: id (digest), time (yield). */
-const ARCHIVE_BASE_COLUMNS = ['alertId', 'mjd'];
-/** ...and when rows are sent back, what names an alert. */
-const ARCHIVE_ROW_COLUMNS = ['objectId', 'survey', 'ra', 'dec', 'band', 'mag'];
-/** ...and when the stage cross-matches, what the matcher reads. */
-const ARCHIVE_MATCH_COLUMNS = ['ra', 'dec', 'isMovingObject'];
 
 export interface BacktestServiceOptions {
   /** Catalog store for cross-match columns. @default $ALERTLAB_HOME/catalogs.duckdb */
@@ -109,57 +103,6 @@ export function backtestManifest(c: JsonObject): StageManifest {
   } catch (error) {
     throw bad((error as Error).message);
   }
-}
-
-/** An archive directory: the `archive` value itself, or the archive of the stage it names. */
-export async function archivePath(archive: string, controllerDir: string): Promise<string> {
-  if (existsSync(archive) && statSync(archive).isDirectory()) {
-    return archive;
-  }
-  const registry = await StageRegistry.open(controllerDir);
-  const record = registry.find(archive);
-  if (!record) {
-    const known = registry.list().map(s => s.id);
-    throw new RemoteError(
-      `No archive "${archive}": it is neither a directory nor a stage of the controller at ${controllerDir} (stages: ${known.join(', ') || 'none'}).`,
-      'not-found'
-    );
-  }
-  const manifest = registry.version(archive, record.currentVersion).manifest as {
-    kind?: string;
-    archive?: { path?: string };
-  };
-  if (manifest.kind !== 'archive' || typeof manifest.archive?.path !== 'string') {
-    throw bad(`Stage "${archive}" is a ${manifest.kind ?? 'filter'} stage, not an archive stage.`);
-  }
-  return manifest.archive.path;
-}
-
-/** The columns an archive read needs for `filter` (undefined: all of them). */
-export function archiveColumns(
-  filter: Filter,
-  m: StageManifest,
-  keepRows: number
-): string[] | undefined {
-  const reads = filter.readsOnly;
-  if (reads === undefined) {
-    return undefined;
-  }
-  const features = new Set<string>(LIGHTCURVE_FEATURES);
-  const wantsCurve = reads.some(c => c === 'lightcurve' || features.has(c));
-  const columns = new Set([
-    ...ARCHIVE_BASE_COLUMNS,
-    ...(keepRows > 0 ? ARCHIVE_ROW_COLUMNS : []),
-    ...(m.crossmatch ? ARCHIVE_MATCH_COLUMNS : []),
-    ...reads
-  ]);
-  if (wantsCurve) {
-    columns.add('lightcurve');
-  }
-  for (const cat of m.crossmatch?.catalogs ?? []) {
-    cat.columns.forEach(c => columns.add(c));
-  }
-  return [...columns];
 }
 
 function* requestBatches(buffers: Uint8Array[]): Iterable<RecordBatch> {
@@ -263,6 +206,9 @@ export function backtestService(options: BacktestServiceOptions = {}): {
         const path = archive
           ? await archivePath(archive, options.controllerDir ?? join(alertlabHome(), 'controller'))
           : undefined;
+        if (path) {
+          await checkArchiveSpan(path, nights);
+        }
         const keepRows =
           typeof c.keep_rows === 'number' ? c.keep_rows : path ? ARCHIVE_KEEP_ROWS : Infinity;
         const batches = path

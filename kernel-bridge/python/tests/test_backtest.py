@@ -203,3 +203,9 @@ def test_an_archive_span_backtests_like_the_same_alerts_in_memory(client, tmp_pa
     one = client.backtest(by_ndet, archive=str(tmp_path), nights=("2026-02-25", "2026-02-25"))
     assert one.total_alerts == N - 250
     assert sum(one.counts.values()) == N - 250
+    # nights the archive does not hold, or not dates: an error saying so, not an empty report
+    with pytest.raises(alertlab.RemoteError, match="holds 2026-02-24 to 2026-02-25") as info:
+        client.backtest(by_ndet, archive=str(tmp_path), nights=("2025-01-01", "2025-01-07"))
+    assert info.value.code == "not-found"
+    with pytest.raises(alertlab.RemoteError, match="YYYY-MM-DD"):
+        client.backtest(by_ndet, archive=str(tmp_path), nights=("2026/02/24", "2026/02/25"))

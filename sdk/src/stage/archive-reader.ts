@@ -70,6 +70,31 @@ export async function archiveFiles(
   return out;
 }
 
+/**
+ * Why a read of `nights` from the archive at `path` would find nothing — nights not
+ * `YYYY-MM-DD`, first after last, or no file in the span (naming the nights the archive holds) —
+ * or undefined when there is something to read.
+ */
+export async function archiveSpanProblem(
+  path: string,
+  nights?: readonly [string, string]
+): Promise<string | undefined> {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (nights && !(day.test(nights[0]) && day.test(nights[1]))) {
+    return `nights must be (first, last) as YYYY-MM-DD, not (${nights.join(', ')}).`;
+  }
+  if (nights && nights[0] > nights[1]) {
+    return `nights (${nights.join(', ')}): the first night is after the last.`;
+  }
+  if ((await archiveFiles(path, nights)).length > 0) {
+    return undefined;
+  }
+  const held = [...new Set((await archiveFiles(path)).map(f => f.night))];
+  const span = nights ? `for nights ${nights[0]} to ${nights[1]}` : 'at all';
+  const has = held.length > 0 ? `it holds ${held[0]} to ${held[held.length - 1]}` : 'it is empty';
+  return `The archive ${path} has no alerts ${span}: ${has} (${held.length} night(s)).`;
+}
+
 /** The List<Struct> of `points` split by per-alert counts (null count: null list). */
 function rebuildLightcurve(points: RecordBatch, counts: Data): Data {
   const n = counts.length;
