@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
 import { produceFile } from '../../sdk/src/buffer/index.js';
 import { CatalogStore, loadBuiltinCatalog } from '../../sdk/src/catalog/index.js';
 import { RUBIN_FILE } from '../buffer-helpers.js';
@@ -23,11 +24,9 @@ import { boxAroundFirstPoint, lightcurveLooks, sidebarOverflow } from './plot-lo
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const NOTEBOOK = join(ROOT, 'notebooks', '06-the-loop.ipynb');
-const SAMPLES = existsSync(RUBIN_FILE);
-// Under CI the sample folder is always there: a missing one fails (produceFile throws).
-const SKIP = !SAMPLES && process.env.CI !== 'true';
-if (SKIP) {
-  console.warn(`loop browser test skipped: the sample ${RUBIN_FILE} is missing`);
+const MISSING = missingData([RUBIN_FILE]);
+if (MISSING) {
+  console.warn(`loop browser test: ${MISSING}`);
 }
 
 /** Counts per output of the stage, read from its rows in the stages panel. */
@@ -59,7 +58,7 @@ async function lastLightcurve(page: Page): Promise<{ objects: string; points: nu
   });
 }
 
-describe.skipIf(SKIP)('the notebook loop in a real browser', () => {
+describe.skipIf(skipWithoutData(MISSING))('the notebook loop in a real browser', () => {
   it('attach, cross-match, sky map, select, lightcurve, filter, backtest, promote, watch it run', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const home = mkdtempSync(join(tmpdir(), 'alertlab-loop-home-'));
