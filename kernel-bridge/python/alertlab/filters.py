@@ -147,19 +147,38 @@ class Filter:
                 )
             no = -1 if self.kind == "yesno" else 1
             return np.where(values, 0, no).astype(np.int32)
-        if values.dtype.kind in "iu":
-            if values.size and (values.max() >= len(self.outputs) or values.min() < 0):
-                raise FilterDefinitionError(
-                    f"Output indices must be in 0..{len(self.outputs) - 1} for {self.outputs}."
-                )
-            return values.astype(np.int32)
-        index = {name: i for i, name in enumerate(self.outputs)}
         default = self.default_index
-        return np.fromiter(
-            (index.get(v, default) if isinstance(v, str) else default for v in values.tolist()),
-            dtype=np.int32,
+        if values.dtype.kind == "f":  # integer indices with nulls arrive as floats, null = NaN
+            known = ~np.isnan(values)
+            if not np.array_equal(values[known], np.floor(values[known])):
+                raise FilterDefinitionError(
+                    f"A switch filter returns an output name or index per row; {self.name!r} "
+                    "returned fractional numbers."
+                )
+            values = np.where(known, values, default).astype(np.int64)
+        if values.dtype.kind in "iu":
+            return self._indices(values)
+        index = {name: i for i, name in enumerate(self.outputs)}
+        routed = np.fromiter(
+            (
+                index.get(v, default)
+                if isinstance(v, str)
+                else v
+                if isinstance(v, int | np.integer) and not isinstance(v, bool)
+                else default
+                for v in values.tolist()
+            ),
+            dtype=np.int64,
             count=num_rows,
         )
+        return self._indices(routed)  # names, indices (nullable: None/<NA> -> default) mixed
+
+    def _indices(self, values: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int32]:
+        if values.size and (values.max() >= len(self.outputs) or values.min() < 0):
+            raise FilterDefinitionError(
+                f"Output indices must be in 0..{len(self.outputs) - 1} for {self.outputs}."
+            )
+        return values.astype(np.int32)
 
     def split(self, batch: pa.RecordBatch | pa.Table) -> dict[str, pa.RecordBatch | pa.Table]:
         """The batch's rows per output name."""

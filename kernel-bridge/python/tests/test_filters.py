@@ -92,3 +92,31 @@ def test_pandas_filters_see_exact_ids_and_null_comparisons_route_like_false():
         return df["diaObjectId"].isin([2**62 + 1]) | (df["diaObjectId"] > 2**62 + 5)
 
     assert watched.evaluate(batch).tolist() == [0, -1, -1]
+
+
+def test_switch_indices_with_nulls_route_per_row_and_only_nulls_to_default():
+    # pc.if_else over a column with nulls gives int64 with nulls (floats in numpy), pandas gives
+    # nullable Int64: each routed every row to the default output
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    batch = pa.record_batch({"mag": [18.0, 22.0, None]})
+
+    @alertlab.alert_filter(kind="switch", outputs=["bright", "faint", "default"], columns=["mag"])
+    def by_index(b: pa.RecordBatch) -> pa.Array:
+        return pc.if_else(pc.less(b["mag"], 20.0), 0, 1)
+
+    assert by_index.evaluate(batch).tolist() == [0, 1, 2]
+
+    @alertlab.alert_filter(kind="switch", outputs=["a", "b", "default"], input="pandas")
+    def nullable(df: pd.DataFrame) -> pd.Series:
+        return pd.Series([1, None, 0], dtype="Int64")
+
+    assert nullable.evaluate(batch).tolist() == [1, 2, 0]
+
+    @alertlab.alert_filter(kind="switch", outputs=["a", "default"])
+    def scores(b: pa.RecordBatch) -> list[float]:
+        return [0.5, 0.1, 0.9]
+
+    with pytest.raises(alertlab.FilterDefinitionError, match="fractional"):
+        scores.evaluate(batch)
