@@ -1,10 +1,11 @@
 /**
  * The Python filter host of the SDK (stages, the gate and the engine's backtests use it; the
- * kernel bridge re-exports it). Runs a Python `@alertlab.filter` in a worker process (`python -m alertlab.worker`) and evaluates
- * batches through it over the bridge (ROUTER here, DEALER in the worker; Arrow IPC in, Int32
- * routing out). A Python exception, a hang past `batchTimeoutMs` or a dead worker rejects that
- * batch with a FilterWorkerError (carrying the traceback or the worker's last output) and the next
- * batch gets a fresh worker — so a stage can dead-letter the batch and go on.
+ * kernel bridge re-exports it). Runs a Python `@alertlab.filter` in a worker process
+ * (`python -m alertlab.worker`) and evaluates batches through it over the bridge (ROUTER here,
+ * DEALER in the worker; Arrow IPC in, Int32 routing out). A Python exception, a hang past
+ * `batchTimeoutMs` or a dead worker rejects that batch with a FilterWorkerError (carrying the
+ * traceback or the worker's last output) and the next batch gets a fresh worker — so a stage can
+ * dead-letter the batch and go on.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -88,10 +89,10 @@ export class PythonFilterHost {
     this.channel = new WorkerChannel(socket, new SendQueue(socket), Buffer.from(info.key));
   }
 
-  /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
   /** The pid of the worker that has routed a batch (its later batches get no grace). */
   private warmPid: number | undefined;
 
+  /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
   static async create(options: PythonFilterHostOptions): Promise<PythonFilterHost> {
     const socket = new Router({ mandatory: true, linger: 0 });
     await socket.bind('tcp://127.0.0.1:*');
