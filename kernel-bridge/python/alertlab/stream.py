@@ -92,7 +92,9 @@ class BatchStream(Iterator[pa.RecordBatch]):
         self._channel.forget_stream(self.stream_id)
 
     def read_all(self) -> pa.Table:
-        """Reads the rest of the stream into one Table."""
+        """Reads the rest of the stream into one Table. A Kafka topic's stream ends only when
+        attached with ``idle_timeout`` (seconds) or ``max_rows``: without them this waits for
+        new alerts forever."""
         batches = list(self)
         if not batches:
             return pa.table({})
