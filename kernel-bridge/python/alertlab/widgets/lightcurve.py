@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -11,6 +11,9 @@ import traitlets
 
 from ._base import ArrowWidget
 from ._tables import POINT_SCHEMA, lightcurve_points, to_arrow
+
+if TYPE_CHECKING:
+    from .._lightcurve import MjdLike
 
 _KEY = ("objectId", "band", "mjd", "forced")
 
@@ -52,14 +55,16 @@ class Lightcurve(ArrowWidget):
         cls,
         object_id: str | int,
         topic: str | None = None,
-        since: Any = None,
+        since: float | MjdLike | None = None,
         **kwargs: Any,
     ) -> Lightcurve:
         """The whole lightcurve of one object, as :func:`alertlab.lightcurve` finds it.
 
-        Every point of every alert of ``object_id`` in the buffer topics (only ``topic`` when
-        given; only points from ``since`` on when given) and in the archive, de-duplicated and
-        sorted by MJD. Other keyword arguments are traits (``y="flux"``, ``time="date"``, ...).
+        Every point of every alert of ``object_id`` (a ZTF objectId or a Rubin diaObjectId, str
+        or int) in the buffer topics (only ``topic`` when given) and in the archive,
+        de-duplicated and sorted by MJD; ``since`` keeps points from that time on (a bare number
+        is an MJD in days, or an astropy ``Time``). Other keyword arguments are traits
+        (``y="flux"``, ``time="date"``, ``height=``...).
         """
         from .. import lightcurve as fetch_lightcurve
 
