@@ -15,6 +15,7 @@ of ``__all__`` so that ``from alertlab import *`` does not shadow Python's built
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import overload
 
 import pyarrow as pa
 
@@ -173,6 +174,32 @@ def lightcurve(
     return default_client().lightcurve(object_id, topic=topic, since=since, timeout=timeout)
 
 
+@overload
+def backtest(
+    filter: AnyFilter,
+    data: BacktestData | None = None,
+    *,
+    crossmatch: Sequence[CrossmatchSpec] | None = None,
+    archive: str | None = None,
+    nights: tuple[str, str] | None = None,
+    batch_rows: int | None = None,
+    keep_rows: int | None = None,
+    timeout: float | None = None,
+) -> BacktestReport: ...
+
+
+@overload
+def backtest(
+    filter: AnyFilter,
+    data: None = None,
+    *,
+    input: str,
+    sample_alerts: int | None = None,
+    url: str | None = None,
+    token_file: str | None = None,
+) -> GateEvidence: ...
+
+
 def backtest(
     filter: AnyFilter,
     data: BacktestData | None = None,
@@ -199,7 +226,12 @@ def backtest(
     With ``input="<topic>"`` and no data, runs the controller's deploy gate on that topic's last
     buffered alerts instead (:func:`alertlab.controller.backtest_remote`, a ``GateEvidence``;
     ``url`` and ``token_file`` name the controller as for :func:`promote`)."""
-    if data is None and archive is None and input is not None:
+    if input is not None:
+        if data is not None or archive is not None:
+            raise ValueError(
+                "input= runs the controller's gate on a topic's buffered alerts: pass it alone, "
+                "or pass data / archive= to backtest in the engine."
+            )
         return backtest_remote(
             filter, input, sample_alerts=sample_alerts, url=url, token_file=token_file
         )
