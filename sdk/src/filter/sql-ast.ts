@@ -57,37 +57,51 @@ export async function analyzeSql(
   }
   const statement = statements[0] as JsonObject;
   const columns: string[] = [];
-  const ctes = new Set<string>();
+  const seen = new Set<string>();
   let star = false;
   let refusal: string | undefined;
-  const visit = (node: Json): void => {
+  // CTE names are scoped as DuckDB binds them: a WITH's names are visible in its own query node
+  // (and in the subqueries below it); each CTE's definition sees only the CTEs defined before it;
+  // a recursive CTE sees itself. A name defined in a subquery is not visible outside it.
+  const visit = (node: Json, scope: ReadonlySet<string>): void => {
     if (refusal !== undefined) {
       return;
     }
     if (Array.isArray(node)) {
-      node.forEach(visit);
+      for (const child of node) {
+        visit(child, scope);
+      }
       return;
     }
     if (!isObject(node)) {
       return;
     }
-    if (isObject(node.cte_map) && Array.isArray(node.cte_map.map)) {
-      for (const entry of node.cte_map.map) {
-        if (isObject(entry) && typeof entry.key === 'string') {
-          ctes.add(entry.key.toLowerCase());
+    let inner = scope;
+    if (node.type === 'RECURSIVE_CTE_NODE' && typeof node.cte_name === 'string') {
+      inner = new Set([...inner, node.cte_name.toLowerCase()]);
+    }
+    const map = isObject(node.cte_map) ? node.cte_map.map : undefined;
+    if (Array.isArray(map) && map.length > 0) {
+      const defined = new Set(inner);
+      for (const entry of map) {
+        if (!isObject(entry) || typeof entry.key !== 'string') {
+          continue;
         }
+        visit(entry.value, defined);
+        defined.add(entry.key.toLowerCase());
       }
+      inner = defined;
     }
     if (node.type === 'TABLE_FUNCTION') {
       refusal = 'a table function in FROM; a filter reads only the alerts batch';
     } else if (node.type === 'BASE_TABLE') {
       const name = String(node.table_name).toLowerCase();
       if (
-        (name !== table && !ctes.has(name)) ||
+        (name !== table && !inner.has(name)) ||
         node.schema_name !== '' ||
         node.catalog_name !== ''
       ) {
-        refusal = `table ${quoteIdent(String(node.table_name))}; a filter reads only the ${table} batch`;
+        refusal = `table ${quoteIdent(String(node.table_name))}; a filter reads only the ${table} batch (a CTE is visible only inside the query that defines it)`;
       }
     } else if (
       node.class === 'FUNCTION' &&
@@ -99,15 +113,18 @@ export async function analyzeSql(
       star = true;
     } else if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {
       const name = String(node.column_names[node.column_names.length - 1]);
-      if (!columns.includes(name)) {
+      if (!seen.has(name)) {
+        seen.add(name);
         columns.push(name);
       }
     }
-    for (const value of Object.values(node)) {
-      visit(value);
+    for (const [key, value] of Object.entries(node)) {
+      if (key !== 'cte_map') {
+        visit(value, inner);
+      }
     }
   };
-  visit(statement);
+  visit(statement, new Set());
   if (refusal !== undefined) {
     return { check: { ok: false, reason: refusal }, columns, star };
   }
@@ -150,7 +167,12 @@ export async function selectRowIndexSql(
       ]
     }
   };
-  const json = JSON.stringify({ error: false, statements: [rewritten] });
+  // "no location" is uint64 max, which a JS number cannot hold: 0 prints the same SQL
+  const json = JSON.stringify({ error: false, statements: [rewritten] }, (key, value: Json) =>
+    key === 'query_location' && typeof value === 'number' && value > Number.MAX_SAFE_INTEGER
+      ? 0
+      : value
+  );
   const reader = await connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS s', [
     json
   ]);

@@ -46,23 +46,60 @@ const FORBIDDEN_WORDS = [
 const FORBIDDEN_FUNCTION =
   /^(read_\w*|glob|\w*_scan|parquet_\w*|sniff_csv|query|query_table|getenv|pragma_\w*|duckdb_\w*|iceberg_\w*|delta_\w*|sqlite_\w*|postgres_\w*|mysql_\w*|http\w*|write_\w*|json_execute_serialized_sql|load_\w*|current_setting|which_secret|from_csv_auto|from_parquet)$/i;
 
+/*
+ * Words are runs of letters, digits and "_" that start with a letter or "_" (digits before one are
+ * not part of it). Both scans are one native regex pass, anchored at word starts by the
+ * lookbehind, so each word is looked at once: linear in the text.
+ */
+const WORD_START = '(?<![A-Za-z0-9_])[0-9]*';
+const KEYWORD_RE = new RegExp(`${WORD_START}(${FORBIDDEN_WORDS.join('|')})(?![A-Za-z0-9_])`, 'i');
+const CALL_RE = new RegExp(
+  `${WORD_START}(${FORBIDDEN_FUNCTION.source.replace(/^\^\(|\)\$$/g, '')})(?![A-Za-z0-9_])\\s*\\(`,
+  'i'
+);
+
 export type SqlCheck = { ok: true } | { ok: false; reason: string };
 
-/** Removes comments and the contents of string literals and quoted identifiers (keeps the quotes). */
+/** Longest SQL text a filter may have (1 MiB). */
+export const MAX_SQL_CHARS = 1 << 20;
+
+const isWordStart = (c: number): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWordPart = (c: number): boolean => isWordStart(c) || (c >= 48 && c <= 57);
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Removes comments and the contents of string literals and quoted identifiers (keeps the quotes).
+ * One pass: every search starts where the last one ended, so the work is linear in the text (an
+ * unclosed dollar-quote takes the rest of the text as its literal, as an unclosed quote does).
+ */
 export function stripLiterals(sql: string): string {
-  let out = '';
+  const out: string[] = [];
   let i = 0;
+  let plain = 0;
+  let last = '';
+  const flush = (to: number, put: string): void => {
+    if (to > plain) {
+      out.push(sql.slice(plain, to));
+    } else if (put === last) {
+      return; // back-to-back comments or literals: one stands for all
+    }
+    out.push(put);
+    last = put;
+  };
   while (i < sql.length) {
     const c = sql[i];
     const next = sql[i + 1];
     if (c === '-' && next === '-') {
       const end = sql.indexOf('\n', i);
+      flush(i, ' ');
       i = end < 0 ? sql.length : end;
-      out += ' ';
+      plain = i;
     } else if (c === '/' && next === '*') {
       const end = sql.indexOf('*/', i + 2);
+      flush(i, ' ');
       i = end < 0 ? sql.length : end + 2;
-      out += ' ';
+      plain = i;
     } else if (c === "'" || c === '"') {
       let j = i + 1;
       while (j < sql.length) {
@@ -74,51 +111,78 @@ export function stripLiterals(sql: string): string {
           j++;
         }
       }
-      out += c === "'" ? "''" : '"q"';
+      flush(i, c === "'" ? "''" : '"q"');
       i = j + 1;
-    } else if (c === '$' && /[$A-Za-z_]/.test(next ?? '')) {
-      const tagEnd = sql.indexOf('$', i + 1);
-      const tag = tagEnd < 0 ? '' : sql.slice(i, tagEnd + 1);
-      const close = tag && /^\$\w*\$$/.test(tag) ? sql.indexOf(tag, tagEnd + 1) : -1;
-      if (close < 0) {
-        out += c;
-        i++;
-      } else {
-        out += "''";
-        i = close + tag.length;
+      plain = i;
+    } else if (
+      c === '$' &&
+      next !== undefined &&
+      (next === '$' || isWordStart(next.charCodeAt(0)))
+    ) {
+      // $tag$ ... $tag$: the tag is letters, digits and "_" between two "$"
+      let t = i + 1;
+      while (t < sql.length && isWordPart(sql.charCodeAt(t))) {
+        t++;
       }
+      if (sql[t] !== '$') {
+        i = t;
+        continue;
+      }
+      const tag = sql.slice(i, t + 1);
+      const close = sql.indexOf(tag, t + 1);
+      flush(i, "''");
+      i = close < 0 ? sql.length : close + tag.length;
+      plain = i;
     } else {
-      out += c;
       i++;
     }
   }
-  return out;
+  out.push(sql.slice(plain));
+  return out.join('');
 }
 
-/** Textual check: one statement, no forbidden statement keywords, no file/network/system functions. */
+/**
+ * Textual check: one statement, no forbidden statement keywords, no file/network/system
+ * functions. Linear in the text: one scan over its words (a word followed by "(" is a call).
+ */
 export function staticSqlCheck(sql: string): SqlCheck {
-  const text = stripLiterals(sql).trim().replace(/;\s*$/, '');
-  if (text.length === 0) {
-    return { ok: false, reason: 'the SQL is empty' };
+  if (sql.length > MAX_SQL_CHARS) {
+    return { ok: false, reason: `the SQL is ${sql.length} characters; at most ${MAX_SQL_CHARS}` };
   }
-  if (text.includes(';')) {
+  const text = stripLiterals(sql);
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) {
+    end--;
+  }
+  if (end > 0 && text[end - 1] === ';') {
+    end--;
+  }
+  const semicolon = text.indexOf(';');
+  if (semicolon >= 0 && semicolon < end) {
     return { ok: false, reason: 'more than one statement (a ";" inside the SQL)' };
   }
-  for (const word of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
-    if (FORBIDDEN_WORDS.includes(word[0].toUpperCase())) {
-      return {
-        ok: false,
-        reason: `"${word[0]}" is not allowed in a filter (only a SELECT over the alerts batch is). Quote an identifier with that name: "${word[0].toLowerCase()}"`
-      };
-    }
+  let i = 0;
+  while (i < end && isSpace(text.charCodeAt(i))) {
+    i++;
   }
-  for (const call of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
-    if (FORBIDDEN_FUNCTION.test(call[1])) {
-      return {
-        ok: false,
-        reason: `function ${call[1]}() reads outside the batch and is not allowed in a filter`
-      };
-    }
+  if (i === end) {
+    return { ok: false, reason: 'the SQL is empty' };
+  }
+  const body = end === text.length ? text : text.slice(0, end);
+  const keyword = KEYWORD_RE.exec(body);
+  if (keyword) {
+    const word = keyword[1];
+    return {
+      ok: false,
+      reason: `"${word}" is not allowed in a filter (only a SELECT over the alerts batch is). Quote an identifier with that name: "${word.toLowerCase()}"`
+    };
+  }
+  const call = CALL_RE.exec(body);
+  if (call) {
+    return {
+      ok: false,
+      reason: `function ${call[1]}() reads outside the batch and is not allowed in a filter`
+    };
   }
   return { ok: true };
 }
