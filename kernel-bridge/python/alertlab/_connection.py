@@ -17,6 +17,7 @@ from typing import Literal, NotRequired, TypedDict, cast
 
 from ._config import (
     ENGINE_MAIN,
+    alertlab_home,
     connection_file,
     engine_idle_exit_s,
     node_binary,
@@ -137,10 +138,14 @@ def start_engine(
         "--idle-exit-ms",
         str(round(engine_idle_exit_s() * 1000)),
     ]
+    # the engine keeps its state (catalogs, object index, filters) where this client looks for
+    # it: the home may come from the config file, which Node does not read
+    env = {**os.environ, "ALERTLAB_HOME": str(alertlab_home())}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [*cmd, *(extra_args or [])],
             cwd=root,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,

@@ -78,3 +78,25 @@ def test_the_config_file_and_then_the_environment_decide(bare: Path, monkeypatch
     monkeypatch.setenv("ALERTLAB_CONFIG", os.devnull)  # another config file: an empty one
     monkeypatch.delenv("ALERTLAB_HOME")
     assert _config.alertlab_home() == bare / ".alertlab"
+
+
+def test_an_engine_started_here_uses_the_configured_home(bare: Path) -> None:
+    # the home comes from the config file only: the Node engine must use it too (its catalog
+    # store, object index and filters live there), not its checkout's .alertlab
+    from conftest import ROOT
+
+    import alertlab
+
+    home = bare / "configured-home"
+    config = bare / "config" / "alertlab" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'root = "{ROOT}"\nhome = "{home}"\n')
+    client = alertlab.connect(timeout=90)
+    try:
+        assert (home / "bridge.json").exists()
+        with pytest.raises(alertlab.RemoteError) as info:
+            client.cone(10.0, 20.0, 5.0, "hipparcos")
+        assert str(home / "catalogs.duckdb") in str(info.value)
+    finally:
+        client.shutdown()
+        alertlab.disconnect()
