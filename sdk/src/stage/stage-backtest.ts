@@ -8,6 +8,7 @@
  */
 import { Int32, makeData, type RecordBatch } from 'apache-arrow';
 import type { Matcher } from '../crossmatch/types.js';
+import { RUBIN_ALERTS_PER_NIGHT } from '../filter/backtest.js';
 import { withLightcurveFeatures } from '../filter/features.js';
 import { RoutingDigest } from '../filter/routing-digest.js';
 import { droppedCount, routingCounts } from '../filter/routing.js';
@@ -19,9 +20,6 @@ import { EventTimeSpan, type EventTimeSummary } from './event-time.js';
 
 /** `_output` of a row the filter failed on (dead-lettered). */
 export const DEAD_LETTER_OUTPUT = -2;
-
-/** Rubin's expected alert rate, the scale of the fraction-based estimate. */
-const RUBIN_ALERTS_PER_NIGHT = 10_000_000;
 
 export interface StageBacktestOptions {
   /** The stage (filter, crossmatch, batch.maxRows, filter.timeoutMs), parsed with defaults. */
