@@ -86,6 +86,16 @@ describe.each([...clients])('transport contract on %s', (client, loadable) => {
   );
 
   it.skipIf(!loadable)(
+    'produce to a missing topic fails, saying the topic does not exist',
+    async () => {
+      const producer = await transport.producer();
+      await expect(
+        producer.send([{ topic: randomName('contract-missing'), value: enc.encode('x') }])
+      ).rejects.toThrow(/does not exist/);
+    }
+  );
+
+  it.skipIf(!loadable)(
     'idempotent produce: each record once, in order, keys partitioned as the Java client does',
     async () => {
       const topic = randomName(`contract-idem-${client}`);

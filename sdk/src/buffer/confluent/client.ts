@@ -229,7 +229,9 @@ export function commonConfig(options: T.TransportOptions): Record<string, unknow
     'bootstrap.servers': options.bootstrapServers.join(','),
     'client.id': options.clientId ?? 'alertlab',
     'socket.connection.setup.timeout.ms': options.connectionTimeoutMs ?? 10_000,
-    'socket.timeout.ms': Math.max(options.requestTimeoutMs ?? 30_000, 10_000)
+    'socket.timeout.ms': Math.max(options.requestTimeoutMs ?? 30_000, 10_000),
+    // a produce to a topic no broker lists fails after this long (librdkafka's default: 30 s)
+    'topic.metadata.propagation.max.ms': 10_000
   };
 }
 
@@ -243,6 +245,29 @@ export function forwardLog(logger: Logger, what: string) {
 
 export const toBuffer = (v: Uint8Array): Buffer =>
   Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+/**
+ * librdkafka's errors in the shape the transport's error wrapping reads (transport-errors.ts):
+ * `retriable` from librdkafka's `isRetriable`, and an unknown topic named as Kafka names it.
+ */
+export function asClientError(e: unknown): unknown {
+  if (typeof e === 'object' && e !== null) {
+    const err = e as { code?: unknown; isRetriable?: unknown; retriable?: unknown; type?: unknown };
+    if (err.retriable === undefined && typeof err.isRetriable === 'boolean') {
+      err.retriable = err.isRetriable;
+    }
+    if (
+      err.type === undefined &&
+      (err.code === ERR_UNKNOWN_TOPIC_OR_PART || err.code === ERR__UNKNOWN_TOPIC)
+    ) {
+      err.type = 'UNKNOWN_TOPIC_OR_PARTITION';
+    }
+  }
+  return e;
+}
+
+const ERR_UNKNOWN_TOPIC_OR_PART = 3;
+const ERR__UNKNOWN_TOPIC = -188;
 
 /** Calls a callback-style method and settles with its result. */
 export function callback<R = void>(fn: (cb: Callback<R>) => void): Promise<R> {

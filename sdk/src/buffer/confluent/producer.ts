@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import {
+  asClientError,
   callback,
   commonConfig,
   forwardLog,
@@ -153,7 +154,11 @@ export async function createProducer(
   producer.on('event.log', forwardLog(c.logger, 'producer'));
   producer.on('event.error', e => c.logger.info(`librdkafka producer error: ${e.message}`));
   const fail = (operation: string, topic?: string) => (e: unknown) => {
-    throw wrapError(e, operation, { ...c.ctx, topic, transactionalId: opts.transactionalId });
+    throw wrapError(asClientError(e), operation, {
+      ...c.ctx,
+      topic,
+      transactionalId: opts.transactionalId
+    });
   };
   await callback<unknown>(cb => producer.connect({}, cb)).catch(fail('connect producer'));
   producer.setPollInBackground(true);
