@@ -1,5 +1,5 @@
 /**
- * A small structured logger for the buffer layer. kafkajs logs are routed here (see transport.ts),
+ * A small structured logger for the buffer layer. Kafka client logs are routed here (kafkajs/, confluent/),
  * so one setting (`ALERTLAB_LOG_LEVEL` or `createLogger({ level })`) controls what reaches stderr.
  */
 

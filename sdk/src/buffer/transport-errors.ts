@@ -5,7 +5,7 @@
 import { KafkaTransportError, TopicNotFoundError } from '../errors.js';
 import { isRetriableError } from './retry.js';
 
-/** Wraps a client error with what we were doing; keeps kafkajs's retriable flag and the cause. */
+/** Wraps a client error with what we were doing; keeps the client's retriable flag and the cause. */
 export function wrapError(
   error: unknown,
   operation: string,
