@@ -105,6 +105,16 @@ def to_arrow_table(data: TableLike) -> pa.Table:
     )
 
 
+def without_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded columns (pandas categoricals: a ``band`` column, say) as plain values,
+    the way alerts decoded from Kafka carry them, so SQL filters and the stage's code read them."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            plain = table.column(i).cast(field.type.value_type)
+            table = table.set_column(i, pa.field(field.name, plain.type, field.nullable), plain)
+    return table
+
+
 def with_ra_dec(table: pa.Table) -> pa.Table:
     """Ensures float64 ``ra``/``dec`` columns (degrees) exist, copying from common aliases."""
     names = set(table.column_names)

@@ -43,7 +43,14 @@ from ._backtest_report import (
     OutputReport,
     report_of,
 )
-from ._convert import AngleLike, TableLike, arcsec, ipc_bytes, to_arrow_table
+from ._convert import (
+    AngleLike,
+    TableLike,
+    arcsec,
+    ipc_bytes,
+    to_arrow_table,
+    without_dictionaries,
+)
 from ._transport import Channel
 from .errors import FilterDefinitionError
 from .filters import Filter
@@ -230,11 +237,6 @@ def filter_section(f: AnyFilter) -> dict[str, object]:
     )
 
 
-def filter_name(f: AnyFilter) -> str:
-    """The filter's name (a backtest's stage id is ``backtest-<name>``)."""
-    return f.name
-
-
 def crossmatch_specs(crossmatch: Sequence[CrossmatchSpec] | None) -> list[dict[str, object]]:
     """``["hipparcos", ("tycho2", 2 * u.arcsec)]`` -> the wire's [{name, radius_arcsec}]."""
     out: list[dict[str, object]] = []
@@ -249,9 +251,8 @@ def crossmatch_specs(crossmatch: Sequence[CrossmatchSpec] | None) -> list[dict[s
 
 def data_buffers(data: BacktestData) -> list[pa.Buffer]:
     """One Arrow IPC stream per table (a list of batches: one per batch), whole batches."""
-    if isinstance(data, list | tuple):
-        return [ipc_bytes(to_arrow_table(d)) for d in data]
-    return [ipc_bytes(to_arrow_table(data))]
+    tables = data if isinstance(data, list | tuple) else [data]
+    return [ipc_bytes(without_dictionaries(to_arrow_table(d))) for d in tables]
 
 
 def run_backtest(
@@ -279,7 +280,7 @@ def run_backtest(
             "nights= selects nights of an archive: pass archive='<archive stage>' with it, "
             "or select the rows of your data yourself."
         )
-    content: dict[str, object] = {"filter": filter_section(f), "name": filter_name(f)}
+    content: dict[str, object] = {"filter": filter_section(f), "name": f.name}
     xm = crossmatch_specs(crossmatch)
     if xm:
         content["crossmatch"] = xm

@@ -80,6 +80,11 @@ def test_every_input_flavour_routes_the_same_alerts(client):
         report = client.backtest(BRIGHT, data)
         assert report.outputs["pass"].digest == digest, name
         assert report.total_alerts == N, name
+    # a categorical column (pandas' way to hold a band or a survey) reads as plain strings
+    by_survey = alertlab.sql_filter("survey = 'rubin'", kind="yesno")
+    frame = t.drop_columns(["lightcurve"]).to_pandas().astype({"survey": "category"})
+    report = client.backtest(by_survey, frame)
+    assert report.dead_lettered == 0 and report.counts == {"pass": N // 2}
 
 
 def test_a_lightcurve_feature_switch_and_a_ts_filter(client):
