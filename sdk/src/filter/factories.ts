@@ -21,6 +21,10 @@ export interface SqlFilterOptions {
   columns?: readonly string[];
   /** @default 2000 */
   timeoutMs?: number;
+  /** DuckDB `memory_limit` of the filter's sandbox (MiB). @default 256 */
+  memoryLimitMb?: number;
+  /** DuckDB `threads` of the filter's sandbox. @default 1 */
+  threads?: number;
 }
 
 /** A SQL filter: `sqlFilter("mag < 19 AND band = 'g'", { id: 'bright-g', kind: 'yesno' })`. */

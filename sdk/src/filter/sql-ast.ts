@@ -9,6 +9,71 @@ type JsonObject = { [key: string]: Json };
 const FORBIDDEN_FUNCTION_NAMES =
   /^(read_\w*|glob|\w*_scan|parquet_\w*|sniff_csv|query|query_table|getenv|duckdb_\w*|pragma_\w*|current_setting)$/i;
 
+/** Most elements or characters one call may generate (see {@link generatedSizeIssue}). */
+export const MAX_GENERATED_PER_CALL = 1000;
+
+/**
+ * Functions whose output size is an argument's value, not the input's, and argument positions
+ * that decide it ('range' = the range arguments). DuckDB builds such a value in one step that its
+ * `memory_limit` does not count and an interrupt does not stop (measured: `len(range(300000000))`
+ * held 19.7 GB for 82 s after an interrupt at 1 s), so these sizes must be literals within a cap.
+ */
+const SIZED_ARGS: Readonly<Record<string, readonly number[] | 'range'>> = {
+  range: 'range',
+  generate_series: 'range',
+  repeat: [1],
+  lpad: [1],
+  rpad: [1],
+  list_resize: [1],
+  array_resize: [1],
+  bar: [3]
+};
+
+function constantNumber(node: Json): number | undefined {
+  if (!isObject(node) || node.class !== 'CONSTANT' || !isObject(node.value)) {
+    return undefined;
+  }
+  const v = node.value.value;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Why a call could generate an unbounded value, or undefined when its size is a small literal. */
+export function generatedSizeIssue(name: string, args: readonly Json[]): string | undefined {
+  const lower = name.toLowerCase();
+  const cap = MAX_GENERATED_PER_CALL;
+  const fix = `sizes in ${lower}() must be integer literals giving at most ${cap} elements or characters`;
+  if (lower === 'format' || lower === 'printf') {
+    const first = args[0];
+    const text = isObject(first) && isObject(first.value) ? first.value.value : undefined;
+    if (typeof text !== 'string' || /\d{4,}|\*|\{[^}]*\{/.test(text)) {
+      return `${lower}() needs a literal format string without widths of 1000 or more`;
+    }
+    return undefined;
+  }
+  const sized = SIZED_ARGS[lower];
+  if (sized === undefined) {
+    return undefined;
+  }
+  if (sized === 'range') {
+    const nums = args.map(constantNumber);
+    if (nums.length === 0 || nums.some(n => n === undefined)) {
+      return fix;
+    }
+    const [start, stop, step] =
+      nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+    const n =
+      step === 0 ? Infinity : Math.ceil(((stop as number) - (start as number)) / (step as number));
+    return n <= cap ? undefined : `${fix} (this one asks for ${n})`;
+  }
+  for (const i of sized) {
+    const n = constantNumber(args[i] ?? null);
+    if (n === undefined || Math.abs(n) > cap) {
+      return fix;
+    }
+  }
+  return undefined;
+}
+
 /** What the parse says about a query: whether it is acceptable, and the columns it reads. */
 export interface SqlAnalysis {
   check: SqlCheck;
@@ -109,6 +174,13 @@ export async function analyzeSql(
       FORBIDDEN_FUNCTION_NAMES.test(node.function_name)
     ) {
       refusal = `function ${node.function_name}() reads outside the batch`;
+    } else if (
+      node.class === 'FUNCTION' &&
+      typeof node.function_name === 'string' &&
+      Array.isArray(node.children) &&
+      generatedSizeIssue(node.function_name, node.children) !== undefined
+    ) {
+      refusal = generatedSizeIssue(node.function_name, node.children);
     } else if (node.class === 'STAR') {
       star = true;
     } else if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {

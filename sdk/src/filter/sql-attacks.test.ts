@@ -4,12 +4,14 @@
  * view), and the textual checks linear in the input (1 MB inputs in at most 100 ms each).
  */
 import { describe, expect, it } from 'vitest';
-import { FilterSqlRefusedError } from '../errors.js';
+import { FilterEvaluationError, FilterSqlRefusedError } from '../errors.js';
 import { SqlFilter } from './sql-filter.js';
+import { SqlSandbox } from './sql-sandbox.js';
+import { syntheticAlerts } from './synthetic.js';
 import { MAX_SQL_CHARS, staticSqlCheck, stripLiterals } from './sql-static.js';
 
-const make = (source: string) =>
-  SqlFilter.create({ id: 'attack', kind: 'yesno', language: 'sql', source });
+const make = (source: string, limits: { memoryLimitMb?: number; timeoutMs?: number } = {}) =>
+  SqlFilter.create({ id: 'attack', kind: 'yesno', language: 'sql', source, ...limits });
 
 async function refused(source: string): Promise<string> {
   try {
@@ -119,5 +121,59 @@ describe('static SQL checks are linear', () => {
     expect(staticSqlCheck("x = $q$ ATTACH $q$ AND y = 'COPY'").ok).toBe(true);
     expect(staticSqlCheck('x = $q$ a $q$ ATTACH').ok).toBe(false);
     expect(stripLiterals("a 'b''c' \"d\" -- e\nf /* g */ h")).toBe('a \'\' "q"  \nf   h');
+  });
+});
+
+describe('SQL filter memory', () => {
+  it('refuses values whose size is an argument, not the input (len(range(300000000)))', async () => {
+    for (const source of [
+      'len(range(300000000)) > 0',
+      'len(generate_series(1, 300000000)) > 0',
+      "len(repeat('x', 1000000000)) > 0",
+      "lpad(band, 1000000000, 'x') <> ''",
+      'len(range(CAST(mag AS BIGINT) * 100000000)) > 0',
+      "format('{:>100000000}', mag) <> ''",
+      'len(list_resize([1], 1000000000)) > 0'
+    ]) {
+      expect(await refused(source)).toMatch(/at most 1000|literal format string/);
+    }
+    const ok = await make("len(range(10)) = 10 AND lpad(band, 3, '-') <> '' AND mag < 19");
+    await ok.close();
+  });
+
+  it('a sandbox has the memory_limit and threads it was given and never spills', async () => {
+    const sandbox = await SqlSandbox.create({ memoryLimitMb: 64, threads: 2 });
+    try {
+      const reader = await sandbox.connection.runAndReadAll(
+        "SELECT current_setting('memory_limit') m, current_setting('threads')::INTEGER t, current_setting('max_temp_directory_size') d"
+      );
+      expect(reader.getRowObjectsJS()[0]).toEqual({ m: '61.0 MiB', t: 2, d: '0 bytes' });
+      await expect(sandbox.connection.run("SET memory_limit = '64GB'")).rejects.toThrow(/locked/i);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('an aggregate past memoryLimitMb fails the batch instead of growing', async () => {
+    const { batch } = syntheticAlerts(3000, 5);
+    const f = await make(
+      "mag < (SELECT len(string_agg(a.band || b.band, ',')) FROM alerts a, alerts b)",
+      { memoryLimitMb: 32, timeoutMs: 120_000 }
+    );
+    try {
+      const rss0 = process.memoryUsage().rss;
+      let peak = rss0;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const error = await f.evaluate(batch).then(
+        () => undefined,
+        (e: unknown) => e
+      );
+      clearInterval(timer);
+      expect(error).toBeInstanceOf(FilterEvaluationError);
+      expect(String((error as Error).message)).toMatch(/Out of Memory/i);
+      expect((peak - rss0) / 2 ** 20).toBeLessThan(400);
+    } finally {
+      await f.close();
+    }
   });
 });

@@ -67,7 +67,10 @@ export class SqlFilter implements Filter {
   static async create(spec: FilterSpec): Promise<SqlFilter> {
     const { outputs, defaultIndex } = resolveOutputs(spec);
     refuseUnless(spec.id, staticSqlCheck(spec.source));
-    const sandbox = await SqlSandbox.create();
+    const sandbox = await SqlSandbox.create({
+      memoryLimitMb: spec.memoryLimitMb,
+      threads: spec.threads
+    });
     const filter = new SqlFilter(
       spec.id,
       spec.kind,

@@ -28,9 +28,25 @@ export const SANDBOX_SETTINGS: Readonly<Record<string, string>> = {
   lock_configuration: 'true'
 };
 
+/** Default DuckDB `memory_limit` of a SQL filter (MiB). */
+export const DEFAULT_SQL_MEMORY_LIMIT_MB = 256;
+/** Default DuckDB `threads` of a SQL filter. */
+export const DEFAULT_SQL_THREADS = 1;
+
+/** Per-filter resources of a sandbox. */
+export interface SandboxLimits {
+  /** DuckDB `memory_limit` (MiB): hash tables, sorts, aggregates past it fail the query. @default 256 */
+  memoryLimitMb?: number;
+  /** DuckDB worker threads. @default 1 */
+  threads?: number;
+}
+
 /**
  * A fresh in-memory DuckDB that can see one Arrow batch as table `alerts` and nothing else: no
- * files, no network, no extensions, configuration locked.
+ * files, no network, no extensions, configuration locked; its own `memory_limit` and `threads`
+ * (per filter), and no spilling to disk. What `memory_limit` does not count: values one function
+ * call builds whole (`range(n)`, `repeat(s, n)`); sql-ast.ts refuses those unless n is a small
+ * literal.
  */
 export class SqlSandbox {
   private plan: ArrowTablePlan | undefined;
@@ -42,8 +58,21 @@ export class SqlSandbox {
     readonly connection: DuckDBConnection
   ) {}
 
-  static async create(): Promise<SqlSandbox> {
-    const instance = await DuckDBInstance.create(':memory:', { ...SANDBOX_SETTINGS });
+  static async create(limits: SandboxLimits = {}): Promise<SqlSandbox> {
+    const memoryMb = Math.floor(limits.memoryLimitMb ?? DEFAULT_SQL_MEMORY_LIMIT_MB);
+    const threads = Math.floor(limits.threads ?? DEFAULT_SQL_THREADS);
+    if (!(memoryMb >= 16 && threads >= 1)) {
+      throw new RangeError(
+        `SQL sandbox limits: memoryLimitMb must be at least 16 and threads at least 1, got ${memoryMb} and ${threads}.`
+      );
+    }
+    const instance = await DuckDBInstance.create(':memory:', {
+      ...SANDBOX_SETTINGS,
+      memory_limit: `${memoryMb}MB`,
+      threads: String(threads),
+      // never spill: the default temp directory is ".tmp" under the controller's working directory
+      max_temp_directory_size: '0B'
+    });
     const connection = await instance.connect();
     return new SqlSandbox(instance, connection);
   }

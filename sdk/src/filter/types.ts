@@ -61,6 +61,10 @@ export interface FilterSpec {
   source: string;
   /** Per-batch time limit for user code. @default 2000 */
   timeoutMs?: number;
+  /** SQL: DuckDB `memory_limit` of the filter's sandbox (MiB). @default 256 */
+  memoryLimitMb?: number;
+  /** SQL: DuckDB `threads` of the filter's sandbox. @default 1 */
+  threads?: number;
 }
 
 /** Builds filters of one language. Python registers one later through the kernel bridge. */

@@ -57,6 +57,10 @@ export interface StageFilter {
   columns: string[];
   /** Per-batch time limit for user code; past it the batch is dead-lettered. @default 2000 */
   timeoutMs: number;
+  /** SQL: DuckDB `memory_limit` of the filter's sandbox, in MiB (16..16384). @default 256 */
+  memoryLimitMb: number;
+  /** SQL: DuckDB worker threads of the filter's sandbox (1..8). @default 1 */
+  threads: number;
 }
 
 export interface StageBatch {

@@ -24,6 +24,21 @@ describe('stage manifest', () => {
     expect(m.input.format).toBe('auto');
     expect(m.batch).toEqual({ maxRows: 5000, maxWaitMs: 500 });
     expect(m.filter?.timeoutMs).toBe(2000);
+    expect(m.filter?.memoryLimitMb).toBe(256);
+    expect(m.filter?.threads).toBe(1);
+  });
+
+  it('bounds the SQL sandbox resources a manifest may ask for', () => {
+    const r = safeParseStageManifest({
+      ...base,
+      filter: { ...base.filter, memoryLimitMb: 1_000_000, threads: 64 }
+    });
+    expect(r.ok ? [] : r.issues.map(i => i.path)).toEqual([
+      'filter.memoryLimitMb',
+      'filter.threads'
+    ]);
+    const ok = parseStageManifest({ ...base, filter: { ...base.filter, memoryLimitMb: 64 } });
+    expect(ok.filter?.memoryLimitMb).toBe(64);
   });
 
   it('lists every issue with its path', () => {

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue, ParseResult } from '../buffer/config.js';
 import { resolveOutputs } from '../filter/outputs.js';
+import { DEFAULT_SQL_MEMORY_LIMIT_MB, DEFAULT_SQL_THREADS } from '../filter/sql-sandbox.js';
 import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
 import { parseAggregate } from './manifest-aggregate.js';
@@ -75,7 +76,9 @@ function parseFilter(r: FieldReader, id: string): StageFilter | undefined {
     'path',
     'entry',
     'columns',
-    'timeoutMs'
+    'timeoutMs',
+    'memoryLimitMb',
+    'threads'
   ]);
   const language = r.oneOf('language', ['sql', 'typescript', 'python'] as const);
   const kind = r.oneOf('kind', ['yesno', 'leftright', 'switch'] as const);
@@ -109,7 +112,11 @@ function parseFilter(r: FieldReader, id: string): StageFilter | undefined {
     path,
     entry,
     columns: r.strings('columns', []),
-    timeoutMs: r.int('timeoutMs', 1, 3_600_000, 2000) ?? 2000
+    timeoutMs: r.int('timeoutMs', 1, 3_600_000, 2000) ?? 2000,
+    memoryLimitMb:
+      r.int('memoryLimitMb', 16, 16_384, DEFAULT_SQL_MEMORY_LIMIT_MB) ??
+      DEFAULT_SQL_MEMORY_LIMIT_MB,
+    threads: r.int('threads', 1, 8, DEFAULT_SQL_THREADS) ?? DEFAULT_SQL_THREADS
   };
 }
 

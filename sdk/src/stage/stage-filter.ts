@@ -123,7 +123,9 @@ export async function createStageFilter(spec: StageFilter, stageId: string): Pro
       outputs: spec.outputs,
       defaultOutput: spec.defaultOutput,
       columns: spec.columns,
-      timeoutMs: spec.timeoutMs
+      timeoutMs: spec.timeoutMs,
+      memoryLimitMb: spec.memoryLimitMb,
+      threads: spec.threads
     });
   } else if (spec.language === 'typescript') {
     const path = spec.path ?? (await writeInline(stageId, spec.source as string, 'ts'));
