@@ -28,6 +28,7 @@ import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
 import { RemoteError } from './errors.js';
 import { Lazy } from './lazy.js';
 import type { ServiceReply } from './services.js';
+import { placeTsSource } from './ts-module.js';
 import type { JsonObject } from './wire.js';
 import { alertlabHome, defaultCatalogPath } from '../../sdk/src/catalog/paths.js';
 import { CatalogStore } from '../../sdk/src/catalog/store.js';
@@ -193,6 +194,7 @@ export function backtestService(options: BacktestServiceOptions = {}): {
         throw bad('"nights" must be [first, last] as YYYY-MM-DD.');
       }
       const matcher = await matcherFor(manifest);
+      await placeTsSource(manifest);
       const filter = await createStageFilter(
         manifest.filter as NonNullable<StageManifest['filter']>,
         manifest.id
