@@ -80,6 +80,9 @@ class GateOutput(TypedDict):
     count: int
     fraction: float
     estimatedPerNight: float
+    #: order-free fingerprint of the routed alert ids; equal to the notebook backtest's
+    #: ``OutputReport.digest`` when both routed the same alerts
+    digest: str
 
 
 class GateResult(TypedDict):

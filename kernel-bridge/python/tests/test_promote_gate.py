@@ -151,6 +151,8 @@ def test_gate_and_stage_route_like_the_notebook(
     evidence = backtest_remote(flt, topic=sample_topic, sample_alerts=7, **auth)
     assert evidence["sampledAlerts"] == 7
     assert counts_of(evidence) == local
+    digests = {o["name"]: o["digest"] for o in evidence["result"]["outputs"]}
+    assert digests == {n: o.digest for n, o in report.outputs.items()}  # the same alerts
     sql = alertlab.sql_filter(
         "CASE WHEN mag < 21.5 THEN 'bright' WHEN mag >= 21.5 THEN 'faint' END",
         kind="switch",
