@@ -3,10 +3,16 @@
  * `GET /scs/{catalog}` (IVOA Simple Cone Search 1.03, VOTable 1.3) and `GET /catalogs`.
  */
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import type { AlertPositions } from '../crossmatch/types.js';
+import type { AlertInput, AlertPositions, MatchOptions } from '../crossmatch/types.js';
 import { AlertlabError, CrossmatchError } from '../errors.js';
 import type { CatalogService } from './catalogs.js';
 import { coneJson } from './cone-json.js';
+import {
+  DEFAULT_MAX_MATCHES,
+  checkConeSize,
+  checkExpectedMatches,
+  checkFoundMatches
+} from './match-budget.js';
 import {
   HttpError,
   readBody,
@@ -36,6 +42,11 @@ export interface CatalogRouteOptions {
   maxCrossmatchBytes?: number;
   /** Largest number of alerts in one cross-match. @default 1_000_000 */
   maxAlerts?: number;
+  /**
+   * Largest number of matches in one answer (cross-match pairs, cone rows), checked on the
+   * expected count before the join and on the pairs found after it: past it a 413. @default 200_000
+   */
+  maxMatches?: number;
 }
 
 function tableRowsJson(t: Table): Record<string, unknown>[] {
@@ -106,6 +117,27 @@ export function addCatalogRoutes(
 ): void {
   const maxBytes = options.maxCrossmatchBytes ?? 64 * 1024 * 1024;
   const maxAlerts = options.maxAlerts ?? 1_000_000;
+  const maxMatches = options.maxMatches ?? DEFAULT_MAX_MATCHES;
+  const rowsOf = (name: string): number => service.require(name).rows;
+  const crossmatch = async (alerts: AlertInput, positions: number, o: MatchOptions) => {
+    checkExpectedMatches(positions, o.catalogs, rowsOf, maxMatches);
+    const r = await service.crossmatch(alerts, o);
+    checkFoundMatches(r.table.numRows, maxMatches);
+    return r;
+  };
+  const cone = (
+    catalog: string,
+    p: { raDeg: number; decDeg: number; radiusArcsec: number; maxRows: number }
+  ) => {
+    checkConeSize(catalog, rowsOf(catalog), p.radiusArcsec, maxMatches);
+    return service.cone(
+      catalog,
+      p.raDeg,
+      p.decDeg,
+      p.radiusArcsec,
+      Math.min(p.maxRows, maxMatches)
+    );
+  };
 
   router.add('GET', '/catalogs', async ({ res }) => {
     sendJson(res, 200, { catalogs: [...service.catalogs().values()] });
@@ -120,8 +152,7 @@ export function addCatalogRoutes(
         parameter: 'catalog'
       });
     }
-    const p = coneParams(q);
-    const r = await service.cone(catalog, p.raDeg, p.decDeg, p.radiusArcsec, p.maxRows);
+    const r = await cone(catalog, coneParams(q));
     sendBytes(res, 200, 'application/json; charset=utf-8', coneJson(r));
   });
 
@@ -150,7 +181,7 @@ export function addCatalogRoutes(
           );
         }
         const q = url.searchParams;
-        const r = await service.crossmatch(table, {
+        const r = await crossmatch(table, table.numRows, {
           catalogs: catalogRequestsFromQuery(q),
           mode: modeParam(q.get('mode')),
           includeMovingObjects: q.get('includeMovingObjects') === 'true'
@@ -181,7 +212,7 @@ export function addCatalogRoutes(
           `${positions.raDeg.length} alerts in one request is too many: the limit is ${maxAlerts}.`
         );
       }
-      const r = await service.crossmatch(positions, {
+      const r = await crossmatch(positions, positions.raDeg.length, {
         catalogs: catalogRequests(json.catalogs, json.radiusArcsec),
         mode: modeParam(json.mode)
       });
@@ -198,7 +229,7 @@ export function addCatalogRoutes(
       const decDeg = decParam('DEC', q.get('DEC'));
       const radiusArcsec = radiusDegParam('SR', q.get('SR')) * 3600;
       const maxRows = maxRowsParam('MAXREC', q.get('MAXREC'));
-      const r = await service.cone(params.catalog, raDeg, decDeg, radiusArcsec, maxRows);
+      const r = await cone(params.catalog, { raDeg, decDeg, radiusArcsec, maxRows });
       sendBytes(
         res,
         200,
