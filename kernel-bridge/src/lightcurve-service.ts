@@ -4,7 +4,9 @@
  *
  * Request content:
  *   object_id   string (a ZTF objectId, a Rubin diaObjectId as decimal digits)
- *   topic?      only alerts of this buffer topic (the archive is still searched)
+ *   topic?      only alerts of this topic (the archive is still searched)
+ *   all_topics? without topic: every topic of the cluster instead of the alert buffer topics (the
+ *               buffer config's topics plus those already indexed; see sdk/src/objects/lookup-scope.ts)
  *   since_mjd?  only points at or after this MJD (days)
  * Reply content: object_id, num_rows, found (alerts of the object found; 0 = unknown object, the
  * table is then empty but typed), buffer_alerts, archive_alerts, records_read, message (when none).
@@ -64,13 +66,17 @@ export function lightcurveService(options: LightcurveServiceOptions): {
       if (topic !== undefined && (typeof topic !== 'string' || topic === '')) {
         throw new RemoteError('"topic" must be a topic name or null.', 'bad-request');
       }
+      const allTopics = request.all_topics ?? false;
+      if (typeof allTopics !== 'boolean') {
+        throw new RemoteError('"all_topics" must be true or false.', 'bad-request');
+      }
       const since = request.since_mjd ?? undefined;
       if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) {
         throw new RemoteError('"since_mjd" must be a finite MJD in days, or null.', 'bad-request');
       }
       let r;
       try {
-        r = await (await open()).lightcurve(objectId, { topic, sinceMjd: since });
+        r = await (await open()).lightcurve(objectId, { topic, allTopics, sinceMjd: since });
       } catch (err) {
         if ((err as Error).name === 'TopicNotFoundError') {
           throw new RemoteError(

@@ -112,7 +112,9 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
     topics: async (): Promise<TopicInfo[]> => {
       const { summarizeTopics } = await import('../../sdk/src/buffer/index.js');
       const client = await bufferClient();
-      const summaries = await summarizeTopics(await client.admin());
+      const summaries = await summarizeTopics(await client.admin(), undefined, {
+        refresh: () => client.refreshAdmin()
+      });
       return summaries.map(s => ({
         name: s.topic,
         partitions: s.partitions,

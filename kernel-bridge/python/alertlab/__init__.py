@@ -166,12 +166,19 @@ def lightcurve(
     topic: str | None = None,
     since: float | MjdLike | None = None,
     timeout: float | None = None,
+    *,
+    all_topics: bool = False,
 ) -> pa.Table:
     """The whole lightcurve of one object (every alert of it in the buffer topics - only ``topic``
     when given - and the archive), merged and sorted by MJD, as a pyarrow Table; ``since`` is an
-    MJD in days or an astropy ``Time``. An unknown object gives an empty table whose schema
-    metadata says ``found = 0``. See :meth:`Client.lightcurve`; pandas via ``to_pandas``."""
-    return default_client().lightcurve(object_id, topic=topic, since=since, timeout=timeout)
+    MJD in days or an astropy ``Time``; ``timeout`` in seconds. Without ``topic`` it searches the
+    alert buffer topics (those of ``alertlab.buffers.json`` plus the topics already indexed);
+    ``all_topics=True`` searches every topic of the cluster (slow the first time: each topic is
+    indexed once). An unknown object gives an empty table whose schema metadata says
+    ``found = 0`` and where it looked. See :meth:`Client.lightcurve`; pandas via ``to_pandas``."""
+    return default_client().lightcurve(
+        object_id, topic=topic, since=since, timeout=timeout, all_topics=all_topics
+    )
 
 
 @overload

@@ -177,10 +177,19 @@ class Client:
         topic: str | None = None,
         since: float | MjdLike | None = None,
         timeout: float | None = None,
+        *,
+        all_topics: bool = False,
     ) -> pa.Table:
         """The whole lightcurve of one object: every point of every alert of ``object_id`` in the
         buffer topics (only ``topic`` when given) and in the archive, merged (one point per mjd,
         band and forced flag, the latest alert's values winning) and sorted by MJD.
+
+        Where it looks: ``topic`` when given (indexed first if new). Otherwise the alert buffer
+        topics: the topics of the buffer sets in ``alertlab.buffers.json`` (the nearest one from
+        the engine's working directory) plus every topic already indexed (each topic once named
+        with ``topic=`` stays indexed). ``all_topics=True`` searches every topic of the cluster
+        instead — the first time, it indexes each topic once (minutes on a busy broker). A
+        sample put on a topic of its own is found with ``topic=`` (then also without it).
 
         ``object_id``: a ZTF objectId (``"ZTF19acihgng"``) or a Rubin diaObjectId (int or str).
         ``since``: keep points at or after this time — a bare number is an MJD in days (the
@@ -196,6 +205,8 @@ class Client:
         content: dict[str, Any] = {"object_id": str(object_id)}
         if topic is not None:
             content["topic"] = topic
+        if all_topics:
+            content["all_topics"] = True
         if since is not None:
             content["since_mjd"] = mjd_of(since)
         msg = self.channel.request("lightcurve_request", content, timeout_s=timeout or self.timeout)

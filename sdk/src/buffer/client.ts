@@ -69,6 +69,24 @@ export class BufferClient {
     return this.adminClient;
   }
 
+  /**
+   * Replaces the shared admin client with a new one — fresh cluster metadata, for when the old one
+   * answers from stale metadata (see stale-metadata.ts) — and returns it. The old one is closed a
+   * minute later (calls in flight on it finish), or with this client.
+   */
+  async refreshAdmin(): Promise<AdminClient> {
+    const old = this.adminClient;
+    const fresh = this.transport.admin();
+    this.adminClient = fresh;
+    fresh.catch(() => {
+      if (this.adminClient === fresh) {
+        this.adminClient = undefined; // the next admin() tries again
+      }
+    });
+    setTimeout(() => void old?.then(a => a.close()).catch(() => undefined), 60_000).unref();
+    return fresh;
+  }
+
   /** The shared idempotent producer (connected on first use, closed with this client). */
   producer(): Promise<ProducerClient> {
     this.producerClient ??= this.transport.producer({ idempotent: true });

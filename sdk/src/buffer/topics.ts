@@ -3,7 +3,10 @@
  * topic (partitions, leader/replicas/ISR, offsets, the groups reading it), and creating the topics
  * of a buffer set.
  */
+import { KafkaTransportError } from '../errors.js';
 import { topicConfigsOf, type BufferSetConfig } from './config.js';
+import { isRetriableError } from './retry.js';
+import { withFreshAdmin, type AdminSource } from './stale-metadata.js';
 import type { AdminClient, GroupInfo, PartitionInfo, PartitionOffsets } from './transport-types.js';
 
 /** Topic configs alertlab sets unless the buffer set says otherwise: alerts are large records. */
@@ -148,41 +151,57 @@ export interface TopicSummary {
   records: bigint;
 }
 
-/** One line per topic, in the order given (internal `__` topics left out). */
+/** Options of {@link summarizeTopics}. */
+export interface SummarizeOptions {
+  /**
+   * A new admin client (fresh metadata) to retry with when `admin` answers from stale metadata.
+   * @default none: retried with `admin` itself
+   */
+  refresh?: () => Promise<AdminClient>;
+}
+
+/**
+ * One line per topic, in the order given (internal `__` topics left out). A topic deleted since it
+ * was listed is left out; a describe that fails on stale metadata is retried (bounded, with a
+ * refreshed client); any other failure is thrown, naming the topic — never a shorter list.
+ */
 export async function summarizeTopics(
   admin: AdminClient,
-  topics?: string[]
+  topics?: string[],
+  options: SummarizeOptions = {}
 ): Promise<TopicSummary[]> {
   const names = (topics ?? (await admin.listTopics())).filter(t => !t.startsWith('__'));
-  if (names.length === 0) {
-    return [];
-  }
-  const order = new Map(names.map((n, i) => [n, i]));
-  // A topic deleted since the client's metadata was fetched is left out (one at a time, so a
-  // vanished topic never hides the others), and never fails the whole summary.
-  const described = await Promise.all(
-    names.map(name =>
-      admin.describeTopics([name]).then(
-        infos => infos,
-        () => []
-      )
-    )
-  );
-  const infos = described
-    .flat()
-    .sort((a, b) => (order.get(a.topic) ?? 0) - (order.get(b.topic) ?? 0));
+  let refreshing: Promise<AdminClient> | undefined;
+  const source: AdminSource = {
+    admin: async () => admin,
+    // topics failing together share one new client
+    refreshAdmin: () =>
+      (refreshing ??= (options.refresh?.() ?? Promise.resolve(admin)).finally(() =>
+        setTimeout(() => (refreshing = undefined), 0)
+      ))
+  };
   const summaries = await Promise.all(
-    infos.map(async info => {
+    names.map(async topic => {
       try {
-        const offsets = await admin.endOffsets(info.topic);
-        return {
-          topic: info.topic,
-          partitions: info.partitions.length,
-          replicationFactor: info.partitions[0]?.replicas.length ?? 0,
-          records: offsets.reduce((n, o) => n + (o.high - o.low), 0n)
-        };
-      } catch {
-        return undefined;
+        const got = await withFreshAdmin(source, topic, async a => {
+          const [[info], offsets] = await Promise.all([
+            a.describeTopics([topic]),
+            a.endOffsets(topic)
+          ]);
+          return {
+            topic,
+            partitions: info.partitions.length,
+            replicationFactor: info.partitions[0]?.replicas.length ?? 0,
+            records: offsets.reduce((n, o) => n + (o.high - o.low), 0n)
+          };
+        });
+        return got.ok ? got.value : undefined;
+      } catch (cause) {
+        throw new KafkaTransportError(
+          `Cannot describe topic "${topic}" on the Kafka cluster: ${(cause as Error).message} ` +
+            'Check the brokers (`alertlab kafka status`), then list the topics again.',
+          { cause, retriable: isRetriableError(cause), context: { topic } }
+        );
       }
     })
   );

@@ -5,7 +5,9 @@
  *   its Kafka key when the simulator produced it (it keys records by diaObjectId and marks them
  *   with the `alertlab-sim-class` header); any other record is decoded (canonical columns only).
  *   A mark beyond a partition's end means the topic was deleted and created again: the topic is
- *   indexed from scratch.
+ *   indexed from scratch. End offsets are asked with a fresh admin client when the shared one answers
+ *   from stale metadata (buffer/stale-metadata.ts); a topic deleted meanwhile is reported `gone`
+ *   and its index rows are dropped.
  * - an archive root: every `night=*` folder's Parquet files (`<topic>-p<n>-<first>-<last>.parquet`,
  *   see stage/archive-stage.ts), a file indexed again when its size or mtime changed.
  */
@@ -14,7 +16,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDecoder } from '../alerts/index.js';
 import type { AlertDecoder } from '../alerts/types.js';
-import type { AdminClient, ConsumedRecord, KafkaTransport } from '../buffer/transport-types.js';
+import { withFreshAdmin, type AdminSource } from '../buffer/stale-metadata.js';
+import type { ConsumedRecord, KafkaTransport } from '../buffer/transport-types.js';
 import type { ObjectIndex } from './object-index.js';
 import { readRanges, type OffsetRange } from './read-offsets.js';
 
@@ -34,6 +37,8 @@ export interface TopicCatchUp {
   alerts: number;
   /** Records whose object id came from the key (no decode). */
   byKey: number;
+  /** The topic no longer exists: nothing was read and its index rows were dropped. */
+  gone?: boolean;
 }
 
 /** Object ids (and MJDs, NaN when not decoded) of a partition's records, in record order. */
@@ -73,16 +78,22 @@ export function objectIdsOf(
   return { objectIds, offsets, mjd, byKey };
 }
 
-/** Indexes the records of `topic` not indexed yet. */
+/** Indexes the records of `topic` not indexed yet (a BufferClient is an AdminSource). */
 export async function catchUpTopic(
   transport: KafkaTransport,
-  admin: AdminClient,
+  admins: AdminSource,
   index: ObjectIndex,
   topic: string,
   decoder: AlertDecoder = createDecoder('auto', { columns: [] }),
   signal?: AbortSignal
 ): Promise<TopicCatchUp> {
-  const ends = await admin.endOffsets(topic);
+  const out: TopicCatchUp = { topic, records: 0, alerts: 0, byKey: 0 };
+  const got = await withFreshAdmin(admins, topic, admin => admin.endOffsets(topic), { signal });
+  if (!got.ok) {
+    await index.forgetTopic(topic);
+    return { ...out, gone: true };
+  }
+  const ends = got.value;
   let marks = await index.marks(topic);
   const endOf = new Map(ends.map(e => [e.partition, e]));
   if ([...marks].some(([p, m]) => (endOf.get(p)?.high ?? -1n) < m)) {
@@ -97,7 +108,6 @@ export async function catchUpTopic(
       ranges.set(e.partition, [{ from, to: e.high }]);
     }
   }
-  const out: TopicCatchUp = { topic, records: 0, alerts: 0, byKey: 0 };
   if (ranges.size === 0) {
     return out;
   }

@@ -14,10 +14,18 @@
 import { createDecoder } from '../alerts/index.js';
 import type { AlertDecoder } from '../alerts/types.js';
 import { BufferClient, type BufferOptions } from '../buffer/client.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, TopicNotFoundError } from '../errors.js';
 import { discoverArchiveDirs } from './archive-dirs.js';
 import { readArchivePoints } from './archive-points.js';
 import { catchUpArchive, catchUpTopic } from './catch-up.js';
+import {
+  bufferConfigTopics,
+  describeScope,
+  scopeTopics,
+  type BufferTopics,
+  type LookupScope,
+  WIDER_SEARCH_HINT
+} from './lookup-scope.js';
 import { ObjectIndex, defaultObjectIndexPath } from './object-index.js';
 import { mergePoints, pointsOfBatch, pointsTable, type LightcurvePoint } from './points.js';
 import { rangesOf, readRanges, type OffsetRange } from './read-offsets.js';
@@ -25,8 +33,18 @@ import type { Table } from 'apache-arrow';
 
 /** Options of a lookup. */
 export interface LightcurveOptions {
-  /** Only alerts of this buffer topic (the archive is still read). @default every topic */
+  /**
+   * Only alerts of this topic (the archive is still read); it is indexed first if it is new.
+   * @default the alert buffer topics (see `allTopics`)
+   */
   topic?: string;
+  /**
+   * Without `topic`: search every topic of the cluster (indexing each new one first: minutes
+   * on a busy broker the first time) instead of the alert buffer topics — the topics of the
+   * buffer config (`alertlab.buffers.json`, or `bufferTopics` of the service) plus the topics
+   * already indexed. @default false
+   */
+  allTopics?: boolean;
   /** Only points at or after this MJD (days, the alerts' own time scale: TAI for Rubin, UTC for ZTF). @default all */
   sinceMjd?: number;
 }
@@ -54,7 +72,12 @@ export interface LightcurveServiceOptions extends BufferOptions {
   indexPath?: string;
   /** Archive roots (`<root>/night=*\/*.parquet`). @default discoverArchiveDirs(): `$ALERTLAB_ARCHIVE_DIRS`, else `$ALERTLAB_HOME/archive` and the controller's archive stages */
   archiveDirs?: string[];
-  /** Topics a lookup without `topic` searches (and indexes). @default every topic but Kafka's internal ones */
+  /**
+   * The alert buffer topics a lookup without `topic` searches (besides the topics already indexed).
+   * @default every buffer set's topics in the nearest alertlab.buffers.json (none without one)
+   */
+  bufferTopics?: string[];
+  /** Only topics whose name matches are searched by a lookup without `topic`. @default all names */
   topics?: RegExp;
   /** Catch up with every topic at most this often (a lookup with `topic` always catches that one up). @default 1000 */
   catchUpIntervalMs?: number;
@@ -62,7 +85,7 @@ export interface LightcurveServiceOptions extends BufferOptions {
 
 export class LightcurveService {
   private readonly decoders = new Map<string, AlertDecoder>();
-  private lastFullCatchUpMs = 0;
+  private readonly lastSweepMs = new Map<LookupScope, number>();
   /** Archive roots searched by the last catch-up. */
   archiveDirs: string[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,7 +102,8 @@ export class LightcurveService {
     private readonly ownsBuffer: boolean,
     private readonly fixedArchiveDirs: string[] | undefined,
     private readonly intervalMs: number,
-    private readonly topicPattern: RegExp | undefined
+    private readonly topicPattern: RegExp | undefined,
+    private readonly buffers: BufferTopics
   ) {}
 
   /**
@@ -101,7 +125,10 @@ export class LightcurveService {
       options.buffer === undefined,
       options.archiveDirs,
       options.catchUpIntervalMs ?? 1000,
-      options.topics
+      options.topics,
+      options.bufferTopics === undefined
+        ? await bufferConfigTopics()
+        : { topics: [...options.bufferTopics], source: 'the service options' }
     );
   }
 
@@ -125,39 +152,47 @@ export class LightcurveService {
   }
 
   /**
-   * Catches the index up with `topic` (or every topic, at most once per interval) and the archive.
-   * Topics are caught up one task each, so a lookup waits for one topic at most, not for all.
+   * Catches the index up with `topic` (or the topics of `scope`, at most once per interval) and
+   * the archive. Topics are caught up one task each, so a lookup waits for one topic at most, not
+   * for all. A topic deleted meanwhile is skipped and its rows dropped; `topic` itself deleted
+   * (or never created) is a TopicNotFoundError.
    */
-  async catchUp(topic?: string, knownOnly = false): Promise<void> {
-    const admin = await this.buffer.admin();
+  async catchUp(topic?: string, scope: LookupScope = 'buffers'): Promise<void> {
     const transport = this.buffer.transport;
     if (topic !== undefined) {
-      await this.enqueue(() =>
-        catchUpTopic(transport, admin, this.index, topic, undefined, this.stopping.signal)
+      const r = await this.exclusive(() =>
+        catchUpTopic(transport, this.buffer, this.index, topic, undefined, this.stopping.signal)
       );
-    } else if (knownOnly || Date.now() - this.lastFullCatchUpMs >= this.intervalMs) {
-      const started = Date.now();
-      const known = knownOnly
-        ? new Set(await this.exclusive(() => this.index.topics()))
-        : undefined;
-      const topics = (await admin.listTopics())
-        .filter(t => !t.startsWith('__') && (this.topicPattern?.test(t) ?? true))
-        .filter(t => known?.has(t) ?? true)
-        .sort();
-      for (const t of topics) {
-        await this.enqueue(() =>
-          catchUpTopic(transport, admin, this.index, t, undefined, this.stopping.signal).catch(
-            (err: unknown) => {
-              if ((err as Error).name !== 'TopicNotFoundError') {
-                throw err; // a topic deleted since the listing is skipped
-              }
-            }
-          )
+      if (r.gone === true) {
+        throw new TopicNotFoundError(
+          `Topic "${topic}" does not exist on the Kafka cluster (${this.buffer.bootstrapServers.join(',')}). ` +
+            'Check the name (alertlab.topics() lists them).',
+          { context: { topic } }
         );
       }
-      if (!knownOnly) {
-        this.lastFullCatchUpMs = started;
+    } else if (
+      scope === 'indexed' ||
+      Date.now() - (this.lastSweepMs.get(scope) ?? 0) >= this.intervalMs
+    ) {
+      const started = Date.now();
+      const listed = await (await this.buffer.admin()).listTopics();
+      const indexed = await this.exclusive(() => this.index.topics());
+      const { search, gone } = scopeTopics(
+        scope,
+        listed,
+        indexed,
+        this.buffers.topics,
+        this.topicPattern
+      );
+      for (const t of gone) {
+        await this.enqueue(() => this.index.forgetTopic(t)); // deleted: its rows point nowhere
       }
+      for (const t of search) {
+        await this.enqueue(() =>
+          catchUpTopic(transport, this.buffer, this.index, t, undefined, this.stopping.signal)
+        );
+      }
+      this.lastSweepMs.set(scope, started);
     }
     await this.enqueue(async () => {
       this.archiveDirs = this.fixedArchiveDirs ?? (await discoverArchiveDirs());
@@ -181,7 +216,7 @@ export class LightcurveService {
         return;
       }
       running = true;
-      this.catchUp(undefined, true)
+      this.catchUp(undefined, 'indexed')
         .then(() => (this.lastBackgroundError = undefined))
         .catch((err: unknown) => (this.lastBackgroundError = err as Error))
         .finally(() => (running = false));
@@ -200,7 +235,8 @@ export class LightcurveService {
     if (since !== undefined && !Number.isFinite(since)) {
       throw new ConfigError(`lightcurve: sinceMjd must be a finite MJD in days (got ${since}).`);
     }
-    await this.catchUp(options.topic);
+    const scope: LookupScope = options.allTopics === true ? 'all' : 'buffers';
+    await this.catchUp(options.topic, scope);
     const points: LightcurvePoint[] = [];
     const locations = await this.exclusive(() => this.index.locate(objectId, options.topic, since));
     const byTopic = new Map<string, Map<number, bigint[]>>();
@@ -236,7 +272,8 @@ export class LightcurveService {
     points.push(...archived.points);
     const merged = mergePoints(since === undefined ? points : points.filter(p => p.mjd >= since));
     const found = bufferAlerts + archived.alerts;
-    const where = options.topic === undefined ? 'any buffer topic' : `topic "${options.topic}"`;
+    const where =
+      options.topic === undefined ? describeScope(scope, this.buffers) : `topic "${options.topic}"`;
     return {
       objectId,
       table: pointsTable(merged, { objectId, found: String(found) }),
@@ -245,7 +282,7 @@ export class LightcurveService {
       archiveAlerts: archived.alerts,
       recordsRead,
       ...(found === 0 && {
-        message: `No alert of object "${objectId}"${since === undefined ? '' : ` at or after MJD ${since}`} in ${where} or the archive (${this.archiveDirs.join(', ')}).`
+        message: `No alert of object "${objectId}"${since === undefined ? '' : ` at or after MJD ${since}`} in ${where} or the archive (${this.archiveDirs.join(', ')}).${options.topic === undefined && scope === 'buffers' ? WIDER_SEARCH_HINT : ''}`
       })
     };
   }

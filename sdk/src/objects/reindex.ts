@@ -46,7 +46,7 @@ export async function reindexObjects(options: ReindexOptions = {}): Promise<Rein
       options.topics ?? (await admin.listTopics()).filter(t => !t.startsWith('__')).sort();
     const done: TopicCatchUp[] = [];
     for (const t of topics) {
-      const r = await catchUpTopic(buffer.transport, admin, index, t);
+      const r = await catchUpTopic(buffer.transport, buffer, index, t);
       done.push(r);
       options.onTopic?.(r);
     }
