@@ -172,3 +172,28 @@ def test_top_level_lightcurve_and_pandas(client: alertlab.Client, topics: dict[s
     assert str(df["alertId"].dtype) == "Int64"
     assert alert["candid"] in set(df["alertId"].dropna().tolist())
     assert os.environ.get("ALERTLAB_OBJECT_INDEX") is None  # the engine's env was not leaked
+
+
+def test_without_topic_it_searches_the_buffer_topics_and_indexed_ones(
+    client: alertlab.Client, topics: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A topic written after the engine started, in no buffer set: a lookup without ``topic``
+    does not read it (nor the rest of the cluster) until it is named once; the message says how
+    to search more widely (``all_topics=True``, not run here: it reads every topic of the shared
+    broker)."""
+    extra = f"py-lc-extra-{uuid.uuid4().hex[:10]}"
+    script = tmp_path_factory.mktemp("produce-extra") / "produce.mts"
+    script.write_text(PRODUCE % (ROOT / "sdk" / "src" / "buffer" / "index.js").as_uri())
+    args = [NODE, "--import", "tsx", str(script), BOOTSTRAP, extra, str(ZTF_SAMPLE)]
+    subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True, timeout=120)
+    object_id = packets(ZTF_SAMPLE)[7]["objectId"]
+
+    def alerts(t: pa.Table) -> int:
+        return int(t.schema.metadata[b"buffer_alerts"])
+
+    assert alerts(client.lightcurve(object_id, topic=topics["ztf"])) == 1
+    assert alerts(client.lightcurve(object_id)) == 1  # the extra topic is not searched
+    missing = alertlab.lightcurve("ZTF00nosuchobj")
+    assert b"all_topics=True" in missing.schema.metadata[b"message"]
+    assert alerts(client.lightcurve(object_id, topic=extra)) == 1
+    assert alerts(client.lightcurve(object_id)) == 2  # indexed now: in the default scope
