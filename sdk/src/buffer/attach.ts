@@ -275,13 +275,28 @@ export async function* attachWith(
       }
     }
   };
+  // Once the queue is closed (abort, reader gone) the consumer is closed too: a handler that
+  // returns without resolving its offset would otherwise have the client fetch the same batch
+  // again and again while the generator waits, suspended, for a reader that never comes back.
+  let closing: Promise<void> | undefined;
+  const closeConsumer = (): Promise<void> => {
+    const c = consumer;
+    if (c !== undefined) {
+      closing ??= c.close();
+    }
+    return closing ?? Promise.resolve();
+  };
   const handler = async (fb: FetchedBatch): Promise<void> => {
     if (fb.topic !== topic) {
       return;
     }
     const all = fb.records;
     for (let start = 0; start < all.length; start += maxRows) {
-      if (!fb.isRunning() || fb.isStale() || queue.isClosed) {
+      if (queue.isClosed) {
+        void closeConsumer().catch(() => undefined);
+        return;
+      }
+      if (!fb.isRunning() || fb.isStale()) {
         return;
       }
       const chunk = all.length <= maxRows ? all : all.slice(start, start + maxRows);
@@ -292,18 +307,25 @@ export async function* attachWith(
       decoding.catch(() => undefined); // awaited by the reader; a dropped one fails nobody
       const item = { partition: fb.partition, batch: decoding };
       if (!(await queue.push(item, { onWait: () => fb.heartbeat() }))) {
+        void closeConsumer().catch(() => undefined);
         return;
       }
       fb.resolveOffset(chunk[chunk.length - 1].offset);
     }
   };
-  const onAbort = (): void => queue.close();
+  const onAbort = (): void => {
+    queue.close();
+    void closeConsumer().catch(() => undefined);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     consumer = await transport.consumer({
       ...options.consumer,
       groupId: group ?? `alertlab-attach-${randomUUID()}`
     });
+    if (queue.isClosed) {
+      return;
+    }
     const positioned = new Set<number>();
     const c = consumer;
     c.onAssignment(assignment => {
@@ -339,7 +361,7 @@ export async function* attachWith(
   } finally {
     signal?.removeEventListener('abort', onAbort);
     queue.close();
-    await consumer?.close();
+    await closeConsumer();
     await worker?.close();
   }
 }

@@ -46,6 +46,9 @@ async function k8s(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Longest wait for a clean stop after SIGTERM/SIGINT (the process exits after it regardless). */
+export const SHUTDOWN_MS = 8000;
+
 export async function run(args: string[]): Promise<number> {
   if (args[0] === 'k8s') {
     return k8s(args.slice(1));
@@ -82,7 +85,8 @@ export async function run(args: string[]): Promise<number> {
     storePath: values.store,
     catalogs: values.catalogs ? values.catalogs.split(',').filter(Boolean) : undefined,
     onLog: e => log({ event: 'request', ...e }),
-    supervisor: { onEvent: (event, fields) => log({ event, ...fields }) }
+    // stage workers get 6 s to finish their transaction: the whole stop fits in SHUTDOWN_MS
+    supervisor: { onEvent: (event, fields) => log({ event, ...fields }), stopGraceMs: 6000 }
   });
   console.log(
     `alertlab controller: listening on ${ctl.url} (token in ${ctl.tokenFile}, state in ${ctl.stateDir})`
@@ -91,6 +95,22 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  await ctl.close();
+  // Whatever runs (a gate's query, a worker that ignores SIGTERM), the controller is gone within
+  // SHUTDOWN_MS; a second signal exits at once.
+  const exitNow = (): never => process.exit(1);
+  process.once('SIGINT', exitNow);
+  process.once('SIGTERM', exitNow);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>(resolve => {
+    timer = setTimeout(() => resolve('late'), SHUTDOWN_MS);
+  });
+  const how = await Promise.race([ctl.close().then(() => 'closed' as const), deadline]);
+  clearTimeout(timer);
+  if (how === 'late') {
+    process.stderr.write(
+      `alertlab controller: shutdown took longer than ${SHUTDOWN_MS} ms; exiting without waiting.\n`
+    );
+    return 1;
+  }
   return 0;
 }

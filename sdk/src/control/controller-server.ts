@@ -88,6 +88,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       tokenFile,
       stateDir,
       close: async () => {
+        await controller.stopGates();
         await http.close();
         await supervisor.close();
         await buffer.close();

@@ -11,7 +11,7 @@ import { TopicNotFoundError } from '../errors.js';
 import type { CatalogService } from './catalogs.js';
 import { writeJsonAtomic } from './atomic.js';
 import { prepareManifest } from './deploy.js';
-import { runGate } from './gate.js';
+import { runGate, type GateInput } from './gate.js';
 import { HttpError } from './http.js';
 import { StageRegistry, checkStageId } from './registry.js';
 import type { Supervisor } from './supervisor.js';
@@ -61,6 +61,8 @@ export function checkGate(gate: GateOptions | undefined): GateOptions {
 /** Stage operations behind the REST API. */
 export class Controller {
   private chain: Promise<unknown> = Promise.resolve();
+  /** Gates running now, each with the switch that stops it. */
+  private readonly gates = new Map<AbortController, Promise<unknown>>();
 
   constructor(
     readonly registry: StageRegistry,
@@ -70,6 +72,36 @@ export class Controller {
     /** Catalog store the workers' cross-match uses unless a manifest names one. @default the stage's default */
     readonly storePath?: string
   ) {}
+
+  /** Runs a gate that {@link stopGates} can stop. */
+  private gate(input: GateInput): Promise<GateEvidence> {
+    const stop = new AbortController();
+    const run = runGate({ ...input, signal: stop.signal });
+    const done = run.then(
+      () => undefined,
+      () => undefined
+    );
+    this.gates.set(stop, done);
+    void done.then(() => this.gates.delete(stop));
+    return run;
+  }
+
+  /**
+   * Stops every running gate (their queries are interrupted, their readers closed) and waits until
+   * they have returned, at most `timeoutMs`. A shutdown calls it first: a DuckDB query still
+   * running when the process exits keeps the process from exiting.
+   */
+  async stopGates(timeoutMs = 5000): Promise<void> {
+    for (const stop of this.gates.keys()) {
+      stop.abort();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.gates.values()),
+      new Promise<void>(resolve => (timer = setTimeout(resolve, timeoutMs)))
+    ]);
+    clearTimeout(timer);
+  }
 
   /** Starts the workers of every stage the registry holds (after a controller restart). */
   async resume(): Promise<void> {
@@ -129,7 +161,7 @@ export class Controller {
               )
             : cause;
         });
-        const evidence = await runGate({
+        const evidence = await this.gate({
           manifest: prepared.manifest,
           buffer: this.buffer,
           catalogs: this.catalogs,
@@ -197,7 +229,7 @@ export class Controller {
         dir,
         servers
       );
-      return await runGate({
+      return await this.gate({
         manifest: prepared.manifest,
         buffer: this.buffer,
         catalogs: this.catalogs,

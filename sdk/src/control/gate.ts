@@ -24,6 +24,22 @@ export const DEFAULT_GATE_SAMPLE = 1000;
 /** Default wall-time budget of the gate. */
 export const DEFAULT_GATE_BUDGET_MS = 20_000;
 
+/** How long a stopped backtest may take to return before its filter is closed anyway. */
+const STOP_WAIT_MS = 5000;
+
+/** Waits until `p` settles or `ms` pass, whichever comes first. */
+async function settled(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined
+    ),
+    new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))
+  ]);
+  clearTimeout(timer);
+}
+
 /** What the gate needs. */
 export interface GateInput {
   manifest: StageManifest;
@@ -31,6 +47,8 @@ export interface GateInput {
   catalogs?: CatalogService;
   sampleAlerts?: number;
   budgetMs?: number;
+  /** Stops the gate (the controller is shutting down): its query is interrupted. */
+  signal?: AbortSignal;
 }
 
 function refuse(reason: string, message: string, extra: Record<string, unknown> = {}): HttpError {
@@ -125,8 +143,13 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     );
   }
   const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  input.signal?.addEventListener('abort', stop, { once: true });
   const offsets: Record<string, [string, string]> = {};
   try {
+    if (input.signal?.aborted) {
+      throw refuse('stopped', 'the controller is shutting down.');
+    }
     const xm = m.crossmatch;
     for (const c of xm?.catalogs ?? []) {
       if (!input.catalogs?.catalogs().has(c.name)) {
@@ -139,10 +162,19 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
     const batches = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
     const remaining = Math.max(1, budgetMs - (performance.now() - t0));
-    const result = await withBudget(
-      backtest(filter, batches, { signal: abort.signal, sampleSize: 5 }),
-      remaining,
-      'The backtest'
+    // the signal reaches every evaluate: a budget that fires interrupts the running query, and
+    // the filter is closed only once its call has returned (never under a running query)
+    const running = backtest(filter, batches, {
+      signal: abort.signal,
+      context: { signal: abort.signal },
+      sampleSize: 5
+    });
+    const result = await withBudget(running, remaining, 'The backtest').catch(
+      async (err: unknown) => {
+        abort.abort();
+        await settled(running, STOP_WAIT_MS);
+        throw err;
+      }
     );
     return {
       sampledAlerts: result.totalAlerts,
@@ -174,6 +206,7 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
       error: name
     });
   } finally {
+    input.signal?.removeEventListener('abort', stop);
     abort.abort();
     await filter.close().catch(() => undefined);
   }
@@ -196,6 +229,8 @@ async function runStreamGate(input: GateInput): Promise<GateEvidence> {
   const budgetMs = input.budgetMs ?? DEFAULT_GATE_BUDGET_MS;
   const n = input.sampleAlerts ?? DEFAULT_GATE_SAMPLE;
   const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  input.signal?.addEventListener('abort', stop, { once: true });
   const offsets: Record<string, [string, string]> = {};
   try {
     const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
@@ -221,6 +256,7 @@ async function runStreamGate(input: GateInput): Promise<GateEvidence> {
       `the ${m.kind} stage failed on the sample: ${err instanceof Error ? err.message : String(err)}`
     );
   } finally {
+    input.signal?.removeEventListener('abort', stop);
     abort.abort();
   }
 }

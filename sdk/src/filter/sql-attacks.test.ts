@@ -177,3 +177,42 @@ describe('SQL filter memory', () => {
     }
   });
 });
+
+describe('SQL filter cancellation', () => {
+  it('close() under a running query interrupts it and returns at once', async () => {
+    const { batch } = syntheticAlerts(1000, 3);
+    const f = await make('mag < (SELECT count(*) FROM alerts a, alerts b, alerts c, alerts d)', {
+      timeoutMs: 3_600_000
+    });
+    const running = f.evaluate(batch).then(
+      () => 'finished',
+      (e: unknown) => (e as Error).name
+    );
+    await new Promise(r => setTimeout(r, 300));
+    const t0 = performance.now();
+    await f.close();
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(await running).toBe('FilterEvaluationError');
+    // the DuckDB thread is idle again: this process uses little CPU from now on
+    const c0 = process.cpuUsage();
+    await new Promise(r => setTimeout(r, 1000));
+    const c = process.cpuUsage(c0);
+    expect((c.user + c.system) / 1000).toBeLessThan(300);
+  });
+
+  it('an aborted signal interrupts the running batch', async () => {
+    const { batch } = syntheticAlerts(1000, 3);
+    const f = await make('mag < (SELECT count(*) FROM alerts a, alerts b, alerts c, alerts d)', {
+      timeoutMs: 3_600_000
+    });
+    try {
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 200);
+      const t0 = performance.now();
+      await expect(f.evaluate(batch, { signal: abort.signal })).rejects.toThrow(/aborted/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    } finally {
+      await f.close();
+    }
+  });
+});

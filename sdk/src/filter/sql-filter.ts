@@ -216,7 +216,10 @@ export class SqlFilter implements Filter {
     );
   }
 
+  /** Interrupts a running batch and waits for it to return before closing the sandbox. */
   async close(): Promise<void> {
+    this.sandbox.stop();
+    await this.queue;
     await this.sandbox.close();
   }
 }

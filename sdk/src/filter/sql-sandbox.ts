@@ -51,6 +51,7 @@ export interface SandboxLimits {
 export class SqlSandbox {
   private plan: ArrowTablePlan | undefined;
   private schemaKey = '';
+  private stopped = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -121,10 +122,14 @@ export class SqlSandbox {
       const timer = setTimeout(() => stop('timeout'), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
+        if (this.stopped || signal?.aborted) {
+          interrupted = 'abort';
+          throw new Error(this.stopped ? 'the sandbox is stopping' : 'aborted before it ran');
+        }
         return readResultAsArrow(await prepared.run());
       } catch (error) {
-        throw interrupted
-          ? new SandboxInterrupted(interrupted, timeoutMs, { cause: error })
+        throw interrupted || this.stopped
+          ? new SandboxInterrupted(interrupted ?? 'abort', timeoutMs, { cause: error })
           : error;
       } finally {
         clearTimeout(timer);
@@ -135,7 +140,18 @@ export class SqlSandbox {
     }
   }
 
+  /**
+   * Stops for good: interrupts the running query (it rejects as aborted) and refuses to start
+   * another one, so a query queued behind it cannot slip in before close().
+   */
+  stop(): void {
+    this.stopped = true;
+    this.connection.interrupt();
+  }
+
+  /** Stops a running query first: closing under one would block until it ends. */
   async close(): Promise<void> {
+    this.stop();
     this.connection.closeSync();
     this.instance.closeSync();
   }
