@@ -5,10 +5,11 @@
  * DEALER in the worker; Arrow IPC in, Int32 routing out). A Python exception, a hang past
  * `batchTimeoutMs` or a dead worker rejects that batch with a FilterWorkerError (carrying the
  * traceback or the worker's last output) and the next batch gets a fresh worker — so a stage can
- * dead-letter the batch and go on.
+ * dead-letter the batch and go on. The worker runs sandboxed (python/sandbox.ts) and talks over a
+ * Unix socket in the host's private folder.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
@@ -20,6 +21,7 @@ import {
   writeConnectionFile,
   type ConnectionInfo
 } from './python/connection-file.js';
+import { DEFAULT_WORKER_MEMORY_MB, sandboxMode, sandboxed, workerEnv } from './python/sandbox.js';
 import { SendQueue } from './python/send-queue.js';
 import { WorkerChannel, type WorkerFilterSpec } from './python/worker-channel.js';
 import { WorkerProcess } from './python/worker-process.js';
@@ -58,6 +60,14 @@ export interface PythonFilterHostOptions {
   cwd?: string;
   /** Extra worker environment variables. @default {} */
   env?: Record<string, string>;
+  /**
+   * Run the worker in the process sandbox (python/sandbox.ts: no network, no capabilities, no
+   * processes outliving it, bounded memory, no secrets in its environment) where the machine
+   * can make one. @default true
+   */
+  sandbox?: boolean;
+  /** Memory limit of the sandboxed worker (MiB). @default 2048 */
+  memoryLimitMb?: number;
 }
 
 /** Per-row routing, the same shape as the SDK filter's `Routing`. */
@@ -94,18 +104,19 @@ export class PythonFilterHost {
 
   /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
   static async create(options: PythonFilterHostOptions): Promise<PythonFilterHost> {
+    // a Unix socket in a private folder: it reaches a worker in its own network namespace
+    const dir = await mkdtemp(join(tmpdir(), 'alertlab-filter-'));
+    await mkdir(join(dir, 'scratch'), { mode: 0o700 });
     const socket = new Router({ mandatory: true, linger: 0 });
-    await socket.bind('tcp://127.0.0.1:*');
-    const bound = socket.lastEndpoint ?? '';
+    await socket.bind(`ipc://${join(dir, 'w')}-1`);
     const info: ConnectionInfo = {
-      transport: 'tcp',
-      ip: '127.0.0.1',
-      shell_port: Number(bound.slice(bound.lastIndexOf(':') + 1)),
+      transport: 'ipc',
+      ip: join(dir, 'w'),
+      shell_port: 1,
       key: newKey(),
       signature_scheme: 'hmac-sha256',
       pid: process.pid
     };
-    const dir = await mkdtemp(join(tmpdir(), 'alertlab-filter-'));
     await writeConnectionFile(join(dir, 'host.json'), info);
     const placeholder: WorkerFilterSpec = { name: options.filter, kind: 'switch', outputs: [] };
     const host = new PythonFilterHost(options, socket, info, dir, placeholder);
@@ -137,18 +148,16 @@ export class PythonFilterHost {
 
   private async start(): Promise<void> {
     const python = this.options.python ?? join(repoRoot(), '.venv', 'bin', 'python');
-    const worker = WorkerProcess.spawn(
-      python,
-      [
-        '-m',
-        'alertlab.worker',
-        '--connect',
-        join(this.dir, 'host.json'),
-        '--filter',
-        this.options.filter
-      ],
-      { cwd: this.options.cwd, env: { ...process.env, ...(this.options.env ?? {}) } }
-    );
+    const args = ['-m', 'alertlab.worker', '--connect', join(this.dir, 'host.json')];
+    args.push('--filter', this.options.filter);
+    const mode = this.options.sandbox === false ? 'none' : sandboxMode();
+    const memoryMb = this.options.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB;
+    const run = sandboxed(mode, python, args, memoryMb);
+    const env =
+      mode === 'none'
+        ? { ...process.env, ...(this.options.env ?? {}) }
+        : workerEnv(join(this.dir, 'scratch'), this.options.env);
+    const worker = WorkerProcess.spawn(run.command, run.args, { cwd: this.options.cwd, env });
     this.worker = worker;
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
     this.spec = await this.channel.awaitHello(worker, timeoutMs, this.options.filter);

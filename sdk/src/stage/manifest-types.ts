@@ -57,7 +57,10 @@ export interface StageFilter {
   columns: string[];
   /** Per-batch time limit for user code; past it the batch is dead-lettered. @default 2000 */
   timeoutMs: number;
-  /** SQL: DuckDB `memory_limit` of the filter's sandbox, in MiB (16..16384). @default 256 */
+  /**
+   * Memory limit in MiB (16..16384): SQL, DuckDB's `memory_limit` of the filter's sandbox; Python,
+   * the worker process's data limit (TypeScript: not applied yet). @default 256 (SQL), 2048
+   */
   memoryLimitMb: number;
   /** SQL: DuckDB worker threads of the filter's sandbox (1..8). @default 1 */
   threads: number;

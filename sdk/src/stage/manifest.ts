@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue, ParseResult } from '../buffer/config.js';
 import { resolveOutputs } from '../filter/outputs.js';
+import { DEFAULT_WORKER_MEMORY_MB } from '../filter/python/sandbox.js';
 import { DEFAULT_SQL_MEMORY_LIMIT_MB, DEFAULT_SQL_THREADS } from '../filter/sql-sandbox.js';
 import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
@@ -103,6 +104,7 @@ function parseFilter(r: FieldReader, id: string): StageFilter | undefined {
   if (language === undefined || kind === undefined) {
     return undefined;
   }
+  const memoryDefault = language === 'sql' ? DEFAULT_SQL_MEMORY_LIMIT_MB : DEFAULT_WORKER_MEMORY_MB;
   return {
     language,
     kind,
@@ -113,9 +115,7 @@ function parseFilter(r: FieldReader, id: string): StageFilter | undefined {
     entry,
     columns: r.strings('columns', []),
     timeoutMs: r.int('timeoutMs', 1, 3_600_000, 2000) ?? 2000,
-    memoryLimitMb:
-      r.int('memoryLimitMb', 16, 16_384, DEFAULT_SQL_MEMORY_LIMIT_MB) ??
-      DEFAULT_SQL_MEMORY_LIMIT_MB,
+    memoryLimitMb: r.int('memoryLimitMb', 16, 16_384, memoryDefault) ?? memoryDefault,
     threads: r.int('threads', 1, 8, DEFAULT_SQL_THREADS) ?? DEFAULT_SQL_THREADS
   };
 }

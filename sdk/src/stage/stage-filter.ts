@@ -26,6 +26,8 @@ export interface PythonFilterOptions {
   filter: string;
   /** Per-batch time limit; past it the worker is killed and restarted. @default 2000 */
   timeoutMs?: number;
+  /** Memory limit of the sandboxed worker process (MiB). @default 2048 */
+  memoryLimitMb?: number;
 }
 
 /** A Python `@alertlab.filter` as a {@link Filter} (same object in a backtest and a stage). */
@@ -39,7 +41,8 @@ export class PythonStageFilter implements Filter {
   static async create(options: PythonFilterOptions): Promise<PythonStageFilter> {
     const host = await PythonFilterHost.create({
       filter: options.filter,
-      batchTimeoutMs: options.timeoutMs ?? 2000
+      batchTimeoutMs: options.timeoutMs ?? 2000,
+      memoryLimitMb: options.memoryLimitMb
     });
     return new PythonStageFilter(options.id, host);
   }
@@ -141,7 +144,12 @@ export async function createStageFilter(spec: StageFilter, stageId: string): Pro
   } else if (spec.language === 'python') {
     const ref =
       spec.path ?? `${await writeInline(stageId, spec.source as string, 'py')}:${spec.entry}`;
-    filter = await pythonFilter({ id: stageId, filter: ref, timeoutMs: spec.timeoutMs });
+    filter = await pythonFilter({
+      id: stageId,
+      filter: ref,
+      timeoutMs: spec.timeoutMs,
+      memoryLimitMb: spec.memoryLimitMb
+    });
   } else {
     throw new StageManifestError(`Stage "${stageId}": unknown filter language.`);
   }

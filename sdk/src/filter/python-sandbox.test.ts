@@ -1,0 +1,157 @@
+/**
+ * The Python filter worker's sandbox (issue 15, part 1, partly): a hostile filter run by the real
+ * worker cannot reach the network (here: the local Kafka port), sees no secrets in its
+ * environment, has no capabilities, leaves no process behind (a detached `sleep`), and cannot
+ * take more memory than its limit (the batch fails, the host carries on).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Float64, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilterWorkerError } from '../errors.js';
+import { repoRoot } from './python/connection-file.js';
+import { sandboxMode } from './python/sandbox.js';
+import { withPythonFilterHost } from './python-host.js';
+
+const python = join(repoRoot(), '.venv', 'bin', 'python');
+const SLEEP_MARK = '987.654321';
+
+const HOSTILE = `
+import json, os, socket, subprocess
+import pyarrow as pa
+import alertlab
+
+@alertlab.filter(kind="yesno", columns=["mag"])
+def probe(batch):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        net = s.connect_ex(("127.0.0.1", 19092))
+    except OSError as e:
+        net = str(e)
+    status = open("/proc/self/status").read()
+    cap = status.split("CapEff:")[1].split()[0]
+    subprocess.Popen(["sleep", "${SLEEP_MARK}"], start_new_session=True)
+    report = {
+        "net": net,
+        "cap": cap,
+        "env": sorted(os.environ),
+        "home": os.environ.get("HOME"),
+    }
+    with open(os.environ["PROBE_REPORT"], "w") as f:
+        json.dump(report, f)
+    return pa.array([True] * batch.num_rows)
+
+@alertlab.filter(kind="yesno", columns=["mag"])
+def hog(batch):
+    block = bytearray(3 * 1024 ** 3)
+    return pa.array([len(block) > 0] * batch.num_rows)
+`;
+
+function batchOf(n: number): RecordBatch {
+  return new Table({
+    mag: vectorFromArray(
+      Array.from({ length: n }, (_, i) => 15 + i),
+      new Float64()
+    )
+  }).batches[0];
+}
+
+/** Host pids whose command line is our marked sleep. */
+function markedSleeps(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) {
+      continue;
+    }
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.startsWith('sleep\u0000') && cmd.includes(SLEEP_MARK)) {
+        out.push(Number(d));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const supported = process.platform === 'linux' && sandboxMode() !== 'none';
+if (!supported && process.env.CI === 'true') {
+  throw new Error(
+    'CI must run the Python sandbox tests: util-linux prlimit/unshare/setpriv and namespaces are needed'
+  );
+}
+
+describe.skipIf(!supported)('Python filter sandbox (real worker, util-linux namespaces)', () => {
+  let dir: string;
+  let module: string;
+
+  beforeAll(async () => {
+    if (!existsSync(python)) {
+      throw new Error(`No Python venv at ${python}: run bash scripts/setup.sh`);
+    }
+    dir = await mkdtemp(join(tmpdir(), 'alertlab-hostile-'));
+    module = join(dir, 'hostile.py');
+    await writeFile(module, HOSTILE);
+  });
+
+  afterAll(async () => {
+    for (const pid of markedSleeps()) {
+      process.kill(pid, 'SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('no network, no secrets, no capabilities, and nothing left behind', async () => {
+    const report = join(dir, 'report.json');
+    process.env.ALERTLAB_TEST_TOKEN = 'controller-secret';
+    process.env.AWS_SECRET_ACCESS_KEY = 'cloud-secret';
+    try {
+      await withPythonFilterHost(
+        { filter: `${module}:probe`, python, env: { PROBE_REPORT: report } },
+        async h => {
+          const r = await h.evaluate(batchOf(3));
+          expect([...r.index]).toEqual([0, 0, 0]);
+          expect(markedSleeps().length).toBe(1); // it did start one
+        }
+      );
+    } finally {
+      delete process.env.ALERTLAB_TEST_TOKEN;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+    const got = JSON.parse(await readFile(report, 'utf8')) as {
+      net: number | string;
+      cap: string;
+      env: string[];
+      home: string;
+    };
+    expect(got.net).not.toBe(0); // today: 0, connected to Kafka
+    expect(got.cap).toBe('0000000000000000');
+    expect(got.env).not.toContain('ALERTLAB_TEST_TOKEN');
+    expect(got.env).not.toContain('AWS_SECRET_ACCESS_KEY');
+    expect(got.home).toMatch(/alertlab-filter-.*scratch$/);
+    // the detached sleep died with the worker
+    const t0 = Date.now();
+    while (markedSleeps().length > 0 && Date.now() - t0 < 3000) {
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expect(markedSleeps()).toEqual([]);
+  });
+
+  it('a filter past its memory limit fails its batch with a MemoryError', async () => {
+    await withPythonFilterHost(
+      { filter: `${module}:hog`, python, memoryLimitMb: 1024 },
+      async h => {
+        const err = await h.evaluate(batchOf(2)).then(
+          () => null,
+          (e: unknown) => e
+        );
+        expect(err).toBeInstanceOf(FilterWorkerError);
+        expect(String((err as Error).message)).toMatch(/MemoryError/);
+      }
+    );
+  });
+});
