@@ -38,7 +38,7 @@ interface AggregatePartition {
 }
 
 /** v2: the watermark in integer ms of MJD; v1 (read only) had it as a float MJD. */
-interface CommitMetadata {
+export interface CommitMetadata {
   v: 2;
   watermarkMs: number | null;
   next: string;
@@ -46,7 +46,8 @@ interface CommitMetadata {
 
 const encoder = new TextEncoder();
 
-function parseMetadata(text: string | null): CommitMetadata | undefined {
+/** Reads the commit metadata of an aggregate partition (v2, or v1 written before integer ms). */
+export function parseMetadata(text: string | null): CommitMetadata | undefined {
   try {
     const m = JSON.parse(text ?? '') as Record<string, unknown>;
     const next = typeof m.next === 'string' && /^\d+$/.test(m.next) ? m.next : undefined;
@@ -57,7 +58,9 @@ function parseMetadata(text: string | null): CommitMetadata | undefined {
     if (wm !== null && typeof wm !== 'number') {
       return undefined;
     }
-    const ms = wm === null ? null : m.v === 2 ? wm : mjdToMs(wm);
+    // a v1 watermark beyond any real time (poisoned) restores as "now + skew" (capped on open)
+    const ms =
+      wm === null ? null : m.v === 2 ? wm : (mjdToMs(wm) ?? (wm > 0 ? Number.MAX_VALUE : null));
     return { v: 2, watermarkMs: ms ?? null, next };
   } catch {
     return undefined;

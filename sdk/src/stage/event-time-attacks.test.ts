@@ -4,6 +4,7 @@
  * filter section smuggled into an aggregate manifest.
  */
 import { describe, expect, it } from 'vitest';
+import { parseMetadata } from './aggregate-stage.js';
 import { safeParseStageManifest } from './manifest.js';
 import {
   MAX_WINDOWS_PER_RECORD,
@@ -67,6 +68,20 @@ describe('event-time windows under bad data', () => {
     expect(kept).toBe(clock() + 3600 * 1000);
     // an hour of alerts later: joins a window (under the uncapped watermark it would be late)
     expect(w.add(NOW_MJD + 3000 / DAY, 'g', 1, 0n)).toBe('added');
+  });
+
+  it('commit metadata written before integer ms (v1) is read, a poisoned watermark as the horizon', () => {
+    expect(parseMetadata('{"v":1,"watermarkMjd":61000.5,"next":"42"}')).toEqual({
+      v: 2,
+      watermarkMs: 61000.5 * MS_PER_DAY,
+      next: '42'
+    });
+    const poisoned = parseMetadata('{"v":1,"watermarkMjd":1e12,"next":"7"}');
+    const w = new WindowState(spec, clock);
+    w.restoreWatermark(poisoned?.watermarkMs as number);
+    expect(w.watermarkMs).toBe(clock() + 3600 * 1000);
+    expect(parseMetadata('{"v":2,"watermarkMs":null,"next":"x"}')).toBeUndefined();
+    expect(parseMetadata('not json')).toBeUndefined();
   });
 
   it('a replayed record beyond the watermark was future before the restart and stays out', () => {
