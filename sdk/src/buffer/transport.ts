@@ -50,8 +50,14 @@ async function load(
   switch (client) {
     case 'kafkajs':
       return (await import('./kafkajs/transport.js')).createKafkajsTransport;
-    case 'confluent':
-      return (await import('./confluent/transport.js')).createConfluentTransport;
+    case 'confluent': {
+      const [client, transport] = await Promise.all([
+        import('./confluent/client.js'),
+        import('./confluent/transport.js')
+      ]);
+      client.loadConfluent(); // the native addon: throws here when it is not installed or built
+      return transport.createConfluentTransport;
+    }
   }
 }
 
