@@ -78,6 +78,11 @@ export interface StageConsumerTuning {
   sessionTimeoutMs: number;
   /** @default 1000 */
   heartbeatIntervalMs: number;
+  /**
+   * Consumer group protocol: 'classic' (join/sync rebalances) or 'consumer' (KIP-848, Kafka 4.x;
+   * needs the confluent client — kafkajs refuses it). @default 'classic'
+   */
+  groupProtocol: 'classic' | 'consumer';
 }
 
 export interface StageAggregate {

@@ -26,6 +26,14 @@ describe('stage manifest', () => {
     expect(m.filter?.timeoutMs).toBe(2000);
     expect(m.filter?.memoryLimitMb).toBe(256);
     expect(m.filter?.threads).toBe(1);
+    expect(m.consumer.groupProtocol).toBe('classic');
+  });
+
+  it('takes the KIP-848 consumer group protocol and refuses others', () => {
+    const m = parseStageManifest({ ...base, consumer: { groupProtocol: 'consumer' } });
+    expect(m.consumer.groupProtocol).toBe('consumer');
+    const r = safeParseStageManifest({ ...base, consumer: { groupProtocol: 'eager' } });
+    expect(r.ok ? [] : r.issues.map(i => i.path)).toEqual(['consumer.groupProtocol']);
   });
 
   it('bounds the SQL sandbox resources a manifest may ask for', () => {

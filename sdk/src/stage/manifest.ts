@@ -188,7 +188,7 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   const batch = r.object('batch', false);
   batch?.onlyKeys(['maxRows', 'maxWaitMs']);
   const consumer = r.object('consumer', false);
-  consumer?.onlyKeys(['sessionTimeoutMs', 'heartbeatIntervalMs']);
+  consumer?.onlyKeys(['sessionTimeoutMs', 'heartbeatIntervalMs', 'groupProtocol']);
   const value: Partial<StageManifest> = {
     id,
     kind,
@@ -210,7 +210,9 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
     },
     consumer: {
       sessionTimeoutMs: consumer?.int('sessionTimeoutMs', 6000, 3_600_000, 10_000) ?? 10_000,
-      heartbeatIntervalMs: consumer?.int('heartbeatIntervalMs', 100, 60_000, 1000) ?? 1000
+      heartbeatIntervalMs: consumer?.int('heartbeatIntervalMs', 100, 60_000, 1000) ?? 1000,
+      groupProtocol:
+        consumer?.oneOf('groupProtocol', ['classic', 'consumer'], 'classic') ?? 'classic'
     },
     aggregate,
     archive

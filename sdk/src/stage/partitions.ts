@@ -64,6 +64,8 @@ export interface PartitionedConsumerOptions {
   maxWaitMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /** Consumer group protocol (KIP-848 'consumer' where the client supports it). @default 'classic' */
+  groupProtocol?: 'classic' | 'consumer';
   fromBeginning: boolean;
   logger: Logger;
   /**
@@ -124,6 +126,7 @@ export class PartitionedConsumer<S> {
       readCommitted: true,
       sessionTimeoutMs: o.sessionTimeoutMs,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
+      ...(o.groupProtocol && { groupProtocol: o.groupProtocol }),
       rebalanceTimeoutMs: Math.max(o.sessionTimeoutMs, 10_000),
       maxWaitTimeMs: o.maxWaitMs
     });

@@ -92,6 +92,7 @@ export class StageRunner {
         maxWaitMs: m.batch.maxWaitMs,
         sessionTimeoutMs: m.consumer.sessionTimeoutMs,
         heartbeatIntervalMs: m.consumer.heartbeatIntervalMs,
+        groupProtocol: m.consumer.groupProtocol,
         fromBeginning: m.input.fromBeginning,
         logger: this.logger,
         partitionsConcurrently: m.kind === 'filter' ? PARTITIONS_IN_FLIGHT : 1
