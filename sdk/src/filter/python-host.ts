@@ -76,6 +76,18 @@ export interface PythonRouting {
   readonly index: Int32Array;
 }
 
+let warnedUnsandboxed = false;
+/** Said once per process: Python filters run here without the namespaces and limits. */
+function warnUnsandboxed(): void {
+  if (!warnedUnsandboxed) {
+    warnedUnsandboxed = true;
+    process.emitWarning(
+      'Python filter workers run WITHOUT the process sandbox here (no network namespace, memory limit or dropped capabilities): util-linux prlimit/unshare/setpriv or user namespaces are missing. Only the environment is reduced.',
+      { code: 'ALERTLAB_UNSANDBOXED' }
+    );
+  }
+}
+
 /** Time a cold worker's first batch may take, at least. */
 const FIRST_BATCH_GRACE_MS = 15_000;
 
@@ -150,13 +162,17 @@ export class PythonFilterHost {
     const python = this.options.python ?? join(repoRoot(), '.venv', 'bin', 'python');
     const args = ['-m', 'alertlab.worker', '--connect', join(this.dir, 'host.json')];
     args.push('--filter', this.options.filter);
-    const mode = this.options.sandbox === false ? 'none' : sandboxMode();
+    const wanted = this.options.sandbox !== false;
+    const mode = wanted ? sandboxMode() : 'none';
+    if (wanted && mode === 'none') {
+      warnUnsandboxed();
+    }
     const memoryMb = this.options.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB;
     const run = sandboxed(mode, python, args, memoryMb);
-    const env =
-      mode === 'none'
-        ? { ...process.env, ...(this.options.env ?? {}) }
-        : workerEnv(join(this.dir, 'scratch'), this.options.env);
+    // without namespaces the worker still gets the reduced environment (no secrets)
+    const env = wanted
+      ? workerEnv(join(this.dir, 'scratch'), this.options.env)
+      : { ...process.env, ...(this.options.env ?? {}) };
     const worker = WorkerProcess.spawn(run.command, run.args, { cwd: this.options.cwd, env });
     this.worker = worker;
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
