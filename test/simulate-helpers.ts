@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { createDecoder } from '../sdk/src/alerts/index.js';
+import { IN_CI } from '../sdk/src/alerts/testing/samples.js';
 import { astrometryDataDir, celestialDataDir } from '../sdk/src/catalog/index.js';
 import {
   withSimulator,
@@ -18,8 +19,25 @@ import {
 
 export const PYTHON = resolve('.venv/bin/python');
 
-/** Why the real catalogs are unavailable, or undefined when they are there. */
+/** Under CI a missing tool or catalog fails the test file instead of skipping it. */
+function failInCi(missing: string | undefined): string | undefined {
+  if (missing !== undefined && IN_CI) {
+    throw new Error(`CI=true and ${missing}: tests that need it fail in CI rather than skip.`);
+  }
+  return missing;
+}
+
+/** Why the real catalogs are unavailable, or undefined when they are there (throws under CI). */
 export function missingCatalogs(): string | undefined {
+  return failInCi(catalogsMissing());
+}
+
+/** Why fastavro is unavailable, or undefined when it is there (throws under CI). */
+export function missingFastavro(): string | undefined {
+  return failInCi(fastavroMissing());
+}
+
+function catalogsMissing(): string | undefined {
   const tycho = join(astrometryDataDir(), 'index-tycho2-10.littleendian.fits');
   if (!existsSync(tycho)) {
     return `Tycho-2 index missing in ${astrometryDataDir()} (apt-get install astrometry-data-tycho2-10-19-littleendian)`;
@@ -33,7 +51,7 @@ export function missingCatalogs(): string | undefined {
 }
 
 /** Why fastavro cannot run, or undefined when it can. */
-export function missingFastavro(): string | undefined {
+function fastavroMissing(): string | undefined {
   if (!existsSync(PYTHON)) {
     return `${PYTHON} missing (bash scripts/setup.sh)`;
   }
