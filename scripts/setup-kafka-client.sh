@@ -19,13 +19,13 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 source "$ROOT/scripts/node-env.sh" # the project's Node first on PATH; node-gyp uses its headers
 
 missing=()
-for p in libssl-dev zlib1g-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in libssl-dev zlib1g-dev g++ make; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "[setup] missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
-  log "apt-get install ${missing[*]} (the librdkafka client builds against them)"
+  log "apt-get install ${missing[*]} (the librdkafka client is built from source with them)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

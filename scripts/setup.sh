@@ -71,6 +71,8 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 ? 0 : 1)
 }
 
 # --- npm -----------------------------------------------------------------------------------
+# npm is the machine's (the Node package has none); needed here even when Node 24 came from the cache.
+need_cmd npm || apt_install nodejs npm
 # The stamp names Node's module ABI too: a new Node major reinstalls (and rebuilds) native modules.
 NPM_STAMP="$ROOT/.alertlab/npm.stamp"
 NPM_HASH="$(hash_of package-lock.json)-node$(node -p 'process.versions.modules')"
