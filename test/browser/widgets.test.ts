@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (code passed to page.evaluate runs in the browser)
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
@@ -151,8 +151,8 @@ describe('JupyterLab widgets in a real browser', () => {
                 .nth(1)
                 .locator('.jp-OutputArea')
                 .screenshot({ path: shot });
-              mkdirSync(join(ROOT, 'docs'), { recursive: true });
-              copyFileSync(shot, join(ROOT, 'docs', 'screenshot.png'));
+              // docs/screenshot.png is refreshed by hand from this artifact (a test never rewrites
+              // a tracked file)
             } catch (err) {
               await page
                 .screenshot({ path: join(ARTIFACTS, 'widgets-failure.png'), fullPage: true })
