@@ -17,7 +17,15 @@ import { loadableClients } from './transport-contract-helpers.js';
 const ROOT = join(import.meta.dirname, '..');
 const FAULT_TESTS = ['test/stage-exactly-once.test.ts', 'test/cluster-fault.test.ts'];
 const covered = selectedKafkaClient(); // the client the suite itself runs on
-const others = [...(await loadableClients())].filter(([client]) => client !== covered);
+/**
+ * Clients not (yet) shown to pass the fault tests, left out of the re-runs: platformatic passes the
+ * contract suite, but the three-broker leader fault has not been run on it (see the README's
+ * "Kafka clients"). Remove a client from here once `ALERTLAB_KAFKA_CLIENT=<client>` passes both.
+ */
+const NOT_FAULT_TESTED = new Set<string>(['platformatic']);
+const others = [...(await loadableClients())].filter(
+  ([client]) => client !== covered && !NOT_FAULT_TESTED.has(client)
+);
 
 function runFaultTests(client: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

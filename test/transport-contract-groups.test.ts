@@ -192,7 +192,8 @@ describe.each([...clients])('transport contract (groups) on %s', (client, loadab
       const topic = randomName(`contract-848-${client}`);
       const groupId = randomName(`contract-848-g-${client}`);
       await withTopics(transport, [{ topic, partitions: 4 }], async () => {
-        if (client === 'kafkajs') {
+        if (client === 'kafkajs' || client === 'platformatic') {
+          // neither client can run a KIP-848 group behind this interface: they say so
           await expect(transport.consumer({ groupId, groupProtocol: 'consumer' })).rejects.toThrow(
             /KIP-848/
           );

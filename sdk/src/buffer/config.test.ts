@@ -52,7 +52,10 @@ describe('buffer set config', () => {
     expect(parseBuffersConfig({ bufferSets: [set] }).bufferSets[0].kafkaClient).toBeUndefined();
     const bad = safeParseBuffersConfig({ bufferSets: [{ ...set, kafkaClient: 'rdkafka' }] });
     expect(bad.ok ? [] : bad.issues).toEqual([
-      { path: 'bufferSets[0].kafkaClient', message: 'must be one of: kafkajs, confluent' }
+      {
+        path: 'bufferSets[0].kafkaClient',
+        message: 'must be one of: kafkajs, confluent, platformatic'
+      }
     ]);
   });
 

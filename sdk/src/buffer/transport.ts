@@ -1,6 +1,6 @@
 /**
  * Chooses the Kafka client behind the transport interface (transport-types.ts). Each client lives
- * in its own folder here (kafkajs/, confluent/) and is loaded only when chosen, so a client that is
+ * in its own folder here (kafkajs/, confluent/, platformatic/) and is loaded only when chosen, so a client that is
  * not installed or not built costs nothing until someone asks for it. Nothing outside
  * sdk/src/buffer imports a Kafka client: everything goes through `createTransport`.
  *
@@ -9,7 +9,7 @@
 import { KafkaTransportError } from '../errors.js';
 import type * as T from './transport-types.js';
 
-export const KAFKA_CLIENTS = ['kafkajs', 'confluent'] as const;
+export const KAFKA_CLIENTS = ['kafkajs', 'confluent', 'platformatic'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 /**
@@ -58,6 +58,8 @@ async function load(
       client.loadConfluent(); // the native addon: throws here when it is not installed or built
       return transport.createConfluentTransport;
     }
+    case 'platformatic':
+      return (await import('./platformatic/transport.js')).createPlatformaticTransport;
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The @platformatic/kafka faults the platformatic transport works around above the interface
+ * (sdk/src/buffer/platformatic/), each shown on the real broker with the package used directly:
+ * - its default partitioner hashes a key to (murmur2 >>> 0) % partitions, not the Java client's
+ *   (murmur2 & 0x7fffffff) % partitions, so keyed records land elsewhere than Java, kafkajs and
+ *   librdkafka put them (the transport places keyed records itself: producer.ts);
+ * - a produce to a missing topic fails with a UserError "Unknown topic …" that carries no Kafka
+ *   error code (the transport recognises it: common.ts).
+ * When a release fixes one, its test here fails: drop the workaround with it.
+ */
+import { Producer, UserError } from '@platformatic/kafka';
+import { describe, expect, it } from 'vitest';
+import { consumeRecords, randomName, withTopics } from './buffer-helpers.js';
+import { contractTransport, javaPartition } from './transport-contract-helpers.js';
+
+const client = 'platformatic';
+
+describe('@platformatic/kafka faults the platformatic transport works around', () => {
+  it('its default partitioner puts keyed records where the Java client does not', async () => {
+    const transport = contractTransport(client);
+    const topic = randomName('platformatic-partitioner');
+    const producer = new Producer({
+      clientId: 'alertlab-platformatic-faults',
+      bootstrapBrokers: transport.bootstrapServers
+    });
+    try {
+      await withTopics(transport, [{ topic, partitions: 3 }], async () => {
+        const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
+        await producer.send({
+          messages: keys.map(k => ({ topic, key: Buffer.from(k), value: Buffer.from(k) })),
+          acks: -1
+        });
+        const got = await consumeRecords(transport, topic, { count: keys.length });
+        const wrong = got.filter(
+          r => r.partition !== javaPartition(Buffer.from(r.key as Uint8Array).toString(), 3)
+        );
+        // about half the keys hash negative, and those differ when 2^31 % partitions != 0
+        expect(wrong.length).toBeGreaterThan(0);
+        // through the transport, every key goes where the Java client puts it
+        const topic2 = randomName('platformatic-partitioner-t');
+        await withTopics(transport, [{ topic: topic2, partitions: 3 }], async () => {
+          const p = await transport.producer();
+          await p.send(keys.map(k => ({ topic: topic2, key: k, value: Buffer.from(k) })));
+          const placed = await consumeRecords(transport, topic2, { count: keys.length });
+          for (const r of placed) {
+            expect(r.partition).toBe(javaPartition(Buffer.from(r.key as Uint8Array).toString(), 3));
+          }
+        });
+      });
+    } finally {
+      await producer.close();
+      await transport.close();
+    }
+  });
+
+  it('a produce to a missing topic fails with a UserError without a Kafka error code', async () => {
+    const producer = new Producer({
+      clientId: 'alertlab-platformatic-faults',
+      bootstrapBrokers: contractTransport(client).bootstrapServers,
+      autocreateTopics: false
+    });
+    try {
+      const error: unknown = await producer
+        .send({
+          messages: [{ topic: randomName('platformatic-missing'), value: Buffer.from('x') }]
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e
+        );
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(/^Unknown topic /);
+      expect((error as { apiCode?: unknown }).apiCode).toBeUndefined();
+    } finally {
+      await producer.close();
+    }
+  });
+});
