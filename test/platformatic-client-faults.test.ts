@@ -5,7 +5,10 @@
  *   (murmur2 & 0x7fffffff) % partitions, so keyed records land elsewhere than Java, kafkajs and
  *   librdkafka put them (the transport places keyed records itself: producer.ts);
  * - a produce to a missing topic fails with a UserError "Unknown topic …" that carries no Kafka
- *   error code (the transport recognises it: common.ts).
+ *   error code (the transport recognises it: common.ts);
+ * - ending an empty transaction sends EndTxn, which the broker refuses, and the producer then
+ *   stays inside that transaction: every later beginTransaction fails (the transport ends an
+ *   empty transaction locally with `cancel`: producer.ts; the stage opens one to fence).
  * When a release fixes one, its test here fails: drop the workaround with it.
  */
 import { Producer, UserError } from '@platformatic/kafka';
@@ -73,6 +76,28 @@ describe('@platformatic/kafka faults the platformatic transport works around', (
       expect((error as { apiCode?: unknown }).apiCode).toBeUndefined();
     } finally {
       await producer.close();
+    }
+  });
+
+  it('an empty transaction cannot be ended, and its producer cannot begin another', async () => {
+    const transport = contractTransport(client);
+    const producer = new Producer({
+      clientId: 'alertlab-platformatic-faults',
+      bootstrapBrokers: transport.bootstrapServers,
+      transactionalId: randomName('platformatic-empty-tx'),
+      idempotent: true
+    });
+    try {
+      const tx = await producer.beginTransaction();
+      await expect(tx.abort()).rejects.toThrow(/EndTxn/);
+      await expect(producer.beginTransaction()).rejects.toThrow(/already an active transaction/);
+      // through the transport, an empty transaction ends and the next one begins
+      const p = await transport.producer({ transactionalId: randomName('platformatic-empty-t') });
+      await (await p.transaction()).abort();
+      await (await p.transaction()).commit();
+    } finally {
+      await producer.close();
+      await transport.close();
     }
   });
 });

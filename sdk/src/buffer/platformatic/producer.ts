@@ -177,20 +177,33 @@ export async function createProducer(
         );
       }
       const tx = await guarded('begin transaction', context, () => producer.beginTransaction());
+      // The package ends even an empty transaction with EndTxn, which the broker refuses
+      // (INVALID_TXN_STATE), and its producer then stays "in" that transaction for good. An
+      // empty one is ended locally instead (cancel): the broker never saw it begin.
+      let touched = false;
+      const end = (commit: boolean) =>
+        guarded(commit ? 'commit transaction' : 'abort transaction', context, () =>
+          !touched ? tx.cancel() : commit ? tx.commit() : tx.abort()
+        );
       return {
         send: records =>
-          guarded('produce', { ...context, topic: records[0]?.topic }, async () =>
-            records.length === 0
-              ? []
-              : results((await tx.send({ messages: await toMessages(producer, records) })).offsets)
-          ),
+          guarded('produce', { ...context, topic: records[0]?.topic }, async () => {
+            if (records.length === 0) {
+              return [];
+            }
+            touched = true;
+            return results(
+              (await tx.send({ messages: await toMessages(producer, records) })).offsets
+            );
+          }),
         sendOffsets: (groupId, offsets) =>
           guarded('send offsets', { ...context, groupId, topic: offsets[0]?.topic }, async () => {
+            touched = true;
             await tx.addConsumer(groupConsumer(groupId));
             await commitOffsets(groupId, offsets);
           }),
-        commit: () => guarded('commit transaction', context, () => tx.commit()),
-        abort: () => guarded('abort transaction', context, () => tx.abort())
+        commit: () => end(true),
+        abort: () => end(false)
       };
     },
     close: async () => {
