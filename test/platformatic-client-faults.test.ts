@@ -8,7 +8,10 @@
  *   error code (the transport recognises it: common.ts);
  * - ending an empty transaction sends EndTxn, which the broker refuses, and the producer then
  *   stays inside that transaction: every later beginTransaction fails (the transport ends an
- *   empty transaction locally with `cancel`: producer.ts; the stage opens one to fence).
+ *   empty transaction locally with `cancel`: producer.ts; the stage opens one to fence);
+ * - InitProducerId goes out with producer id 0 / epoch 0 instead of -1 / -1 ("none yet"), so a
+ *   second producer of a transactional id used before is refused: a restarted stage worker could
+ *   never produce again (the transport passes -1 / -1: producer.ts).
  * When a release fixes one, its test here fails: drop the workaround with it.
  */
 import { Producer, UserError } from '@platformatic/kafka';
@@ -97,6 +100,32 @@ describe('@platformatic/kafka faults the platformatic transport works around', (
       await (await p.transaction()).commit();
     } finally {
       await producer.close();
+      await transport.close();
+    }
+  });
+
+  it('a transactional id used before is refused to a new producer with the defaults', async () => {
+    const transport = contractTransport(client);
+    const transactionalId = randomName('platformatic-reused-tx');
+    const make = () =>
+      new Producer({
+        clientId: 'alertlab-platformatic-faults',
+        bootstrapBrokers: transport.bootstrapServers,
+        transactionalId,
+        idempotent: true
+      });
+    const [first, second] = [make(), make()];
+    try {
+      await first.beginTransaction(); // its InitProducerId takes the id
+      await expect(second.beginTransaction()).rejects.toThrow(/InitProducerId/);
+      // through the transport, the next holder of the id starts (and fences the one before)
+      for (let i = 0; i < 2; i++) {
+        const p = await transport.producer({ transactionalId });
+        await (await p.transaction()).abort();
+        await p.close();
+      }
+    } finally {
+      await Promise.allSettled([first.close(), second.close()]);
       await transport.close();
     }
   });

@@ -81,6 +81,10 @@ export async function createProducer(
     ...baseOptions(options, 'producer'),
     idempotent: transactionalId !== undefined || (opts.idempotent ?? true),
     ...(transactionalId === undefined ? {} : { transactionalId }),
+    // InitProducerId must say "no producer yet" (-1/-1): the package's default (0/0) names a
+    // producer id the broker never gave, so a transactional id used before is refused for good
+    producerId: -1n,
+    producerEpoch: -1,
     acks: -1,
     compression: opts.compression ?? 'none',
     autocreateTopics: false
