@@ -6,7 +6,7 @@
  */
 import { resolveBootstrapServers, type BootstrapSetting } from '../buffer/bootstrap.js';
 import { getDefaultLogger, type Logger } from '../buffer/log.js';
-import { createTransport } from '../buffer/transport.js';
+import { FAULT_CASES_UNPROVEN, createTransport, selectedKafkaClient } from '../buffer/transport.js';
 import type { KafkaTransport } from '../buffer/transport-types.js';
 import { StageError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
@@ -55,6 +55,13 @@ export class StageRunner {
     const servers = await resolveBootstrapServers(
       options.bootstrapServers ?? manifest.input.bootstrapServers
     );
+    const client = selectedKafkaClient();
+    if (FAULT_CASES_UNPROVEN.includes(client)) {
+      logger.warn(
+        `stage "${manifest.id}" runs on the ${client} Kafka client, which has not passed the exactly-once fault cases (a worker killed -9 may duplicate a chunk); use ALERTLAB_KAFKA_CLIENT=confluent for production stages`,
+        { client }
+      );
+    }
     const transport = createTransport({
       bootstrapServers: servers,
       clientId: `stage-${manifest.id}`
