@@ -13,18 +13,19 @@ export const KAFKA_CLIENTS = ['kafkajs', 'confluent', 'platformatic'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 /**
- * The client used when neither the options nor ALERTLAB_KAFKA_CLIENT name one: librdkafka, which
- * passes the whole contract suite and the stage, controller and broker-fault tests, and on
- * real-size alerts moves more per second at a fraction of kafkajs's CPU (bench/clients.ts).
- * kafkajs stays selectable while it passes the same suite.
+ * The client used when neither the options nor ALERTLAB_KAFKA_CLIENT name one. kafkajs: the only
+ * client that has passed every broker-fault case here. librdkafka (confluent) passes the contract
+ * suite and is faster per alert on stages, but its stage worker died of SIGSEGV once in four runs of
+ * the three-broker leader-restart test (cause not found); platformatic committed a chunk twice in
+ * one of two kill -9 runs. Either becomes the default once it passes those cases every time.
  */
-export const DEFAULT_KAFKA_CLIENT: KafkaClientName = 'confluent';
+export const DEFAULT_KAFKA_CLIENT: KafkaClientName = 'kafkajs';
 
 /**
  * Clients that pass the contract suite but not yet its broker-fault cases (kill -9 exactly once,
  * a restarted leader): fine for reading and tools, not yet for exactly-once stages.
  */
-export const FAULT_CASES_UNPROVEN: readonly KafkaClientName[] = ['platformatic'];
+export const FAULT_CASES_UNPROVEN: readonly KafkaClientName[] = ['confluent', 'platformatic'];
 
 export interface CreateTransportOptions extends T.TransportOptions {
   /** @default process.env.ALERTLAB_KAFKA_CLIENT ?? DEFAULT_KAFKA_CLIENT */

@@ -58,7 +58,7 @@ export class StageRunner {
     const client = selectedKafkaClient();
     if (FAULT_CASES_UNPROVEN.includes(client)) {
       logger.warn(
-        `stage "${manifest.id}" runs on the ${client} Kafka client, which has not passed the exactly-once fault cases (a worker killed -9 may duplicate a chunk); use ALERTLAB_KAFKA_CLIENT=confluent for production stages`,
+        `stage "${manifest.id}" runs on the ${client} Kafka client, which has not yet passed every broker-fault case (see the README's Kafka clients); use ALERTLAB_KAFKA_CLIENT=kafkajs for production stages`,
         { client }
       );
     }
