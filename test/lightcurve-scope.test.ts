@@ -43,8 +43,19 @@ const made: string[] = [];
 async function topicWithAlerts(name: string): Promise<string> {
   const topic = `lcs-${run}-${name}`;
   made.push(topic);
-  await buffer.createTopics([{ topic, partitions: 2 }]);
-  await buffer.produce(topic, values);
+  // a fresh client writes the test data: kafkajs's long-lived producer keeps stale metadata after
+  // an earlier test deleted a topic and then refuses the new topic ("does not host this
+  // topic-partition") for its whole retry budget
+  const writer = await BufferClient.create({
+    bootstrapServers: inject('bootstrapServers'),
+    logger
+  });
+  try {
+    await writer.createTopics([{ topic, partitions: 2 }]);
+    await writer.produce(topic, values);
+  } finally {
+    await writer.close();
+  }
   return topic;
 }
 
