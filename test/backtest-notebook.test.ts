@@ -18,7 +18,6 @@ import { BridgeEngine } from '../kernel-bridge/src/engine.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
 import type { RunningController } from '../sdk/src/control/controller-server.js';
-import { parseStageManifest } from '../sdk/src/stage/manifest.js';
 import { StageRunner } from '../sdk/src/stage/runner.js';
 import { launchController, makeControllerDirs, type ControllerDirs } from './controller-helpers.js';
 import {
@@ -28,6 +27,7 @@ import {
   bootstrapServers,
   produceValues,
   quietLogger,
+  runStageUntil,
   randomName,
   readTopic,
   sampleValues,
@@ -186,28 +186,18 @@ describe.skipIf(skipWithoutSamples())('notebook backtest vs deployed stage vs ga
       const outputs = Object.keys(nb.ids);
       const topics = Object.fromEntries(outputs.map(o => [o, `${id}-${o}`]));
       const filter = nb.section;
-      const manifest = parseStageManifest({
-        id,
-        input: { topic: input, format: 'auto' },
-        filter: { ...filter, timeoutMs: 20_000 },
-        outputs: topics,
-        deadLetterTopic: `${id}-dlq`,
-        batch: { maxRows: 16, maxWaitMs: 100 }
-      });
-      const runner = await StageRunner.create(manifest, {
-        bootstrapServers: bootstrapServers(),
-        logger: quietLogger
-      });
-      const stop = new AbortController();
-      const running = runner.run(stop.signal);
-      try {
-        await waitFor(() => runner.stats().recordsIn >= values.length, 90_000);
-      } finally {
-        stop.abort();
-        await running;
-        await runner.close();
-      }
-      const stats = runner.stats();
+      const stats = await runStageUntil(
+        {
+          id,
+          input: { topic: input, format: 'auto' },
+          filter: { ...filter, timeoutMs: 20_000 },
+          outputs: topics,
+          deadLetterTopic: `${id}-dlq`,
+          batch: { maxRows: 16, maxWaitMs: 100 }
+        },
+        values.length,
+        90_000
+      );
       expect(stats.deadLettered).toBe(0);
       expect(stats.dropped).toBe(nb.dropped);
       const routed = Object.values(stats.out).reduce((a, b) => a + b, 0);
