@@ -71,6 +71,15 @@ export class TopicNotFoundError extends AlertlabError {
   override name = 'TopicNotFoundError';
 }
 
+/**
+ * Kafka security settings are invalid, a secret cannot be read (missing variable or file, a file
+ * readable by others), or the brokers refused them (authentication, TLS). `context.setting` names
+ * the setting to fix; a secret's value is never in the message or the context.
+ */
+export class KafkaSecurityError extends ConfigError {
+  override name = 'KafkaSecurityError';
+}
+
 // --- alerts (codecs) ---
 
 /** An Avro schema could not be parsed or resolved. */
