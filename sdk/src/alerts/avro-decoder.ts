@@ -15,7 +15,7 @@ import type { RowProblem } from './position.js';
 import { RejectError, toReject } from './rejects.js';
 import { RubinMapper } from './rubin.js';
 import { loadRubinSchema } from './rubin-schema.js';
-import type { SchemaSource } from './schema-source.js';
+import { RubinSchemaCatalog, resolveRubinSchemaVersion } from './rubin-versions.js';
 import type {
   AlertDecoder,
   AlertFormat,
@@ -25,21 +25,9 @@ import type {
   DecoderSpec
 } from './types.js';
 import { ZtfMapper } from './ztf.js';
+import type { AvroDecoderOptions } from './decoder-options.js';
 
-/** Options of the Avro-based decoders (see createDecoder). */
-export interface AvroDecoderOptions extends DecodeOptions {
-  /** Directory of the lsst.v10_0 .avsc files. @default $ALERTLAB_RUBIN_SCHEMA_DIR or the .venv install */
-  rubinSchemaDir?: string;
-  /** Writer schema (JSON text) of schemaless ZTF records. @default undefined (ZTF records must be container files) */
-  ztfSchema?: string;
-  /** Resolves Confluent schema ids. @default undefined (Confluent records are rejected as unknown-schema) */
-  schemaSource?: SchemaSource;
-  /**
-   * The survey's own columns to build (case-insensitive), besides the canonical columns and the
-   * lightcurve, which are always there; the reader skips the rest. @default undefined (all)
-   */
-  columns?: readonly string[];
-}
+export type { AvroDecoderOptions } from './decoder-options.js';
 
 interface Compiled {
   read: TunedReader;
@@ -60,6 +48,7 @@ export class AvroAlertDecoder implements AlertDecoder {
   private readonly ztf = new ZtfMapper(this.cols);
   private readonly compiled = new Map<string, Compiled | RejectError>();
   private rubinDefault: AvroType | RejectError | undefined;
+  private rubinCatalog: RubinSchemaCatalog | null | undefined;
 
   constructor(
     readonly format: AlertFormat,
@@ -67,24 +56,34 @@ export class AvroAlertDecoder implements AlertDecoder {
   ) {}
 
   workerSpec(): DecoderSpec {
-    const { rubinSchemaDir, ztfSchema, includeCutouts, schemaSource, columns } = this.options;
+    const o = this.options;
+    const { rubinSchemaDir, rubinSchemaRoot, rubinSchemaVersion, ztfSchema } = o;
     return {
       format: this.format,
-      options: { rubinSchemaDir, ztfSchema, includeCutouts, columns },
-      schemaSource
+      options: {
+        rubinSchemaDir,
+        rubinSchemaRoot,
+        rubinSchemaVersion,
+        ztfSchema,
+        includeCutouts: o.includeCutouts,
+        columns: o.columns
+      },
+      schemaSource: o.schemaSource
     };
   }
 
   async prepare(values: ReadonlyArray<Uint8Array | null>): Promise<void> {
     const source = this.options.schemaSource;
-    if (!source || (this.format !== 'confluent' && this.format !== 'auto')) {
+    const f = this.format;
+    if (!source || f === 'json' || f === 'ztf') {
       return;
     }
     const ids = new Set<number>();
+    const rubin = this.catalog();
     for (const v of values) {
       if (v && v.length >= 5 && v[0] === CONFLUENT_MAGIC) {
         const id = new DataView(v.buffer, v.byteOffset, 5).getInt32(1);
-        if (source.peek(id) === undefined) {
+        if (source.peek(id) === undefined && !rubin?.has(id)) {
           ids.add(id);
         }
       }
@@ -139,33 +138,38 @@ export class AvroAlertDecoder implements AlertDecoder {
       return;
     }
     const f = this.format;
-    if (
-      (f === 'confluent' || f === 'auto') &&
-      v[0] === CONFLUENT_MAGIC &&
-      v.length >= 5 &&
-      this.options.schemaSource
-    ) {
+    if (v[0] === CONFLUENT_MAGIC && v.length >= 5 && f !== 'json' && f !== 'ztf') {
       const id = new DataView(v.buffer, v.byteOffset, 5).getInt32(1);
-      const text = this.options.schemaSource.peek(id);
-      if (text === undefined) {
+      const source = this.options.schemaSource;
+      const text = source?.peek(id);
+      if (text !== undefined) {
+        this.readRecord(
+          this.compile(`cf:${id}`, () => text, cut),
+          v,
+          5,
+          v.length
+        );
+        return;
+      }
+      const rubin = this.catalog();
+      if (rubin?.has(id)) {
+        // a Rubin version the package ships, by the id Rubin's schema registry gives it
+        this.readRecord(
+          this.compile(`rubin:${id}`, () => rubin.type(id), cut),
+          v,
+          5,
+          v.length
+        );
+        return;
+      }
+      if (f === 'confluent' || (f === 'auto' && source)) {
         throw new RejectError(
           'unknown-schema',
-          `Schema id ${id} is not known to the schema source; register it there (or call prepare() first for a remote registry).`
+          source
+            ? `Schema id ${id} is not known to the schema source nor a Rubin schema version in lsst-alert-packet; register it there (or call prepare() first for a remote registry).`
+            : `Confluent record with schema id ${id} cannot be resolved: it is no Rubin schema version in lsst-alert-packet and the decoder has no schemaSource. Create it with createDecoder("confluent", { schemaSource }).`
         );
       }
-      this.readRecord(
-        this.compile(`cf:${id}`, () => text, cut),
-        v,
-        5,
-        v.length
-      );
-      return;
-    }
-    if (f === 'confluent' && v[0] === CONFLUENT_MAGIC && !this.options.schemaSource) {
-      throw new RejectError(
-        'unknown-schema',
-        'Confluent record cannot be resolved: the decoder has no schemaSource. Create it with createDecoder("confluent", { schemaSource }).'
-      );
     }
     if (f === 'confluent') {
       throw new RejectError(
@@ -264,10 +268,28 @@ export class AvroAlertDecoder implements AlertDecoder {
     return p;
   }
 
+  /** The package's Rubin versions by registry id; null where the package cannot be found. */
+  private catalog(): RubinSchemaCatalog | null {
+    if (this.rubinCatalog === undefined) {
+      try {
+        this.rubinCatalog = new RubinSchemaCatalog(this.options.rubinSchemaRoot);
+      } catch {
+        this.rubinCatalog = null;
+      }
+    }
+    return this.rubinCatalog;
+  }
+
   private rubinSchema(): AvroType {
     if (this.rubinDefault === undefined) {
       try {
-        this.rubinDefault = loadRubinSchema(this.options.rubinSchemaDir).type;
+        const { rubinSchemaDir, rubinSchemaVersion, rubinSchemaRoot } = this.options;
+        const dir =
+          rubinSchemaDir ??
+          (rubinSchemaVersion === undefined
+            ? undefined
+            : resolveRubinSchemaVersion(rubinSchemaVersion, rubinSchemaRoot).dir);
+        this.rubinDefault = loadRubinSchema(dir).type;
       } catch (e) {
         this.rubinDefault = new RejectError('unknown-schema', (e as Error).message);
       }

@@ -6,7 +6,8 @@
  * const { batch, rowIndex, rejects } = decoder.decodeBatch(kafkaValues);
  * ```
  *
- * Formats: `rubin` (lsst.v10 schemaless bodies, or container files), `ztf` (container file per
+ * Formats: `rubin` (schemaless bodies of `rubinSchemaVersion`, default lsst.v10_0; Confluent-framed
+ * bodies of any version lsst-alert-packet ships, by registry id; or container files), `ztf` (container file per
  * record, or schemaless with `ztfSchema`), `confluent` (magic byte + schema id, resolved through
  * `schemaSource`), `json`, and `auto` (sniffs `Obj\x01`, the Confluent magic byte, `{`; anything
  * else is read as a Rubin schemaless body). Output columns: see `./schema.ts`.
@@ -46,6 +47,14 @@ export {
   type SchemaSource
 } from './schema-source.js';
 export { findRubinSchemaDir, loadRubinSchema, RUBIN_SCHEMA_VERSION } from './rubin-schema.js';
+export {
+  RubinSchemaCatalog,
+  findRubinSchemaRoot,
+  listRubinSchemaVersions,
+  resolveRubinSchemaVersion,
+  rubinSchemaId,
+  type RubinSchemaVersion
+} from './rubin-versions.js';
 export { isOcf, readOcfBlocks, readOcfHeader, type OcfBlock, type OcfHeader } from './avro/ocf.js';
 export { parseAvroSchema, type AvroType } from './avro/schema.js';
 export { splitOcfRecords } from './ocf-records.js';

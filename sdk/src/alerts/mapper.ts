@@ -47,6 +47,10 @@ export abstract class SurveyMapper {
   protected pointSink(_path: string): Sink | undefined {
     return undefined;
   }
+  /** The path slots and sinks know `path` by (a survey maps renamed fields here). @default path */
+  protected canonicalPath(path: string): string {
+    return path;
+  }
   /** Called before each datum is read. */
   beginRow(): void {
     this.slots.reset();
@@ -65,8 +69,9 @@ export abstract class SurveyMapper {
     const ends = this.arrayEnds();
     return {
       scalar: (path: string, kind: ScalarKind): ScalarTarget | undefined => {
-        const slot = this.refs.get(path);
-        const sink = this.pointSink(path);
+        const known = this.canonicalPath(path);
+        const slot = this.refs.get(known);
+        const sink = this.pointSink(known);
         if (sink !== undefined) {
           return { column: sink, slot };
         }

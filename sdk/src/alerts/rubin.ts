@@ -1,4 +1,8 @@
-/** Rubin (lsst.v10) alerts → canonical columns, flattened diaSource/diaObject fields, lightcurve. */
+/**
+ * Rubin alerts (every lsst.vN_M) → canonical columns, flattened diaSource/diaObject fields,
+ * lightcurve. Fields renamed between versions are read through rubin-fields.json.
+ */
+import { readFileSync } from 'node:fs';
 import type { AlertColumns } from './arrow/alert-columns.js';
 import type { Int64Column } from './arrow/columns.js';
 import { KEEP_ARRAY, type Sink } from './avro/codegen.js';
@@ -24,6 +28,15 @@ const SLOTS = [
 const PREFIXES = { diaObject: 'diaObject_' };
 const SKIP_RECORDS = new Set<string>();
 const CUTOUTS = new Set(['cutoutDifference', 'cutoutScience', 'cutoutTemplate']);
+const ALIASES = new Map(
+  Object.entries(
+    (
+      JSON.parse(readFileSync(new URL('./rubin-fields.json', import.meta.url), 'utf8')) as {
+        aliases: Record<string, string>;
+      }
+    ).aliases
+  )
+);
 
 export class RubinMapper extends SurveyMapper {
   readonly survey = 'rubin' as const;
@@ -46,6 +59,10 @@ export class RubinMapper extends SurveyMapper {
 
   protected flatName(path: string): string | undefined {
     return flattenPath(path, 'diaSource', PREFIXES, SKIP_RECORDS);
+  }
+
+  protected override canonicalPath(path: string): string {
+    return ALIASES.get(path) ?? path;
   }
 
   protected cutoutName(path: string): string | undefined {

@@ -66,6 +66,8 @@ export interface DecoderSpec {
   /** Options that cross threads (plain data). */
   options: {
     rubinSchemaDir?: string;
+    rubinSchemaRoot?: string;
+    rubinSchemaVersion?: string;
     ztfSchema?: string;
     includeCutouts?: boolean;
     columns?: readonly string[];
