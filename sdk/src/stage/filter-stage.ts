@@ -11,6 +11,7 @@ import { getDefaultLogger, type Logger } from '../buffer/log.js';
 import { FilterColumnError, FilterTimeoutError } from '../errors.js';
 import { droppedCount } from '../filter/routing.js';
 import type { Filter } from '../filter/types.js';
+import type { PartitionObjects, StageObjectState } from '../state/stage-objects.js';
 import type { StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import { outputRecords, type PayloadContext } from './payload.js';
@@ -42,6 +43,8 @@ export const TRACEBACK_HEADER = 'alertlab-traceback';
 interface FilterPartition {
   partition: number;
   producer: ProducerClient;
+  /** The partition's object state (stages with `objects`). */
+  objects?: PartitionObjects;
 }
 
 /** Reason code of a filter failure: 'filter-timeout' or 'filter-error'. */
@@ -118,7 +121,8 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     private readonly pipeline: StagePipeline,
     private readonly filter: Filter,
     private readonly counters: StageCounters,
-    private readonly logger: Logger = getDefaultLogger()
+    private readonly logger: Logger = getDefaultLogger(),
+    private readonly objects?: StageObjectState
   ) {
     this.payload = {
       stageId: manifest.id,
@@ -129,7 +133,11 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   }
 
   async open(start: PartitionStart): Promise<FilterPartition> {
-    return { partition: start.partition, producer: start.producer as ProducerClient };
+    return {
+      partition: start.partition,
+      producer: start.producer as ProducerClient,
+      objects: await this.objects?.open(start.partition, start.committedOffset)
+    };
   }
 
   /**
@@ -145,13 +153,13 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
 
   /** Enrich → filter → output records (or dead letters) for one decoded chunk. */
   private async route(
-    partition: number,
+    state: FilterPartition,
     records: ConsumedRecord[],
     decoded: DecodedChunk
   ): Promise<RoutedChunk> {
     try {
       return await this.routeOnce(
-        partition,
+        state,
         records,
         decoded,
         decoded.ok && decoded.projected === true
@@ -167,19 +175,28 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
         error: String(error.cause)
       });
       this.pipeline.widen(); // chunks decoded narrow before this still widen here, one by one
-      return this.routeOnce(partition, records, await this.pipeline.decode(records), false);
+      return this.routeOnce(state, records, await this.pipeline.decode(records), false);
     }
   }
 
   private async routeOnce(
-    partition: number,
+    state: FilterPartition,
     records: ConsumedRecord[],
     decoded: DecodedChunk,
     projected: boolean
   ): Promise<RoutedChunk> {
     const m = this.manifest;
     const topic = m.input.topic;
+    const partition = state.partition;
     const prepared = await this.pipeline.enrich(topic, partition, records, decoded);
+    // object state: applied before the filter (it sees obj_* columns), changelogged last
+    const objects =
+      this.objects && state.objects
+        ? this.objects.attach(state.objects, prepared.batch, records, prepared.rowIndex)
+        : undefined;
+    if (objects) {
+      prepared.batch = objects.batch;
+    }
     const chunk: RoutedChunk = {
       out: [],
       alerts: prepared.batch.numRows,
@@ -220,6 +237,9 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
       }
     }
     chunk.out.push(...deadLetterRecords(m.deadLetterTopic, prepared.rejects));
+    if (objects) {
+      chunk.out.push(...objects.changelog); // its watermark record must come last
+    }
     return chunk;
   }
 
@@ -233,7 +253,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   async prepare(state: FilterPartition, records: ConsumedRecord[]): Promise<() => Promise<void>> {
     const t0 = performance.now();
     const decoded = await this.pipeline.decode(records); // shares nothing: not in turns
-    const chunk = await this.exclusive(() => this.route(state.partition, records, decoded));
+    const chunk = await this.exclusive(() => this.route(state, records, decoded));
     return () => this.commit(state, records, chunk, t0);
   }
 

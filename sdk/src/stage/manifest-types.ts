@@ -6,6 +6,7 @@
 import type { AlertFormat } from '../alerts/types.js';
 import type { MatcherKind } from '../crossmatch/create.js';
 import type { FilterKind, FilterLanguage } from '../filter/types.js';
+import type { StageObjects } from '../state/config.js';
 
 export type StageKind = 'filter' | 'aggregate' | 'archive';
 export type StagePayload = 'full' | 'thin' | 'annotated';
@@ -138,6 +139,8 @@ export interface StageManifest {
   consumer: StageConsumerTuning;
   aggregate?: StageAggregate;
   archive?: StageArchive;
+  /** Per-object state (filter stages; see state/stage-objects.ts). @default undefined (none) */
+  objects?: StageObjects;
 }
 
 export const DEFAULT_THIN_COLUMNS = [

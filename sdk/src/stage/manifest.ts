@@ -13,6 +13,7 @@ import { DEFAULT_SQL_MEMORY_LIMIT_MB, DEFAULT_SQL_THREADS } from '../filter/sql-
 import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
 import { parseAggregate } from './manifest-aggregate.js';
+import { parseObjects } from '../state/manifest.js';
 import { FieldReader, ID_RE, TOPIC_RE, isObject } from './manifest-check.js';
 import {
   DEFAULT_THIN_COLUMNS,
@@ -36,7 +37,8 @@ const TOP_KEYS = [
   'batch',
   'consumer',
   'aggregate',
-  'archive'
+  'archive',
+  'objects'
 ];
 
 function parseCrossmatch(r: FieldReader): StageCrossmatch | undefined {
@@ -215,7 +217,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
         consumer?.oneOf('groupProtocol', ['classic', 'consumer'], 'classic') ?? 'classic'
     },
     aggregate,
-    archive
+    archive,
+    objects: parseObjects(raw.objects, r, id ?? 'stage', kind ?? 'filter')
   };
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as StageManifest };
 }

@@ -19,6 +19,7 @@ import { PartitionedConsumer, type PartitionHandler } from './partitions.js';
 import { StagePipeline } from './pipeline.js';
 import { createStageFilter } from './stage-filter.js';
 import { StageCounters, type StageStats } from './stats.js';
+import { StageObjectState } from '../state/stage-objects.js';
 
 export interface StageRunnerOptions {
   /** Overrides the manifest's `input.bootstrapServers`. @default the manifest's, else ALERTLAB_BOOTSTRAP_SERVERS, else 'local' */
@@ -72,7 +73,7 @@ export class StageRunner {
       if (options.createTopics ?? true) {
         await ensureTopics(transport, manifest);
       }
-      const handler = await makeHandler(manifest, counters, resources);
+      const handler = await makeHandler(manifest, counters, resources, transport, logger);
       return new StageRunner(manifest, transport, counters, handler, resources, logger);
     } catch (error) {
       for (const r of resources.reverse()) {
@@ -144,7 +145,9 @@ export class StageRunner {
 async function makeHandler(
   m: StageManifest,
   counters: StageCounters,
-  resources: { close(): Promise<void> | void }[]
+  resources: { close(): Promise<void> | void }[],
+  transport: KafkaTransport,
+  logger: Logger
 ): Promise<PartitionHandler<unknown>> {
   if (m.kind === 'aggregate') {
     return new AggregateHandler(m, counters) as PartitionHandler<unknown>;
@@ -166,7 +169,18 @@ async function makeHandler(
     columns: decodedColumns(m, filter)
   });
   resources.push(pipeline);
-  return new FilterStageHandler(m, pipeline, filter, counters) as PartitionHandler<unknown>;
+  const objects = m.objects && (await StageObjectState.create(transport, m, m.objects, logger));
+  if (objects) {
+    resources.push(objects);
+  }
+  return new FilterStageHandler(
+    m,
+    pipeline,
+    filter,
+    counters,
+    logger,
+    objects || undefined
+  ) as PartitionHandler<unknown>;
 }
 
 /**
@@ -191,6 +205,17 @@ async function ensureTopics(transport: KafkaTransport, m: StageManifest): Promis
       topics.add(m.aggregate.topic);
     }
     await admin.createTopics([...topics].map(topic => ({ topic, partitions })));
+    if (m.objects) {
+      // the changelog's partition p holds input partition p's objects: same count, compacted
+      await admin.createTopics([
+        {
+          topic: m.objects.changelogTopic,
+          partitions,
+          configs: { 'cleanup.policy': 'compact' }
+        },
+        ...(m.objects.annotationsTopic ? [{ topic: m.objects.annotationsTopic, partitions }] : [])
+      ]);
+    }
   } finally {
     await admin.close();
   }

@@ -1,0 +1,129 @@
+/** The object row beside each alert: Arrow `obj_*` columns built from a chunk's snapshots. */
+import { Float64, Int32, Int64, Utf8, makeData, type Data, type RecordBatch } from 'apache-arrow';
+import { appendColumns } from '../stage/match-columns.js';
+import type { Annotation } from './annotations.js';
+import { I64_NULL, OBJECT_COLUMN_PREFIX } from './schema.js';
+import type { ObjectStore } from './store.js';
+import { PUBLIC_FIELDS, type AppliedChunk } from './update.js';
+
+interface Extra {
+  name: string;
+  data: Data;
+  nullable: boolean;
+}
+
+function bitmap(n: number, isValid: (r: number) => boolean): { bits: Uint8Array; nulls: number } {
+  const bits = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let r = 0; r < n; r++) {
+    if (isValid(r)) {
+      bits[r >> 3] |= 1 << (r & 7);
+    } else {
+      nulls++;
+    }
+  }
+  return { bits, nulls };
+}
+
+export function floatData(values: Float64Array): Data {
+  const { bits, nulls } = bitmap(values.length, r => !Number.isNaN(values[r]));
+  return makeData({
+    type: new Float64(),
+    length: values.length,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? bits : null,
+    data: values
+  });
+}
+
+export function int64Data(values: BigInt64Array): Data {
+  const { bits, nulls } = bitmap(values.length, r => values[r] !== I64_NULL);
+  return makeData({
+    type: new Int64(),
+    length: values.length,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? bits : null,
+    data: values
+  });
+}
+
+export function utf8Data(values: ReadonlyArray<string | null | undefined>): Data {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
+    if (v !== null && v !== undefined && v !== '') {
+      const b = Buffer.from(v, 'utf8');
+      parts.push(b);
+      at += b.length;
+    }
+    offsets[r + 1] = at;
+  }
+  const { bits, nulls } = bitmap(n, r => values[r] !== null && values[r] !== undefined);
+  return makeData({
+    type: new Utf8(),
+    length: n,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? bits : null,
+    valueOffsets: offsets,
+    data: new Uint8Array(Buffer.concat(parts))
+  });
+}
+
+/**
+ * The batch with the object columns appended: `obj_<field>` for every public state field, then
+ * `obj_xmCatalogName` and the annotation columns (`obj_annClass`, ...).
+ */
+export function withObjectColumns(
+  batch: RecordBatch,
+  applied: AppliedChunk,
+  store: ObjectStore,
+  catalogs: readonly string[],
+  annotationOf: (objectId: string) => Annotation | undefined
+): RecordBatch {
+  const n = batch.numRows;
+  const extra: Extra[] = PUBLIC_FIELDS.map((f, k) => {
+    const values = applied.columns[k];
+    const name = `${OBJECT_COLUMN_PREFIX}${f.name}`;
+    if (f.kind === 'i64') {
+      return { name, data: int64Data(values as BigInt64Array), nullable: true };
+    }
+    if (f.kind === 'u32') {
+      const ints = Int32Array.from(values as Float64Array, v => (Number.isNaN(v) ? 0 : v));
+      return {
+        name,
+        data: makeData({ type: new Int32(), length: n, data: ints }),
+        nullable: false
+      };
+    }
+    return { name, data: floatData(values as Float64Array), nullable: true };
+  });
+  const names: (string | null)[] = new Array<string | null>(n).fill(null);
+  const ann: (Annotation | undefined)[] = new Array<Annotation | undefined>(n);
+  for (let r = 0; r < n; r++) {
+    const slot = applied.slotOfRow[r];
+    if (slot >= 0) {
+      const k = applied.catalogOfRow[r];
+      names[r] = k > 0 ? (catalogs[k - 1] ?? null) : null;
+      ann[r] = annotationOf(store.idOf(slot));
+    }
+  }
+  const p = OBJECT_COLUMN_PREFIX;
+  extra.push({ name: `${p}xmCatalogName`, data: utf8Data(names), nullable: true });
+  extra.push({ name: `${p}annClass`, data: utf8Data(ann.map(a => a?.cls)), nullable: true });
+  extra.push({
+    name: `${p}annProbability`,
+    data: floatData(Float64Array.from(ann, a => a?.probability ?? NaN)),
+    nullable: true
+  });
+  extra.push({
+    name: `${p}annAnnotator`,
+    data: utf8Data(ann.map(a => a?.annotator)),
+    nullable: true
+  });
+  extra.push({ name: `${p}annUrl`, data: utf8Data(ann.map(a => a?.url)), nullable: true });
+  extra.push({ name: `${p}annVersion`, data: utf8Data(ann.map(a => a?.version)), nullable: true });
+  return appendColumns(batch, extra);
+}
