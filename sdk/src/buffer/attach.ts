@@ -5,7 +5,9 @@
  * Offsets: nothing is committed unless the caller calls `batch.commit()` (at-least-once: after a
  * restart or rebalance, a group resumes after its last commit). With `group`, committed offsets
  * win over `from: 'earliest' | 'latest'` (those only say where a group without commits starts);
- * `{ offset }` and `{ timestamp }` reposition every partition once, when first assigned.
+ * `{ offset }`, `{ timestamp }` and `{ reset: 'earliest' | 'latest' }` reposition every partition
+ * once, when first assigned, whatever the group committed (an explicit rewind; a timestamp past the
+ * last record goes to the end).
  * Without `group`, attach reads through an ephemeral group (`alertlab-attach-<uuid>`) that owns
  * every partition and never commits: `commit()` then resolves without doing anything.
  */
@@ -40,7 +42,11 @@ import type {
 
 /** Where reading starts. */
 export type AttachFrom =
-  'earliest' | 'latest' | { offset: bigint | number } | { timestamp: number | Date };
+  | 'earliest'
+  | 'latest'
+  | { offset: bigint | number }
+  | { timestamp: number | Date }
+  | { reset: 'earliest' | 'latest' };
 
 export interface AttachOptions {
   /** Consumer group: share the partitions with other members and commit progress. @default none (ephemeral, never commits) */
@@ -134,9 +140,20 @@ async function startPositions(
       const offset = BigInt(from.offset);
       return new Map(info.partitions.map(p => [p.partition, offset]));
     }
+    const ends = new Map((await admin.endOffsets(topic)).map(o => [o.partition, o]));
+    if ('reset' in from) {
+      const low = from.reset === 'earliest';
+      return new Map([...ends].map(([p, o]) => [p, low ? o.low : o.high]));
+    }
     const ms = from.timestamp instanceof Date ? from.timestamp.getTime() : from.timestamp;
     const offsets = await admin.offsetsForTimestamp(topic, ms);
-    return new Map(offsets.map(o => [o.partition, o.offset]));
+    // no record at or after ms: the broker answers -1, which means the end of the partition
+    return new Map(
+      offsets.map(o => [
+        o.partition,
+        o.offset < 0n ? (ends.get(o.partition)?.high ?? 0n) : o.offset
+      ])
+    );
   } finally {
     await admin.close();
   }

@@ -16,6 +16,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Run
     load: () => import('./kafka.js')
   },
   buffer: { summary: 'create|list|describe buffer topics', load: () => import('./buffer.js') },
+  attach: {
+    summary: 'read a topic, or a public alert stream by its profile (--profile); resumes',
+    load: () => import('./attach.js')
+  },
   catalog: {
     summary: 'load|list|info catalogs in the DuckDB catalog store',
     load: () => import('./catalog.js')
