@@ -5,8 +5,8 @@
  */
 import { STATE_FIELDS, initialValue, type FieldKind } from './schema.js';
 
-/** Objects per page (2^16). */
-export const PAGE_BITS = 16;
+/** Objects per page (2^12). */
+export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 
