@@ -41,3 +41,5 @@ export {
 } from './rubin-encoder.js';
 export { compileWriter, type DatumWriter } from './avro/compile.js';
 export { ByteWriter } from './avro/bytes.js';
+export { RealisticAlerts, type RealisticBatch, type RealisticOptions } from './realistic.js';
+export type { CutoutEncoding } from './fits-stamps.js';
