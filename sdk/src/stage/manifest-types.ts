@@ -7,6 +7,7 @@ import type { AlertFormat } from '../alerts/types.js';
 import type { MatcherKind } from '../crossmatch/create.js';
 import type { FilterKind, FilterLanguage } from '../filter/types.js';
 import type { StageObjects } from '../state/config.js';
+import type { StageWatch } from '../watch/watch-columns.js';
 
 export type StageKind = 'filter' | 'aggregate' | 'archive';
 export type StagePayload = 'full' | 'thin' | 'annotated';
@@ -141,6 +142,8 @@ export interface StageManifest {
   archive?: StageArchive;
   /** Per-object state (filter stages; see state/stage-objects.ts). @default undefined (none) */
   objects?: StageObjects;
+  /** Watchlists and watchmaps tested before the filter (filter stages; see watch/watch-columns.ts). @default undefined (none) */
+  watch?: StageWatch;
 }
 
 export const DEFAULT_THIN_COLUMNS = [

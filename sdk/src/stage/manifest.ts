@@ -14,6 +14,7 @@ import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
 import { parseAggregate } from './manifest-aggregate.js';
 import { parseObjects } from '../state/manifest.js';
+import { parseWatch } from '../watch/manifest-watch.js';
 import { FieldReader, ID_RE, TOPIC_RE, isObject } from './manifest-check.js';
 import {
   DEFAULT_THIN_COLUMNS,
@@ -38,7 +39,8 @@ const TOP_KEYS = [
   'consumer',
   'aggregate',
   'archive',
-  'objects'
+  'objects',
+  'watch'
 ];
 
 function parseCrossmatch(r: FieldReader): StageCrossmatch | undefined {
@@ -174,6 +176,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   const format = input?.oneOf('format', ['rubin', 'ztf', 'confluent', 'json', 'auto'], 'auto');
   const xr = r.object('crossmatch', false);
   const crossmatch = xr === undefined ? undefined : parseCrossmatch(xr);
+  const wr = r.object('watch', false);
+  const watch = wr === undefined ? undefined : parseWatch(wr);
   if (kind !== 'filter' && r.has('filter')) {
     r.fail(
       'filter',
@@ -201,6 +205,7 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
       fromBeginning: input?.boolean('fromBeginning', true) ?? true
     },
     crossmatch,
+    watch,
     filter,
     outputs,
     payload: r.oneOf('payload', ['full', 'thin', 'annotated'] as const, 'full'),

@@ -21,6 +21,7 @@ import { withLightcurveFeatures } from '../filter/features.js';
 import { DecodeWorker, DecoderFailure, decodeWithFallback } from '../buffer/decode-worker.js';
 import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
+import { WatchEnricher, type StageWatch } from '../watch/watch-columns.js';
 
 /** One chunk of records, ready for the filter. */
 export interface PreparedBatch {
@@ -50,6 +51,8 @@ export interface StagePipelineOptions {
    * reads, see Filter.readsOnly). @default undefined (all)
    */
   columns?: readonly string[];
+  /** Watchlists and watchmaps to test (columns `watchlists`, `watchmaps`, ...). @default none */
+  watch?: StageWatch;
 }
 
 /** A chunk's records decoded, before enrichment ({@link StagePipeline.decode}). */
@@ -121,12 +124,15 @@ export class StagePipeline {
   private decoder!: AlertDecoder;
   private workers: DecodeWorker[] = [];
   private columns: readonly string[] | undefined;
+  private readonly watch: WatchEnricher | undefined;
 
   private constructor(
     private readonly options: StagePipelineOptions,
     private readonly crossmatch: StageCrossmatch | undefined,
     private readonly xm: { store: CatalogStore; matcher: EngineMatcher } | undefined
-  ) {}
+  ) {
+    this.watch = options.watch && new WatchEnricher(options.watch);
+  }
 
   static async create(options: StagePipelineOptions): Promise<StagePipeline> {
     const xm = options.crossmatch ? await openMatcher(options.crossmatch) : undefined;
@@ -225,6 +231,11 @@ export class StagePipeline {
     if (this.crossmatch && this.xm && batch.numRows > 0) {
       ({ batch, matches } = await addMatchColumns(batch, this.xm.matcher, this.crossmatch));
     }
+    if (this.watch) {
+      // lists and maps changed since the last chunk switch here, between transactions
+      await this.watch.refresh();
+      batch = await this.watch.addColumns(batch);
+    }
     return { batch: withLightcurveFeatures(batch), rowIndex: decoded.rowIndex, rejects, matches };
   }
 
@@ -234,6 +245,7 @@ export class StagePipeline {
     }
     this.xm?.matcher.close();
     this.xm?.store.close();
+    this.watch?.close();
   }
 }
 

@@ -165,6 +165,7 @@ async function makeHandler(
   const pipeline = await StagePipeline.create({
     format: m.input.format,
     crossmatch: m.crossmatch,
+    watch: m.watch,
     decodeWorkers: DECODE_WORKERS,
     columns: decodedColumns(m, filter)
   });
