@@ -2,7 +2,7 @@
  * Turns a Kafka client error into an alertlab error that says what failed, on which topic, and
  * what to do next, keeping the client's `retriable` flag and the original error as `cause`.
  */
-import { KafkaTransportError, TopicNotFoundError } from '../errors.js';
+import { KafkaSecurityError, KafkaTransportError, TopicNotFoundError } from '../errors.js';
 import { isRetriableError } from './retry.js';
 
 /** Wraps a client error with what we were doing; keeps the client's retriable flag and the cause. */
@@ -11,7 +11,11 @@ export function wrapError(
   operation: string,
   context: Record<string, unknown>
 ): Error {
-  if (error instanceof KafkaTransportError || error instanceof TopicNotFoundError) {
+  if (
+    error instanceof KafkaTransportError ||
+    error instanceof TopicNotFoundError ||
+    error instanceof KafkaSecurityError
+  ) {
     return error;
   }
   const err = error instanceof Error ? error : new Error(String(error));

@@ -7,6 +7,7 @@
  */
 import type { Logger } from './log.js';
 import type { RetryOptions } from './retry.js';
+import type { KafkaSecurity } from './security.js';
 
 export interface TransportOptions {
   /** `host:port` of one or more brokers. */
@@ -21,6 +22,11 @@ export interface TransportOptions {
   requestTimeoutMs?: number;
   /** Retries for admin operations and connects. @default { retries: 5 } */
   retry?: RetryOptions;
+  /**
+   * TLS and SASL (security.ts); secrets are read from the variables/files it names when the
+   * transport is made. @default ALERTLAB_KAFKA_SECURITY, else PLAINTEXT
+   */
+  security?: KafkaSecurity;
 }
 
 export interface TopicSpec {

@@ -4,11 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 import { LocalKafka, type NodeCount } from '../buffer/local/index.js';
+import { LOCAL_SECURITY_MODES, type LocalSecurityMode } from '../buffer/local/secure.js';
+import { describeSecurity } from '../buffer/security-sources.js';
 import type { LocalKafkaStatus } from '../buffer/local/index.js';
 import { ConfigError } from '../errors.js';
 
 const USAGE = `Usage:
-  alertlab kafka start [--nodes 1|3] [--port P] [--fresh] [--timeout SECONDS] [--heap 512m] [--json]
+  alertlab kafka start [--nodes 1|3] [--port P] [--fresh] [--timeout SECONDS] [--heap 512m]
+                       [--security sasl_ssl|ssl|sasl_plaintext] [--json]
   alertlab kafka stop [--timeout SECONDS]
   alertlab kafka status [--json]
 
@@ -16,6 +19,12 @@ start   Starts Apache Kafka (KRaft, combined broker+controller nodes) on 127.0.0
         every broker answers. Brokers listen on P, P+1, P+2; controllers on P+100...
         P defaults to $ALERTLAB_KAFKA_PORT or 19092. Data is kept between runs (--fresh wipes it).
         If one is already running, says where and exits 0.
+        --security secures the client listener: SASL_SSL or SASL_PLAINTEXT with SCRAM-SHA-512/256
+        (user "alertlab", password in an owner-only file), or SSL with client certificates (mTLS).
+        A private CA and certificates (IP 127.0.0.1) are made under $ALERTLAB_HOME/kafka/security;
+        brokers talk to each other over mTLS on P+200... The client settings are printed and
+        written to kafka/security/client-security.json (use it with --security-file or
+        ALERTLAB_KAFKA_SECURITY).
 stop    SIGTERM every node (controlled shutdown), SIGKILL after the timeout (default 30 s);
         also clears the state left by a crash.
 status  Exit code 0 when every node runs and is listed as a broker, 1 when degraded,
@@ -41,6 +50,15 @@ function nodeCount(value: string | undefined): NodeCount | undefined {
   throw new ConfigError(`--nodes must be 1 or 3, got ${n}.`);
 }
 
+function securityMode(value: string | undefined): LocalSecurityMode | undefined {
+  if (value === undefined || (LOCAL_SECURITY_MODES as readonly string[]).includes(value)) {
+    return value as LocalSecurityMode | undefined;
+  }
+  throw new ConfigError(
+    `--security must be one of ${LOCAL_SECURITY_MODES.join(', ')}, got "${value}".`
+  );
+}
+
 function describeNodes(status: LocalKafkaStatus): string[] {
   return status.nodes.map(
     n =>
@@ -59,6 +77,7 @@ async function start(args: string[]): Promise<number> {
       fresh: { type: 'boolean' },
       timeout: { type: 'string' },
       heap: { type: 'string' },
+      security: { type: 'string' },
       json: { type: 'boolean' }
     }
   });
@@ -69,6 +88,7 @@ async function start(args: string[]): Promise<number> {
     port: intOption(values.port, 'port'),
     fresh: values.fresh,
     heap: values.heap,
+    security: securityMode(values.security),
     ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 })
   });
   const status = await kafka.status();
@@ -91,6 +111,15 @@ async function start(args: string[]): Promise<number> {
     );
   }
   console.log([...describeNodes(status), `  state ${kafka.stateFile}`].join('\n'));
+  const sec = status.cluster?.security;
+  if (sec) {
+    console.log(
+      `Clients connect with ${describeSecurity(sec.client)}.\n` +
+        `Client settings (${sec.settingsFile}):\n${JSON.stringify(sec.client, null, 2)}\n` +
+        `Use them: export ALERTLAB_BOOTSTRAP_SERVERS=${kafka.bootstrapServers} ` +
+        `ALERTLAB_KAFKA_SECURITY=${sec.settingsFile}`
+    );
+  }
   return 0;
 }
 

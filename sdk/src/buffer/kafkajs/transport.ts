@@ -15,10 +15,13 @@ import type {
 import { KafkaTransportError } from '../../errors.js';
 import { getDefaultLogger, type Logger } from '../log.js';
 import { createRetry } from '../retry.js';
+import { securityFailure, transportSecurity } from '../security-clients.js';
+import { tlsPreflight } from '../security-preflight.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import { createAdmin } from './admin.js';
 import { createConsumer } from './consumer.js';
+import { kafkajsSecurity } from './security.js';
 import { TopicMetadataCache } from './partition-sends.js';
 import { kafkajs } from './patches.js';
 import { sendWith, type Router } from './producer.js';
@@ -45,7 +48,9 @@ function logCreator(logger: Logger) {
 /** Creates a transport on kafkajs. Connections open lazily, one per client made. */
 export function createKafkajsTransport(options: T.TransportOptions): T.KafkaTransport {
   const logger = options.logger ?? getDefaultLogger();
+  const security = transportSecurity(options.security);
   const kafka = new Kafka({
+    ...kafkajsSecurity(security),
     clientId: options.clientId ?? 'alertlab',
     brokers: options.bootstrapServers,
     connectionTimeout: options.connectionTimeoutMs ?? 10_000,
@@ -68,7 +73,14 @@ export function createKafkajsTransport(options: T.TransportOptions): T.KafkaTran
   };
   const connect = async (what: string, fn: () => Promise<void>) => {
     try {
-      await retry(fn);
+      await tlsPreflight(options.bootstrapServers, security, options.connectionTimeoutMs);
+      await retry(async () => {
+        try {
+          await fn();
+        } catch (e) {
+          throw securityFailure(e, security, ctx.bootstrapServers) ?? e; // never retried
+        }
+      });
     } catch (e) {
       throw wrapError(e, `connect ${what}`, ctx);
     }

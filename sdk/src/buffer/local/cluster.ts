@@ -34,6 +34,13 @@ import {
   type ClusterState,
   type NodeState
 } from './state.js';
+import {
+  clientSecurity,
+  ensureSecurityMaterial,
+  INTERNAL_PORT_OFFSET,
+  scramFormatArgs,
+  type LocalSecurityMode
+} from './secure.js';
 import { formatNodes } from './storage.js';
 
 /** Options of a cluster start. */
@@ -48,6 +55,8 @@ export interface StartClusterOptions {
   timeoutMs?: number;
   /** JVM heap per node. @default '512m' */
   heap?: string;
+  /** Secure the client listener (secure.ts): SASL_SSL, mTLS or SASL_PLAINTEXT. @default plaintext */
+  security?: LocalSecurityMode;
 }
 
 /** What a start found or did. */
@@ -69,7 +78,8 @@ export const nodeAlive = (n: NodeState): boolean => isNodeProcess(n.pid, n.prope
 function portsOf(nodes: readonly NodeLayout[]): { port: number; role: string }[] {
   return nodes.flatMap(n => [
     { port: n.brokerPort, role: `broker ${n.nodeId}` },
-    { port: n.controllerPort, role: `controller ${n.nodeId}` }
+    { port: n.controllerPort, role: `controller ${n.nodeId}` },
+    ...(n.probe ? [{ port: n.probe.port, role: `internal listener ${n.nodeId}` }] : [])
   ]);
 }
 
@@ -135,6 +145,14 @@ async function restartDeadNodes(
       { context: { bootstrapServers: state.bootstrapServers } }
     );
   }
+  if (options.security !== undefined && options.security !== state.security?.mode) {
+    throw new LocalKafkaError(
+      `A local Kafka is already running on ${state.bootstrapServers} with security ` +
+        `${state.security?.mode ?? 'none (plaintext)'}, not ${options.security}. Stop it with ` +
+        '`alertlab kafka stop`, or use another ALERTLAB_HOME.',
+      { context: { bootstrapServers: state.bootstrapServers } }
+    );
+  }
   const dead = state.nodes.filter(n => !nodeAlive(n)).map(n => n.nodeId);
   if (dead.length > 0) {
     const runtime = checkPrerequisites();
@@ -174,21 +192,34 @@ export async function startCluster(
   await assertPortsFree(portsOf(layout), portBase);
 
   const identity = readIdentity(kafkaDir);
+  const mode = options.security;
   const formatted =
     options.fresh === true ||
     identity?.nodeCount !== nodeCount ||
+    identity?.security !== mode ||
     layout.some(n => !existsSync(join(n.dataDir, 'meta.properties')));
   const clusterId = formatted || !identity ? newClusterId() : identity.clusterId;
   if (formatted) {
     wipeNodeDirs(kafkaDir);
   }
+  const files = mode ? ensureSecurityMaterial(kafkaDir, mode, formatted) : undefined;
   for (const node of layout) {
+    if (files) {
+      node.probe = {
+        port: node.brokerPort + INTERNAL_PORT_OFFSET,
+        tls: { caFile: files.caFile, certFile: files.brokerCertFile, keyFile: files.brokerKeyFile }
+      };
+    }
     mkdirSync(node.dir, { recursive: true });
-    writeFileSync(node.propertiesFile, serverProperties(node, layout));
+    const security = mode && files ? { mode, files } : undefined;
+    writeFileSync(node.propertiesFile, serverProperties(node, layout, security), { mode: 0o600 });
+  }
+  if (files) {
+    await assertPortsFree(portsOf(layout), portBase);
   }
   if (formatted) {
-    await formatNodes(runtime, layout, clusterId);
-    writeIdentity(kafkaDir, { clusterId, nodeCount });
+    await formatNodes(runtime, layout, clusterId, files ? scramFormatArgs(files) : []);
+    writeIdentity(kafkaDir, { clusterId, nodeCount, ...(mode ? { security: mode } : {}) });
   }
   const state: ClusterState = {
     stateVersion: 1,
@@ -198,7 +229,12 @@ export async function startCluster(
     bootstrapServers: bootstrapServersOf(layout),
     startedAt: new Date().toISOString(),
     heap: options.heap ?? DEFAULT_HEAP,
-    nodes: layout.map(n => ({ ...n, pid: 0 }))
+    nodes: layout.map(n => ({ ...n, pid: 0 })),
+    ...(mode && files
+      ? {
+          security: { mode, settingsFile: files.settingsFile, client: clientSecurity(mode, files) }
+        }
+      : {})
   };
   try {
     await launchNodes(

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { secureListenerProps, type LocalSecurityFiles, type LocalSecurityMode } from './secure.js';
 
 /** Node counts the launcher supports: one combined node, or three with a 3-voter quorum. */
 export type NodeCount = 1 | 3;
@@ -28,6 +29,17 @@ export interface NodeLayout {
   /** The JVM's own stdout/stderr (crashes, JVM errors). */
   stdoutFile: string;
   propertiesFile: string;
+  /**
+   * Where the readiness probe asks for Metadata when the client listener is secured: the internal
+   * mTLS listener, with the broker's own certificate. @default the broker port, plaintext
+   */
+  probe?: { port: number; tls: { caFile: string; certFile: string; keyFile: string } };
+}
+
+/** A secured cluster's mode and files (secure.ts). */
+export interface NodeSecurity {
+  mode: LocalSecurityMode;
+  files: LocalSecurityFiles;
 }
 
 /** Broker port base from an explicit value, else `ALERTLAB_KAFKA_PORT`, else 19092. */
@@ -72,7 +84,11 @@ export function bootstrapServersOf(nodes: readonly NodeLayout[]): string {
  * node count: with 3 nodes, internal topics get 3 replicas and min.insync.replicas is 2, so a
  * cluster with one node down still accepts acks=all writes and transactions.
  */
-export function serverProperties(node: NodeLayout, all: readonly NodeLayout[]): string {
+export function serverProperties(
+  node: NodeLayout,
+  all: readonly NodeLayout[],
+  security?: NodeSecurity
+): string {
   const n = all.length;
   const replicas = n >= 3 ? 3 : 1;
   const minIsr = n >= 3 ? 2 : 1;
@@ -107,6 +123,11 @@ export function serverProperties(node: NodeLayout, all: readonly NodeLayout[]): 
     // The cleaner's dedupe map is heap; the 128 MB default is a quarter of a 512 MB heap.
     ['log.cleaner.dedupe.buffer.size', 32 * 1024 * 1024]
   ];
+  if (security) {
+    const secured = secureListenerProps(security.mode, node, security.files);
+    const keys = new Set(secured.map(([k]) => k));
+    props.splice(0, props.length, ...props.filter(([k]) => !keys.has(k)), ...secured);
+  }
   const header = `# Written by alertlab (sdk/src/buffer/local). Regenerated at every start.\n`;
   return header + props.map(([k, v]) => `${k}=${String(v)}`).join('\n') + '\n';
 }

@@ -18,7 +18,7 @@ import {
 import { alertlabHome, kafkaHome } from './paths.js';
 import { assertPortsFree } from './ports.js';
 import { checkPrerequisites } from './prerequisites.js';
-import { probeMetadata, type ProbeMetadata } from './probe.js';
+import { probeNode, type ProbeMetadata } from './probe.js';
 import { stopProcess, type StopOutcome } from './process.js';
 import { readState, stateFile, withKafkaLock, type ClusterState, type NodeState } from './state.js';
 import { readStatus, type LocalKafkaStatus } from './status.js';
@@ -105,7 +105,7 @@ export class LocalKafka {
     let lastError: unknown;
     for (const node of this.state.nodes.filter(nodeAlive)) {
       try {
-        return await probeMetadata('127.0.0.1', node.brokerPort, timeoutMs);
+        return await probeNode(node, timeoutMs);
       } catch (err) {
         lastError = err;
       }

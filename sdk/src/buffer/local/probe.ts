@@ -4,7 +4,10 @@
  * (Metadata v4: non-flexible, supported by Kafka 1.0 through 4.x), so the launcher depends on no
  * Kafka client library.
  */
+import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { NodeLayout } from './config.js';
 
 /** One broker as listed in a Metadata response. */
 export interface ProbeBroker {
@@ -110,11 +113,21 @@ export function decodeMetadataResponse(
 export function probeMetadata(
   host: string,
   port: number,
-  timeoutMs = 2_000
+  timeoutMs = 2_000,
+  tls?: { caFile: string; certFile: string; keyFile: string }
 ): Promise<ProbeMetadata> {
   const correlationId = 1 + Math.floor(Math.random() * 0x7ffffffe);
   return new Promise<ProbeMetadata>((resolve, reject) => {
-    const socket = new Socket();
+    const socket = tls
+      ? tlsConnect({
+          host,
+          port,
+          ca: readFileSync(tls.caFile),
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          timeout: timeoutMs
+        })
+      : new Socket();
     let received = Buffer.alloc(0);
     let settled = false;
     const finish = (err: Error | null, value?: ProbeMetadata): void => {
@@ -149,6 +162,17 @@ export function probeMetadata(
         finish(err instanceof Error ? err : new Error(String(err)));
       }
     });
-    socket.connect(port, host, () => socket.write(encodeMetadataRequest(correlationId)));
+    if (tls) {
+      socket.on('secureConnect', () => socket.write(encodeMetadataRequest(correlationId)));
+    } else {
+      socket.connect(port, host, () => socket.write(encodeMetadataRequest(correlationId)));
+    }
   });
+}
+
+/** Probes a local node where it can be asked: its internal mTLS listener when it is secured. */
+export function probeNode(node: NodeLayout, timeoutMs = 2_000): Promise<ProbeMetadata> {
+  return node.probe
+    ? probeMetadata('127.0.0.1', node.probe.port, timeoutMs, node.probe.tls)
+    : probeMetadata('127.0.0.1', node.brokerPort, timeoutMs);
 }

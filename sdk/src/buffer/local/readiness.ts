@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { KafkaStartError } from '../../errors.js';
 import type { NodeLayout } from './config.js';
-import { probeMetadata, type ProbeMetadata } from './probe.js';
+import { probeNode, type ProbeMetadata } from './probe.js';
 import { isNodeProcess } from './process.js';
 
 /** Size of a file in bytes, 0 if it does not exist (where a tail "since now" starts). */
@@ -85,7 +85,7 @@ export async function waitUntilServing(
         });
       }
       try {
-        const meta = await probeMetadata('127.0.0.1', s.node.brokerPort, 1_000);
+        const meta = await probeNode(s.node, 1_000);
         const listed = new Set(meta.brokers.map(b => b.nodeId));
         if (expectIds.every(id => listed.has(id))) {
           pending.delete(s);

@@ -15,7 +15,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { LocalKafkaError } from '../../errors.js';
+import type { KafkaSecurity } from '../security.js';
 import type { NodeCount, NodeLayout } from './config.js';
+import type { LocalSecurityMode } from './secure.js';
 
 /** A running node as recorded in state.json. */
 export interface NodeState extends NodeLayout {
@@ -34,12 +36,16 @@ export interface ClusterState {
   /** JVM heap per node, e.g. '512m'. */
   heap: string;
   nodes: NodeState[];
+  /** A secured cluster: its mode, and the settings clients use (no secret in them). */
+  security?: { mode: LocalSecurityMode; settingsFile: string; client: KafkaSecurity };
 }
 
 /** cluster.json: the identity the data directories were formatted with. */
 export interface ClusterIdentity {
   clusterId: string;
   nodeCount: NodeCount;
+  /** The security mode it was formatted for (SCRAM users are made at format time). */
+  security?: LocalSecurityMode;
 }
 
 export const stateFile = (kafkaDir: string): string => join(kafkaDir, 'state.json');

@@ -1,6 +1,6 @@
 /** What is running under `$ALERTLAB_HOME/kafka`, read from state.json and checked live. */
 import { nodeAlive } from './cluster.js';
-import { probeMetadata } from './probe.js';
+import { probeNode } from './probe.js';
 import { readState, stateFile, type ClusterState, type NodeState } from './state.js';
 
 /** A recorded node, checked. */
@@ -40,7 +40,7 @@ export async function readStatus(kafkaDir: string): Promise<LocalKafkaStatus> {
   let probeError: string | undefined;
   for (const { node } of alive.filter(a => a.alive)) {
     try {
-      const meta = await probeMetadata('127.0.0.1', node.brokerPort, 1_500);
+      const meta = await probeNode(node, 1_500);
       listedBrokerIds = meta.brokers.map(b => b.nodeId);
       probeError = undefined;
       break;

@@ -12,11 +12,15 @@ import { jvmArgs } from './process.js';
 import type { KafkaRuntime } from './prerequisites.js';
 import { newClusterId } from './state.js';
 
+/** The storage tool may echo an `--add-scram` argument: its password never reaches a message. */
+const redact = (text: string): string => text.replace(/password=[^\],\s]*/g, 'password=[redacted]');
+
 /** Runs the storage tool for one node; rejects with its output when it fails. */
 export function formatNode(
   runtime: KafkaRuntime,
   node: NodeLayout,
-  clusterId: string
+  clusterId: string,
+  extraArgs: readonly string[] = []
 ): Promise<void> {
   const args = [
     ...jvmArgs(runtime, node.dir, '256m'),
@@ -25,7 +29,8 @@ export function formatNode(
     '--cluster-id',
     clusterId,
     '--config',
-    node.propertiesFile
+    node.propertiesFile,
+    ...extraArgs
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(runtime.java.javaPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,7 +46,7 @@ export function formatNode(
       reject(
         new KafkaStartError(
           `Formatting the data directory of Kafka node ${node.nodeId} (${node.dataDir}) failed ` +
-            `(exit ${String(code)}):\n${output.trim()}\nStart afresh with \`alertlab kafka start --fresh\`.`,
+            `(exit ${String(code)}):\n${redact(output.trim())}\nStart afresh with \`alertlab kafka start --fresh\`.`,
           { context: { nodeId: node.nodeId, dataDir: node.dataDir, logFile: node.logFile } }
         )
       );
@@ -81,10 +86,11 @@ export function cloneFormat(source: NodeLayout, target: NodeLayout): void {
 export async function formatNodes(
   runtime: KafkaRuntime,
   nodes: readonly NodeLayout[],
-  clusterId: string
+  clusterId: string,
+  extraArgs: readonly string[] = []
 ): Promise<void> {
   const [first, ...rest] = nodes;
-  await formatNode(runtime, first, clusterId);
+  await formatNode(runtime, first, clusterId, extraArgs);
   for (const node of rest) {
     cloneFormat(first, node);
   }
