@@ -6,11 +6,20 @@
 export class CommitChain {
   private running: Promise<void> | undefined;
 
-  /** Waits for the running commit, if any; rethrows its failure (once). */
+  /**
+   * Waits for the running commit, if any; rethrows its failure. Every caller waiting at the time
+   * waits for it (a release must not close the producer under a commit someone else awaits); the
+   * failure is forgotten once they have seen it.
+   */
   async settle(): Promise<void> {
     const running = this.running;
-    this.running = undefined;
-    await running;
+    try {
+      await running;
+    } finally {
+      if (this.running === running) {
+        this.running = undefined;
+      }
+    }
   }
 
   /**

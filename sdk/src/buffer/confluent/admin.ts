@@ -9,7 +9,12 @@ import type { Retrier } from '../retry.js';
 import { waitUntilListed } from '../topic-visible.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
-import type { KjsAdmin } from './client.js';
+import {
+  callback,
+  type KjsAdmin,
+  type RdKafkaConsumer,
+  type RdTopicPartitionOffset
+} from './client.js';
 
 /** librdkafka's ConsumerGroupStates, by number. */
 const GROUP_STATES = [
@@ -39,11 +44,19 @@ async function describeCluster(bootstrapServers: string[]) {
   throw lastError;
 }
 
+/**
+ * `groupHandle`: a consumer handle of the group (see transport.ts) whose `committed` reads group
+ * offsets. Not the admin API's fetchOffsets (ListConsumerGroupOffsets): when the group coordinator
+ * answers it with NOT_COORDINATOR (the coordinator moved: a broker stopped), librdkafka 2.15 asks
+ * the handle's consumer group to look the coordinator up again, and an admin handle has none: a
+ * NULL dereference, SIGSEGV (librdkafka issue 5040). A consumer handle has its group and retries.
+ */
 export function createAdmin(
   admin: KjsAdmin,
   bootstrapServers: string[],
   retry: Retrier,
-  ctx: Record<string, unknown>
+  ctx: Record<string, unknown>,
+  groupHandle: (groupId: string) => Promise<RdKafkaConsumer>
 ): T.AdminClient {
   const timeout = 30_000;
   const call = async <R>(
@@ -140,13 +153,25 @@ export function createAdmin(
       }),
     groupOffsets: (groupId, topic) =>
       call('fetch group offsets', { topic, groupId }, async () => {
-        const res = await admin.fetchOffsets({ groupId, topics: [topic], timeout });
-        return (res.find(r => r.topic === topic)?.partitions ?? [])
+        const [meta] = await admin.fetchTopicMetadata({ topics: [topic], timeout });
+        const partitions = (meta?.partitions ?? []).map(p => ({ topic, partition: p.partitionId }));
+        if (partitions.length === 0) {
+          return [];
+        }
+        const handle = await groupHandle(groupId);
+        const got = await callback<Array<Partial<RdTopicPartitionOffset> | Error>>(cb =>
+          handle.committed(partitions, timeout, cb)
+        );
+        const failed = got.find(p => p instanceof Error);
+        if (failed !== undefined) {
+          throw failed;
+        }
+        return (got as Array<Partial<RdTopicPartitionOffset>>)
           .map(p => ({
             topic,
-            partition: p.partition,
-            offset: BigInt(p.offset),
-            metadata: p.metadata === '' ? null : (p.metadata ?? null)
+            partition: p.partition as number,
+            offset: p.offset === undefined || p.offset < 0 ? -1n : BigInt(p.offset),
+            metadata: p.metadata === undefined || p.metadata === '' ? null : p.metadata
           }))
           .sort((a, b) => a.partition - b.partition);
       }),

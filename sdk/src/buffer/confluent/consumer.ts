@@ -32,15 +32,29 @@ function toConsumed(m: KjsMessage): T.ConsumedRecord {
   };
 }
 
-/** The client's own log lines: errors become our info (callers get thrown errors), the rest debug. */
-function kjsLogger(logger: Logger) {
+/**
+ * librdkafka's fatal error, as the package's consumer logs it (it only logs client errors): the
+ * consumer is unusable from then on (its error event says "Fatal error: <reason>").
+ */
+const FATAL = /\bFatal error\b/;
+
+/**
+ * The client's own log lines: errors become our info (callers get thrown errors), the rest debug.
+ * A fatal error also goes to `onFatal`.
+ */
+function kjsLogger(logger: Logger, onFatal: (message: string) => void) {
   const at = (level: 'info' | 'debug') => (message: string, extra?: Record<string, unknown>) =>
     logger[level](`confluent consumer: ${message}`, extra ?? {});
   const self = {
     info: at('debug'),
     debug: at('debug'),
     warn: at('debug'),
-    error: at('info'),
+    error: (message: string, extra?: Record<string, unknown>) => {
+      at('info')(message, extra);
+      if (FATAL.test(message)) {
+        onFatal(message);
+      }
+    },
     namespace: () => self,
     setLogLevel: () => undefined
   };
@@ -57,6 +71,24 @@ export function createConsumer(
   const groupId = opts.groupId;
   const assignmentListeners = new Set<(a: Record<string, number[]>) => void>();
   const disconnectListeners = new Set<() => void>();
+  const crashListeners = new Set<(error: Error, restarting: boolean) => void>();
+  const crash = (error: Error, restarting: boolean) => {
+    for (const listener of crashListeners) {
+      listener(error, restarting);
+    }
+  };
+  let fatal = false;
+  const onFatal = (message: string) => {
+    if (!fatal && !closed) {
+      fatal = true;
+      crash(
+        new KafkaTransportError(`The consumer failed for good: ${message}`, {
+          context: { ...ctx, groupId }
+        }),
+        false
+      );
+    }
+  };
   let consumer: KjsConsumer | undefined;
   let closed = false;
   const call = async <R>(
@@ -161,7 +193,7 @@ export function createConsumer(
           'allow.auto.create.topics': false,
           'js.consumer.max.batch.size': MAX_BATCH_RECORDS,
           rebalance_cb: onRebalance,
-          kafkaJS: { logger: kjsLogger(logger) }
+          kafkaJS: { logger: kjsLogger(logger, onFatal) }
         });
         await c.connect();
         consumer = c;
@@ -169,21 +201,34 @@ export function createConsumer(
       }),
     run: (handler, runOptions = {}) =>
       call('run consumer', {}, () =>
-        made().run({
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: runOptions.partitionsConcurrently ?? 1,
-          eachBatch: async p =>
-            handler({
-              topic: p.batch.topic,
-              partition: p.batch.partition,
-              highWatermark: BigInt(p.batch.highWatermark),
-              records: p.batch.messages.map(toConsumed),
-              resolveOffset: offset => p.resolveOffset(offset.toString()),
-              heartbeat: p.heartbeat,
-              isRunning: p.isRunning,
-              isStale: p.isStale
-            })
-        })
+        made()
+          .run({
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: runOptions.partitionsConcurrently ?? 1,
+            // A handler's error: the package logs it and fetches the batch's unresolved records
+            // again (it always restarts), which listeners hear as a crash that is restarting.
+            eachBatch: async p => {
+              try {
+                await handler({
+                  topic: p.batch.topic,
+                  partition: p.batch.partition,
+                  highWatermark: BigInt(p.batch.highWatermark),
+                  records: p.batch.messages.map(toConsumed),
+                  resolveOffset: offset => p.resolveOffset(offset.toString()),
+                  heartbeat: p.heartbeat,
+                  isRunning: p.isRunning,
+                  isStale: p.isStale
+                });
+              } catch (error) {
+                crash(error instanceof Error ? error : new Error(String(error)), true);
+                throw error;
+              }
+            }
+          })
+          .catch((error: unknown) => {
+            crash(error instanceof Error ? error : new Error(String(error)), false);
+            throw error;
+          })
       ),
     seek: (topic, partition, offset) => {
       if (rebalanceSeeks === undefined) {
@@ -212,7 +257,7 @@ export function createConsumer(
       }),
     onAssignment: listener => on(assignmentListeners, listener),
     onDisconnect: listener => on(disconnectListeners, listener),
-    onCrash: () => () => undefined, // this client never crashes for good: it rejoins by itself
+    onCrash: listener => on(crashListeners, listener),
     close: async () => {
       if (closed) {
         return;

@@ -15,6 +15,7 @@ import {
   commonConfig,
   forwardLog,
   toBuffer,
+  type Callback,
   type ConfluentModule,
   type DeliveryReport,
   type RdError,
@@ -162,9 +163,31 @@ export async function createProducer(
   };
   await callback<unknown>(cb => producer.connect({}, cb)).catch(fail('connect producer'));
   producer.setPollInBackground(true);
+  /**
+   * The package runs a transaction call in a thread of its own without the lock its disconnect
+   * takes, so a disconnect while one runs frees the librdkafka handle under it. Calls are counted
+   * here: `close` waits for the running ones, and none starts once closing.
+   */
+  const running = new Set<Promise<unknown>>();
+  let closing: Promise<void> | undefined;
+  const txCall = <R = void>(operation: string, fn: (cb: Callback<R>) => void): Promise<R> => {
+    if (closing !== undefined) {
+      return Promise.reject(
+        new KafkaTransportError(`The producer is closed: cannot ${operation}.`, {
+          context: { ...c.ctx, transactionalId: opts.transactionalId }
+        })
+      );
+    }
+    const call = callback<R>(fn);
+    running.add(call);
+    void call.finally(() => running.delete(call)).catch(() => undefined);
+    return call;
+  };
   let initialised: Promise<void> | undefined;
   const send = (records: T.ProduceRecord[]) =>
-    produceAll(producer, records).catch(fail('produce', records[0]?.topic));
+    closing !== undefined
+      ? Promise.reject(new KafkaTransportError('The producer is closed: cannot produce.'))
+      : produceAll(producer, records).catch(fail('produce', records[0]?.topic));
   const timeoutMs = c.options.requestTimeoutMs ?? 30_000;
   return {
     send: async records => {
@@ -182,17 +205,21 @@ export async function createProducer(
           'transaction() needs a producer made with a transactionalId.'
         );
       }
-      initialised ??= callback(cb => producer.initTransactions(TXN_TIMEOUT_MS, cb));
+      initialised ??= txCall('init transactions', cb =>
+        producer.initTransactions(TXN_TIMEOUT_MS, cb)
+      );
       await initialised.catch((e: unknown) => {
         initialised = undefined;
         fail('init transactions')(e);
       });
-      await callback(cb => producer.beginTransaction(cb)).catch(fail('begin transaction'));
+      await txCall('begin transaction', cb => producer.beginTransaction(cb)).catch(
+        fail('begin transaction')
+      );
       return {
         send,
         sendOffsets: async (groupId, offsets) => {
           const handle = await c.groupHandle(groupId);
-          await callback(cb =>
+          await txCall('send offsets', cb =>
             producer.sendOffsetsToTransaction(
               offsets.map(o => ({
                 topic: o.topic,
@@ -207,15 +234,19 @@ export async function createProducer(
           ).catch(fail('send offsets', offsets[0]?.topic));
         },
         commit: () =>
-          callback(cb => producer.commitTransaction(timeoutMs, cb)).catch(
+          txCall('commit transaction', cb => producer.commitTransaction(timeoutMs, cb)).catch(
             fail('commit transaction')
           ),
         abort: () =>
-          callback(cb => producer.abortTransaction(timeoutMs, cb)).catch(fail('abort transaction'))
+          txCall('abort transaction', cb => producer.abortTransaction(timeoutMs, cb)).catch(
+            fail('abort transaction')
+          )
       };
     },
-    close: async () => {
-      await callback<unknown>(cb => producer.disconnect(10_000, cb)).catch(() => undefined);
-    }
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.allSettled([...running]);
+        await callback<unknown>(cb => producer.disconnect(10_000, cb)).catch(() => undefined);
+      })())
   };
 }

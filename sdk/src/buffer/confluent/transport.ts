@@ -21,28 +21,42 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
   const retry = createRetry({ retries: 5, ...options.retry });
   const ctx = { bootstrapServers: options.bootstrapServers.join(','), client: 'confluent' };
   const open = new Set<{ close(): Promise<void> }>();
-  const track = <C extends { close(): Promise<void> }>(c: C): C => {
+  const track = <C extends { close(): Promise<void> }>(c: C, set = open): C => {
     const close = c.close.bind(c);
     c.close = async () => {
-      open.delete(c);
+      set.delete(c);
       await close();
     };
-    open.add(c);
+    set.add(c);
     return c;
   };
   /**
    * One unsubscribed consumer handle per group, whose group metadata (generation -1, no member)
    * transactions commit offsets with: the same pre-KIP-447 commit kafkajs makes, so a stage's
-   * fencing stays the stable transactional id per partition (see stage/partitions.ts).
+   * fencing stays the stable transactional id per partition (see stage/partitions.ts). The admin
+   * reads the group's committed offsets through it too (admin.ts says why). Handles close after
+   * every other client: a producer's sendOffsets reads its handle while it runs.
    */
   const handles = new Map<string, Promise<RdKafkaConsumer>>();
+  const openHandles = new Set<{ close(): Promise<void> }>();
   const groupHandle = (groupId: string): Promise<RdKafkaConsumer> => {
     let handle = handles.get(groupId);
     if (handle === undefined) {
       handle = (async () => {
-        const c = new mod.KafkaConsumer({ ...commonConfig(options), 'group.id': groupId }, {});
+        const c = new mod.KafkaConsumer(
+          {
+            ...commonConfig(options),
+            'group.id': groupId,
+            // committed offsets as the admin API reads them: no waiting out open transactions
+            'isolation.level': 'read_uncommitted'
+          },
+          {}
+        );
         await callback<unknown>(cb => c.connect({}, cb));
-        track({ close: () => callback<unknown>(cb => c.disconnect(cb)).then(() => undefined) });
+        track(
+          { close: () => callback<unknown>(cb => c.disconnect(cb)).then(() => undefined) },
+          openHandles
+        );
         return c;
       })();
       handle.catch(() => handles.delete(groupId));
@@ -63,14 +77,16 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
       } catch (e) {
         throw wrapError(e, 'connect admin', ctx);
       }
-      return track(createAdmin(admin, options.bootstrapServers, retry, ctx));
+      return track(createAdmin(admin, options.bootstrapServers, retry, ctx, groupHandle));
     },
     producer: async (opts = {}) =>
       track(await createProducer({ mod, options, logger, ctx, groupHandle }, opts)),
     consumer: async opts => track(createConsumer(mod, options, opts, logger, ctx)),
     close: async () => {
       const results = await Promise.allSettled([...open].map(c => c.close()));
+      await Promise.allSettled([...handles.values()]); // a handle still connecting: tracked soon
       handles.clear();
+      results.push(...(await Promise.allSettled([...openHandles].map(c => c.close()))));
       const failed = results.find(r => r.status === 'rejected');
       if (failed !== undefined) {
         logger.warn('closing a Kafka client failed', { error: String(failed.reason) });
