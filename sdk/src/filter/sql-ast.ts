@@ -74,6 +74,12 @@ export function generatedSizeIssue(name: string, args: readonly Json[]): string 
   return undefined;
 }
 
+/** The sandbox's watch macros and the batch column each one reads (see SqlSandbox.create). */
+const WATCH_MACRO_COLUMNS: Readonly<Record<string, string>> = {
+  in_watchlist: 'watchlists',
+  in_watchmap: 'watchmaps'
+};
+
 /** What the parse says about a query: whether it is acceptable, and the columns it reads. */
 export interface SqlAnalysis {
   check: SqlCheck;
@@ -83,6 +89,8 @@ export interface SqlAnalysis {
   star: boolean;
   /** The parsed statement (JSON), when it is one SELECT. */
   statement?: JsonObject;
+  /** Tables it reads (lower case, CTEs aside). @default [] */
+  tables?: string[];
 }
 
 function isObject(value: Json): value is JsonObject {
@@ -93,7 +101,9 @@ function isObject(value: Json): value is JsonObject {
 export async function analyzeSql(
   connection: DuckDBConnection,
   sql: string,
-  table: string
+  table: string,
+  /** Other tables the query may read (e.g. `objects`). */
+  also: readonly string[] = []
 ): Promise<SqlAnalysis> {
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS j', [
     sql
@@ -125,6 +135,7 @@ export async function analyzeSql(
   const seen = new Set<string>();
   let star = false;
   let refusal: string | undefined;
+  const tables = new Set<string>();
   // CTE names are scoped as DuckDB binds them: a WITH's names are visible in its own query node
   // (and in the subqueries below it); each CTE's definition sees only the CTEs defined before it;
   // a recursive CTE sees itself. A name defined in a subquery is not visible outside it.
@@ -161,8 +172,11 @@ export async function analyzeSql(
       refusal = 'a table function in FROM; a filter reads only the alerts batch';
     } else if (node.type === 'BASE_TABLE') {
       const name = String(node.table_name).toLowerCase();
+      if (!inner.has(name)) {
+        tables.add(name);
+      }
       if (
-        (name !== table && !inner.has(name)) ||
+        (name !== table && !also.includes(name) && !inner.has(name)) ||
         node.schema_name !== '' ||
         node.catalog_name !== ''
       ) {
@@ -181,6 +195,17 @@ export async function analyzeSql(
       generatedSizeIssue(node.function_name, node.children) !== undefined
     ) {
       refusal = generatedSizeIssue(node.function_name, node.children);
+    } else if (
+      node.class === 'FUNCTION' &&
+      typeof node.function_name === 'string' &&
+      WATCH_MACRO_COLUMNS[node.function_name.toLowerCase()] !== undefined
+    ) {
+      // in_watchlist('x') / in_watchmap('x') read a column the query does not name
+      const name = WATCH_MACRO_COLUMNS[node.function_name.toLowerCase()];
+      if (!seen.has(name)) {
+        seen.add(name);
+        columns.push(name);
+      }
     } else if (node.class === 'STAR') {
       star = true;
     } else if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {
@@ -208,7 +233,7 @@ export async function analyzeSql(
       star
     };
   }
-  return { check: { ok: true }, columns, star, statement };
+  return { check: { ok: true }, columns, star, statement, tables: [...tables] };
 }
 
 /**

@@ -10,6 +10,12 @@ import { analyzeSql, selectRowIndexSql } from './sql-ast.js';
 import { batchColumns, sandboxInput } from './sql-columns.js';
 import { BATCH_TABLE, ROW_INDEX_COLUMN, SandboxInterrupted, SqlSandbox } from './sql-sandbox.js';
 import { staticSqlCheck } from './sql-static.js';
+import {
+  OBJECTS_TABLE,
+  columnsWithObjects,
+  createObjectsView,
+  hasObjectColumns
+} from './sql-objects.js';
 import type { Filter, FilterContext, FilterKind, FilterSpec, Routing } from './types.js';
 
 /** Default per-batch time limit for user code (ms). */
@@ -50,6 +56,9 @@ export class SqlFilter implements Filter {
   private inferred: string[] = [];
   /** The query expands `*` / `COLUMNS(...)`, or named a column the parse did not show: copy all. */
   private wholeBatch = false;
+  /** The query reads table `objects` (object state); the view exists for this table plan. */
+  private usesObjects = false;
+  private viewPlan: unknown;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -105,8 +114,9 @@ export class SqlFilter implements Filter {
     const text = full
       ? this.source.trim().replace(/;\s*$/, '')
       : wrap(this.kind, this.source, this.outputs, this.defaultIndex);
-    const analysis = await analyzeSql(connection, text, BATCH_TABLE);
+    const analysis = await analyzeSql(connection, text, BATCH_TABLE, [OBJECTS_TABLE]);
     refuseUnless(this.id, analysis.check);
+    this.usesObjects = analysis.tables?.includes(OBJECTS_TABLE) ?? false;
     this.inferred = analysis.columns.filter(c => c !== ROW_INDEX_COLUMN);
     if (full && analysis.statement) {
       try {
@@ -119,7 +129,7 @@ export class SqlFilter implements Filter {
     }
     // the rewrite drops a full SELECT's own projection; what remains decides if `*` is read
     this.wholeBatch = full
-      ? (await analyzeSql(connection, this.query as string, BATCH_TABLE)).star
+      ? (await analyzeSql(connection, this.query as string, BATCH_TABLE, [OBJECTS_TABLE])).star
       : analysis.star;
   }
 
@@ -132,12 +142,18 @@ export class SqlFilter implements Filter {
 
   private async evaluateNow(batch: RecordBatch, ctx: FilterContext): Promise<Routing> {
     const narrowed = !this.wholeBatch;
-    const input = sandboxInput(batch, narrowed ? this.requiredColumns : undefined);
+    const required = this.usesObjects ? this.withObjects(batch) : this.requiredColumns;
+    const input = sandboxInput(batch, narrowed ? required : undefined);
     if (input.missing.length > 0) {
       this.refuseColumns(input.missing, batch);
     }
-    await this.sandbox.load(input.batch);
-    this.checkColumns(batch);
+    const plan = await this.sandbox.load(input.batch);
+    if (this.usesObjects && plan !== this.viewPlan) {
+      const loaded = plan.columns.map(c => c.name);
+      await createObjectsView(this.sandbox.connection, BATCH_TABLE, ROW_INDEX_COLUMN, loaded);
+      this.viewPlan = plan;
+    }
+    this.checkColumns(batch, required);
     let result: RecordBatch;
     try {
       result = await this.sandbox.select(
@@ -192,10 +208,22 @@ export class SqlFilter implements Filter {
     return { outputs: this.outputs, index };
   }
 
+  /** The batch columns a query reading `objects` needs; refuses a batch without object state. */
+  private withObjects(batch: RecordBatch): string[] {
+    const names = batch.schema.fields.map(f => f.name);
+    if (!hasObjectColumns(names)) {
+      throw new FilterColumnError(
+        `SQL filter "${this.id}" reads table ${OBJECTS_TABLE}, but these alerts carry no object state. Run it in a stage whose manifest has "objects": true.`,
+        { context: { filterId: this.id, missing: [OBJECTS_TABLE] } }
+      );
+    }
+    return columnsWithObjects(this.requiredColumns, names);
+  }
+
   /** Refuses required columns the sandbox could not take (nested or binary ones). */
-  private checkColumns(batch: RecordBatch): void {
+  private checkColumns(batch: RecordBatch, required: readonly string[]): void {
     const usable = new Set(this.sandbox.columns.usable.map(c => c.toLowerCase()));
-    const missing = this.requiredColumns.filter(c => !usable.has(c.toLowerCase()));
+    const missing = required.filter(c => !usable.has(c.toLowerCase()));
     if (missing.length > 0) {
       this.refuseColumns(missing, batch);
     }

@@ -1,8 +1,19 @@
 /** The object row beside each alert: Arrow `obj_*` columns built from a chunk's snapshots. */
-import { Float64, Int32, Int64, Utf8, makeData, type Data, type RecordBatch } from 'apache-arrow';
+import {
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  RecordBatch,
+  Schema,
+  Struct,
+  Utf8,
+  makeData,
+  type Data
+} from 'apache-arrow';
 import { appendColumns } from '../stage/match-columns.js';
 import type { Annotation } from './annotations.js';
-import { I64_NULL, OBJECT_COLUMN_PREFIX } from './schema.js';
+import { FIELD, I64_NULL, OBJECT_COLUMN_PREFIX } from './schema.js';
 import type { ObjectStore } from './store.js';
 import { PUBLIC_FIELDS, type AppliedChunk } from './update.js';
 
@@ -126,4 +137,49 @@ export function withObjectColumns(
   extra.push({ name: `${p}annUrl`, data: utf8Data(ann.map(a => a?.url)), nullable: true });
   extra.push({ name: `${p}annVersion`, data: utf8Data(ann.map(a => a?.version)), nullable: true });
   return appendColumns(batch, extra);
+}
+
+/**
+ * The `objects` table rows of the given slots (all objects of the store by default): objectId,
+ * every public state field, `xmCatalogName`; annotation columns are joined by the reader.
+ */
+export function objectRowsBatch(
+  store: ObjectStore,
+  catalogs: readonly string[],
+  slots?: readonly number[]
+): RecordBatch {
+  const list = slots ?? Array.from({ length: store.size }, (_, s) => s);
+  const n = list.length;
+  const fields: Extra[] = [
+    { name: 'objectId', data: utf8Data(list.map(s => store.idOf(s))), nullable: false }
+  ];
+  for (const f of PUBLIC_FIELDS) {
+    if (f.kind === 'i64') {
+      const values = BigInt64Array.from(list, s => store.getId64(s, f.i));
+      fields.push({ name: f.name, data: int64Data(values), nullable: true });
+    } else if (f.kind === 'u32') {
+      const ints = Int32Array.from(list, s => store.get(s, f.i));
+      fields.push({
+        name: f.name,
+        data: makeData({ type: new Int32(), length: n, data: ints }),
+        nullable: false
+      });
+    } else {
+      const values = Float64Array.from(list, s => store.get(s, f.i));
+      fields.push({ name: f.name, data: floatData(values), nullable: true });
+    }
+  }
+  const names = list.map(s => {
+    const k = store.get(s, FIELD.xmCatalog);
+    return k > 0 ? (catalogs[k - 1] ?? null) : null;
+  });
+  fields.push({ name: 'xmCatalogName', data: utf8Data(names), nullable: true });
+  const schema = new Schema(fields.map(e => new Field(e.name, e.data.type, e.nullable)));
+  const data = makeData({
+    type: new Struct(schema.fields),
+    length: n,
+    nullCount: 0,
+    children: fields.map(e => e.data)
+  });
+  return new RecordBatch(schema, data);
 }
