@@ -75,6 +75,15 @@ export class SqlSandbox {
       max_temp_directory_size: '0B'
     });
     const connection = await instance.connect();
+    // in_watchlist('name') / in_watchmap('name') over the stage's watch columns (`,a,b,`)
+    for (const [fn, column] of [
+      ['in_watchlist', 'watchlists'],
+      ['in_watchmap', 'watchmaps']
+    ]) {
+      await connection.run(
+        `CREATE MACRO ${fn}(n) AS coalesce(contains(${column}, ',' || n || ','), false)`
+      );
+    }
     return new SqlSandbox(instance, connection);
   }
 
