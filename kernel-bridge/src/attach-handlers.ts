@@ -110,6 +110,9 @@ export function attachHandlers(): Record<string, Handler> {
         fromBeginning: c.from_beginning !== false,
         maxRows: optional(c, 'max_rows'),
         idleTimeoutMs: optional(c, 'idle_timeout_ms'),
+        profile: typeof c.profile === 'string' ? c.profile : undefined,
+        resetTo:
+          typeof c.reset_to === 'string' || typeof c.reset_to === 'number' ? c.reset_to : undefined,
         signal: abort.signal
       };
       const source = service(engine, 'attach')(topic, options);

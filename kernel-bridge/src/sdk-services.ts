@@ -96,6 +96,22 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       m.backtestService({ catalogPath: options.catalogPath })
     ));
   const bufferClient = () => buffer.get();
+  // clients of the stream profiles attached to, one per profile, closed with the services
+  const profileClients = new Map<string, Promise<BufferClient>>();
+  const profiles = () => import('../../sdk/src/profiles/index.js');
+  const clientFor = async (name: string | undefined): Promise<BufferClient> => {
+    if (name === undefined) {
+      return bufferClient();
+    }
+    let c = profileClients.get(name);
+    if (!c) {
+      const p = await profiles();
+      c = p.profileClient(p.loadProfile(name));
+      profileClients.set(name, c);
+      c.catch(() => profileClients.delete(name));
+    }
+    return c;
+  };
   let lightcurves: Promise<ReturnType<LightcurveModule['lightcurveService']>> | undefined;
   const lightcurver = () =>
     (lightcurves ??= import('./lightcurve-service.js').then(m =>
@@ -126,10 +142,18 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       const stop = new AbortController();
       o.signal.addEventListener('abort', () => stop.abort(), { once: true });
       const start = async function* () {
-        const client = await bufferClient();
+        const client = await clientFor(o.profile);
+        const p = o.profile === undefined && o.resetTo === undefined ? undefined : await profiles();
         const source = client.attach(topic, {
           group: o.group,
-          from: o.fromBeginning === false ? 'latest' : 'earliest',
+          from:
+            o.resetTo !== undefined && p
+              ? p.parseResetTo(o.resetTo)
+              : o.fromBeginning === false
+                ? 'latest'
+                : 'earliest',
+          decoder:
+            o.profile !== undefined && p ? p.profileDecoder(p.loadProfile(o.profile)) : undefined,
           signal: stop.signal
         });
         yield* limited(source, o.maxRows, o.idleTimeoutMs, stop);
@@ -151,6 +175,9 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       await (await lightcurves?.catch(() => undefined))?.close();
       await (await backtests?.catch(() => undefined))?.close();
       await (await buffer.take())?.close();
+      for (const c of profileClients.values()) {
+        await (await c.catch(() => undefined))?.close();
+      }
       const opened = await matcher.take();
       opened?.matcher.close();
       await opened?.store.close();

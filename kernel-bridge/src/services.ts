@@ -30,6 +30,10 @@ export interface AttachOptions {
   maxRows?: number;
   /** Stop when the topic has no new records for this long. */
   idleTimeoutMs?: number;
+  /** A stream profile (name or .json path): read its cluster, in its format, not the buffer's. */
+  profile?: string;
+  /** Rewind every partition first: 'earliest' | 'latest' | ISO time | epoch ms (beats commits). */
+  resetTo?: string | number;
   signal: AbortSignal;
 }
 

@@ -23,6 +23,7 @@ from ._connect import connect, default_client, disconnect
 from ._convert import AngleLike, MatchResult, PositionLike, TableLike, to_astropy, to_pandas
 from ._lightcurve import MjdLike
 from ._objects import objects
+from ._resume import ResetTo
 from .backtesting import (
     AnyFilter,
     BacktestData,
@@ -124,9 +125,14 @@ def attach(
     idle_timeout: float | None = None,
     credit: int = 4,
     heartbeat: float = 10.0,
+    profile: str | None = None,
+    resume: bool | None = None,
+    reset_to: ResetTo | None = None,
 ) -> BatchStream:
     """Iterator of ``pyarrow.RecordBatch`` from ``topic`` on the default engine; see
-    :meth:`Client.attach` (``idle_timeout`` and ``heartbeat`` in seconds)."""
+    :meth:`Client.attach` (``idle_timeout`` and ``heartbeat`` in seconds; ``profile`` reads a
+    public alert stream by its stream profile, resuming where this notebook stopped;
+    ``reset_to`` rewinds: 'earliest', 'latest' or a time)."""
     return default_client().attach(
         topic,
         group=group,
@@ -135,6 +141,9 @@ def attach(
         idle_timeout=idle_timeout,
         credit=credit,
         heartbeat=heartbeat,
+        profile=profile,
+        resume=resume,
+        reset_to=reset_to,
     )
 
 

@@ -30,6 +30,7 @@ from ._convert import (
 )
 from ._heartbeat import Heartbeat
 from ._lightcurve import MjdLike, mjd_of
+from ._resume import ResetTo, reset_to_wire, resume_group_id
 from ._transport import Channel
 from .backtesting import AnyFilter, BacktestData, BacktestReport, CrossmatchSpec, run_backtest
 from .reports import PingReply, TopicInfo
@@ -104,15 +105,32 @@ class Client:
         idle_timeout: float | None = None,
         credit: int = 4,
         heartbeat: float = 10.0,
+        profile: str | None = None,
+        resume: bool | None = None,
+        reset_to: ResetTo | None = None,
     ) -> BatchStream:
         """Iterator of ``pyarrow.RecordBatch`` from ``topic`` (call ``.to_pandas()`` on each).
 
         ``credit`` batches may be in flight before you consume them (flow control). ``group``
         commits offsets as batches are consumed; without it the read is anonymous. ``idle_timeout``
-        (seconds) ends the stream when the topic is quiet."""
+        (seconds) ends the stream when the topic is quiet.
+
+        ``profile`` reads a public alert stream through its stream profile (a name such as
+        ``"lasair-lsst"`` or a .json path: brokers, security settings, alert format) instead of the
+        local buffer. ``resume`` (default: on with a profile, off without) reads through a
+        consumer group that is the same for you, this stream and this notebook, so running the
+        cell again goes on where the last run stopped. ``reset_to`` rewinds first, whatever was
+        committed: ``'earliest'``, ``'latest'``, a datetime / astropy Time / ISO 8601 string, or
+        epoch milliseconds."""
         content: dict[str, Any] = {"credit": credit, "from_beginning": from_beginning}
+        if (resume if resume is not None else profile is not None) and group is None:
+            group = resume_group_id(f"{profile or 'buffer'}/{topic}")
         if group is not None:
             content["group"] = group
+        if profile is not None:
+            content["profile"] = profile
+        if reset_to is not None:
+            content["reset_to"] = reset_to_wire(reset_to)
         if max_rows is not None:
             content["max_rows"] = int(max_rows)
         if idle_timeout is not None:

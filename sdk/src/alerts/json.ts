@@ -8,6 +8,7 @@ import type { AlertColumns } from './arrow/alert-columns.js';
 import { parseJsonExact, type JsonValue } from './bigjson.js';
 import { positionProblem } from './position.js';
 import { flatten, id, num } from './json-flatten.js';
+import { lasairToAlert } from './lasair-json.js';
 import { RejectError } from './rejects.js';
 import { JD_MJD_OFFSET, ZTF_BANDS, abMagFromNjy, magErrFromFlux } from './schema.js';
 
@@ -31,14 +32,15 @@ export function appendJsonAlert(cols: AlertColumns, value: Uint8Array): void {
   if (!isObj(alert)) {
     throw new RejectError('decode-error', 'JSON alert is not an object.');
   }
-  if (isObj(alert.diaSource)) {
-    appendRubin(cols, alert, alert.diaSource);
-  } else if (isObj(alert.candidate)) {
-    appendZtf(cols, alert, alert.candidate);
+  const shaped = isObj(alert.diaSource) || isObj(alert.candidate) ? alert : lasairToAlert(alert);
+  if (shaped && isObj(shaped.diaSource)) {
+    appendRubin(cols, shaped, shaped.diaSource);
+  } else if (shaped && isObj(shaped.candidate)) {
+    appendZtf(cols, shaped, shaped.candidate);
   } else {
     throw new RejectError(
       'unknown-schema',
-      'JSON alert has neither a diaSource (Rubin) nor a candidate (ZTF) object.'
+      'JSON alert has neither a diaSource (Rubin) nor a candidate (ZTF) object, nor is it a Lasair record (diaObjectId, or objectId with a position).'
     );
   }
 }
