@@ -16,6 +16,7 @@ import { StageRegistry } from './registry.js';
 import { addHealthRoute } from './serve.js';
 import { startHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 import { addStageRoutes } from './stage-routes.js';
+import { addWatchRoutes } from './watch-routes.js';
 import { addObjectRoutes } from '../state/routes.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 
@@ -78,6 +79,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
     router.add('GET', '/openapi.json', ({ res }) => sendJson(res, 200, openApiDocument(baseUrl)));
     addCatalogRoutes(router, catalogs);
     addStageRoutes(router, controller);
+    addWatchRoutes(router);
     const objectRoutes = addObjectRoutes(router, controller);
     const http = await startHttpServer(router, { ...options, token, tokenFile });
     baseUrl = http.url;

@@ -1,0 +1,144 @@
+/**
+ * REST routes of the controller for watchlists and watchmaps. Running stages pick up every change
+ * on their next batch (see watch/watch-columns.ts): no redeploy.
+ *
+ * - `GET /watchlists` — the lists (name, sources, version, maxRadiusArcsec)
+ * - `POST /watchlists/{name}` — add (409 when it exists); `PUT /watchlists/{name}` — add or replace.
+ *   Body: CSV (`text/csv`), VOTable (`application/x-votable+xml`, TABLEDATA) or JSON columns/rows;
+ *   columns name, ra, dec and optionally radius (arcsec); `?radius=` sets the default radius.
+ * - `DELETE /watchlists/{name}`
+ * - `GET /watchmaps`; `PUT /watchmaps/{name}` — a MOC (JSON or FITS bytes), or JSON
+ *   `{"cone": {"ra", "dec", "radiusDeg"}, "depth"}`, `{"polygon": [[ra, dec], ...], "depth"}`,
+ *   `{"healpix": {"order", "cells": [...]}}`; `DELETE /watchmaps/{name}`
+ */
+import { ConfigError } from '../errors.js';
+import { mocFromCone, mocFromHealpix, mocFromPolygon } from '../watch/moc-build.js';
+import { Moc } from '../watch/moc.js';
+import { defaultWatchlistPath } from '../watch/paths.js';
+import { WatchmapStore, mocFromBytes } from '../watch/watchmap-store.js';
+import { parseWatchlist } from '../watch/watchlist-source.js';
+import { checkWatchName, withWatchlistStore } from '../watch/watchlist-store.js';
+import { HttpError, readBody, sendJson, type RouteContext, type Router } from './http.js';
+
+/** Where the routes keep lists and maps, and how big an upload may be. */
+export interface WatchRouteOptions {
+  /** @default defaultWatchlistPath() */
+  watchlistPath?: string;
+  /** @default defaultWatchmapDir() */
+  watchmapDir?: string;
+  /** Largest upload (a 1M-source CSV is ~50 MB). @default 256 MiB */
+  maxUploadBytes?: number;
+}
+
+function name(ctx: RouteContext, what: string): string {
+  try {
+    return checkWatchName(ctx.params.name, what);
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+}
+
+/** Runs `fn`, turning configuration errors (bad input) into 400s. */
+async function badInputIs400<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new HttpError(400, err.message);
+    }
+    throw err;
+  }
+}
+
+function mocOfJson(body: Record<string, unknown>): Moc {
+  const depth = Number(body.depth ?? 10);
+  const cone = body.cone as Record<string, unknown> | undefined;
+  if (cone) {
+    return mocFromCone(Number(cone.ra), Number(cone.dec), Number(cone.radiusDeg), depth);
+  }
+  if (Array.isArray(body.polygon)) {
+    return mocFromPolygon(body.polygon as Array<[number, number]>, depth);
+  }
+  const hp = body.healpix as Record<string, unknown> | undefined;
+  if (hp) {
+    if (!Array.isArray(hp.cells) || hp.cells.length > 10_000_000) {
+      throw new ConfigError('healpix.cells must be an array of at most 10,000,000 pixel numbers.');
+    }
+    return mocFromHealpix(Number(hp.order), (hp.cells as unknown[]).map(Number));
+  }
+  return Moc.fromJSON(body);
+}
+
+/** Adds the watchlist and watchmap routes. */
+export function addWatchRoutes(router: Router, options: WatchRouteOptions = {}): void {
+  const path = options.watchlistPath ?? defaultWatchlistPath();
+  const maps = new WatchmapStore(options.watchmapDir);
+  const limit = options.maxUploadBytes ?? 256 * 1024 * 1024;
+
+  router.add('GET', '/watchlists', async ({ res }) => {
+    sendJson(res, 200, { watchlists: await withWatchlistStore(path, s => s.list()) });
+  });
+  const upload =
+    (replace: boolean) =>
+    async (ctx: RouteContext): Promise<void> => {
+      const n = name(ctx, 'Watchlist');
+      const text = (await readBody(ctx.req, limit)).toString('utf8');
+      const radius = ctx.url.searchParams.get('radius');
+      const info = await badInputIs400(async () => {
+        const rows = parseWatchlist(text, String(ctx.req.headers['content-type'] ?? ''), {
+          defaultRadiusArcsec: radius === null ? undefined : Number(radius)
+        });
+        return withWatchlistStore(path, async s => {
+          if (!replace && (await s.list()).some(l => l.name === n)) {
+            throw new HttpError(409, `Watchlist "${n}" exists; PUT /watchlists/${n} replaces it.`);
+          }
+          return s.add(n, rows, { replace: true, source: 'REST upload' });
+        });
+      });
+      sendJson(ctx.res, replace ? 200 : 201, info);
+    };
+  router.add('POST', '/watchlists/{name}', upload(false));
+  router.add('PUT', '/watchlists/{name}', upload(true));
+  router.add('DELETE', '/watchlists/{name}', async ctx => {
+    const n = name(ctx, 'Watchlist');
+    const removed = await withWatchlistStore(path, s => s.remove(n));
+    if (!removed) {
+      throw new HttpError(404, `No watchlist "${n}"; GET /watchlists lists them.`);
+    }
+    sendJson(ctx.res, 200, { removed: n });
+  });
+
+  router.add('GET', '/watchmaps', async ({ res }) => {
+    sendJson(res, 200, { watchmaps: await maps.list() });
+  });
+  router.add('PUT', '/watchmaps/{name}', async ctx => {
+    const n = name(ctx, 'Watchmap');
+    const bytes = await readBody(ctx.req, limit);
+    const info = await badInputIs400(async () => {
+      const head = bytes.subarray(0, 6).toString('latin1');
+      let moc: Moc;
+      if (head === 'SIMPLE') {
+        moc = mocFromBytes(bytes, n);
+      } else {
+        let json: unknown;
+        try {
+          json = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          throw new ConfigError(
+            'A watchmap body is MOC JSON, MOC FITS, or {cone|polygon|healpix}.'
+          );
+        }
+        moc = mocOfJson(json as Record<string, unknown>);
+      }
+      return maps.put(n, moc);
+    });
+    sendJson(ctx.res, 200, info);
+  });
+  router.add('DELETE', '/watchmaps/{name}', async ctx => {
+    const n = name(ctx, 'Watchmap');
+    if (!(await maps.remove(n))) {
+      throw new HttpError(404, `No watchmap "${n}"; GET /watchmaps lists them.`);
+    }
+    sendJson(ctx.res, 200, { removed: n });
+  });
+}
