@@ -9,8 +9,7 @@
  * Unix socket in the host's private folder.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { Router } from 'zeromq';
@@ -22,6 +21,8 @@ import {
   type ConnectionInfo
 } from './python/connection-file.js';
 import { DEFAULT_WORKER_MEMORY_MB, sandboxMode, sandboxed, workerEnv } from './python/sandbox.js';
+import { REPO_ROOT, runtimePrefix, type SandboxMode } from './sandbox.js';
+import { makeSandboxDir, placeCode, type SandboxDir } from './sandbox-dir.js';
 import { SendQueue } from './python/send-queue.js';
 import { WorkerChannel, type WorkerFilterSpec } from './python/worker-channel.js';
 import { WorkerProcess } from './python/worker-process.js';
@@ -105,7 +106,10 @@ export class PythonFilterHost {
     private readonly options: PythonFilterHostOptions,
     private readonly socket: Router,
     private readonly info: ConnectionInfo,
-    private readonly dir: string,
+    private readonly dir: SandboxDir,
+    private readonly mode: SandboxMode,
+    /** The filter reference the worker loads (its file copied into its folder if need be). */
+    private readonly ref: string,
     public spec: WorkerFilterSpec
   ) {
     this.channel = new WorkerChannel(socket, new SendQueue(socket), Buffer.from(info.key));
@@ -116,29 +120,44 @@ export class PythonFilterHost {
 
   /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
   static async create(options: PythonFilterHostOptions): Promise<PythonFilterHost> {
-    // a Unix socket in a private folder: it reaches a worker in its own network namespace
-    const dir = await mkdtemp(join(tmpdir(), 'alertlab-filter-'));
-    await mkdir(join(dir, 'scratch'), { mode: 0o700 });
-    const socket = new Router({ mandatory: true, linger: 0 });
-    await socket.bind(`ipc://${join(dir, 'w')}-1`);
-    const info: ConnectionInfo = {
-      transport: 'ipc',
-      ip: join(dir, 'w'),
-      shell_port: 1,
-      key: newKey(),
-      signature_scheme: 'hmac-sha256',
-      pid: process.pid
-    };
-    await writeConnectionFile(join(dir, 'host.json'), info);
-    const placeholder: WorkerFilterSpec = { name: options.filter, kind: 'switch', outputs: [] };
-    const host = new PythonFilterHost(options, socket, info, dir, placeholder);
+    const wanted = options.sandbox !== false;
+    const mode = wanted ? sandboxMode() : 'none';
+    if (wanted && mode === 'none') {
+      warnUnsandboxed();
+    }
+    // a Unix socket in the worker's private folder: it reaches a worker in its own network namespace
+    const dir = await makeSandboxDir('alertlab-filter-', mode);
+    let socket: Router | undefined;
     try {
-      await host.start();
+      socket = new Router({ mandatory: true, linger: 0 });
+      await socket.bind(`ipc://${join(dir.root, 'w')}-1`);
+      await chmod(join(dir.root, 'w-1'), 0o600);
+      await dir.grant(join(dir.root, 'w-1'));
+      const info: ConnectionInfo = {
+        transport: 'ipc',
+        ip: join(dir.root, 'w'),
+        shell_port: 1,
+        key: newKey(),
+        signature_scheme: 'hmac-sha256',
+        pid: process.pid
+      };
+      await writeConnectionFile(join(dir.root, 'host.json'), info);
+      await dir.grant(join(dir.root, 'host.json'));
+      const ref = await placeFilter(dir, options.filter, mode);
+      const placeholder: WorkerFilterSpec = { name: options.filter, kind: 'switch', outputs: [] };
+      const host = new PythonFilterHost(options, socket, info, dir, mode, ref, placeholder);
+      try {
+        await host.start();
+      } catch (err) {
+        await host.close();
+        throw err;
+      }
+      return host;
     } catch (err) {
-      await host.close();
+      socket?.close();
+      await dir.remove();
       throw err;
     }
-    return host;
   }
 
   get kind(): string {
@@ -153,6 +172,10 @@ export class PythonFilterHost {
   get source(): string {
     return this.spec.source ?? '';
   }
+  /** The uid the worker runs as (root mode: one of its own). */
+  get workerUid(): number | undefined {
+    return this.dir.uid;
+  }
   /** The current worker's pid (changes after a restart). */
   get workerPid(): number | undefined {
     return this.worker?.pid;
@@ -160,20 +183,23 @@ export class PythonFilterHost {
 
   private async start(): Promise<void> {
     const python = this.options.python ?? join(repoRoot(), '.venv', 'bin', 'python');
-    const args = ['-m', 'alertlab.worker', '--connect', join(this.dir, 'host.json')];
-    args.push('--filter', this.options.filter);
-    const wanted = this.options.sandbox !== false;
-    const mode = wanted ? sandboxMode() : 'none';
-    if (wanted && mode === 'none') {
-      warnUnsandboxed();
-    }
+    const args = ['-m', 'alertlab.worker', '--connect', join(this.dir.root, 'host.json')];
+    args.push('--filter', this.ref);
+    const sandbox = this.options.sandbox !== false;
     const memoryMb = this.options.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB;
-    const run = sandboxed(mode, python, args, memoryMb);
+    const run = sandboxed(
+      this.mode,
+      python,
+      args,
+      { memoryMb },
+      { keep: [REPO_ROOT, runtimePrefix(python)], writable: [this.dir.root], uid: this.dir.uid }
+    );
     // without namespaces the worker still gets the reduced environment (no secrets)
-    const env = wanted
-      ? workerEnv(join(this.dir, 'scratch'), this.options.env)
+    const env = sandbox
+      ? workerEnv(this.dir.scratch, this.options.env)
       : { ...process.env, ...(this.options.env ?? {}) };
-    const worker = WorkerProcess.spawn(run.command, run.args, { cwd: this.options.cwd, env });
+    const cwd = this.options.cwd ?? (sandbox ? this.dir.scratch : undefined);
+    const worker = WorkerProcess.spawn(run.command, run.args, { cwd, env });
     this.worker = worker;
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
     this.spec = await this.channel.awaitHello(worker, timeoutMs, this.options.filter);
@@ -260,8 +286,18 @@ export class PythonFilterHost {
     await this.worker?.kill();
     this.channel.close();
     this.socket.close();
-    await rm(this.dir, { recursive: true, force: true });
+    await this.dir.remove();
   }
+}
+
+/** `file.py:name` with the file where the worker can read it (copied into its folder if need be). */
+async function placeFilter(dir: SandboxDir, filter: string, mode: SandboxMode): Promise<string> {
+  const m = /^(.+\.py):([A-Za-z_][A-Za-z0-9_]*)$/.exec(filter);
+  if (m === null) {
+    return filter; // package.module:name, imported from the worker's path
+  }
+  const placed = await placeCode(dir, m[1], mode);
+  return `${placed.path}:${m[2]}`;
 }
 
 /** Runs `fn` with a host and closes it afterwards. */

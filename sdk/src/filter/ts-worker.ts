@@ -1,13 +1,18 @@
-import { Worker } from 'node:worker_threads';
 import { basename, extname, resolve } from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { FilterEvaluationError, FilterTimeoutError } from '../errors.js';
 import { withLightcurveFeatures } from './features.js';
-import { workerBootstrap } from '../worker-bootstrap.js';
 import { checkColumns } from './columns-check.js';
+import { sandboxMode, type SandboxMode } from './sandbox.js';
 import { DEFAULT_FILTER_TIMEOUT_MS } from './sql-filter.js';
-import type { WorkerInit, WorkerMeta, WorkerReply } from './ts-worker-entry.js';
+import { FrameType, type WorkerMeta } from './ts-worker-frames.js';
+import { TsWorkerProcess, errorText } from './ts-worker-process.js';
 import type { Filter, FilterContext, FilterKind, Routing } from './types.js';
+
+/** Default memory limit of a TypeScript filter process (MiB). */
+export const DEFAULT_TS_MEMORY_MB = 2048;
+/** Default CPU seconds of one filter process; it is replaced before it gets near them. */
+export const DEFAULT_TS_CPU_SECONDS = 600;
 
 /** Options for {@link loadTypeScriptFilter}. */
 export interface TypeScriptFilterOptions {
@@ -15,36 +20,54 @@ export interface TypeScriptFilterOptions {
   id?: string;
   /** Name of the module's export holding the definition. @default 'default' */
   exportName?: string;
-  /** Per-batch time limit; past it the worker is terminated and restarted on the next batch. @default 2000 */
+  /** Per-batch time limit; past it the process is killed and restarted on the next batch. @default 2000 */
   timeoutMs?: number;
-  /** Time allowed for the worker to start and import the module. @default 20000 */
+  /** Time allowed for the process to start and import the module. @default 20000 */
   startTimeoutMs?: number;
+  /** Memory limit of the filter process (RLIMIT_DATA and V8 heap), MiB. @default 2048 */
+  memoryLimitMb?: number;
+  /** CPU seconds a filter process may use (RLIMIT_CPU); it is replaced at half. @default 600 */
+  cpuSeconds?: number;
+  /**
+   * Run the process in the sandbox (sandbox.ts: its own uid, no network, `$ALERTLAB_HOME` and the
+   * home directory hidden, bounded memory, CPU and processes) where the machine can make one.
+   * @default true
+   */
+  sandbox?: boolean;
 }
 
-/** Reports a failed import of the worker entry to the parent. */
-const REPORT_IMPORT_ERROR =
-  "e => require('node:worker_threads').parentPort.postMessage({ type: 'error', seq: -1, message: String(e && e.message || e), stack: e && e.stack })";
-
-interface Live {
-  worker: Worker;
-  meta: WorkerMeta;
+let warnedUnsandboxed = false;
+function warnUnsandboxed(): void {
+  if (!warnedUnsandboxed) {
+    warnedUnsandboxed = true;
+    process.emitWarning(
+      'TypeScript filters run in child processes WITHOUT the sandbox here (util-linux prlimit/unshare/setpriv or namespaces are missing): only the environment is reduced.',
+      { code: 'ALERTLAB_UNSANDBOXED' }
+    );
+  }
 }
+
+type Resolved = Required<Omit<TypeScriptFilterOptions, 'id' | 'sandbox'>> & { mode: SandboxMode };
 
 /**
- * A TypeScript filter loaded from a module path and run in a worker thread, so a filter that loops
- * can be stopped: each batch has `timeoutMs`; on timeout the worker is terminated and a fresh one is
- * started for the next batch.
+ * A TypeScript filter loaded from a module path and run in a separate, sandboxed process: user
+ * code never runs in the caller's process or with its rights. Batches cross as Arrow IPC; each has
+ * `timeoutMs`, past which the process is killed and a fresh one started for the next batch. A
+ * crash, a kill or an oversized reply fails that batch only.
  */
 export class WorkerTypeScriptFilter implements Filter {
   readonly language = 'typescript' as const;
-  private live: Live | undefined;
+  private live: TsWorkerProcess | undefined;
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Processes started after the first. */
+  restarts = 0;
+  private closed = false;
 
   private constructor(
     readonly id: string,
     readonly source: string,
-    private readonly options: Required<Omit<TypeScriptFilterOptions, 'id'>>,
+    private readonly options: Resolved,
     private meta: WorkerMeta
   ) {}
 
@@ -53,38 +76,28 @@ export class WorkerTypeScriptFilter implements Filter {
     options: TypeScriptFilterOptions = {}
   ): Promise<WorkerTypeScriptFilter> {
     const source = resolve(modulePath);
-    const resolved = {
+    const mode = options.sandbox === false ? 'none' : sandboxMode();
+    if (options.sandbox !== false && mode === 'none') {
+      warnUnsandboxed();
+    }
+    const resolved: Resolved = {
       exportName: options.exportName ?? 'default',
       timeoutMs: options.timeoutMs ?? DEFAULT_FILTER_TIMEOUT_MS,
-      startTimeoutMs: options.startTimeoutMs ?? 20_000
+      startTimeoutMs: options.startTimeoutMs ?? 20_000,
+      memoryLimitMb: options.memoryLimitMb ?? DEFAULT_TS_MEMORY_MB,
+      cpuSeconds: options.cpuSeconds ?? DEFAULT_TS_CPU_SECONDS,
+      mode
     };
     const fallbackId = basename(source, extname(source));
-    const live = await startWorker(
-      source,
-      resolved.exportName,
-      resolved.startTimeoutMs,
-      options.id ?? fallbackId
-    );
+    const started = await startWorker(source, resolved, options.id ?? fallbackId);
     const filter = new WorkerTypeScriptFilter(
-      options.id ?? live.meta.id ?? fallbackId,
+      options.id ?? started.meta.id ?? fallbackId,
       source,
       resolved,
-      live.meta
+      started.meta
     );
-    filter.adopt(live);
+    filter.live = started.worker;
     return filter;
-  }
-
-  /** Keeps a started worker; forgets it when it exits so the next batch starts a fresh one. */
-  private adopt(live: Live): void {
-    this.live = live;
-    this.meta = live.meta;
-    live.worker.on('error', () => undefined);
-    live.worker.on('exit', () => {
-      if (this.live === live) {
-        this.live = undefined;
-      }
-    });
   }
 
   get kind(): FilterKind {
@@ -95,6 +108,14 @@ export class WorkerTypeScriptFilter implements Filter {
   }
   get requiredColumns(): readonly string[] {
     return this.meta.columns;
+  }
+  /** The uid the current process runs as (root mode), for tests and audits. */
+  get workerUid(): number | undefined {
+    return this.live?.dir.uid;
+  }
+  /** The sandbox the processes run in ('none': a plain child process). */
+  get sandboxMode(): SandboxMode {
+    return this.options.mode;
   }
 
   evaluate(batch: RecordBatch, ctx: FilterContext = {}): Promise<Routing> {
@@ -107,142 +128,107 @@ export class WorkerTypeScriptFilter implements Filter {
     if (batch.numRows === 0) {
       return { outputs: this.outputs, index: new Int32Array(0) };
     }
+    if (this.closed) {
+      throw new FilterEvaluationError(`TypeScript filter "${this.id}" is closed.`, {
+        context: { filterId: this.id }
+      });
+    }
     const enriched = withLightcurveFeatures(batch);
     checkColumns(this.id, 'TypeScript', this.requiredColumns, enriched);
-    if (this.live === undefined) {
-      this.adopt(
-        await startWorker(
-          this.source,
-          this.options.exportName,
-          this.options.startTimeoutMs,
-          this.id
-        )
+    if (this.live !== undefined && this.live.cpuMs > this.options.cpuSeconds * 500) {
+      await this.live.kill(); // replaced well before RLIMIT_CPU could stop it mid-batch
+      this.live = undefined;
+    }
+    if (this.live === undefined || !this.live.alive) {
+      this.restarts += 1;
+      const started = await startWorker(this.source, this.options, this.id);
+      this.live = started.worker;
+      this.meta = started.meta;
+    }
+    const worker = this.live;
+    const seq = ++this.seq;
+    const rows = batch.numRows;
+    const timeoutMs = ctx.timeoutMs ?? this.options.timeoutMs;
+    const context = { filterId: this.id, rows };
+    if (ctx.signal?.aborted) {
+      throw new FilterEvaluationError(`TypeScript filter "${this.id}": evaluation aborted.`, {
+        context
+      });
+    }
+    const reply = worker.next(timeoutMs, ctx.signal);
+    worker.send(seq, tableToIPC(new Table(enriched), 'stream'), rows);
+    const answer = await reply;
+    if (answer.kind === 'frame' && answer.frame.seq === seq) {
+      const { type, payload } = answer.frame;
+      if (type === FrameType.result && payload.length === 8 + rows * 4) {
+        worker.cpuMs = payload.readDoubleLE(0);
+        const index = new Int32Array(rows);
+        new Uint8Array(index.buffer).set(payload.subarray(8));
+        const n = this.outputs.length;
+        if (index.every(k => k >= -1 && k < n)) {
+          return { outputs: this.outputs, index };
+        }
+      } else if (type === FrameType.error) {
+        throw new FilterEvaluationError(
+          `TypeScript filter "${this.id}" threw on a batch of ${rows} alerts: ${errorText(payload)}`,
+          { context }
+        );
+      }
+    }
+    this.live = undefined;
+    await worker.kill();
+    if (answer.kind === 'timeout') {
+      throw new FilterTimeoutError(
+        `TypeScript filter "${this.id}" did not finish a batch of ${rows} alerts within ${timeoutMs} ms; its process was stopped and will restart on the next batch. Make the filter faster (whole-batch loops over typed arrays) or raise timeoutMs.`,
+        { context: { ...context, timeoutMs } }
       );
     }
-    const { worker } = this.live as Live;
-    const seq = ++this.seq;
-    const timeoutMs = ctx.timeoutMs ?? this.options.timeoutMs;
-    const ipc = tableToIPC(new Table(enriched), 'stream');
-    return new Promise<Routing>((resolvePromise, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        ctx.signal?.removeEventListener('abort', onAbort);
-      };
-      const kill = (error: Error): void => {
-        cleanup();
-        this.live = undefined;
-        void worker.terminate();
-        reject(error);
-      };
-      const timer = setTimeout(() => {
-        kill(
-          new FilterTimeoutError(
-            `TypeScript filter "${this.id}" did not finish a batch of ${batch.numRows} alerts within ${timeoutMs} ms; its worker was stopped and will restart on the next batch. Make the filter faster (whole-batch loops over typed arrays) or raise timeoutMs.`,
-            { context: { filterId: this.id, timeoutMs, rows: batch.numRows } }
-          )
-        );
-      }, timeoutMs);
-      const onAbort = (): void =>
-        kill(
-          new FilterEvaluationError(`TypeScript filter "${this.id}": evaluation aborted.`, {
-            context: { filterId: this.id }
-          })
-        );
-      const onError = (error: Error): void =>
-        kill(
-          new FilterEvaluationError(
-            `TypeScript filter "${this.id}" crashed its worker: ${error.message}`,
-            { cause: error, context: { filterId: this.id } }
-          )
-        );
-      const onExit = (code: number): void =>
-        kill(
-          new FilterEvaluationError(
-            `TypeScript filter "${this.id}": its worker exited (code ${code}) during a batch.`,
-            { context: { filterId: this.id } }
-          )
-        );
-      const onMessage = (reply: WorkerReply): void => {
-        if (reply.type === 'ready' || reply.seq !== seq) {
-          return;
-        }
-        cleanup();
-        if (reply.type === 'result') {
-          resolvePromise({ outputs: this.outputs, index: reply.index });
-        } else {
-          const error = new FilterEvaluationError(
-            `TypeScript filter "${this.id}" threw on a batch of ${batch.numRows} alerts: ${reply.message}`,
-            {
-              context: { filterId: this.id, stack: reply.stack }
-            }
-          );
-          reject(error);
-        }
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      ctx.signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ type: 'evaluate', seq, ipc }, [ipc.buffer as ArrayBuffer]);
-    });
+    const why =
+      answer.kind === 'aborted'
+        ? 'evaluation aborted'
+        : answer.kind === 'exited'
+          ? `its process ${answer.how} during the batch (out of memory or CPU, a crash, or a kill); it restarts on the next batch${tail(worker)}`
+          : answer.kind === 'protocol'
+            ? `its process sent ${answer.reason}; it was stopped`
+            : 'its process sent a malformed reply; it was stopped';
+    throw new FilterEvaluationError(`TypeScript filter "${this.id}": ${why}.`, { context });
   }
 
+  /** Kills the process (a batch still running fails) and refuses later batches. */
   async close(): Promise<void> {
+    this.closed = true;
     const live = this.live;
     this.live = undefined;
-    if (live !== undefined) {
-      await live.worker.terminate();
-    }
+    await live?.kill();
+    await this.queue;
   }
 }
 
-function startWorker(
+function tail(w: TsWorkerProcess): string {
+  const t = w.output.toString().trim().split('\n').slice(-5).join('\n');
+  return t ? `. Its last output:\n${t}` : '';
+}
+
+async function startWorker(
   modulePath: string,
-  exportName: string,
-  startTimeoutMs: number,
+  options: Resolved,
   id: string
-): Promise<Live> {
-  const init: WorkerInit = { modulePath, exportName };
-  const worker = new Worker(
-    workerBootstrap(import.meta.url, 'ts-worker-entry', REPORT_IMPORT_ERROR),
-    { eval: true, workerData: init }
+): Promise<{ worker: TsWorkerProcess; meta: WorkerMeta }> {
+  const started = await TsWorkerProcess.start(
+    {
+      modulePath,
+      exportName: options.exportName,
+      mode: options.mode,
+      memoryMb: options.memoryLimitMb,
+      cpuSeconds: options.cpuSeconds
+    },
+    options.startTimeoutMs
   );
-  return new Promise<Live>((resolvePromise, reject) => {
-    const detach = (): void => {
-      clearTimeout(timer);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      worker.off('message', onMessage);
-    };
-    const fail = (message: string, cause?: unknown): void => {
-      detach();
-      void worker.terminate();
-      reject(
-        new FilterEvaluationError(
-          `TypeScript filter "${id}" could not start from ${modulePath}: ${message}`,
-          { cause, context: { filterId: id, modulePath } }
-        )
-      );
-    };
-    const onError = (error: Error): void => fail(error.message, error);
-    const onExit = (code: number): void => fail(`worker exited with code ${code}`);
-    const onMessage = (reply: WorkerReply): void => {
-      if (reply.type === 'ready') {
-        detach();
-        resolvePromise({ worker, meta: reply.meta });
-      } else if (reply.type === 'error' && reply.seq === -1) {
-        fail(reply.message);
-      }
-    };
-    const timer = setTimeout(
-      () => fail(`no answer within ${startTimeoutMs} ms (a loop at module top level?)`),
-      startTimeoutMs
+  if ('failed' in started) {
+    throw new FilterEvaluationError(
+      `TypeScript filter "${id}" could not start from ${modulePath}: ${started.failed}`,
+      { context: { filterId: id, modulePath } }
     );
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.on('message', onMessage);
-  });
+  }
+  return started;
 }
