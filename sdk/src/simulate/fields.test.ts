@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnarCatalog } from '../catalog/index.js';
 import { SimulationError } from '../errors.js';
 import { galaxyTable, starTable, type SimCatalogs } from './catalogs.js';
-import { chooseFields, fieldOfVisit } from './fields.js';
+import { chooseFields, fieldOfVisit, MAX_STARS_NEEDED } from './fields.js';
 import { resolveOptions } from './options.js';
 import { Rng } from './rng.js';
+import { AlertSimulator } from './simulator.js';
 import { separationDeg } from './sky.js';
 
 /** A synthetic all-sky catalog of `n` uniformly spread points. */
@@ -56,6 +57,27 @@ describe('chooseFields', () => {
     expect(() => chooseFields(catalogs(50_000, 10_000), o)).toThrow(SimulationError);
     expect(() => chooseFields(catalogs(50_000, 10_000), o)).toThrow(/Lower the variable fraction/);
   });
+
+  it('serves any visit size: more variables than a field has stars share its stars', async () => {
+    // 10,000 alerts at 2 % variables need up to 284 stars; no 1.75° field of the real catalogs
+    // holds that many (the headless demo at --alerts-per-visit 10000 stopped here)
+    const o = { seed: 4, alertsPerVisit: 10_000, mix: { variable: 0.02 } };
+    const cats = catalogs(400_000, 40_000);
+    const fields = chooseFields(cats, resolveOptions(o));
+    expect(Math.min(...fields.map(f => f.stars.length))).toBeGreaterThanOrEqual(MAX_STARS_NEEDED);
+    const sim = await AlertSimulator.create({ ...o, catalogs: cats });
+    for (let v = 0; v < 2; v++) {
+      const plan = sim.planNext();
+      const vars = plan.alerts.filter(a => a.simClass === 'variable');
+      expect(vars.length).toBe(plan.counts.variable);
+      expect(vars.length).toBeGreaterThan(plan.field.stars.length);
+      expect(new Set(vars.map(a => a.diaObjectId)).size).toBe(vars.length);
+      for (const a of vars) {
+        const sep = separationDeg(a.trueRaDeg, a.trueDecDeg, a.catalog!.raDeg, a.catalog!.decDeg);
+        expect(sep * 3600).toBeLessThan(0.01);
+      }
+    }
+  }, 60_000);
 
   it('visits every field once per cycle', () => {
     for (let cycle = 0; cycle < 5; cycle++) {

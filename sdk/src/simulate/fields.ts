@@ -18,6 +18,13 @@ const BAND_WEIGHTS = [0.07, 0.09, 0.22, 0.22, 0.2, 0.2];
 
 /** Stars closer than this to a star of an earlier catalog are the same star (not a second pool entry). */
 const SAME_STAR_ARCSEC = 2;
+/**
+ * The most stars a field must hold for the variable quota: 1.75° fields of Hipparcos + Tycho-2
+ * (index 10) hold ~80–160 stars, so a larger quota (10,000-alert visits at a 2 % variable mix
+ * need 284) is served by stars hosting more than one variable source (see Population), and any
+ * visit size works.
+ */
+export const MAX_STARS_NEEDED = 100;
 /** Margin around a field for avoidance checks (bogus positions near the edge). */
 const MARGIN_DEG = 0.1;
 
@@ -64,7 +71,10 @@ function dedupeStars(rows: number[], catalogs: SimCatalogs): number[] {
 /** Chooses the fields for these options (deterministic for a seed). */
 export function chooseFields(catalogs: SimCatalogs, o: ResolvedOptions): Field[] {
   const rng = Rng.stream(o.seed, 'fields');
-  const needStars = o.mix.variable > 0 ? quotaUpperBound(o.alertsPerVisit, o.mix.variable) : 0;
+  const needStars =
+    o.mix.variable > 0
+      ? Math.min(MAX_STARS_NEEDED, quotaUpperBound(o.alertsPerVisit, o.mix.variable))
+      : 0;
   const needGalaxies = o.mix.transient > 0 ? 3 : 0;
   const fields: Field[] = [];
   const sinLo = Math.sin(-70 * DEG);

@@ -29,6 +29,8 @@ export interface VariableSource {
   kind: 'variable';
   /** Row in the star table. */
   row: number;
+  /** 0 for a star's first variable source; 1, 2, … when a visit needs more variables than its field has stars. */
+  generation: number;
   raDeg: number;
   decDeg: number;
   model: VariableStar;
@@ -71,6 +73,8 @@ function modelSnr(s: TrackedSource, v: VisitInfo): number {
 export class Population {
   private readonly variables = new Map<number, VariableSource>();
   private readonly transients: TransientSource[][];
+  /** Variable-source generations used per field so far (see pickVariables). */
+  private readonly generations: number[];
   private readonly belt: AsteroidBelt;
 
   constructor(
@@ -79,23 +83,45 @@ export class Population {
     readonly o: ResolvedOptions
   ) {
     this.transients = fields.map(() => []);
+    this.generations = fields.map(() => 1);
     this.belt = new AsteroidBelt(fields.length, o.seed);
   }
 
-  private variable(row: number): VariableSource {
-    let s = this.variables.get(row);
+  private variable(row: number, generation = 0): VariableSource {
+    const st = this.catalogs.stars;
+    const key = row + generation * st.raDeg.length;
+    let s = this.variables.get(key);
     if (!s) {
-      const st = this.catalogs.stars;
-      const model = makeVariable(Rng.stream(this.o.seed, 'star', row), st.mag[row], st.extra[row]);
-      s = { kind: 'variable', row, raDeg: st.raDeg[row], decDeg: st.decDeg[row], model };
-      this.variables.set(row, s);
+      const rng =
+        generation === 0
+          ? Rng.stream(this.o.seed, 'star', row)
+          : Rng.stream(this.o.seed, 'star', row, generation);
+      const model = makeVariable(rng, st.mag[row], st.extra[row]);
+      s = {
+        kind: 'variable',
+        row,
+        generation,
+        raDeg: st.raDeg[row],
+        decDeg: st.decDeg[row],
+        model
+      };
+      this.variables.set(key, s);
     }
     return s;
   }
 
   /** The `n` variables of the field most significantly off their template at this visit. */
   pickVariables(v: VisitInfo, n: number): VariableSource[] {
-    const pool = v.field.stars.map(r => this.variable(r));
+    const stars = v.field.stars;
+    // more variables than stars: each star hosts ceil(n / stars) sources (generations)
+    const generations = stars.length > 0 ? Math.max(1, Math.ceil(n / stars.length)) : 1;
+    this.generations[v.field.index] = Math.max(this.generations[v.field.index], generations);
+    const pool: VariableSource[] = [];
+    for (let g = 0; g < generations; g++) {
+      for (const r of stars) {
+        pool.push(this.variable(r, g));
+      }
+    }
     if (pool.length < n) {
       throw new SimulationError(
         `Visit ${v.visit} needs ${n} variable-star alerts but field ${v.field.index} holds only ${pool.length} catalog stars. Lower the variable fraction or alertsPerVisit.`,
@@ -103,17 +129,20 @@ export class Population {
       );
     }
     const snr = new Map(pool.map(s => [s, modelSnr(s, v)]));
-    pool.sort((a, b) => snr.get(b)! - snr.get(a)! || a.row - b.row);
+    pool.sort((a, b) => snr.get(b)! - snr.get(a)! || a.row - b.row || a.generation - b.generation);
     return pool.slice(0, n);
   }
 
   /** Objects of a field that have a history (get forced photometry at each of its visits). */
   tracked(field: Field): TrackedSource[] {
     const out: TrackedSource[] = [];
-    for (const r of field.stars) {
-      const s = this.variables.get(r);
-      if (s?.history) {
-        out.push(s);
+    const nStars = this.catalogs.stars.raDeg.length;
+    for (let g = 0; g < this.generations[field.index]; g++) {
+      for (const r of field.stars) {
+        const s = this.variables.get(r + g * nStars);
+        if (s?.history) {
+          out.push(s);
+        }
       }
     }
     for (const t of this.transients[field.index]) {
