@@ -18,6 +18,7 @@ import type { CatalogService } from './catalogs.js';
 import { streamGate } from './gate-stream.js';
 import { HttpError } from './http.js';
 import type { GateEvidence } from './types.js';
+import { withBacktestObjects } from '../state/stage-objects.js';
 
 /** Alerts sampled by default. */
 export const DEFAULT_GATE_SAMPLE = 1000;
@@ -160,7 +161,8 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
       }
     }
     const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
-    const batches = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
+    const matched = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
+    const batches = withBacktestObjects(matched, m); // obj_* columns when the stage keeps state
     const remaining = Math.max(1, budgetMs - (performance.now() - t0));
     // the signal reaches every evaluate: a budget that fires interrupts the running query, and
     // the filter is closed only once its call has returned (never under a running query)

@@ -15,6 +15,7 @@ import { droppedCount, routingCounts } from '../filter/routing.js';
 import type { Filter } from '../filter/types.js';
 import { filterFailureCode } from './filter-stage.js';
 import type { StageManifest } from './manifest-types.js';
+import { BacktestObjects } from '../state/stage-objects.js';
 import { appendColumns, addMatchColumns } from './match-columns.js';
 import { EventTimeSpan, type EventTimeSummary } from './event-time.js';
 
@@ -116,6 +117,8 @@ export async function stageBacktest(
   let deadLettered = 0;
   let chunkNo = 0;
   let filterMs = 0;
+  const catalogs = m.crossmatch?.catalogs.map(c => c.name) ?? [];
+  const objects = m.objects ? new BacktestObjects(m.objects, catalogs) : undefined;
   for await (const input of batches) {
     if (options.signal?.aborted) {
       break;
@@ -132,6 +135,9 @@ export async function stageBacktest(
         chunk = (await addMatchColumns(chunk, options.matcher, m.crossmatch)).batch;
       }
       chunk = withLightcurveFeatures(chunk);
+      if (objects) {
+        chunk = objects.attach(chunk); // obj_* columns, as the stage's filter sees them
+      }
       const n = chunk.numRows;
       let index: Int32Array;
       const t0 = performance.now();

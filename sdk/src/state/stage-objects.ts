@@ -14,6 +14,7 @@ import type { ConsumedRecord, KafkaTransport, ProduceRecord } from '../buffer/tr
 import type { Logger } from '../buffer/log.js';
 import { matchColumnPrefix } from '../stage/match-columns.js';
 import type { StageManifest } from '../stage/manifest-types.js';
+import { withLightcurveFeatures } from '../filter/features.js';
 import { AnnotationTable } from './annotations.js';
 import type { StageObjects } from './config.js';
 import { changelogRecords, rebuildPartition } from './changelog.js';
@@ -139,5 +140,47 @@ export class StageObjectState {
 
   async close(): Promise<void> {
     await this.annotations?.close();
+  }
+}
+
+/**
+ * Object state in a backtest: one store for the whole backtest, empty at its start (a backtest
+ * of a sample sees the state its own alerts build), no changelog, no annotations.
+ */
+export class BacktestObjects {
+  private readonly store = new ObjectStore();
+  private readonly prefixes: string[];
+
+  constructor(
+    private readonly config: StageObjects,
+    private readonly catalogs: readonly string[]
+  ) {
+    this.prefixes = catalogs.map(matchColumnPrefix);
+  }
+
+  /** The chunk's alerts applied, and the batch (with its features) and the `obj_*` columns. */
+  attach(input: RecordBatch): RecordBatch {
+    const batch = withLightcurveFeatures(input);
+    const applied = applyChunk(this.store, batch, {
+      rateWindowDays: this.config.rateWindowDays,
+      matchPrefixes: this.prefixes
+    });
+    return withObjectColumns(batch, applied, this.store, this.catalogs, () => undefined);
+  }
+}
+
+/** Batches with the object state a backtest of `manifest` builds over them (see BacktestObjects). */
+export async function* withBacktestObjects(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  manifest: StageManifest
+): AsyncGenerator<RecordBatch> {
+  if (!manifest.objects) {
+    yield* batches;
+    return;
+  }
+  const catalogs = manifest.crossmatch?.catalogs.map(c => c.name) ?? [];
+  const objects = new BacktestObjects(manifest.objects, catalogs);
+  for await (const batch of batches) {
+    yield objects.attach(batch);
   }
 }

@@ -28,6 +28,11 @@ export async function readTail(
   let ends;
   try {
     ends = await admin.endOffsets(topic);
+  } catch (error) {
+    if ((error as Error).name === 'TopicNotFoundError') {
+      return 0; // not created yet (a stage creates its changelog when it starts): nothing to read
+    }
+    throw error;
   } finally {
     await admin.close();
   }
