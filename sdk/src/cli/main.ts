@@ -43,6 +43,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Run
   stage: {
     summary: 'run|check a pipeline stage (filter, aggregate, archive) from its manifest',
     load: () => import('./stage.js')
+  },
+  watchlist: {
+    summary: 'add|replace|remove|list watchlists (name, ra, dec, radius) that stages match',
+    load: async () => ({ run: (await import('./watch.js')).runWatchlist })
+  },
+  watchmap: {
+    summary: 'add|remove|list watchmaps (IVOA MOC: file, cone, polygon, HEALPix cells)',
+    load: async () => ({ run: (await import('./watch.js')).runWatchmap })
   }
 };
 
