@@ -57,6 +57,7 @@ from .reports import (
     TopicInfo,
 )
 from .stream import BatchStream
+from .watch import in_watchlist, in_watchmap, watchlist_upload, watchmap_upload
 
 __version__ = "0.1.0"
 
@@ -93,6 +94,8 @@ __all__ = [
     "connect",
     "crossmatch",
     "disconnect",
+    "in_watchlist",
+    "in_watchmap",
     "lightcurve",
     "objects",
     "ping",
@@ -102,6 +105,8 @@ __all__ = [
     "to_pandas",
     "topics",
     "ts_filter",
+    "watchlist_upload",
+    "watchmap_upload",
     "widgets",  # subpackage, imported on use: `from alertlab.widgets import SkyMap`
 ]
 
