@@ -16,10 +16,34 @@ import {
 } from './security-secrets.js';
 import type { KafkaSecurity } from './security.js';
 
-/** The transport's settings resolved (secrets read); undefined for plaintext without auth. */
+const resolved = new WeakMap<KafkaSecurity, ResolvedSecurity>();
+let fromEnv: { text: string; sec: ResolvedSecurity | undefined } | undefined;
+
+/**
+ * The transport's settings resolved (secrets read once per settings object, so an OAUTHBEARER
+ * token is shared by every client made from them); undefined for PLAINTEXT.
+ */
 export function transportSecurity(settings?: KafkaSecurity): ResolvedSecurity | undefined {
-  const sec = settings ?? securityFromEnv();
-  return sec === undefined || sec.protocol === 'PLAINTEXT' ? undefined : resolveSecurity(sec);
+  if (settings === undefined) {
+    const text = process.env.ALERTLAB_KAFKA_SECURITY ?? '';
+    if (fromEnv?.text !== text) {
+      const sec = securityFromEnv();
+      fromEnv = {
+        text,
+        sec: sec && sec.protocol !== 'PLAINTEXT' ? resolveSecurity(sec) : undefined
+      };
+    }
+    return fromEnv.sec;
+  }
+  if (settings.protocol === 'PLAINTEXT') {
+    return undefined;
+  }
+  let sec = resolved.get(settings);
+  if (sec === undefined) {
+    sec = resolveSecurity(settings);
+    resolved.set(settings, sec);
+  }
+  return sec;
 }
 
 /** Node `tls.connect` options for the settings. */

@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
+import { transportSecurity } from '../security-clients.js';
 import type * as T from '../transport-types.js';
+import { confluentSecurity } from './security.js';
 
 const PACKAGE = '@confluentinc/kafka-javascript';
 
@@ -77,12 +79,6 @@ export interface RdProducer {
 export interface RdKafkaConsumer {
   connect(options: Record<string, unknown>, cb: Callback<unknown>): void;
   disconnect(cb: Callback<unknown>): void;
-  /** Committed offsets (OffsetFetch through the handle's own group coordinator); an element is an Error when its partition failed. */
-  committed(
-    toppars: Array<{ topic: string; partition: number }>,
-    timeoutMs: number,
-    cb: Callback<Array<Partial<RdTopicPartitionOffset> | Error>>
-  ): void;
 }
 
 export interface KjsMessage {
@@ -159,8 +155,12 @@ export interface KjsAdmin {
     timestampMs: number,
     o?: { timeout?: number }
   ): Promise<Array<{ partition: number; offset: string }>>;
-  // No fetchOffsets: librdkafka's ListConsumerGroupOffsets crashes the process (SIGSEGV) when the
-  // group coordinator answers NOT_COORDINATOR; group offsets come from RdKafkaConsumer.committed.
+  fetchOffsets(o: { groupId: string; topics: string[]; timeout?: number }): Promise<
+    Array<{
+      topic: string;
+      partitions: Array<{ partition: number; offset: string; metadata: string | null }>;
+    }>
+  >;
   listGroups(o?: { timeout?: number }): Promise<{
     groups: Array<{ groupId: string; protocolType: string }>;
   }>;
@@ -233,7 +233,8 @@ export function commonConfig(options: T.TransportOptions): Record<string, unknow
     'socket.connection.setup.timeout.ms': options.connectionTimeoutMs ?? 10_000,
     'socket.timeout.ms': Math.max(options.requestTimeoutMs ?? 30_000, 10_000),
     // a produce to a topic no broker lists fails after this long (librdkafka's default: 30 s)
-    'topic.metadata.propagation.max.ms': 10_000
+    'topic.metadata.propagation.max.ms': 10_000,
+    ...confluentSecurity(transportSecurity(options.security))
   };
 }
 

@@ -7,11 +7,14 @@
  */
 import { getDefaultLogger } from '../log.js';
 import { createRetry } from '../retry.js';
+import { transportSecurity } from '../security-clients.js';
+import { securityPreflight } from '../security-preflight.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import { createAdmin } from './admin.js';
 import { callback, commonConfig, loadConfluent, type RdKafkaConsumer } from './client.js';
 import { createConsumer } from './consumer.js';
+import { describeClusterSecured } from './describe-secured.js';
 import { createProducer } from './producer.js';
 
 /** Creates a transport on librdkafka. Connections open lazily, one per client made. */
@@ -20,6 +23,9 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
   const logger = options.logger ?? getDefaultLogger();
   const retry = createRetry({ retries: 5, ...options.retry });
   const ctx = { bootstrapServers: options.bootstrapServers.join(','), client: 'confluent' };
+  const security = transportSecurity(options.security); // a bad setting fails here, at once
+  const preflight = () =>
+    securityPreflight(options.bootstrapServers, security, options.connectionTimeoutMs);
   const open = new Set<{ close(): Promise<void> }>();
   const track = <C extends { close(): Promise<void> }>(c: C, set = open): C => {
     const close = c.close.bind(c);
@@ -68,6 +74,7 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
     bootstrapServers: options.bootstrapServers,
     client: 'confluent',
     admin: async () => {
+      await preflight();
       const admin = new mod.KafkaJS.Kafka({}).admin({
         ...commonConfig(options),
         kafkaJS: { logLevel: mod.KafkaJS.logLevel.NOTHING }
@@ -77,11 +84,27 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
       } catch (e) {
         throw wrapError(e, 'connect admin', ctx);
       }
-      return track(createAdmin(admin, options.bootstrapServers, retry, ctx, groupHandle));
+      const client = createAdmin(admin, options.bootstrapServers, retry, ctx, groupHandle);
+      if (security) {
+        const servers = options.bootstrapServers;
+        client.describeCluster = async () => {
+          try {
+            return await describeClusterSecured(servers, security);
+          } catch (e) {
+            throw wrapError(e, 'describe cluster', ctx);
+          }
+        };
+      }
+      return track(client);
     },
-    producer: async (opts = {}) =>
-      track(await createProducer({ mod, options, logger, ctx, groupHandle }, opts)),
-    consumer: async opts => track(createConsumer(mod, options, opts, logger, ctx)),
+    producer: async (opts = {}) => {
+      await preflight();
+      return track(await createProducer({ mod, options, logger, ctx, groupHandle }, opts));
+    },
+    consumer: async opts => {
+      await preflight();
+      return track(createConsumer(mod, options, opts, logger, ctx));
+    },
     close: async () => {
       const results = await Promise.allSettled([...open].map(c => c.close()));
       await Promise.allSettled([...handles.values()]); // a handle still connecting: tracked soon

@@ -16,7 +16,7 @@ import { KafkaTransportError } from '../../errors.js';
 import { getDefaultLogger, type Logger } from '../log.js';
 import { createRetry } from '../retry.js';
 import { securityFailure, transportSecurity } from '../security-clients.js';
-import { tlsPreflight } from '../security-preflight.js';
+import { securityPreflight } from '../security-preflight.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import { createAdmin } from './admin.js';
@@ -73,7 +73,7 @@ export function createKafkajsTransport(options: T.TransportOptions): T.KafkaTran
   };
   const connect = async (what: string, fn: () => Promise<void>) => {
     try {
-      await tlsPreflight(options.bootstrapServers, security, options.connectionTimeoutMs);
+      await securityPreflight(options.bootstrapServers, security, options.connectionTimeoutMs);
       await retry(async () => {
         try {
           await fn();
