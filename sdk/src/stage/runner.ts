@@ -6,7 +6,12 @@
  */
 import { resolveBootstrapServers, type BootstrapSetting } from '../buffer/bootstrap.js';
 import { getDefaultLogger, type Logger } from '../buffer/log.js';
-import { FAULT_CASES_UNPROVEN, createTransport, selectedKafkaClient } from '../buffer/transport.js';
+import {
+  DEFAULT_KAFKA_CLIENT,
+  FAULT_CASES_UNPROVEN,
+  createTransport,
+  selectedKafkaClient
+} from '../buffer/transport.js';
 import type { KafkaTransport } from '../buffer/transport-types.js';
 import { StageError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
@@ -59,7 +64,7 @@ export class StageRunner {
     const client = selectedKafkaClient();
     if (FAULT_CASES_UNPROVEN.includes(client)) {
       logger.warn(
-        `stage "${manifest.id}" runs on the ${client} Kafka client, which has not yet passed every broker-fault case (see the README's Kafka clients); use ALERTLAB_KAFKA_CLIENT=kafkajs for production stages`,
+        `stage "${manifest.id}" runs on the ${client} Kafka client, which has not yet passed every broker-fault case (see the README's Kafka clients); production stages should use the default, ${DEFAULT_KAFKA_CLIENT}`,
         { client }
       );
     }
