@@ -79,6 +79,12 @@ export interface RdProducer {
 export interface RdKafkaConsumer {
   connect(options: Record<string, unknown>, cb: Callback<unknown>): void;
   disconnect(cb: Callback<unknown>): void;
+  /** Committed offsets (OffsetFetch through the handle's own group coordinator); an element is an Error when its partition failed. */
+  committed(
+    toppars: Array<{ topic: string; partition: number }>,
+    timeoutMs: number,
+    cb: Callback<Array<Partial<RdTopicPartitionOffset> | Error>>
+  ): void;
 }
 
 export interface KjsMessage {
@@ -155,12 +161,8 @@ export interface KjsAdmin {
     timestampMs: number,
     o?: { timeout?: number }
   ): Promise<Array<{ partition: number; offset: string }>>;
-  fetchOffsets(o: { groupId: string; topics: string[]; timeout?: number }): Promise<
-    Array<{
-      topic: string;
-      partitions: Array<{ partition: number; offset: string; metadata: string | null }>;
-    }>
-  >;
+  // No fetchOffsets: librdkafka's ListConsumerGroupOffsets crashes the process (SIGSEGV) when the
+  // group coordinator answers NOT_COORDINATOR; group offsets come from RdKafkaConsumer.committed.
   listGroups(o?: { timeout?: number }): Promise<{
     groups: Array<{ groupId: string; protocolType: string }>;
   }>;
