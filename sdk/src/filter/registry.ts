@@ -43,7 +43,8 @@ export const typeScriptFilterRuntime: FilterRuntime = {
   async create(spec) {
     const filter = await WorkerTypeScriptFilter.load(spec.source, {
       id: spec.id,
-      timeoutMs: spec.timeoutMs
+      timeoutMs: spec.timeoutMs,
+      memoryLimitMb: spec.memoryLimitMb
     });
     const expected = spec.outputs ? resolveOutputs(spec).outputs : undefined;
     if (

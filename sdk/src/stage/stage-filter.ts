@@ -139,7 +139,8 @@ export async function createStageFilter(spec: StageFilter, stageId: string): Pro
       outputs: spec.outputs,
       defaultOutput: spec.defaultOutput,
       source: path,
-      timeoutMs: spec.timeoutMs
+      timeoutMs: spec.timeoutMs,
+      memoryLimitMb: spec.memoryLimitMb
     });
   } else if (spec.language === 'python') {
     const ref =
