@@ -1,14 +1,19 @@
 /**
- * Alert decode benchmark: Rubin and ZTF alerts decoded to Arrow per second on one core (CPU time
- * of this process), with and without cutouts, against fastavro decoding the same bytes to Python
- * dicts in the same run. Run:
- * `node --import tsx bench/decode.ts [--alerts 20000] [--batch 1000] [--warmup 10]`.
- * Warm-up batches are not timed: V8 compiles the generated reader (a Rubin reader keeps ~270
- * flattened columns: about a second of optimising-compiler CPU on a background thread, which
- * counts in this process's CPU time) during the first few batches. Writes bench/results/decode.json.
+ * Alert decode benchmark: Rubin and ZTF alerts decoded to Arrow per CPU second of this process,
+ * against fastavro decoding the same bytes to dicts, same protocol for both (bench/decode_fastavro.py).
+ *
+ * Inputs: (a) realistic Rubin lsst.v10 packets from the simulator's realistic mode — every alert
+ * distinct and never decoded twice (a fresh batch per timed batch, made outside the clock), real
+ * histories (10–600 prvDiaSources) and three FITS cutouts; (b) the 7 real Rubin samples (repeated,
+ * labelled so: a decoder may learn their layouts); ZTF: the 31 real alerts (repeated).
+ * Protocol: warm-up of WARMUP alerts (not timed); then REPEATS repeats of TIMED alerts each; the
+ * headline is the median repeat (alerts / CPU seconds), best beside it.
+ * Run: `node --import tsx bench/decode.ts [--batch 1000] [--timed 5000] [--repeats 3]
+ * [--warmup 1000] [--peer-alerts 300]`. Writes bench/results/decode.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,105 +23,123 @@ import {
   type AlertDecoder
 } from '../sdk/src/alerts/index.js';
 import {
-  PROJECT_ROOT,
+  PYTHON,
   SAMPLE_FILES,
-  oracleBench,
   oracleRubinBodies,
   readSample,
   samplesMissing
 } from '../sdk/src/alerts/testing/samples.js';
+import { RealisticAlerts } from '../sdk/src/simulate/index.js';
+import { BenchReport, fmt, kb, median } from './lib/report.js';
 
 const { values: args } = parseArgs({
   options: {
-    alerts: { type: 'string', default: '20000' },
     batch: { type: 'string', default: '1000' },
-    warmup: { type: 'string', default: '10' }
+    timed: { type: 'string', default: '5000' },
+    repeats: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1000' },
+    'peer-alerts': { type: 'string', default: '300' }
   }
 });
-const TOTAL = Number(args.alerts);
 const BATCH = Number(args.batch);
+const TIMED = Number(args.timed);
+const REPEATS = Number(args.repeats);
 const WARMUP = Number(args.warmup);
+const PEER_ALERTS = Number(args['peer-alerts']);
 const GOAL_RUBIN_PER_CORE = 20_000;
-const SHORT_HISTORY = 30;
 
-interface Run {
-  alerts: number;
-  batchSize: number;
-  warmupBatches: number;
-  cpuSeconds: number;
-  wallSeconds: number;
-  alertsPerSecCpu: number;
-  alertsPerSecWall: number;
-  inputMBPerSecCpu: number;
-  lightcurvePointsPerSecCpu: number;
-  rejects: number;
+interface Series {
+  alertsPerRepeat: number;
+  alertsPerSecCpu: number[];
+  median: number;
+  best: number;
+  meanBytes: number;
 }
 
-function run(
+type Source = (n: number) => Uint8Array[];
+
+/** Runs the protocol: warm-up, then REPEATS × TIMED alerts from `next`, CPU time of decode only. */
+function measure(
   decoder: AlertDecoder,
-  pool: Uint8Array[],
+  next: Source,
   includeCutouts: boolean,
   release = false
-): Run {
-  const batch = Array.from({ length: BATCH }, (_, i) => pool[i % pool.length]);
-  for (let i = 0; i < WARMUP; i++) {
-    const res = decoder.decodeBatch(batch, { includeCutouts }); // warm-up: compile and optimise
+): Series {
+  let bytes = 0;
+  let count = 0;
+  const decode = (values: Uint8Array[]): number => {
+    const c0 = process.cpuUsage();
+    const res = decoder.decodeBatch(values, { includeCutouts });
+    const rows = res.batch.numRows;
     if (release) {
       res.release?.();
     }
-  }
-  let alerts = 0;
-  let bytes = 0;
-  let points = 0;
-  let rejects = 0;
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  while (alerts < TOTAL) {
-    const res = decoder.decodeBatch(batch, { includeCutouts });
-    alerts += res.batch.numRows;
-    rejects += res.rejects.length;
-    points += res.batch.getChild('lightcurve')!.data[0].children[0].length;
-    bytes += batch.reduce((n, b) => n + b.length, 0);
-    if (release) {
-      res.release?.(); // this loop drops each batch: its lightcurve buffers serve the next one
+    const c = process.cpuUsage(c0);
+    if (res.rejects.length > 0) {
+      throw new Error(`decode rejected ${res.rejects.length} alerts: ${res.rejects[0].reason}`);
     }
+    return rows > 0 ? (c.user + c.system) / 1e6 : 0;
+  };
+  for (let done = 0; done < WARMUP; done += BATCH) {
+    decode(next(Math.min(BATCH, WARMUP - done)));
   }
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const wallSeconds = (performance.now() - wall0) / 1e3;
+  const rates: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    let cpu = 0;
+    for (let done = 0; done < TIMED; done += BATCH) {
+      const values = next(Math.min(BATCH, TIMED - done)); // made outside the clock
+      for (const v of values) {
+        bytes += v.length;
+      }
+      count += values.length;
+      cpu += decode(values);
+    }
+    rates.push(Math.round(TIMED / cpu));
+  }
   return {
-    alerts,
-    batchSize: BATCH,
-    warmupBatches: WARMUP,
-    cpuSeconds,
-    wallSeconds,
-    alertsPerSecCpu: Math.round(alerts / cpuSeconds),
-    alertsPerSecWall: Math.round(alerts / wallSeconds),
-    inputMBPerSecCpu: Math.round(bytes / 1e6 / cpuSeconds),
-    lightcurvePointsPerSecCpu: Math.round(points / cpuSeconds),
-    rejects
+    alertsPerRepeat: TIMED,
+    alertsPerSecCpu: rates,
+    median: median(rates),
+    best: Math.max(...rates),
+    meanBytes: Math.round(bytes / count)
   };
 }
 
-function fastavro(
-  dir: string,
-  name: string,
-  pool: Uint8Array[],
-  schemaText: string,
-  alerts: number
-) {
-  const bodies = join(dir, `${name}.bin`);
-  const schema = join(dir, `${name}.avsc`);
+/** The same values cycled (for the repeated real samples). */
+function cycling(pool: Uint8Array[]): Source {
+  let i = 0;
+  return n => Array.from({ length: n }, () => pool[i++ % pool.length]);
+}
+
+function fastavroPeer(dir: string, name: string, bodies: Uint8Array[], schemaText: string) {
+  const file = join(dir, `${name}.bin`);
   const chunks: Uint8Array[] = [];
-  for (const b of pool) {
-    const len = new Uint8Array(4);
-    new DataView(len.buffer).setUint32(0, b.length, true);
+  for (const b of bodies) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
     chunks.push(len, b);
   }
-  writeFileSync(bodies, Buffer.concat(chunks));
-  writeFileSync(schema, schemaText);
-  const repeat = Math.max(1, Math.ceil(alerts / pool.length));
-  return oracleBench(bodies, schema, repeat);
+  writeFileSync(file, Buffer.concat(chunks));
+  writeFileSync(join(dir, `${name}.avsc`), schemaText);
+  const warm = Math.min(bodies.length - 1, Math.max(1, Math.round(bodies.length / 10)));
+  const out = execFileSync(
+    PYTHON,
+    [
+      join(import.meta.dirname, 'decode_fastavro.py'),
+      file,
+      join(dir, `${name}.avsc`),
+      String(warm),
+      String(REPEATS)
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 }
+  );
+  const r = JSON.parse(out) as { alertsPerRepeat: number; alertsPerSecCpu: number[] };
+  return {
+    ...r,
+    warmup: warm,
+    median: median(r.alertsPerSecCpu),
+    best: Math.max(...r.alertsPerSecCpu)
+  };
 }
 
 function main(): void {
@@ -125,104 +148,84 @@ function main(): void {
     console.error(`decode benchmark needs the real samples: ${missing}`);
     process.exit(2);
   }
-  const tmp = mkdtempSync(join(tmpdir(), 'alertlab-bench-'));
+  const report = new BenchReport('decode', {
+    warmup: `${WARMUP} alerts decoded untimed before the first repeat (fastavro: a tenth of its alerts)`,
+    repeats: REPEATS,
+    statistic: 'median repeat (alerts / CPU seconds of the decoding process), best beside it',
+    clock:
+      'CPU time of decodeBatch only; realistic alerts are made outside the clock, a fresh batch for every timed batch (no alert decoded twice)',
+    batchSize: BATCH,
+    alertsPerRepeat: TIMED,
+    peer: `fastavro schemaless_reader to dicts (no Arrow), ${PEER_ALERTS} distinct realistic alerts per repeat, CPU time, bench/decode_fastavro.py`
+  });
+  const tmp = mkdtempSync(join(tmpdir(), 'alertlab-bench-decode-'));
   try {
-    const rubinBodies = oracleRubinBodies();
-    const rubin = createDecoder('rubin');
-    const rubinNoCut = run(rubin, rubinBodies, false);
-    const rubinCut = run(rubin, rubinBodies, true);
-    const rubinReleased = run(createDecoder('rubin'), rubinBodies, false, true);
-    // what a stage whose filter reads no survey column decodes: canonical columns + lightcurve
-    const rubinCanonical = run(createDecoder('rubin', { columns: [] }), rubinBodies, false);
-    const rubinFast = fastavro(tmp, 'rubin', rubinBodies, loadRubinSchema().text, 280);
-    // Not real alerts: the same 7 with history cut to its last 30 rows, to show how the rate
-    // scales with lightcurve length (the real ones carry ~700 history rows each).
-    const shortBodies = oracleRubinBodies(SAMPLE_FILES.rubin, SHORT_HISTORY);
-    const rubinShort = run(createDecoder('rubin'), shortBodies, false);
+    const gen = RealisticAlerts.create({ seed: 11 });
+    const fresh: Source = n => gen.nextBatch(n).values;
+    const noCut = measure(createDecoder('rubin'), fresh, false);
+    const withCut = measure(createDecoder('rubin'), fresh, true);
+    const released = measure(createDecoder('rubin'), fresh, false, true);
+    const canonical = measure(createDecoder('rubin', { columns: [] }), fresh, false);
+    const peerBodies = RealisticAlerts.create({ seed: 12 }).nextBatch(
+      PEER_ALERTS + Math.round(PEER_ALERTS / 9)
+    ).values;
+    const peerMean = Math.round(peerBodies.reduce((n, b) => n + b.length, 0) / peerBodies.length);
+    const rubinFast = fastavroPeer(tmp, 'rubin', peerBodies, loadRubinSchema().text);
 
-    const ztfSplit = splitOcfRecords(readSample(SAMPLE_FILES.ztf));
-    const ztf = createDecoder('ztf', { ztfSchema: ztfSplit.schema });
-    const ztfNoCut = run(ztf, ztfSplit.records, false);
-    const ztfCut = run(ztf, ztfSplit.records, true);
-    const ztfFast = fastavro(tmp, 'ztf', ztfSplit.records, ztfSplit.schema, 3000);
-    const ztfPerMessageOcf = run(
-      createDecoder('ztf'),
-      SAMPLE_FILES.ztfSingles.map(readSample),
+    const real = oracleRubinBodies();
+    const realNoCut = measure(createDecoder('rubin'), cycling(real), false);
+
+    const ztf = splitOcfRecords(readSample(SAMPLE_FILES.ztf));
+    const ztfNoCut = measure(
+      createDecoder('ztf', { ztfSchema: ztf.schema }),
+      cycling(ztf.records),
       false
     );
+    const ztfFast = fastavroPeer(tmp, 'ztf', ztf.records, ztf.schema);
 
-    const result = {
-      benchmark: 'decode',
-      date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        node: process.version,
-        loadavg: loadavg()
-      },
-      note:
-        'alertsPerSecCpu = alerts / CPU seconds of this process (one core). fastavro decodes the same bytes to Python dicts (no Arrow), CPU time. ' +
-        'Rubin input: the 7 real alerts re-encoded by fastavro as lsst.v10_0 schemaless bodies (~700 history rows each); ZTF: the 31 real alerts as schemaless bodies, and the 4 single-alert container files (schema in every message).',
+    const speedup = +(noCut.median / rubinFast.median).toFixed(0);
+    const rate = (s: Series) => `${fmt(s.median)} alerts/s per core (best ${fmt(s.best)})`;
+    const realistic = `realistic Rubin lsst.v10 (simulator, every alert distinct, never decoded twice), ${kb(noCut.meanBytes)} mean with 3 cutouts`;
+    report.row({
+      benchmark: 'decode Rubin → Arrow, cutouts skipped',
+      input: realistic,
+      figure: `${rate(noCut)}; each batch released: ${fmt(released.median)}; canonical columns only: ${fmt(canonical.median)}`,
+      peer: `fastavro (dicts, ${kb(peerMean)} mean, same alerts' kind): ${fmt(rubinFast.median)}/s → ×${speedup}`
+    });
+    report.row({
+      benchmark: 'decode Rubin → Arrow, cutouts kept',
+      input: realistic,
+      figure: rate(withCut),
+      peer: '—'
+    });
+    report.row({
+      benchmark: 'decode Rubin → Arrow, cutouts skipped',
+      input: `the 7 real Rubin samples, ${kb(realNoCut.meanBytes)} mean, cycled (repeated packets)`,
+      figure: rate(realNoCut),
+      peer: '—'
+    });
+    report.row({
+      benchmark: 'decode ZTF → Arrow, cutouts skipped',
+      input: `the 31 real ZTF alerts, ${kb(ztfNoCut.meanBytes)} mean, cycled (repeated packets)`,
+      figure: rate(ztfNoCut),
+      peer: `fastavro: ${fmt(ztfFast.median)}/s → ×${(ztfNoCut.median / ztfFast.median).toFixed(0)}`
+    });
+    report.write({
       rubin: {
-        alertBytesMean: Math.round(
-          rubinBodies.reduce((n, b) => n + b.length, 0) / rubinBodies.length
-        ),
-        withoutCutouts: rubinNoCut,
-        withCutouts: rubinCut,
-        withoutCutoutsReleased: {
-          note: 'each batch released (DecodeResult.release) before the next: the decoder writes the next lightcurve over its buffers instead of fresh memory',
-          ...rubinReleased
+        realistic: {
+          withoutCutouts: noCut,
+          withCutouts: withCut,
+          released,
+          canonicalColumnsOnly: canonical
         },
-        canonicalColumnsOnly: {
-          note: 'decoder option columns: [] — canonical columns and the lightcurve, survey columns skipped (what a stage decodes for a filter that reads no survey column)',
-          withoutCutouts: rubinCanonical
-        },
-        fastavro: rubinFast,
-        speedupVsFastavro: +(rubinNoCut.alertsPerSecCpu / rubinFast.alertsPerSec).toFixed(1),
-        syntheticShortHistory: {
-          note: `the 7 real alerts with prvDiaSources/prvDiaForcedSources cut to their last ${SHORT_HISTORY} rows (not real alerts)`,
-          alertBytesMean: Math.round(
-            shortBodies.reduce((n, b) => n + b.length, 0) / shortBodies.length
-          ),
-          withoutCutouts: rubinShort
-        },
+        fastavro: { ...rubinFast, meanBytes: peerMean },
+        speedupVsFastavroMedian: speedup,
+        realSamplesRepeated: realNoCut,
         goalAlertsPerSecPerCore: GOAL_RUBIN_PER_CORE,
-        goalMet: rubinNoCut.alertsPerSecCpu >= GOAL_RUBIN_PER_CORE,
-        goalMetWithRelease: rubinReleased.alertsPerSecCpu >= GOAL_RUBIN_PER_CORE
+        goalMet: noCut.median >= GOAL_RUBIN_PER_CORE
       },
-      ztf: {
-        withoutCutouts: ztfNoCut,
-        withCutouts: ztfCut,
-        containerPerMessage: ztfPerMessageOcf,
-        fastavro: ztfFast,
-        speedupVsFastavro: +(ztfNoCut.alertsPerSecCpu / ztfFast.alertsPerSec).toFixed(1)
-      }
-    };
-    mkdirSync(join(PROJECT_ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(
-      join(PROJECT_ROOT, 'bench/results/decode.json'),
-      `${JSON.stringify(result, null, 2)}\n`
-    );
-    const line = (label: string, r: Run): string =>
-      `${label.padEnd(34)} ${String(r.alertsPerSecCpu).padStart(7)} alerts/s/core  (${r.inputMBPerSecCpu} MB/s, ${r.lightcurvePointsPerSecCpu} lc points/s)`;
-    console.log(line('rubin lsst.v10 body, no cutouts', rubinNoCut));
-    console.log(line('rubin lsst.v10 body, with cutouts', rubinCut));
-    console.log(line('rubin, no cutouts, batches released', rubinReleased));
-    console.log(line('rubin, canonical columns only', rubinCanonical));
-    console.log(
-      `${'rubin fastavro (dicts)'.padEnd(34)} ${String(Math.round(rubinFast.alertsPerSec)).padStart(7)} alerts/s/core  → alertlab ×${result.rubin.speedupVsFastavro}`
-    );
-    console.log(line(`rubin, history cut to ${SHORT_HISTORY} (synthetic)`, rubinShort));
-    console.log(line('ztf body, no cutouts', ztfNoCut));
-    console.log(line('ztf body, with cutouts', ztfCut));
-    console.log(line('ztf container per message', ztfPerMessageOcf));
-    console.log(
-      `${'ztf fastavro (dicts)'.padEnd(34)} ${String(Math.round(ztfFast.alertsPerSec)).padStart(7)} alerts/s/core  → alertlab ×${result.ztf.speedupVsFastavro}`
-    );
-    console.log(
-      `goal ≥ ${GOAL_RUBIN_PER_CORE} Rubin alerts/s/core without cutouts: ${result.rubin.goalMet ? 'met' : 'NOT met'}`
-    );
-    console.log('wrote bench/results/decode.json');
+      ztf: { realRepeated: ztfNoCut, fastavro: ztfFast }
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
