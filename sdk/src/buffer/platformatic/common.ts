@@ -5,6 +5,7 @@
  * TopicNotFoundError; the package's `canRetry` becomes `retriable`).
  */
 import { UserError, findErrorBy, type BaseOptions } from '@platformatic/kafka';
+import { nodeTlsOptions, transportSecurity } from '../security-clients.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 
@@ -16,8 +17,33 @@ export function baseOptions(options: T.TransportOptions, role: string): BaseOpti
     timeout: options.requestTimeoutMs ?? 30_000,
     retries: 5,
     retryDelay: 250,
-    metadataMaxAge: 5_000
+    metadataMaxAge: 5_000,
+    ...platformaticSecurity(options)
   };
+}
+
+/** The package's `tls` and `sasl` options (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER by provider). */
+function platformaticSecurity(options: T.TransportOptions): Partial<BaseOptions> {
+  const sec = transportSecurity(options.security);
+  if (sec === undefined) {
+    return {};
+  }
+  const out: Partial<BaseOptions> = {};
+  if (sec.tls) {
+    out.tls = nodeTlsOptions(sec.tls);
+  }
+  const s = sec.sasl;
+  if (s?.mechanism === 'OAUTHBEARER') {
+    const provider = s.provider;
+    out.sasl = {
+      mechanism: 'OAUTHBEARER',
+      token: async () => (await provider.token()).value.reveal()
+    };
+  } else if (s) {
+    const password = s.password;
+    out.sasl = { mechanism: s.mechanism, username: s.username, password: () => password.reveal() };
+  }
+  return out;
 }
 
 /** Marks a package error the way wrapError reads it. */

@@ -7,6 +7,8 @@
 import { Admin } from '@platformatic/kafka';
 import { getDefaultLogger } from '../log.js';
 import { createRetry } from '../retry.js';
+import { transportSecurity } from '../security-clients.js';
+import { securityPreflight } from '../security-preflight.js';
 import type * as T from '../transport-types.js';
 import { createAdmin } from './admin.js';
 import { baseOptions, guarded } from './common.js';
@@ -18,6 +20,9 @@ export function createPlatformaticTransport(options: T.TransportOptions): T.Kafk
   const logger = options.logger ?? getDefaultLogger();
   const retry = createRetry({ retries: 5, ...options.retry });
   const ctx = { bootstrapServers: options.bootstrapServers.join(','), client: 'platformatic' };
+  const security = transportSecurity(options.security); // a bad setting fails here, at once
+  const preflight = () =>
+    securityPreflight(options.bootstrapServers, security, options.connectionTimeoutMs);
   const open = new Set<{ close(): Promise<void> }>();
   const track = <C extends { close(): Promise<void> }>(c: C): C => {
     const close = c.close.bind(c);
@@ -32,12 +37,19 @@ export function createPlatformaticTransport(options: T.TransportOptions): T.Kafk
     bootstrapServers: options.bootstrapServers,
     client: 'platformatic',
     admin: async () => {
+      await preflight();
       const admin = new Admin(baseOptions(options, 'admin'));
       await guarded('connect admin', ctx, () => retry(() => admin.listApis()));
       return track(createAdmin(admin, retry, ctx));
     },
-    producer: async (opts = {}) => track(await createProducer(options, ctx, opts)),
-    consumer: async opts => track(createConsumer(options, opts, logger, ctx)),
+    producer: async (opts = {}) => {
+      await preflight();
+      return track(await createProducer(options, ctx, opts));
+    },
+    consumer: async opts => {
+      await preflight();
+      return track(createConsumer(options, opts, logger, ctx));
+    },
     close: async () => {
       const results = await Promise.allSettled([...open].map(c => c.close()));
       const failed = results.find(r => r.status === 'rejected');
