@@ -4,6 +4,7 @@
  * (event-time windows) and `archive` (Parquet by night).
  */
 import type { AlertFormat } from '../alerts/types.js';
+import type { KafkaSecurity } from '../buffer/security.js';
 import type { MatcherKind } from '../crossmatch/create.js';
 import type { FilterKind, FilterLanguage } from '../filter/types.js';
 import type { StageObjects } from '../state/config.js';
@@ -17,6 +18,12 @@ export interface StageInput {
   topic: string;
   /** `'local'` or `'host:port,host:port'`. @default process.env.ALERTLAB_BOOTSTRAP_SERVERS ?? 'local' */
   bootstrapServers?: string;
+  /**
+   * TLS/SASL for the stage's cluster (input and outputs: one transaction spans one cluster); names
+   * the variables/files holding secrets, never a secret (buffer/security.ts).
+   * @default the local cluster's own settings for 'local', else ALERTLAB_KAFKA_SECURITY
+   */
+  security?: KafkaSecurity;
   /** Alert format of the record values. @default 'auto' */
   format: AlertFormat;
   /** Where a group without committed offsets starts. @default true (earliest) */

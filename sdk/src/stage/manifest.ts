@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue, ParseResult } from '../buffer/config.js';
+import { parseSecurity, safeParseSecurity, type KafkaSecurity } from '../buffer/security.js';
 import { resolveOutputs } from '../filter/outputs.js';
 import { DEFAULT_WORKER_MEMORY_MB } from '../filter/python/sandbox.js';
 import { DEFAULT_SQL_MEMORY_LIMIT_MB, DEFAULT_SQL_THREADS } from '../filter/sql-sandbox.js';
@@ -160,6 +161,18 @@ function parseOutputs(r: FieldReader | undefined, filter: StageFilter | undefine
   return outputs;
 }
 
+function parseInputSecurity(raw: unknown, issues: ConfigIssue[]): KafkaSecurity | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  const result = safeParseSecurity(raw, { path: 'input.security' });
+  if (!result.ok) {
+    issues.push(...result.issues);
+    return undefined;
+  }
+  return result.value;
+}
+
 /** Validates a parsed JSON value as a stage manifest, collecting every issue. */
 export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest> {
   const issues: ConfigIssue[] = [];
@@ -171,7 +184,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   const id = r.string('id', { required: true, re: ID_RE, hint: 'letters, digits, ".", "_", "-"' });
   const kind = r.oneOf('kind', ['filter', 'aggregate', 'archive'] as const, 'filter');
   const input = r.object('input', true);
-  input?.onlyKeys(['topic', 'bootstrapServers', 'format', 'fromBeginning']);
+  input?.onlyKeys(['topic', 'bootstrapServers', 'security', 'format', 'fromBeginning']);
+  const security = isObject(raw.input) ? parseInputSecurity(raw.input.security, issues) : undefined;
   const topic = input?.string('topic', { required: true, ...TOPIC });
   const format = input?.oneOf('format', ['rubin', 'ztf', 'confluent', 'json', 'auto'], 'auto');
   const xr = r.object('crossmatch', false);
@@ -201,6 +215,7 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
     input: {
       topic: topic ?? '',
       bootstrapServers: input?.string('bootstrapServers'),
+      ...(security ? { security } : {}),
       format: format ?? 'auto',
       fromBeginning: input?.boolean('fromBeginning', true) ?? true
     },
@@ -271,6 +286,9 @@ export async function loadStageManifest(path: string): Promise<StageManifest> {
   }
   if (manifest.archive) {
     manifest.archive.path = abs(manifest.archive.path);
+  }
+  if (manifest.input.security) {
+    manifest.input.security = parseSecurity(manifest.input.security, { baseDir: base });
   }
   if (manifest.crossmatch?.storePath !== undefined) {
     manifest.crossmatch.storePath = abs(manifest.crossmatch.storePath);
