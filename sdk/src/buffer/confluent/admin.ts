@@ -164,7 +164,9 @@ export function createAdmin(
         );
         const failed = got.find(p => p instanceof Error);
         if (failed !== undefined) {
-          throw failed;
+          // a partition's error is a bare message (no code): the coordinator moving or loading,
+          // which a retry outlives, unless the topic is gone
+          throw Object.assign(failed, { retriable: !/unknown topic/i.test(failed.message) });
         }
         return (got as Array<Partial<RdTopicPartitionOffset>>)
           .map(p => ({
