@@ -1,7 +1,13 @@
-/** Helpers for the cluster fault test: waits that watch the stage worker, ISR, input checks. */
+/**
+ * Helpers for the cluster fault test: waits that watch the stage worker, ISR, input checks, and
+ * children reading group offsets through the fault (test/offset-fetch-hammer.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { readTopic, sleep, type StageProcess } from './stage-helpers.js';
+import { waitFor } from './buffer-helpers.js';
 
 /** Polls until `check` is true; fails early (with its stderr) if the stage worker exits. */
 export async function waitWhileAlive(
@@ -87,4 +93,94 @@ export async function expectKeysOnce(
     twice: 0,
     lost: 0
   });
+}
+
+export interface Hammer {
+  mode: string;
+  child: ChildProcess;
+  /** SIGTERM, then how it ended: its exit (a signal if it crashed) and its counts. */
+  stop(): Promise<{ code: number | null; signal: string | null; counts: HammerCounts | null }>;
+  output(): string;
+}
+
+export interface HammerCounts {
+  rounds: number;
+  calls: number;
+  errors: number;
+  lastRoundOk: boolean;
+  lastError: string;
+}
+
+/** Starts test/offset-fetch-hammer.ts: the offsets of `groups` on `topic`, read over and over. */
+export function startHammer(
+  mode: 'transport' | 'raw-confluent',
+  bootstrapServers: string,
+  topic: string,
+  groups: string[]
+): Hammer {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/offset-fetch-hammer.ts',
+      mode,
+      bootstrapServers,
+      topic,
+      groups.join(',')
+    ],
+    { cwd: join(import.meta.dirname, '..'), stdio: ['pipe', 'pipe', 'pipe'] }
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>(resolve =>
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  );
+  return {
+    mode,
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const end = await exited;
+      child.stdin?.end();
+      const line = out.split('\n').find(l => l.startsWith('{'));
+      return { ...end, counts: line ? (JSON.parse(line) as HammerCounts) : null };
+    }
+  };
+}
+
+/**
+ * `count` group ids (`<prefix>-g<n>`) whose coordinator is `broker`: the leader of the
+ * __consumer_offsets partition Kafka maps the id to (abs of Java's String.hashCode, modulo the
+ * partition count). A fresh cluster makes that topic when a group is first used.
+ */
+export async function groupsCoordinatedBy(
+  admin: AdminClient,
+  broker: number,
+  prefix: string,
+  count: number
+): Promise<string[]> {
+  let leaders: number[] = [];
+  await waitFor(async () => {
+    // made by the broker on the first group's use; listed a moment later
+    const described = await admin.describeTopics(['__consumer_offsets']).catch(() => []);
+    leaders = described[0]?.partitions.map(p => p.leader) ?? [];
+    return leaders.length > 0;
+  }, 60_000);
+  const partitionOf = (id: string): number => {
+    let h = 0;
+    for (let i = 0; i < id.length; i++) {
+      h = (Math.imul(31, h) + id.charCodeAt(i)) | 0;
+    }
+    return (h === -2147483648 ? 0 : Math.abs(h)) % leaders.length;
+  };
+  const out: string[] = [];
+  for (let n = 0; out.length < count && n < 10_000; n++) {
+    if (leaders[partitionOf(`${prefix}-g${n}`)] === broker) {
+      out.push(`${prefix}-g${n}`);
+    }
+  }
+  return out;
 }
