@@ -48,13 +48,32 @@ function printProfiles(): number {
   return 0;
 }
 
+/**
+ * The batches of `source` until none came for `idleMs` after the reader got its partitions
+ * (`assigned`), which a reader that never gets any within `joinMs` reports as an error.
+ */
 async function* untilIdle(
   source: AsyncGenerator<AlertBatch>,
-  idleMs: number
+  assigned: Promise<void>,
+  idleMs: number,
+  joinMs = 60_000
 ): AsyncGenerator<AlertBatch> {
+  let joinTimer: NodeJS.Timeout | undefined;
+  const joined = Promise.race([
+    assigned,
+    new Promise<never>((_r, reject) => {
+      joinTimer = setTimeout(
+        () => reject(new ConfigError(`No partitions were assigned within ${joinMs / 1000} s.`)),
+        joinMs
+      );
+    })
+  ]).finally(() => clearTimeout(joinTimer));
+  joined.catch(() => undefined);
   for (;;) {
     let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<'idle'>(r => (timer = setTimeout(() => r('idle'), idleMs)));
+    const idle = joined.then(
+      () => new Promise<'idle'>(r => (timer = setTimeout(() => r('idle'), idleMs)))
+    );
     const next = await Promise.race([source.next(), idle]).finally(() => clearTimeout(timer));
     if (next === 'idle' || next.done) {
       return;
@@ -121,9 +140,17 @@ export async function run(args: string[]): Promise<number> {
   const abort = new AbortController();
   let alerts = 0;
   let rejects = 0;
+  let onAssigned: () => void = () => undefined;
+  const assigned = new Promise<void>(r => (onAssigned = r));
+  const source = client.attach(topic, {
+    group,
+    from,
+    decoder,
+    signal: abort.signal,
+    onAssignment: () => onAssigned()
+  });
   try {
-    const source = client.attach(topic, { group, from, decoder, signal: abort.signal });
-    for await (const b of untilIdle(source, idleMs)) {
+    for await (const b of untilIdle(source, assigned, idleMs)) {
       const rows = Math.min(b.batch.numRows, max - alerts);
       alerts += rows;
       rejects += b.rejects.length;
@@ -143,7 +170,10 @@ export async function run(args: string[]): Promise<number> {
       }
     }
   } finally {
+    // stop the pending read, then let attach leave the group and close its consumer (a member
+    // that just vanishes would delay the next join to the same group)
     abort.abort();
+    await source.return(undefined).catch(() => undefined);
     await client.close();
   }
   console.error(
