@@ -10,7 +10,6 @@ import { httpSchemaSource } from '../alerts/schema-source.js';
 import type { AlertDecoder } from '../alerts/types.js';
 import type { AttachFrom } from '../buffer/attach.js';
 import { BufferClient, type BufferOptions } from '../buffer/client.js';
-import type { KafkaSecurity } from '../buffer/security.js';
 import { ConfigError } from '../errors.js';
 import { decoderSettings, type StreamProfile } from './profile.js';
 
@@ -19,12 +18,11 @@ export async function profileClient(
   profile: StreamProfile,
   options: Omit<BufferOptions, 'bootstrapServers'> = {}
 ): Promise<BufferClient> {
-  const settings: BufferOptions & { security?: KafkaSecurity } = {
+  return BufferClient.create({
     ...options,
     bootstrapServers: profile.brokers,
     security: profile.security
-  };
-  return BufferClient.create(settings);
+  });
 }
 
 /** The decoder for the profile's alert format (a Schema Registry when the profile names one). */
