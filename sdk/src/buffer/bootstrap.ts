@@ -4,6 +4,7 @@
  * `ALERTLAB_BOOTSTRAP_SERVERS` is used, else `'local'`.
  */
 import { ConfigError } from '../errors.js';
+import type { KafkaSecurity } from './security.js';
 
 /** A bootstrap setting: `'local'`, `'host:port,host:port'` or a list of `host:port`. */
 export type BootstrapSetting = string | readonly string[];
@@ -37,4 +38,29 @@ export async function resolveBootstrapServers(setting?: BootstrapSetting): Promi
     return parseServerList(resolved);
   }
   return parseServerList(value);
+}
+
+/** Brokers and the security settings to reach them. */
+export interface KafkaConnection {
+  bootstrapServers: string[];
+  /** undefined: ALERTLAB_KAFKA_SECURITY, else PLAINTEXT (decided by the transport). */
+  security?: KafkaSecurity;
+}
+
+/**
+ * Resolves a bootstrap setting and the security to use with it: `security` when given; for
+ * 'local', the settings of a secured local cluster (`alertlab kafka start --security ...`).
+ */
+export async function resolveKafkaConnection(
+  setting?: BootstrapSetting,
+  security?: KafkaSecurity
+): Promise<KafkaConnection> {
+  const value = setting ?? process.env.ALERTLAB_BOOTSTRAP_SERVERS ?? 'local';
+  const bootstrapServers = await resolveBootstrapServers(value);
+  if (security !== undefined || value !== 'local') {
+    return { bootstrapServers, ...(security ? { security } : {}) };
+  }
+  const local = await import('./local/index.js');
+  const client = (await local.LocalKafka.find())?.security?.client;
+  return { bootstrapServers, ...(client ? { security: client } : {}) };
 }

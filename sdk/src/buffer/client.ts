@@ -4,7 +4,7 @@
  * (`attach`, `lag`, `produce`, ...) open a short-lived client per call, for notebooks and scripts.
  */
 import { attachWith, type AlertBatch, type AttachOptions } from './attach.js';
-import { resolveBootstrapServers, type BootstrapSetting } from './bootstrap.js';
+import { resolveKafkaConnection, type BootstrapSetting } from './bootstrap.js';
 import type { Logger } from './log.js';
 import type { OcfFraming } from './ocf.js';
 import {
@@ -18,6 +18,7 @@ import {
   type ProduceSummary
 } from './produce.js';
 import type { BufferReject } from './reject.js';
+import type { KafkaSecurity } from './security.js';
 import {
   DEFAULT_TOPIC_CONFIGS,
   describeTopic,
@@ -37,6 +38,11 @@ export interface BufferOptions {
   logger?: Logger;
   /** The Kafka client (a buffer set's `kafkaClient`). @default ALERTLAB_KAFKA_CLIENT, else the default */
   kafkaClient?: KafkaClientName;
+  /**
+   * TLS/SASL settings (security.ts; a buffer set's `security`).
+   * @default a secured local cluster's own settings for 'local', else ALERTLAB_KAFKA_SECURITY
+   */
+  security?: KafkaSecurity;
 }
 
 export class BufferClient {
@@ -48,10 +54,10 @@ export class BufferClient {
 
   /** Resolves the brokers and prepares a client (connections open on first use). */
   static async create(options: BufferOptions = {}): Promise<BufferClient> {
-    const bootstrapServers = await resolveBootstrapServers(options.bootstrapServers);
+    const connection = await resolveKafkaConnection(options.bootstrapServers, options.security);
     return new BufferClient(
       createTransport({
-        bootstrapServers,
+        ...connection,
         clientId: options.clientId,
         logger: options.logger,
         client: options.kafkaClient

@@ -1,13 +1,15 @@
 /**
  * Buffer sets from a JSON config file (`alertlab.buffers.json`):
  * `{ "bufferSets": [{ "name", "bootstrapServers": "local" | "host:port,...", "partitions",
- * "replicationFactor", "retentionMs", "topics": [...], "kafkaClient" }] }`. A buffer set is one Kafka cluster
- * and the topics it holds, all with the same partitioning and retention.
+ * "replicationFactor", "retentionMs", "topics": [...], "kafkaClient", "security" }] }`. A buffer set is one Kafka
+ * cluster and the topics it holds, all with the same partitioning and retention; `security` is
+ * its TLS/SASL settings (security.ts: variable and file names, never a secret).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BufferConfigError } from '../errors.js';
+import { parseSecurity, safeParseSecurity, type KafkaSecurity } from './security.js';
 import { KAFKA_CLIENTS, isKafkaClientName, type KafkaClientName } from './transport.js';
 
 /** The default config file name, looked up from the working directory upwards. */
@@ -33,6 +35,11 @@ export interface BufferSetConfig {
    * @default undefined (ALERTLAB_KAFKA_CLIENT, else the default client; see transport.ts)
    */
   kafkaClient?: KafkaClientName;
+  /**
+   * TLS/SASL for this set's cluster (relative paths from the config file's folder).
+   * @default a secured local cluster's own settings for 'local', else ALERTLAB_KAFKA_SECURITY
+   */
+  security?: KafkaSecurity;
 }
 
 export interface BuffersConfig {
@@ -58,7 +65,8 @@ const SET_KEYS = new Set([
   'retentionMs',
   'configs',
   'topics',
-  'kafkaClient'
+  'kafkaClient',
+  'security'
 ]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -149,6 +157,15 @@ function parseSet(raw: unknown, path: string, issues: ConfigIssue[]): BufferSetC
     const message = `must be one of: ${KAFKA_CLIENTS.join(', ')}`;
     issues.push({ path: `${path}.kafkaClient`, message });
   }
+  let security: KafkaSecurity | undefined;
+  if (raw.security !== undefined) {
+    const parsed = safeParseSecurity(raw.security, { path: `${path}.security` });
+    if (parsed.ok) {
+      security = parsed.value;
+    } else {
+      issues.push(...parsed.issues);
+    }
+  }
   const topics: string[] = [];
   if (!Array.isArray(raw.topics) || raw.topics.length === 0) {
     issues.push({ path: `${path}.topics`, message: 'must be a non-empty array of topic names' });
@@ -174,7 +191,8 @@ function parseSet(raw: unknown, path: string, issues: ConfigIssue[]): BufferSetC
     retentionMs,
     configs,
     topics,
-    ...(isKafkaClientName(kafkaClient) ? { kafkaClient } : {})
+    ...(isKafkaClientName(kafkaClient) ? { kafkaClient } : {}),
+    ...(security ? { security } : {})
   };
 }
 
@@ -267,7 +285,13 @@ export async function loadBuffersConfig(
       context: { path: file }
     });
   }
-  return { path: file, config: parseBuffersConfig(json, `buffer config ${file}`) };
+  const config = parseBuffersConfig(json, `buffer config ${file}`);
+  for (const set of config.bufferSets) {
+    if (set.security) {
+      set.security = parseSecurity(set.security, { baseDir: dirname(resolve(file)) });
+    }
+  }
+  return { path: file, config };
 }
 
 /** The named set; without a name, the only set (or an error listing the choices). */
@@ -303,5 +327,18 @@ export function topicConfigsOf(set: BufferSetConfig): Record<string, string> {
   return {
     ...(set.retentionMs === undefined ? {} : { 'retention.ms': String(set.retentionMs) }),
     ...set.configs
+  };
+}
+
+/** How to connect to a set's cluster (its brokers, Kafka client and security settings). */
+export function connectionOf(set: BufferSetConfig): {
+  bootstrapServers: string;
+  kafkaClient?: KafkaClientName;
+  security?: KafkaSecurity;
+} {
+  return {
+    bootstrapServers: set.bootstrapServers,
+    ...(set.kafkaClient ? { kafkaClient: set.kafkaClient } : {}),
+    ...(set.security ? { security: set.security } : {})
   };
 }

@@ -5,13 +5,14 @@
 import { parseArgs } from 'node:util';
 import {
   bufferSetOfTopic,
+  connectionOf,
   findBuffersConfig,
   loadBuffersConfig,
   selectBufferSet,
   type BufferSetConfig,
   type BuffersConfig
 } from '../buffer/config.js';
-import { withBuffer } from '../buffer/client.js';
+import { withBuffer, type BufferOptions } from '../buffer/client.js';
 import { createBufferSetTopics, summarizeTopics, type TopicReport } from '../buffer/topics.js';
 import { ConfigError } from '../errors.js';
 
@@ -68,9 +69,10 @@ async function create(opts: Options): Promise<number> {
   const { chosen } = await sets(opts);
   const results = [];
   for (const set of chosen) {
-    const r = await withBuffer(async c => createBufferSetTopics(await c.admin(), set), {
-      bootstrapServers: set.bootstrapServers
-    });
+    const r = await withBuffer(
+      async c => createBufferSetTopics(await c.admin(), set),
+      connectionOf(set)
+    );
     results.push({ set: set.name, ...r });
   }
   if (opts.json) {
@@ -98,26 +100,23 @@ async function list(opts: Options): Promise<number> {
   const { chosen } = await sets(opts);
   const out: ListRow[] = [];
   for (const set of chosen) {
-    const rows = await withBuffer(
-      async (c): Promise<ListRow[]> => {
-        const admin = await c.admin();
-        const onCluster = new Set(await admin.listTopics());
-        const present = set.topics.filter(t => onCluster.has(t));
-        const extra = opts.all ? [...onCluster].filter(t => !set.topics.includes(t)) : [];
-        const summaries = await summarizeTopics(admin, [...present, ...extra]);
-        return [
-          ...summaries.map(s => ({
-            set: set.topics.includes(s.topic) ? set.name : '-',
-            status: set.topics.includes(s.topic) ? 'ok' : 'unlisted',
-            ...s
-          })),
-          ...set.topics
-            .filter(t => !onCluster.has(t))
-            .map(topic => ({ set: set.name, status: 'missing', topic }))
-        ];
-      },
-      { bootstrapServers: set.bootstrapServers }
-    );
+    const rows = await withBuffer(async (c): Promise<ListRow[]> => {
+      const admin = await c.admin();
+      const onCluster = new Set(await admin.listTopics());
+      const present = set.topics.filter(t => onCluster.has(t));
+      const extra = opts.all ? [...onCluster].filter(t => !set.topics.includes(t)) : [];
+      const summaries = await summarizeTopics(admin, [...present, ...extra]);
+      return [
+        ...summaries.map(s => ({
+          set: set.topics.includes(s.topic) ? set.name : '-',
+          status: set.topics.includes(s.topic) ? 'ok' : 'unlisted',
+          ...s
+        })),
+        ...set.topics
+          .filter(t => !onCluster.has(t))
+          .map(topic => ({ set: set.name, status: 'missing', topic }))
+      ];
+    }, connectionOf(set));
     out.push(...rows);
   }
   if (opts.json) {
@@ -186,14 +185,17 @@ async function describe(topic: string | undefined, opts: Options): Promise<numbe
   if (topic === undefined) {
     throw new ConfigError('Which topic? Usage: alertlab buffer describe <topic>');
   }
-  let bootstrap = opts.bootstrap;
-  if (bootstrap === undefined && (opts.config !== undefined || findBuffersConfig() !== undefined)) {
+  let connection: BufferOptions = { bootstrapServers: opts.bootstrap };
+  if (
+    opts.bootstrap === undefined &&
+    (opts.config !== undefined || findBuffersConfig() !== undefined)
+  ) {
     const { config } = await loadBuffersConfig(opts.config);
     const set =
       opts.set !== undefined ? selectBufferSet(config, opts.set) : bufferSetOfTopic(config, topic);
-    bootstrap = set?.bootstrapServers;
+    connection = set ? connectionOf(set) : connection;
   }
-  const report = await withBuffer(c => c.describeTopic(topic), { bootstrapServers: bootstrap });
+  const report = await withBuffer(c => c.describeTopic(topic), connection);
   if (opts.json) {
     console.log(toJson(report));
   } else {

@@ -4,7 +4,7 @@
  * the counters, `close()` leaves the group and releases everything. Start several workers with the
  * same manifest to share the input partitions.
  */
-import { resolveBootstrapServers, type BootstrapSetting } from '../buffer/bootstrap.js';
+import { resolveKafkaConnection, type BootstrapSetting } from '../buffer/bootstrap.js';
 import { getDefaultLogger, type Logger } from '../buffer/log.js';
 import {
   DEFAULT_KAFKA_CLIENT,
@@ -58,8 +58,9 @@ export class StageRunner {
         ? await loadStageManifest(manifestOrPath)
         : parseStageManifest(manifestOrPath);
     const logger = options.logger ?? getDefaultLogger();
-    const servers = await resolveBootstrapServers(
-      options.bootstrapServers ?? manifest.input.bootstrapServers
+    const connection = await resolveKafkaConnection(
+      options.bootstrapServers ?? manifest.input.bootstrapServers,
+      manifest.input.security
     );
     const client = selectedKafkaClient();
     if (FAULT_CASES_UNPROVEN.includes(client)) {
@@ -68,10 +69,7 @@ export class StageRunner {
         { client }
       );
     }
-    const transport = createTransport({
-      bootstrapServers: servers,
-      clientId: `stage-${manifest.id}`
-    });
+    const transport = createTransport({ ...connection, clientId: `stage-${manifest.id}` });
     const counters = new StageCounters(manifest.id, manifest.kind);
     const resources: { close(): Promise<void> | void }[] = [];
     try {

@@ -82,6 +82,11 @@ export class LocalKafka {
     return this.state.bootstrapServers;
   }
 
+  /** A secured cluster's mode and client settings (no secret in them); undefined: plaintext. */
+  get security(): ClusterState['security'] {
+    return this.state.security;
+  }
+
   get clusterId(): string {
     return this.state.clusterId;
   }
