@@ -2,7 +2,8 @@
  * The `alertlab` command. Each subcommand lives in its own module exporting
  * `run(args: string[]): Promise<number>` (the exit code).
  */
-import { AlertlabError } from '../errors.js';
+import { resolve } from 'node:path';
+import { AlertlabError, ConfigError } from '../errors.js';
 
 type Runner = (args: string[]) => Promise<number>;
 
@@ -62,6 +63,9 @@ function usage(): string {
     'Commands:',
     ...lines,
     '',
+    'Every command that talks to Kafka takes --security-file <json> (TLS/SASL settings; the same',
+    'as ALERTLAB_KAFKA_SECURITY, which it sets for the command and the processes it starts).',
+    '',
     'Run `alertlab <command> --help` for details.'
   ].join('\n');
 }
@@ -78,7 +82,26 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = await entry.load();
-  return mod.run(rest);
+  return mod.run(await takeSecurityFile(rest));
+}
+
+/** `--security-file <json>` (any command): checked, then ALERTLAB_KAFKA_SECURITY for all. */
+async function takeSecurityFile(args: string[]): Promise<string[]> {
+  const at = args.findIndex(a => a === '--security-file' || a.startsWith('--security-file='));
+  if (at < 0) {
+    return args;
+  }
+  const inline = args[at].includes('=') ? args[at].slice(args[at].indexOf('=') + 1) : undefined;
+  const file = inline ?? args[at + 1];
+  if (file === undefined || file === '') {
+    throw new ConfigError(
+      '--security-file wants the path of a JSON file of Kafka security settings.'
+    );
+  }
+  const { loadSecurityFile } = await import('../buffer/security-sources.js');
+  loadSecurityFile(file); // invalid settings stop here, with every issue listed
+  process.env.ALERTLAB_KAFKA_SECURITY = resolve(file);
+  return [...args.slice(0, at), ...args.slice(at + (inline === undefined ? 2 : 1))];
 }
 
 main(process.argv.slice(2)).then(
