@@ -75,3 +75,24 @@ export function stringsOf(batch: RecordBatch, name: string): (string | null)[] {
   }
   return out;
 }
+
+/**
+ * A Utf8 column of one-character codes mapped through `byCode` (a table by character code, -1
+ * for none) per row, without making strings; -1 where null, absent or longer than one byte.
+ */
+export function codesOf(batch: RecordBatch, name: string, byCode: Int8Array): Int8Array {
+  const out = new Int8Array(batch.numRows).fill(-1);
+  const c = rawColumn(batch, name);
+  if (c === undefined) {
+    return out;
+  }
+  const offsets = c.data.valueOffsets as Int32Array;
+  const bytes = c.data.values as Uint8Array;
+  for (let r = 0; r < out.length; r++) {
+    const a = offsets[c.offset + r];
+    if (offsets[c.offset + r + 1] - a === 1 && isValid(c, r)) {
+      out[r] = byCode[bytes[a] & 127];
+    }
+  }
+  return out;
+}

@@ -14,67 +14,79 @@ import { offsetIn, type ObjectStore } from './store.js';
 
 /** Key of the watermark record (no object id starts with a NUL). */
 export const WATERMARK_KEY = '\u0000next-input-offset';
-const VERSION = 1;
-const SIZE: Record<FieldKind, number> = { f64: 8, f32: 4, u32: 4, i64: 8 };
-const LAYOUT = STATE_FIELDS.map(f => f.kind);
+/**
+ * Row layout (little-endian, 8-byte aligned): the f64 fields, the i64 fields, the f32 and u32
+ * fields (all as float32; counts are exact to 2^24), then a u32 version (and padding).
+ */
+const VERSION = 2;
+const indicesOf = (kinds: readonly FieldKind[]): Int32Array =>
+  Int32Array.from(
+    STATE_FIELDS.map((f, i) => (kinds.includes(f.kind) ? i : -1)).filter(i => i >= 0)
+  );
+const F64 = indicesOf(['f64']);
+const I64 = indicesOf(['i64']);
+const F32 = indicesOf(['f32', 'u32']);
+const WORDS64 = F64.length + I64.length;
+const WORDS32 = F32.length + 1;
 /** Bytes of one encoded row. */
-export const ROW_BYTES = 1 + LAYOUT.reduce((s, k) => s + SIZE[k], 0);
+export const ROW_BYTES = 8 * WORDS64 + 4 * (WORDS32 + (WORDS32 % 2));
 
-/** The changelog value of one object's row. */
-export function encodeRow(store: ObjectStore, slot: number): Uint8Array {
-  const out = new Uint8Array(ROW_BYTES);
-  const view = new DataView(out.buffer);
-  const page = store.page(slot);
-  const o = offsetIn(slot);
-  out[0] = VERSION;
-  let at = 1;
-  for (let f = 0; f < LAYOUT.length; f++) {
-    const v = page[f][o];
-    switch (LAYOUT[f]) {
-      case 'f64':
-        view.setFloat64(at, v as number, true);
-        break;
-      case 'f32':
-        view.setFloat32(at, v as number, true);
-        break;
-      case 'u32':
-        view.setUint32(at, v as number, true);
-        break;
-      case 'i64':
-        view.setBigInt64(at, v as bigint, true);
-        break;
+/** Changelog values of the given slots, views into one buffer (whole chunk at a time). */
+export function encodeRows(store: ObjectStore, slots: readonly number[]): Uint8Array[] {
+  const buffer = new ArrayBuffer(ROW_BYTES * slots.length);
+  const f64 = new Float64Array(buffer);
+  const i64 = new BigInt64Array(buffer);
+  const f32 = new Float32Array(buffer);
+  const u32 = new Uint32Array(buffer);
+  const out: Uint8Array[] = new Array<Uint8Array>(slots.length);
+  for (let j = 0; j < slots.length; j++) {
+    const slot = slots[j];
+    const page = store.page(slot);
+    const o = offsetIn(slot);
+    const w = (j * ROW_BYTES) / 8;
+    for (let k = 0; k < F64.length; k++) {
+      f64[w + k] = (page[F64[k]] as Float64Array)[o];
     }
-    at += SIZE[LAYOUT[f]];
+    for (let k = 0; k < I64.length; k++) {
+      i64[w + F64.length + k] = (page[I64[k]] as BigInt64Array)[o];
+    }
+    const h = 2 * (w + WORDS64);
+    for (let k = 0; k < F32.length; k++) {
+      f32[h + k] = (page[F32[k]] as Float32Array)[o];
+    }
+    u32[h + F32.length] = VERSION;
+    out[j] = new Uint8Array(buffer, j * ROW_BYTES, ROW_BYTES);
   }
   return out;
 }
 
+/** The changelog value of one object's row. */
+export function encodeRow(store: ObjectStore, slot: number): Uint8Array {
+  return encodeRows(store, [slot])[0];
+}
+
 /** Writes a changelog value into the object's slot (created when new). */
 export function decodeRowInto(store: ObjectStore, objectId: string, value: Uint8Array): void {
-  if (value.length !== ROW_BYTES || value[0] !== VERSION) {
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const version =
+    value.length === ROW_BYTES ? view.getUint32(8 * WORDS64 + 4 * F32.length, true) : -1;
+  if (version !== VERSION) {
     throw new StageError(
-      `Object state changelog: a row of ${value.length} bytes (version ${value[0]}) cannot be read; this stage writes ${ROW_BYTES}-byte rows of version ${VERSION}. Delete the changelog topic to rebuild the state from the input.`,
+      `Object state changelog: a row of ${value.length} bytes (version ${version}) cannot be read; this stage writes ${ROW_BYTES}-byte rows of version ${VERSION}. Delete the changelog topic to rebuild the state from the input.`,
       { context: { objectId } }
     );
   }
   const slot = store.slotOf(objectId);
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   const page = store.page(slot);
   const o = offsetIn(slot);
-  let at = 1;
-  for (let f = 0; f < LAYOUT.length; f++) {
-    const kind = LAYOUT[f];
-    if (kind === 'i64') {
-      (page[f] as BigInt64Array)[o] = view.getBigInt64(at, true);
-    } else {
-      (page[f] as Float64Array)[o] =
-        kind === 'f64'
-          ? view.getFloat64(at, true)
-          : kind === 'f32'
-            ? view.getFloat32(at, true)
-            : view.getUint32(at, true);
-    }
-    at += SIZE[kind];
+  for (let k = 0; k < F64.length; k++) {
+    (page[F64[k]] as Float64Array)[o] = view.getFloat64(8 * k, true);
+  }
+  for (let k = 0; k < I64.length; k++) {
+    (page[I64[k]] as BigInt64Array)[o] = view.getBigInt64(8 * (F64.length + k), true);
+  }
+  for (let k = 0; k < F32.length; k++) {
+    (page[F32[k]] as Float32Array)[o] = view.getFloat32(8 * WORDS64 + 4 * k, true);
   }
 }
 
@@ -86,11 +98,12 @@ export function changelogRecords(
   touched: readonly number[],
   nextInputOffset: bigint
 ): ProduceRecord[] {
-  const out: ProduceRecord[] = touched.map(slot => ({
+  const values = encodeRows(store, touched);
+  const out: ProduceRecord[] = touched.map((slot, j) => ({
     topic,
     partition,
     key: store.idOf(slot),
-    value: encodeRow(store, slot)
+    value: values[j]
   }));
   out.push({
     topic,

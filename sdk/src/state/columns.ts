@@ -23,24 +23,21 @@ interface Extra {
   nullable: boolean;
 }
 
-function bitmap(n: number, isValid: (r: number) => boolean): { bits: Uint8Array; nulls: number } {
+export function floatData(values: Float64Array): Data {
+  const n = values.length;
   const bits = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
   for (let r = 0; r < n; r++) {
-    if (isValid(r)) {
+    const v = values[r];
+    if (v === v) {
       bits[r >> 3] |= 1 << (r & 7);
     } else {
       nulls++;
     }
   }
-  return { bits, nulls };
-}
-
-export function floatData(values: Float64Array): Data {
-  const { bits, nulls } = bitmap(values.length, r => !Number.isNaN(values[r]));
   return makeData({
     type: new Float64(),
-    length: values.length,
+    length: n,
     nullCount: nulls,
     nullBitmap: nulls > 0 ? bits : null,
     data: values
@@ -48,10 +45,19 @@ export function floatData(values: Float64Array): Data {
 }
 
 export function int64Data(values: BigInt64Array): Data {
-  const { bits, nulls } = bitmap(values.length, r => values[r] !== I64_NULL);
+  const n = values.length;
+  const bits = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let r = 0; r < n; r++) {
+    if (values[r] !== I64_NULL) {
+      bits[r >> 3] |= 1 << (r & 7);
+    } else {
+      nulls++;
+    }
+  }
   return makeData({
     type: new Int64(),
-    length: values.length,
+    length: n,
     nullCount: nulls,
     nullBitmap: nulls > 0 ? bits : null,
     data: values
@@ -61,26 +67,41 @@ export function int64Data(values: BigInt64Array): Data {
 export function utf8Data(values: ReadonlyArray<string | null | undefined>): Data {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
+  const bits = new Uint8Array((n + 7) >> 3);
   const parts: Buffer[] = [];
+  let nulls = 0;
   let at = 0;
   for (let r = 0; r < n; r++) {
     const v = values[r];
-    if (v !== null && v !== undefined && v !== '') {
-      const b = Buffer.from(v, 'utf8');
-      parts.push(b);
-      at += b.length;
+    if (v === null || v === undefined) {
+      nulls++;
+    } else {
+      bits[r >> 3] |= 1 << (r & 7);
+      if (v !== '') {
+        const b = Buffer.from(v, 'utf8');
+        parts.push(b);
+        at += b.length;
+      }
     }
     offsets[r + 1] = at;
   }
-  const { bits, nulls } = bitmap(n, r => values[r] !== null && values[r] !== undefined);
   return makeData({
     type: new Utf8(),
     length: n,
     nullCount: nulls,
     nullBitmap: nulls > 0 ? bits : null,
     valueOffsets: offsets,
-    data: new Uint8Array(Buffer.concat(parts))
+    data: parts.length > 0 ? new Uint8Array(Buffer.concat(parts)) : new Uint8Array(0)
   });
+}
+
+function int32Data(values: Float64Array): Data {
+  const ints = new Int32Array(values.length);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    ints[r] = v === v ? v : 0;
+  }
+  return makeData({ type: new Int32(), length: values.length, data: ints });
 }
 
 /**
@@ -102,23 +123,23 @@ export function withObjectColumns(
       return { name, data: int64Data(values as BigInt64Array), nullable: true };
     }
     if (f.kind === 'u32') {
-      const ints = Int32Array.from(values as Float64Array, v => (Number.isNaN(v) ? 0 : v));
-      return {
-        name,
-        data: makeData({ type: new Int32(), length: n, data: ints }),
-        nullable: false
-      };
+      return { name, data: int32Data(values as Float64Array), nullable: false };
     }
     return { name, data: floatData(values as Float64Array), nullable: true };
   });
   const names: (string | null)[] = new Array<string | null>(n).fill(null);
   const ann: (Annotation | undefined)[] = new Array<Annotation | undefined>(n);
+  const probability = new Float64Array(n).fill(NaN);
   for (let r = 0; r < n; r++) {
     const slot = applied.slotOfRow[r];
     if (slot >= 0) {
       const k = applied.catalogOfRow[r];
       names[r] = k > 0 ? (catalogs[k - 1] ?? null) : null;
-      ann[r] = annotationOf(store.idOf(slot));
+      const a = annotationOf(store.idOf(slot));
+      ann[r] = a;
+      if (a) {
+        probability[r] = a.probability;
+      }
     }
   }
   const p = OBJECT_COLUMN_PREFIX;
@@ -126,7 +147,7 @@ export function withObjectColumns(
   extra.push({ name: `${p}annClass`, data: utf8Data(ann.map(a => a?.cls)), nullable: true });
   extra.push({
     name: `${p}annProbability`,
-    data: floatData(Float64Array.from(ann, a => a?.probability ?? NaN)),
+    data: floatData(probability),
     nullable: true
   });
   extra.push({
@@ -158,12 +179,8 @@ export function objectRowsBatch(
       const values = BigInt64Array.from(list, s => store.getId64(s, f.i));
       fields.push({ name: f.name, data: int64Data(values), nullable: true });
     } else if (f.kind === 'u32') {
-      const ints = Int32Array.from(list, s => store.get(s, f.i));
-      fields.push({
-        name: f.name,
-        data: makeData({ type: new Int32(), length: n, data: ints }),
-        nullable: false
-      });
+      const values = Float64Array.from(list, s => store.get(s, f.i));
+      fields.push({ name: f.name, data: int32Data(values), nullable: false });
     } else {
       const values = Float64Array.from(list, s => store.get(s, f.i));
       fields.push({ name: f.name, data: floatData(values), nullable: true });

@@ -10,7 +10,7 @@ export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 
-export type FieldArray = Float64Array | Float32Array | Uint32Array | BigInt64Array;
+export type FieldArray = Float64Array | Float32Array | BigInt64Array;
 
 function newArray(kind: FieldKind): FieldArray {
   switch (kind) {
@@ -19,7 +19,9 @@ function newArray(kind: FieldKind): FieldArray {
     case 'f32':
       return new Float32Array(PAGE_SIZE).fill(NaN);
     case 'u32':
-      return new Uint32Array(PAGE_SIZE);
+      // counts in float32 (exact to 2^24): numeric fields then come in two array classes only,
+      // which keeps the update loop's element accesses polymorphic rather than megamorphic
+      return new Float32Array(PAGE_SIZE);
     case 'i64':
       return new BigInt64Array(PAGE_SIZE).fill(initialValue('i64') as bigint);
   }

@@ -4,7 +4,7 @@
  * No awaits, no per-alert objects: the hot path of a stage with object state.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { floatsOf, int64sOf, stringsOf } from './arrow-read.js';
+import { codesOf, floatsOf, int64sOf, stringsOf } from './arrow-read.js';
 import {
   FIELD,
   G_MINUS_R_MAX_DAYS,
@@ -64,6 +64,8 @@ const FB = {
   anchorMag: B('anchorMag'),
   anchorMjd: B('anchorMjd')
 };
+const BAND_BY_CODE = new Int8Array(128).fill(-1);
+STATE_BANDS.forEach((b, i) => (BAND_BY_CODE[b.charCodeAt(0)] = i));
 const G = bandIndex('g');
 const R = bandIndex('r');
 
@@ -126,7 +128,7 @@ export function applyChunk(
 ): AppliedChunk {
   const n = batch.numRows;
   const ids = stringsOf(batch, 'objectId');
-  const bands = stringsOf(batch, 'band');
+  const bands = codesOf(batch, 'band', BAND_BY_CODE);
   const alertIds = int64sOf(batch, 'alertId', I64_NULL);
   const mjds = floatsOf(batch, 'mjd');
   const mags = floatsOf(batch, 'mag');
@@ -145,8 +147,7 @@ export function applyChunk(
   const slotOfRow = new Int32Array(n).fill(-1);
   const catalogOfRow = new Int32Array(n);
   const touched: number[] = [];
-  const seen = new Set<number>();
-  const bandCache = new Map<string, number>();
+  const seen = new Uint8Array(store.size + n); // slots touched in this chunk
   for (let r = 0; r < n; r++) {
     const id = ids[r];
     if (id === null || id === '') {
@@ -154,8 +155,8 @@ export function applyChunk(
     }
     const slot = store.slotOf(id);
     slotOfRow[r] = slot;
-    if (!seen.has(slot)) {
-      seen.add(slot);
+    if (seen[slot] === 0) {
+      seen[slot] = 1;
       touched.push(slot);
     }
     const page = store.page(slot) as Float64Array[];
@@ -166,12 +167,7 @@ export function applyChunk(
     }
     const mjd = mjds[r];
     const mag = mags[r];
-    const band = bands[r];
-    let b = -1;
-    if (band !== null) {
-      b = bandCache.get(band) ?? bandIndex(band);
-      bandCache.set(band, b);
-    }
+    const b = bands[r];
     if (!Number.isNaN(mjd) && !Number.isNaN(mag)) {
       const first = Number.isNaN(since[r]) ? mjd : mjd - since[r];
       page[F.firstMjd][o] = minOf(page[F.firstMjd][o], first);
