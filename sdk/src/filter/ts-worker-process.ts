@@ -25,6 +25,12 @@ const EXT = extname(fileURLToPath(import.meta.url));
 const ENTRY = join(HERE, `ts-worker-entry${EXT}`);
 const API = join(HERE, `filter-api${EXT}`);
 
+/**
+ * What Node counts in RLIMIT_DATA before running any code (V8 reserves its code range and more
+ * at start: ~560 MB measured with Node 24), added to the filter's own memory limit.
+ */
+export const NODE_BASELINE_MB = 768;
+
 /** tsx's loader (`--import`), which the .ts entry and .ts filter modules need. */
 function tsxLoader(): string | undefined {
   try {
@@ -131,7 +137,11 @@ export class TsWorkerProcess {
         opts.mode,
         process.execPath,
         args,
-        { memoryMb: opts.memoryMb, cpuSeconds: opts.cpuSeconds, processes: opts.processes },
+        {
+          memoryMb: opts.memoryMb + NODE_BASELINE_MB,
+          cpuSeconds: opts.cpuSeconds,
+          processes: opts.processes
+        },
         { keep: [REPO_ROOT, runtimePrefix(process.execPath)], writable: [dir.root], uid: dir.uid }
       );
       const child = spawn(run.command, run.args, {
