@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { selectedKafkaClient } from '../sdk/src/buffer/transport.js';
 import { readTopic, sleep, type StageProcess } from './stage-helpers.js';
 import { waitFor } from './buffer-helpers.js';
 
@@ -183,4 +184,22 @@ export async function groupsCoordinatedBy(
     }
   }
   return out;
+}
+
+/**
+ * The children for groups coordinated by `victim`: through the transport, and on confluent through
+ * the package's own admin too.
+ */
+export async function startHammers(
+  admin: AdminClient,
+  victim: number,
+  prefix: string,
+  bootstrapServers: string,
+  topic: string
+): Promise<Hammer[]> {
+  const groups = await groupsCoordinatedBy(admin, victim, prefix, 3);
+  const modes = ['transport', 'raw-confluent'] as const;
+  return modes
+    .filter(mode => mode === 'transport' || selectedKafkaClient() === 'confluent')
+    .map(mode => startHammer(mode, bootstrapServers, topic, groups));
 }

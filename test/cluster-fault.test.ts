@@ -16,12 +16,11 @@ import { LocalKafka } from '../sdk/src/buffer/local/index.js';
 import { createLogger } from '../sdk/src/buffer/log.js';
 import { sendRecords } from '../sdk/src/buffer/produce.js';
 import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
-import { createTransport, selectedKafkaClient } from '../sdk/src/buffer/transport.js';
+import { createTransport } from '../sdk/src/buffer/transport.js';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import {
   expectKeysOnce,
-  groupsCoordinatedBy,
-  startHammer,
+  startHammers,
   waitForFullIsr,
   waitWhileAlive,
   type Hammer
@@ -154,12 +153,7 @@ describe.skipIf(skipWithoutSamples())('3-broker cluster with a broker restarted 
           async () => worker.lines.some(l => l.type === 'started'),
           60_000
         );
-        const groups = await groupsCoordinatedBy(admin, victim, id, 3);
-        for (const mode of ['transport', 'raw-confluent'] as const) {
-          if (mode === 'transport' || selectedKafkaClient() === 'confluent') {
-            hammers.push(startHammer(mode, kafka.bootstrapServers, input, groups));
-          }
-        }
+        hammers.push(...(await startHammers(admin, victim, id, kafka.bootstrapServers, input)));
         const tProduce = Date.now();
         let stopping: Promise<void> | undefined;
         let starting: Promise<void> | undefined;
@@ -228,10 +222,13 @@ describe.skipIf(skipWithoutSamples())('3-broker cluster with a broker restarted 
       expect(stopMs).toBeGreaterThan(0);
       expect(rejoinMs).toBeGreaterThan(0);
     });
-    // the transport read offsets through the whole fault and still reads them (the package's own
-    // fetchOffsets is expected to die of SIGSEGV here: librdkafka issue 5040)
+    // the transport read offsets through the whole fault and still reads them; the package's own
+    // fetchOffsets died of SIGSEGV (librdkafka issue 5040; when a release fixes it, this fails:
+    // confluent/admin.ts may then read offsets with the admin API again)
     const viaTransport = hammered.find(h => h.mode === 'transport');
     expect(viaTransport).toMatchObject({ code: 0, signal: null, counts: { lastRoundOk: true } });
+    const raw = hammered.find(h => h.mode === 'raw-confluent');
+    expect(raw?.signal ?? 'SIGSEGV').toBe('SIGSEGV');
 
     // The restarted broker is back: listed, and in sync on every partition.
     const tIsr = Date.now();
