@@ -28,10 +28,7 @@ const covered = selectedKafkaClient(); // the client the suite itself runs on
  * not been run on it.
  * Remove a client from here once `ALERTLAB_KAFKA_CLIENT=<client>` passes both.
  */
-// confluent: its stage worker died of SIGSEGV once in four runs of cluster-fault (librdkafka, cause
-// not found); platformatic: one of two kill -9 runs committed a chunk twice. They join the re-runs
-// (and may become the default) once they pass them every time.
-const NOT_FAULT_TESTED = new Set<string>(['confluent', 'platformatic']);
+const NOT_FAULT_TESTED = new Set<string>(['platformatic']);
 const others = [...(await loadableClients())].filter(
   ([client]) => client !== covered && !NOT_FAULT_TESTED.has(client)
 );

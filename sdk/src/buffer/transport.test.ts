@@ -15,7 +15,7 @@ describe('Kafka client selection', () => {
   it('takes the option, then ALERTLAB_KAFKA_CLIENT, then the default', () => {
     delete process.env.ALERTLAB_KAFKA_CLIENT;
     expect(selectedKafkaClient()).toBe(DEFAULT_KAFKA_CLIENT);
-    expect(DEFAULT_KAFKA_CLIENT).toBe('kafkajs');
+    expect(DEFAULT_KAFKA_CLIENT).toBe('confluent');
     process.env.ALERTLAB_KAFKA_CLIENT = 'kafkajs';
     expect(selectedKafkaClient()).toBe('kafkajs');
     expect(selectedKafkaClient('confluent')).toBe('confluent');
