@@ -50,7 +50,11 @@ export class BufferClient {
   private producerClient: Promise<ProducerClient> | undefined;
   private closed = false;
 
-  private constructor(readonly transport: KafkaTransport) {}
+  private constructor(
+    readonly transport: KafkaTransport,
+    /** The security settings in use, when given or found (else the transport's default). */
+    readonly security?: KafkaSecurity
+  ) {}
 
   /** Resolves the brokers and prepares a client (connections open on first use). */
   static async create(options: BufferOptions = {}): Promise<BufferClient> {
@@ -61,7 +65,8 @@ export class BufferClient {
         clientId: options.clientId,
         logger: options.logger,
         client: options.kafkaClient
-      })
+      }),
+      connection.security
     );
   }
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { BufferClient } from '../buffer/client.js';
+import type { KafkaSecurity } from '../buffer/security.js';
 import { alertlabHome, defaultCatalogPath } from '../catalog/paths.js';
 import { defaultTokenFile, ensureToken } from './auth.js';
 import { addCatalogRoutes } from './catalog-routes.js';
@@ -28,6 +29,11 @@ export interface ControllerOptions extends Omit<HttpServerOptions, 'token'> {
   tokenFile?: string;
   /** Kafka of the buffer set. @default process.env.ALERTLAB_BOOTSTRAP_SERVERS ?? 'local' */
   bootstrapServers?: string;
+  /**
+   * TLS/SASL for that Kafka; stages deployed without their own `input.security` get it too.
+   * @default a secured local cluster's settings for 'local', else ALERTLAB_KAFKA_SECURITY
+   */
+  security?: KafkaSecurity;
   /** Catalog store (copied to memory at start). @default `$ALERTLAB_HOME/catalogs.duckdb` */
   storePath?: string;
   /** Catalogs to serve. @default all in the store */
@@ -53,7 +59,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const registry = await StageRegistry.open(stateDir);
   const buffer = await BufferClient.create({
     bootstrapServers: options.bootstrapServers,
-    clientId: 'alertlab-controller'
+    clientId: 'alertlab-controller',
+    security: options.security
   });
   const servers = buffer.bootstrapServers.join(',');
   const supervisor = new Supervisor({

@@ -149,7 +149,8 @@ export class Controller {
           existing,
           dir,
           servers,
-          this.storePath
+          this.storePath,
+          this.buffer.security
         );
         const topic = prepared.manifest.input.topic;
         const admin = await this.buffer.admin();
@@ -227,7 +228,9 @@ export class Controller {
         id,
         this.registry.find(id),
         dir,
-        servers
+        servers,
+        undefined,
+        this.buffer.security
       );
       return await this.gate({
         manifest: prepared.manifest,

@@ -12,6 +12,7 @@ import { resolveOutputs } from '../filter/outputs.js';
 import type { FilterKind } from '../filter/types.js';
 import { safeParseStageManifest } from '../stage/manifest.js';
 import type { StageManifest } from '../stage/manifest-types.js';
+import type { KafkaSecurity } from '../buffer/security.js';
 import { HttpError } from './http.js';
 import type { StageRecord } from './types.js';
 
@@ -58,7 +59,8 @@ export async function prepareManifest(
   existing: StageRecord | undefined,
   versionDir: string,
   bootstrapServers: string,
-  storePath?: string
+  storePath?: string,
+  security?: KafkaSecurity
 ): Promise<PreparedManifest> {
   const raw = structuredClone(rawIn);
   raw.id = id;
@@ -73,6 +75,10 @@ export async function prepareManifest(
   const input = isRecord(raw.input) ? raw.input : undefined;
   if (input && input.bootstrapServers === undefined) {
     input.bootstrapServers = bootstrapServers;
+    // the controller's own settings (no secret in them: names of variables and files)
+    if (input.security === undefined && security !== undefined) {
+      input.security = structuredClone(security);
+    }
   }
   const filter = isRecord(raw.filter) ? raw.filter : undefined;
   let hashed = JSON.stringify(raw);
