@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Runs the benchmarks in bench/ (each prints figures and writes bench/results/<name>.json).
-# Usage: bash scripts/bench.sh [name ...]   (default: all). Starts a local Kafka when none runs.
+# Runs the benchmarks in bench/ (each prints figures and writes bench/results/<name>.json), then
+# rebuilds the README's benchmark table from bench/results (bench/readme-table.ts).
+# Usage: bash scripts/bench.sh [name ...]   (default: all; a name may carry arguments, quoted:
+# bash scripts/bench.sh "stage --input real"). Starts a local Kafka when none runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
-ALL=(decode crossmatch bridge simulate attach stage cone promote render backtest-archive)
+ALL=(decode crossmatch bridge simulate attach "stage --input realistic" "stage --input real"
+  "stage --input small" latency cone promote render backtest-archive)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
-# The cone benchmark compares against Q3C in PostgreSQL (Debian's postgresql-15-q3c).
-if ! dpkg -s postgresql-15-q3c >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-q3c >/dev/null
+# Debian packages the benches compare against: Q3C in PostgreSQL (cone, cross-match) and kcat
+# (librdkafka's command-line client: the native floor of the Kafka benches).
+need=()
+dpkg -s postgresql-15-q3c >/dev/null 2>&1 || need+=(postgresql-15-q3c)
+dpkg -s kcat >/dev/null 2>&1 || need+=(kcat)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+elif [ ${#need[@]} -gt 0 ]; then
+  echo "[bench] missing Debian packages (install as root): ${need[*]}" >&2
 fi
 STARTED=0
 if ! bin/alertlab kafka status >/dev/null 2>&1; then bin/alertlab kafka start; STARTED=1; fi
 trap '[ $STARTED = 1 ] && bin/alertlab kafka stop' EXIT
-for n in "${NAMES[@]}"; do
+for entry in "${NAMES[@]}"; do
+  read -r -a parts <<<"$entry"
+  n="${parts[0]}"
   if [ ! -f "bench/$n.ts" ]; then echo "[bench] no bench/$n.ts" >&2; exit 2; fi
-  echo "[bench] $n"
-  node --expose-gc --import tsx "bench/$n.ts"
+  echo "[bench] $entry (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  node --expose-gc --import tsx "bench/$n.ts" "${parts[@]:1}"
 done
+node --import tsx bench/readme-table.ts

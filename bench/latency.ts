@@ -1,0 +1,323 @@
+/**
+ * Latency benchmark: produce → visible to a read_committed consumer downstream of one stage
+ * worker (cross-match against Hipparcos at 2″ + SQL switch, transactional, exactly once), per
+ * alert, on this machine. Scenarios, each on fresh topics and a fresh stage:
+ *  - trickle: alerts one at a time at --rate per second (default 10/s for 20 s);
+ *  - demo bursts: --bursts visits of 10,000 simulator alerts (the demo's) every --interval-s (39 s;
+ *    `--interval-s 5` is the stress mode); an alert's clock starts when its burst starts (Rubin
+ *    publishes a visit at once);
+ *  - real-size bursts: one burst of --real-burst realistic alerts (~230 KB with cutouts).
+ * For bursts, the stage's own rate in the same run sets a floor: burst ÷ (alerts/s between the
+ * first and last visible alert); the figure to watch is p99 − floor. `--sweep 1000,2000,5000`
+ * repeats the demo bursts for each chunk size (the latency-vs-throughput curve in the JSON).
+ * Run: `node --import tsx bench/latency.ts [--scenarios trickle,demo,real] [--max-rows 2000]
+ * [--max-wait-ms 100] [--payload full|thin]`. Writes bench/results/latency.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveBootstrapServers } from '../sdk/src/buffer/bootstrap.js';
+import { createLogger } from '../sdk/src/buffer/log.js';
+import { sendRecords } from '../sdk/src/buffer/produce.js';
+import { createTransport } from '../sdk/src/buffer/transport.js';
+import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
+import { AlertSimulator, RealisticAlerts } from '../sdk/src/simulate/index.js';
+import { parseStageManifest } from '../sdk/src/stage/manifest.js';
+import { StageRunner } from '../sdk/src/stage/runner.js';
+import { BenchReport, fmt, kb } from './lib/report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: 'trickle,demo,real' },
+    rate: { type: 'string', default: '10' },
+    'trickle-s': { type: 'string', default: '20' },
+    bursts: { type: 'string', default: '3' },
+    'burst-size': { type: 'string', default: '10000' },
+    'interval-s': { type: 'string', default: '39' },
+    'real-burst': { type: 'string', default: '10000' },
+    'max-rows': { type: 'string', default: '2000' },
+    'max-wait-ms': { type: 'string', default: '100' },
+    partitions: { type: 'string', default: '2' },
+    payload: { type: 'string', default: 'full' },
+    sweep: { type: 'string' }
+  }
+});
+const logger = createLogger({ level: 'error' });
+const SWITCH_SQL =
+  "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN mag < 21.5 THEN 'bright' END";
+const OUTS = ['star', 'sso', 'bright', 'other'];
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+interface Latency {
+  alerts: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function summarize(ms: number[]): Latency {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => +s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(1);
+  return { alerts: s.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1) };
+}
+
+/** A stage on fresh topics, an output watcher (read_committed) and a producer for its input. */
+async function withStage<T>(
+  transport: KafkaTransport,
+  servers: string[],
+  maxRows: number,
+  fn: (io: {
+    send: (values: Uint8Array[], first: number) => Promise<void>;
+    seen: Map<number, number>;
+    waitFor: (n: number, timeoutMs: number) => Promise<void>;
+  }) => Promise<T>
+): Promise<T> {
+  const run = `bench-latency-${randomBytes(4).toString('hex')}`;
+  const input = `${run}-in`;
+  const outputs = Object.fromEntries(OUTS.map(o => [o, `${run}-${o}`]));
+  const admin = await transport.admin();
+  const partitions = Number(args.partitions);
+  await admin.createTopics(
+    [input, ...Object.values(outputs), `${run}-dlq`].map(topic => ({ topic, partitions }))
+  );
+  const storeDir = mkdtempSync(join(tmpdir(), 'alertlab-bench-latency-'));
+  const manifest = parseStageManifest({
+    id: `${run}-stage`,
+    input: { topic: input, format: 'rubin' },
+    crossmatch: {
+      catalogs: [{ name: 'hipparcos', radiusArcsec: 2 }],
+      storePath: join(storeDir, 'catalogs.duckdb')
+    },
+    filter: {
+      language: 'sql',
+      kind: 'switch',
+      outputs: OUTS,
+      defaultOutput: 'other',
+      source: SWITCH_SQL
+    },
+    outputs,
+    payload: args.payload,
+    deadLetterTopic: `${run}-dlq`,
+    batch: { maxRows, maxWaitMs: Number(args['max-wait-ms']) }
+  });
+  const runner = await StageRunner.create(manifest, { bootstrapServers: servers, logger });
+  const stop = new AbortController();
+  const running = runner.run(stop.signal);
+  const seen = new Map<number, number>();
+  const watcher = await transport.consumer({
+    groupId: `${run}-watch`,
+    readCommitted: true,
+    maxWaitTimeMs: 10
+  });
+  await watcher.subscribe([...Object.values(outputs), `${run}-dlq`], { fromBeginning: true });
+  await watcher.run(
+    async batch => {
+      const now = performance.now();
+      for (const r of batch.records) {
+        seen.set(Number(Buffer.from(r.key!).toString()), now);
+      }
+      const last = batch.records.at(-1);
+      if (last) {
+        batch.resolveOffset(last.offset);
+      }
+    },
+    { partitionsConcurrently: 8 }
+  );
+  const producer = await transport.producer();
+  const send = async (values: Uint8Array[], first: number) => {
+    await sendRecords(
+      producer,
+      values.map((value, i) => ({ topic: input, value, key: String(first + i) })),
+      900_000
+    );
+  };
+  const waitFor = async (n: number, timeoutMs: number) => {
+    const end = Date.now() + timeoutMs;
+    while (seen.size < n) {
+      if (Date.now() > end) {
+        throw new Error(`only ${seen.size} of ${n} alerts became visible in ${timeoutMs} ms`);
+      }
+      await sleep(5);
+    }
+  };
+  try {
+    return await fn({ send, seen, waitFor });
+  } finally {
+    stop.abort();
+    await running.catch(() => undefined);
+    await runner.close();
+    await producer.close();
+    await watcher.close();
+    await admin.deleteTopics([input, ...Object.values(outputs), `${run}-dlq`]);
+    await admin.close();
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+}
+
+/** Warms the stage (group join, JIT) with `warm` alerts, keys from 1e9 up (not measured). */
+async function warmUp(
+  io: Parameters<Parameters<typeof withStage>[3]>[0],
+  values: Uint8Array[]
+): Promise<void> {
+  await io.send(values, 1e9);
+  await io.waitFor(values.length, 180_000);
+  io.seen.clear();
+}
+
+async function trickle(transport: KafkaTransport, servers: string[], pool: Uint8Array[]) {
+  const rate = Number(args.rate);
+  const n = Math.round(rate * Number(args['trickle-s']));
+  return withStage(transport, servers, Number(args['max-rows']), async io => {
+    await warmUp(io, pool.slice(0, 200));
+    const sentAt: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) {
+        await sleep(wait);
+      }
+      sentAt[i] = performance.now();
+      void io.send([pool[(i + 200) % pool.length]], i);
+    }
+    await io.waitFor(n, 60_000);
+    return summarize(sentAt.map((t, i) => io.seen.get(i)! - t));
+  });
+}
+
+interface BurstResult extends Latency {
+  burst: number;
+  alertsPerSec: number;
+  floorMs: number;
+  p99OverFloorMs: number;
+}
+
+async function bursts(
+  transport: KafkaTransport,
+  servers: string[],
+  maxRows: number,
+  batches: Uint8Array[][],
+  intervalS: number,
+  warm: Uint8Array[]
+): Promise<BurstResult[]> {
+  return withStage(transport, servers, maxRows, async io => {
+    await warmUp(io, warm);
+    const out: BurstResult[] = [];
+    let first = 0;
+    for (const values of batches) {
+      const t0 = performance.now();
+      await io.send(values, first);
+      await io.waitFor(values.length, 600_000);
+      const times = values.map((_, i) => io.seen.get(first + i)!);
+      const lo = Math.min(...times);
+      const hi = Math.max(...times);
+      const alertsPerSec = hi > lo ? (values.length - 1) / ((hi - lo) / 1000) : Infinity;
+      const floorMs = (values.length / alertsPerSec) * 1000;
+      const lat = summarize(times.map(t => t - t0));
+      out.push({
+        ...lat,
+        burst: values.length,
+        alertsPerSec: Math.round(alertsPerSec),
+        floorMs: Math.round(floorMs),
+        p99OverFloorMs: Math.round(lat.p99Ms - floorMs)
+      });
+      console.log(`  burst of ${values.length}: ${JSON.stringify(out.at(-1))}`);
+      io.seen.clear();
+      first += values.length;
+      const rest = intervalS * 1000 - (performance.now() - t0);
+      if (rest > 0 && values !== batches.at(-1)) {
+        await sleep(rest);
+      }
+    }
+    return out;
+  });
+}
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function main(): Promise<void> {
+  const scenarios = new Set(args.scenarios.split(','));
+  const servers = await resolveBootstrapServers();
+  const transport = createTransport({ bootstrapServers: servers, logger });
+  const report = new BenchReport('latency', {
+    warmup:
+      'each scenario runs on fresh topics and a fresh stage, warmed with 200 alerts (trickle) or one burst-sized chunk (bursts) that are not measured',
+    repeats: Number(args.bursts),
+    statistic:
+      'per-alert percentiles over all measured alerts of a scenario; for bursts per burst, the median burst reported',
+    clock:
+      'from the send call of the alert (trickle) or the start of its burst (bursts) to the moment a read_committed consumer of the stage outputs receives it (same process clock)',
+    stage: `one worker, cross-match Hipparcos 2″ + SQL switch, transactional, payload ${args.payload}, chunks of ≤ ${args['max-rows']} rows, fetch wait ${args['max-wait-ms']} ms, ${args.partitions} partitions`,
+    client: transport.client
+  });
+  const body: Record<string, unknown> = { kafkaClient: transport.client };
+  const sim = await AlertSimulator.create({ seed: 7, alertsPerVisit: Number(args['burst-size']) });
+  const demoBatches: Uint8Array[][] = [];
+  const need = Number(args.bursts) + 1;
+  for (let b = 0; b < need && (scenarios.has('demo') || b === 0); b++) {
+    demoBatches.push(sim.encode(sim.planNext()));
+  }
+  const demoBytes = Math.round(
+    demoBatches[0].reduce((n, v) => n + v.length, 0) / demoBatches[0].length
+  );
+  if (scenarios.has('trickle')) {
+    const t = await trickle(transport, servers, demoBatches[0]);
+    body.trickle = { ratePerSec: Number(args.rate), ...t };
+    report.row({
+      benchmark: `latency, trickle of ${args.rate} alerts/s: produce → visible downstream of one stage (read_committed)`,
+      input: `demo alerts (simulator), ${kb(demoBytes)}`,
+      figure: `p50 ${fmt(t.p50Ms)} ms, p99 ${fmt(t.p99Ms)} ms (max ${fmt(t.maxMs)}; goal p50 ≤ 50, p99 ≤ 100)`,
+      peer: '—'
+    });
+  }
+  if (scenarios.has('demo')) {
+    const intervalS = Number(args['interval-s']);
+    const sizes = args.sweep ? args.sweep.split(',').map(Number) : [Number(args['max-rows'])];
+    const curve: Array<{ maxRows: number; bursts: BurstResult[] }> = [];
+    for (const maxRows of sizes) {
+      console.log(`demo bursts, chunks of ${maxRows}:`);
+      const r = await bursts(
+        transport,
+        servers,
+        maxRows,
+        demoBatches.slice(1),
+        intervalS,
+        demoBatches[0]
+      );
+      curve.push({ maxRows, bursts: r });
+    }
+    body.demoBursts = { intervalS, curve };
+    const main = curve.find(c => c.maxRows === Number(args['max-rows'])) ?? curve[0];
+    report.row({
+      benchmark: `latency, bursts of ${fmt(Number(args['burst-size']))} demo alerts every ${intervalS} s (${main.bursts.length} bursts, chunks ≤ ${main.maxRows})`,
+      input: `demo alerts (simulator), ${kb(demoBytes)}`,
+      figure: `median burst: p50 ${fmt(med(main.bursts.map(b => b.p50Ms)))} ms, p99 ${fmt(med(main.bursts.map(b => b.p99Ms)))} ms at ${fmt(med(main.bursts.map(b => b.alertsPerSec)))} alerts/s (goal p99 ≤ 750 ms)`,
+      peer: `floor (burst ÷ the stage's rate, same run): ${fmt(med(main.bursts.map(b => b.floorMs)))} ms`
+    });
+  }
+  if (scenarios.has('real')) {
+    const gen = RealisticAlerts.create({ seed: 31 });
+    const size = Number(args['real-burst']);
+    const warm = gen.nextBatch(Math.min(size, 1000)).values;
+    const burst: Uint8Array[] = [];
+    for (let i = 0; i < size; i += 1000) {
+      burst.push(...gen.nextBatch(Math.min(1000, size - i)).values);
+    }
+    const bytes = Math.round(burst.reduce((n, v) => n + v.length, 0) / burst.length);
+    const r = await bursts(transport, servers, Number(args['max-rows']), [burst], 0, warm);
+    body.realBurst = r[0];
+    report.row({
+      benchmark: `latency, one burst of ${fmt(size)} real-size alerts`,
+      input: `realistic Rubin lsst.v10 (distinct, cutouts), ${kb(bytes)} mean`,
+      figure: `p50 ${fmt(r[0].p50Ms)} ms, p99 ${fmt(r[0].p99Ms)} ms at ${fmt(r[0].alertsPerSec)} alerts/s; p99 − floor ${fmt(r[0].p99OverFloorMs)} ms (goal ≤ 250)`,
+      peer: `floor (burst ÷ the stage's rate, same run): ${fmt(r[0].floorMs)} ms`
+    });
+  }
+  report.write(body);
+  await transport.close();
+}
+
+await main();
