@@ -1,7 +1,7 @@
 /**
  * The panels and "Promote filter" against the REAL controller (in-process, temp state and token,
  * the integration Kafka): the topics panel shows a topic of real Rubin alerts with its record
- * count; the Python switch cell of fixtures/promote.ipynb is promoted from its context menu, the
+ * count and a notebook's resume group with its lag; the Python switch cell of fixtures/promote.ipynb is promoted from its context menu, the
  * backtest table shows, the stage appears in the stages panel, the controller records the lineage
  * and the output topics receive the alerts. The browser never sees the controller's token.
  */
@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { missingData, skipWithoutData } from '../../sdk/src/alerts/testing/samples.js';
 import { createTransport, produceFile } from '../../sdk/src/buffer/index.js';
+import { resumeGroupId } from '../../sdk/src/profiles/connect.js';
 import { RUBIN_FILE } from '../buffer-helpers.js';
 import { alertIdsOf, quietLogger, randomName, readTopic } from '../stage-helpers.js';
 import { withChromium } from './chromium.js';
@@ -103,6 +104,24 @@ describe.skipIf(skipWithoutData(missingData([RUBIN_FILE])))(
           const produced = await produceFile(input, RUBIN_FILE, {
             bootstrapServers: ctl.controller.buffer.bootstrapServers.join(',')
           });
+          // a notebook's resume group that read one batch: the panel shows how far behind it is
+          const reader = resumeGroupId({
+            user: 'test',
+            stream: `buffer/${input}`,
+            reader: 'a.ipynb'
+          });
+          let readerLag = -1;
+          const stopReader = new AbortController();
+          for await (const b of ctl.controller.buffer.attach(input, {
+            group: reader,
+            maxBatchRows: 3,
+            signal: stopReader.signal
+          })) {
+            await b.commit();
+            readerLag = produced.records - (Number(b.lastOffset) + 1);
+            stopReader.abort();
+            break;
+          }
           await withJupyterLab(
             {
               files: [notebookCopy(work, entry)],
@@ -151,6 +170,9 @@ describe.skipIf(skipWithoutData(missingData([RUBIN_FILE])))(
                   await expect
                     .poll(() => topicRow.locator('td').nth(2).innerText(), { timeout: 60_000 })
                     .toBe(String(produced.records));
+                  await expect
+                    .poll(() => topicRow.locator('td').nth(0).innerText(), { timeout: 60_000 })
+                    .toContain(`${reader} (lag ${readerLag})`);
 
                   await promoteFirstCell(page, input);
                   const dialog = await page.locator('.jp-Dialog').innerText();

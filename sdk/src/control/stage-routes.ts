@@ -9,6 +9,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { stageDetail, stageSummary } from './status.js';
 import type { DeployRequest } from './types.js';
 import { manifestOfCell, type PromoteCellRequest } from './promote-cell.js';
+import { readerLags } from './reader-lag.js';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
@@ -133,6 +134,8 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
     // Offsets cost a few Kafka requests per topic: only for a short (narrowed) list.
     const offsets =
       names.length <= RECORDS_MAX_TOPICS ? await topicOffsets(buffer, names) : new Map();
+    // notebooks' resume groups and how far behind they are (shown in the topics panel)
+    const readers = await readerLags(buffer, offsets, OFFSETS_TIMEOUT_MS);
     sendJson(res, 200, {
       bootstrapServers: buffer.bootstrapServers,
       ...(names.length > RECORDS_MAX_TOPICS && {
@@ -142,7 +145,8 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
         topic: t.topic,
         partitions: t.partitions.length,
         replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-        ...offsetFields(offsets.get(t.topic))
+        ...offsetFields(offsets.get(t.topic)),
+        ...(readers.has(t.topic) && { groups: readers.get(t.topic) })
       }))
     });
   });
