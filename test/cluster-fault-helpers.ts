@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { AdminClient, KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { selectedKafkaClient } from '../sdk/src/buffer/transport.js';
+import type { LocalKafka } from '../sdk/src/buffer/local/index.js';
+import { PortInUseError } from '../sdk/src/errors.js';
 import { readTopic, sleep, type StageProcess } from './stage-helpers.js';
 import { waitFor } from './buffer-helpers.js';
 
@@ -202,4 +204,26 @@ export async function startHammers(
   return modes
     .filter(mode => mode === 'transport' || selectedKafkaClient() === 'confluent')
     .map(mode => startHammer(mode, bootstrapServers, topic, groups));
+}
+
+/**
+ * Starts a stopped broker again; while its port is held, waits and tries again (up to a minute).
+ * A client reconnecting to the stopped broker can be given that very port as its own (Linux
+ * picks it from the ephemeral range, 32768–60999, which holds 39092..): the socket then
+ * connects to itself and holds the port until the client gives up on it.
+ */
+export async function startNodeWhenFree(kafka: LocalKafka, nodeId: number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      await kafka.startNode(nodeId);
+      return;
+    } catch (error) {
+      if (!(error instanceof PortInUseError) || Date.now() - start > 60_000) {
+        throw error;
+      }
+      console.log(`broker ${nodeId}: ${error.message.split('.')[0]}; trying again`);
+      await sleep(2_000);
+    }
+  }
 }

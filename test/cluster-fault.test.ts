@@ -21,6 +21,7 @@ import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import {
   expectKeysOnce,
   startHammers,
+  startNodeWhenFree,
   waitForFullIsr,
   waitWhileAlive,
   type Hammer
@@ -171,7 +172,7 @@ describe.skipIf(skipWithoutSamples())('3-broker cluster with a broker restarted 
           }
           if (c === Math.floor(chunks * 0.65)) {
             const t = Date.now();
-            starting = kafka.startNode(victim).then(() => {
+            starting = startNodeWhenFree(kafka, victim).then(() => {
               rejoinMs = Date.now() - t;
               console.log(`broker ${victim} serving again after ${rejoinMs} ms`);
             });
