@@ -8,6 +8,7 @@ import type { KafkaSecurity } from '../buffer/security.js';
 import type { MatcherKind } from '../crossmatch/create.js';
 import type { FilterKind, FilterLanguage } from '../filter/types.js';
 import type { StageObjects } from '../state/config.js';
+import type { StageNotification } from '../notify/manifest.js';
 import type { StageWatch } from '../watch/watch-columns.js';
 
 export type StageKind = 'filter' | 'aggregate' | 'archive';
@@ -151,6 +152,8 @@ export interface StageManifest {
   objects?: StageObjects;
   /** Watchlists and watchmaps tested before the filter (filter stages; see watch/watch-columns.ts). @default undefined (none) */
   watch?: StageWatch;
+  /** Deliveries of outputs to webhooks, email, topics (see notify/). @default undefined (none) */
+  notifications?: StageNotification[];
 }
 
 export const DEFAULT_THIN_COLUMNS = [

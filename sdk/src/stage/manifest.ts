@@ -15,6 +15,7 @@ import { MATCHER_KINDS } from '../crossmatch/create.js';
 import { StageManifestError } from '../errors.js';
 import { parseAggregate } from './manifest-aggregate.js';
 import { parseObjects } from '../state/manifest.js';
+import { parseNotifications } from '../notify/manifest.js';
 import { parseWatch } from '../watch/manifest-watch.js';
 import { FieldReader, ID_RE, TOPIC_RE, isObject } from './manifest-check.js';
 import {
@@ -41,7 +42,8 @@ const TOP_KEYS = [
   'aggregate',
   'archive',
   'objects',
-  'watch'
+  'watch',
+  'notifications'
 ];
 
 function parseCrossmatch(r: FieldReader): StageCrossmatch | undefined {
@@ -238,7 +240,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
     },
     aggregate,
     archive,
-    objects: parseObjects(raw.objects, r, id ?? 'stage', kind ?? 'filter')
+    objects: parseObjects(raw.objects, r, id ?? 'stage', kind ?? 'filter'),
+    notifications: parseNotifications(raw.notifications, r, Object.keys(outputs ?? {}))
   };
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as StageManifest };
 }

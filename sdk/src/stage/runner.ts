@@ -25,6 +25,7 @@ import { StagePipeline } from './pipeline.js';
 import { createStageFilter } from './stage-filter.js';
 import { StageCounters, type StageStats } from './stats.js';
 import { StageObjectState } from '../state/stage-objects.js';
+import { startStageNotifiers } from '../notify/stage-notify.js';
 
 export interface StageRunnerOptions {
   /** Overrides the manifest's `input.bootstrapServers`. @default the manifest's, else ALERTLAB_BOOTSTRAP_SERVERS, else 'local' */
@@ -119,9 +120,12 @@ export class StageRunner {
       signal?.addEventListener('abort', () => resolve(), { once: true });
     });
     await consumer.start();
+    // deliveries read the outputs in their own groups: a slow destination never holds the stage
+    const notifiers = await startStageNotifiers(this.transport, m, this.logger);
     try {
       await Promise.race([stopped, consumer.failed()]);
     } finally {
+      await notifiers.close();
       await consumer.close();
       this.consumer = undefined;
     }
