@@ -13,6 +13,8 @@ import { writeJsonAtomic } from './atomic.js';
 import { prepareManifest } from './deploy.js';
 import { runGate, type GateInput } from './gate.js';
 import { HttpError } from './http.js';
+import { actor, checkAccess } from './ownership.js';
+import type { Principal } from './users.js';
 import { StageRegistry, checkStageId } from './registry.js';
 import type { Supervisor } from './supervisor.js';
 import type {
@@ -127,7 +129,10 @@ export class Controller {
   }
 
   /** Gate, store and start a new version. */
-  deploy(req: DeployRequest): Promise<{ stage: StageRecord; version: StageVersion }> {
+  deploy(
+    req: DeployRequest,
+    user?: Principal
+  ): Promise<{ stage: StageRecord; version: StageVersion }> {
     return this.serial(async () => {
       if (typeof req.manifest !== 'object' || req.manifest === null) {
         throw new HttpError(
@@ -137,6 +142,9 @@ export class Controller {
       }
       const id = checkStageId(req.id ?? req.manifest.id);
       const existing = this.registry.find(id);
+      if (existing !== undefined) {
+        checkAccess(existing, user, 'deploy a new version of');
+      }
       const replicas =
         req.replicas === undefined ? (existing?.replicas ?? 1) : checkReplicas(req.replicas);
       const version = this.registry.nextVersion(id);
@@ -196,7 +204,8 @@ export class Controller {
           outputTopics: prepared.outputTopics,
           createdAt: existing?.createdAt ?? now,
           updatedAt: now,
-          versions: existing?.versions ?? []
+          versions: existing?.versions ?? [],
+          owner: existing ? existing.owner : actor(user).name
         };
         await this.registry.addVersion(rec, v);
         await this.applyRecord(this.registry.get(id));

@@ -82,6 +82,8 @@ export interface StageRecord {
   createdAt: string;
   updatedAt: string;
   versions: number[];
+  /** User who first deployed it (undefined: recorded before users existed; admins only). */
+  owner?: string;
 }
 
 /** Gate options of a deploy request. */
