@@ -7,6 +7,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { alertlabHome } from '../catalog/paths.js';
 import { HttpError } from './http.js';
+import { CONTROLLER_ADMIN, type Principal, type UserStore } from './users.js';
 
 /** Default token file: `$ALERTLAB_HOME/controller.token`. */
 export function defaultTokenFile(): string {
@@ -38,17 +39,43 @@ export async function readToken(file: string = defaultTokenFile()): Promise<stri
   return (await readFile(file, 'utf8')).trim();
 }
 
-/** Throws a 401 unless `header` is `Bearer <token>`. */
-export function checkBearer(header: string | undefined, token: string, tokenFile?: string): void {
-  const where = tokenFile
-    ? ` It is in ${tokenFile} (created at the controller's first start).`
-    : '';
+/** How a server checks bearer tokens: the controller's own token (an admin) and its users. */
+export interface Authenticator {
+  /** The controller's token (its holder is an admin). */
+  token?: string;
+  /** Users with tokens of their own. */
+  users?: UserStore;
+}
+
+function sameToken(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The principal of a request's `Authorization: Bearer <token>` header, or a 401. The messages say
+ * what to send and name no file or path of the server.
+ */
+export function authenticate(header: string | undefined, auth: Authenticator): Principal {
   if (!header || !/^Bearer\s+/i.test(header)) {
-    throw new HttpError(401, `Missing bearer token: send "Authorization: Bearer <token>".${where}`);
+    throw new HttpError(
+      401,
+      'Missing bearer token: send "Authorization: Bearer <token>" (ask the controller\'s admin for a token: alertlab controller user add <name>).'
+    );
   }
-  const given = Buffer.from(header.replace(/^Bearer\s+/i, '').trim());
-  const want = Buffer.from(token);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) {
-    throw new HttpError(401, `Wrong bearer token.${where}`);
+  const given = header.replace(/^Bearer\s+/i, '').trim();
+  if (auth.token !== undefined && sameToken(given, auth.token)) {
+    return CONTROLLER_ADMIN;
   }
+  const user = given.length > 0 && given.length <= 256 ? auth.users?.find(given) : undefined;
+  if (user) {
+    return user;
+  }
+  throw new HttpError(401, 'Wrong or revoked bearer token.');
+}
+
+/** Throws a 401 unless `header` is `Bearer <token>`. */
+export function checkBearer(header: string | undefined, token: string): void {
+  authenticate(header, { token });
 }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors.js';
+import type { Principal } from './users.js';
 
 export { HttpError };
 
@@ -13,6 +14,8 @@ export interface RouteContext {
   res: ServerResponse;
   url: URL;
   params: Record<string, string>;
+  /** Who sent the request (set when the server checks tokens). */
+  user?: Principal;
 }
 
 export type Handler = (ctx: RouteContext) => Promise<void> | void;

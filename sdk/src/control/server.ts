@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertlabError, ConfigError } from '../errors.js';
-import { checkBearer } from './auth.js';
+import { authenticate } from './auth.js';
+import type { Principal, UserStore } from './users.js';
 import { HttpError, Router, sendJson } from './http.js';
 
 /** One structured log entry (one JSON line in the CLI). */
@@ -27,8 +28,10 @@ export interface HttpServerOptions {
   port?: number;
   /** Bearer token required on non-public routes. @default none (no auth) */
   token?: string;
-  /** Where the token is kept, named in 401 messages. @default undefined */
+  /** Where the token is kept (never named in replies). @default undefined */
   tokenFile?: string;
+  /** Users with tokens of their own (the controller). @default none */
+  users?: UserStore;
   /** Called once per request. @default none */
   onLog?: (entry: RequestLog) => void;
 }
@@ -80,6 +83,12 @@ export async function startHttpServer(
     res.on('finish', done);
     const run = async (): Promise<void> => {
       const m = router.match(req.method ?? 'GET', url.pathname);
+      const auth = options.token !== undefined || options.users !== undefined;
+      let user: Principal | undefined;
+      // checked before routing: an unauthenticated caller learns nothing of the routes
+      if (auth && !(m.found && m.public)) {
+        user = authenticate(req.headers.authorization, options);
+      }
       if (!m.found) {
         if (m.allowed.length > 0) {
           res.setHeader('allow', m.allowed.join(', '));
@@ -90,10 +99,7 @@ export async function startHttpServer(
         }
         throw new HttpError(404, `No route ${url.pathname}. See GET /openapi.json for the routes.`);
       }
-      if (!m.public && options.token !== undefined) {
-        checkBearer(req.headers.authorization, options.token, options.tokenFile);
-      }
-      await m.handler({ req, res, url, params: m.params });
+      await m.handler({ req, res, url, params: m.params, user });
     };
     run().catch((err: unknown) => {
       const status = statusOf(err);

@@ -1,0 +1,80 @@
+/**
+ * The controller's audit log: one JSON line per change to a stage (deploy, scale, stop, start,
+ * rollback, delete) and per refused attempt, with who made it, in `<state dir>/audit.jsonl`
+ * (mode 0600, appended). `GET /audit` shows an admin every entry and a user their own.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Principal } from './users.js';
+
+/** One audit entry. */
+export interface AuditEntry {
+  time: string;
+  user: string;
+  role: string;
+  action: string;
+  stage?: string;
+  /** 'ok', or 'denied' / 'failed' with the HTTP status. */
+  outcome: 'ok' | 'denied' | 'failed';
+  status?: number;
+  /** Version, replicas or target version: what changed. */
+  detail?: Record<string, unknown>;
+}
+
+/** Default audit file of a controller state directory. */
+export function auditFile(stateDir: string): string {
+  return join(stateDir, 'audit.jsonl');
+}
+
+/** Most entries `GET /audit` returns (the newest). */
+export const AUDIT_PAGE = 1000;
+
+export class AuditLog {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  /** Appends an entry (serialized, so lines never interleave). */
+  record(
+    user: Principal,
+    action: string,
+    entry: Omit<AuditEntry, 'time' | 'user' | 'role' | 'action'>
+  ): Promise<void> {
+    const line: AuditEntry = {
+      time: new Date().toISOString(),
+      user: user.name,
+      role: user.role,
+      action,
+      ...entry
+    };
+    const run = this.chain.then(() =>
+      appendFile(this.file, JSON.stringify(line) + '\n', { mode: 0o600 })
+    );
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The newest entries `user` may see (admin: all; a user: their own), oldest first. */
+  async read(user: Principal, limit = AUDIT_PAGE): Promise<AuditEntry[]> {
+    await this.chain;
+    let text = '';
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw err;
+      }
+    }
+    const out: AuditEntry[] = [];
+    for (const line of text.split('\n')) {
+      if (line.length === 0) {
+        continue;
+      }
+      const e = JSON.parse(line) as AuditEntry;
+      if (user.role === 'admin' || e.user === user.name) {
+        out.push(e);
+      }
+    }
+    return out.slice(-limit);
+  }
+}
