@@ -62,7 +62,7 @@ const FB = {
   rate: B('rate'),
   magTotal: B('magTotal'),
   anchorMag: B('anchorMag'),
-  anchorMjd: B('anchorMjd')
+  anchorAge: B('anchorAge')
 };
 const BAND_BY_CODE = new Int8Array(128).fill(-1);
 STATE_BANDS.forEach((b, i) => (BAND_BY_CODE[b.charCodeAt(0)] = i));
@@ -87,15 +87,15 @@ function detect(
   if (Number.isNaN(lastMjd) || mjd >= lastMjd) {
     // the window anchor: the earliest kept detection within [mjd - window, mjd)
     const from = mjd - windowDays;
-    let anchorMjd = page[FB.anchorMjd[b]][o];
+    let anchorMjd = lastMjd - page[FB.anchorAge[b]][o]; // NaN without an anchor
     let anchorMag = page[FB.anchorMag[b]][o];
     if (Number.isNaN(anchorMjd) || anchorMjd < from || anchorMjd >= mjd) {
       const ok = !Number.isNaN(lastMjd) && lastMjd >= from && lastMjd < mjd;
       anchorMjd = ok ? lastMjd : NaN;
       anchorMag = ok ? page[FB.mag[b]][o] : NaN;
-      page[FB.anchorMjd[b]][o] = anchorMjd;
       page[FB.anchorMag[b]][o] = anchorMag;
     }
+    page[FB.anchorAge[b]][o] = mjd - anchorMjd;
     page[FB.rate[b]][o] = Number.isNaN(anchorMjd) ? NaN : (mag - anchorMag) / (mjd - anchorMjd);
     page[FB.mag[b]][o] = mag;
     page[FB.mjd[b]][o] = mjd;
