@@ -112,19 +112,23 @@ def _send(
         ) from err
 
 
-def _degrees(values: Any) -> np.ndarray:
-    """Degrees from numbers or an astropy Angle/Quantity column."""
+def _in_unit(values: Any, unit: str) -> np.ndarray:
+    """Numbers in ``unit`` from bare numbers (taken as ``unit``), an astropy Quantity/Angle, or
+    an astropy Table column that carries a unit."""
+    if getattr(values, "unit", None) is not None and hasattr(values, "quantity"):
+        values = values.quantity  # a Table column with a unit
     to = getattr(values, "to_value", None)
     if to is not None:
-        return np.asarray(to("deg"), dtype=float)
+        return np.asarray(to(unit), dtype=float)
     return np.asarray(values, dtype=float)
+
+
+def _degrees(values: Any) -> np.ndarray:
+    return _in_unit(values, "deg")
 
 
 def _arcsec(values: Any) -> np.ndarray:
-    to = getattr(values, "to_value", None)
-    if to is not None:
-        return np.asarray(to("arcsec"), dtype=float)
-    return np.asarray(values, dtype=float)
+    return _in_unit(values, "arcsec")
 
 
 def _csv_of(sources: Any, radius: float | None) -> bytes:
