@@ -113,6 +113,18 @@ export function attachHandlers(): Record<string, Handler> {
         profile: typeof c.profile === 'string' ? c.profile : undefined,
         resetTo:
           typeof c.reset_to === 'string' || typeof c.reset_to === 'number' ? c.reset_to : undefined,
+        ...(c.bootstrap_servers !== undefined ||
+        c.security !== undefined ||
+        c.security_file !== undefined
+          ? {
+              connection: {
+                bootstrapServers:
+                  typeof c.bootstrap_servers === 'string' ? c.bootstrap_servers : undefined,
+                security: c.security,
+                securityFile: typeof c.security_file === 'string' ? c.security_file : undefined
+              }
+            }
+          : {}),
         signal: abort.signal
       };
       const source = service(engine, 'attach')(topic, options);

@@ -5,7 +5,7 @@
  */
 import type { RecordBatch, Table } from 'apache-arrow';
 import { Lazy } from './lazy.js';
-import type { BridgeServices, StreamItem, TopicInfo } from './services.js';
+import type { AttachOptions, BridgeServices, StreamItem, TopicInfo } from './services.js';
 
 type BufferModule = typeof import('../../sdk/src/buffer/index.js');
 type CrossmatchModule = typeof import('../../sdk/src/crossmatch/index.js');
@@ -99,7 +99,13 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
   // clients of the stream profiles attached to, one per profile, closed with the services
   const profileClients = new Map<string, Promise<BufferClient>>();
   const profiles = () => import('../../sdk/src/profiles/index.js');
-  const clientFor = async (name: string | undefined): Promise<BufferClient> => {
+  const clientFor = async (
+    name: string | undefined,
+    connection?: AttachOptions['connection']
+  ): Promise<BufferClient> => {
+    if (connection !== undefined && name === undefined) {
+      return connectionClient(connection);
+    }
     if (name === undefined) {
       return bufferClient();
     }
@@ -111,6 +117,26 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       c.catch(() => profileClients.delete(name));
     }
     return c;
+  };
+  // clients of other clusters named in attach (brokers + security settings), one per connection
+  const connectionClient = async (c: NonNullable<AttachOptions['connection']>) => {
+    const m = await import('../../sdk/src/buffer/index.js');
+    const sec = await import('../../sdk/src/buffer/security-sources.js');
+    const { parseSecurity } = await import('../../sdk/src/buffer/security.js');
+    const security =
+      c.securityFile !== undefined
+        ? sec.loadSecurityFile(c.securityFile)
+        : c.security === undefined
+          ? undefined
+          : parseSecurity(c.security, { source: 'attach(security=...)' });
+    const key = `connection:${JSON.stringify([c.bootstrapServers ?? null, security ?? null])}`;
+    let client = profileClients.get(key);
+    if (!client) {
+      client = m.BufferClient.create({ bootstrapServers: c.bootstrapServers, security });
+      profileClients.set(key, client);
+      client.catch(() => profileClients.delete(key));
+    }
+    return client;
   };
   let lightcurves: Promise<ReturnType<LightcurveModule['lightcurveService']>> | undefined;
   const lightcurver = () =>
@@ -142,18 +168,19 @@ export async function sdkServices(options: SdkServicesOptions = {}): Promise<Bri
       const stop = new AbortController();
       o.signal.addEventListener('abort', () => stop.abort(), { once: true });
       const start = async function* () {
-        const client = await clientFor(o.profile);
+        const client = await clientFor(o.profile, o.connection);
         const p = o.profile === undefined && o.resetTo === undefined ? undefined : await profiles();
+        const profile = o.profile !== undefined && p ? p.loadProfile(o.profile) : undefined;
         const source = client.attach(topic, {
-          group: o.group,
+          group:
+            profile && p && o.group !== undefined ? p.profileGroupId(profile, o.group) : o.group,
           from:
             o.resetTo !== undefined && p
               ? p.parseResetTo(o.resetTo)
               : o.fromBeginning === false
                 ? 'latest'
                 : 'earliest',
-          decoder:
-            o.profile !== undefined && p ? p.profileDecoder(p.loadProfile(o.profile)) : undefined,
+          decoder: profile && p ? p.profileDecoder(profile) : undefined,
           signal: stop.signal
         });
         yield* limited(source, o.maxRows, o.idleTimeoutMs, stop);

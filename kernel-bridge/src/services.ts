@@ -34,6 +34,11 @@ export interface AttachOptions {
   profile?: string;
   /** Rewind every partition first: 'earliest' | 'latest' | ISO time | epoch ms (beats commits). */
   resetTo?: string | number;
+  /**
+   * Read another cluster than the engine's buffer: its brokers and TLS/SASL settings (the JSON of
+   * sdk/src/buffer/security.ts, validated; secrets stay in the variables/files it names).
+   */
+  connection?: { bootstrapServers?: string; security?: unknown; securityFile?: string };
   signal: AbortSignal;
 }
 

@@ -24,6 +24,7 @@ from ._convert import AngleLike, MatchResult, PositionLike, TableLike, to_astrop
 from ._lightcurve import MjdLike
 from ._objects import objects
 from ._resume import ResetTo
+from ._security import SecurityLike
 from .backtesting import (
     AnyFilter,
     BacktestData,
@@ -133,11 +134,14 @@ def attach(
     profile: str | None = None,
     resume: bool | None = None,
     reset_to: ResetTo | None = None,
+    bootstrap_servers: str | None = None,
+    security: SecurityLike | None = None,
 ) -> BatchStream:
     """Iterator of ``pyarrow.RecordBatch`` from ``topic`` on the default engine; see
     :meth:`Client.attach` (``idle_timeout`` and ``heartbeat`` in seconds; ``profile`` reads a
     public alert stream by its stream profile, resuming where this notebook stopped;
-    ``reset_to`` rewinds: 'earliest', 'latest' or a time)."""
+    ``reset_to`` rewinds: 'earliest', 'latest' or a time; ``bootstrap_servers`` and ``security``
+    read another Kafka, with TLS/SASL settings as a dict or JSON file path)."""
     return default_client().attach(
         topic,
         group=group,
@@ -149,6 +153,8 @@ def attach(
         profile=profile,
         resume=resume,
         reset_to=reset_to,
+        bootstrap_servers=bootstrap_servers,
+        security=security,
     )
 
 

@@ -13,6 +13,7 @@ from ._connection import (
     read_connection_file,
     start_engine,
 )
+from ._security import SecurityLike, security_content
 from .client import Client
 from .errors import AlertlabError, BridgeNotReadyError
 
@@ -41,6 +42,8 @@ def connect(
     start: bool = True,
     restart: bool = False,
     timeout: float = 60.0,
+    bootstrap_servers: str | None = None,
+    security: SecurityLike | None = None,
 ) -> Client:
     """Connects to the engine named by the connection file (default
     ``$ALERTLAB_BRIDGE_CONNECTION_FILE``, else ``$ALERTLAB_HOME/bridge.json``). If none answers
@@ -48,8 +51,12 @@ def connect(
     file's ``root``, or a folder at or above the current one) on the project's Node
     (``$ALERTLAB_NODE``, else ``<root>/.alertlab/node/bin/node``, else ``node`` on PATH), logs
     next to the connection file, and waits up to ``timeout`` seconds. ``restart=True`` stops a
-    running engine first. See :mod:`alertlab._config`."""
+    running engine first. See :mod:`alertlab._config`.
+
+    ``bootstrap_servers`` and ``security`` (a dict or JSON file of Kafka security settings; see
+    :meth:`Client.attach`) become the client's defaults for ``attach``."""
     global _default
+    security_content(security)  # a plain-text secret or a missing file fails before anything
     path = Path(connection_file) if connection_file else default_connection_file()
     client = _try(path, timeout=2.0)
     if client and restart:
@@ -79,6 +86,8 @@ def connect(
             time.sleep(0.1)
             client = _try(path, timeout=2.0)
         client.engine_process = proc
+    client.bootstrap_servers = bootstrap_servers
+    client.security = security
     _default = client  # an earlier client stays open: its holder closes it
     return client
 

@@ -31,6 +31,7 @@ from ._convert import (
 from ._heartbeat import Heartbeat
 from ._lightcurve import MjdLike, mjd_of
 from ._resume import ResetTo, reset_to_wire, resume_group_id
+from ._security import SecurityLike, security_content
 from ._transport import Channel
 from .backtesting import AnyFilter, BacktestData, BacktestReport, CrossmatchSpec, run_backtest
 from .reports import PingReply, TopicInfo
@@ -52,6 +53,9 @@ class Client:
         self.engine_process: subprocess.Popen[bytes] | None = None
         #: pings the engine while this client is open (an idle-exit engine stays up)
         self.heartbeat = Heartbeat(info, heartbeat_s())
+        #: brokers and security settings attach() uses when not given (set by connect())
+        self.bootstrap_servers: str | None = None
+        self.security: SecurityLike | None = None
 
     # -- plumbing ------------------------------------------------------------------------------
     def ping(self, timeout: float = 5.0) -> PingReply:
@@ -108,6 +112,8 @@ class Client:
         profile: str | None = None,
         resume: bool | None = None,
         reset_to: ResetTo | None = None,
+        bootstrap_servers: str | None = None,
+        security: SecurityLike | None = None,
     ) -> BatchStream:
         """Iterator of ``pyarrow.RecordBatch`` from ``topic`` (call ``.to_pandas()`` on each).
 
@@ -121,8 +127,19 @@ class Client:
         consumer group that is the same for you, this stream and this notebook, so running the
         cell again goes on where the last run stopped. ``reset_to`` rewinds first, whatever was
         committed: ``'earliest'``, ``'latest'``, a datetime / astropy Time / ISO 8601 string, or
-        epoch milliseconds."""
+        epoch milliseconds.
+
+        ``bootstrap_servers`` (``"host:port,host:port"``) and ``security`` read another Kafka than
+        the engine's buffer (default: what :func:`alertlab.connect` was given). ``security`` is a
+        dict or the path of a JSON file of Kafka security settings (``protocol`` PLAINTEXT | SSL |
+        SASL_PLAINTEXT | SASL_SSL, ``sasl`` with ``mechanism``/``username``/``passwordEnv``,
+        ``tls`` with ``caFile``...); secrets come from the variables and files it names, never
+        from the dict itself."""
         content: dict[str, Any] = {"credit": credit, "from_beginning": from_beginning}
+        servers = bootstrap_servers or self.bootstrap_servers
+        if servers is not None:
+            content["bootstrap_servers"] = servers
+        content.update(security_content(security if security is not None else self.security))
         if (resume if resume is not None else profile is not None) and group is None:
             group = resume_group_id(f"{profile or 'buffer'}/{topic}")
         if group is not None:

@@ -30,18 +30,20 @@ async function checkServer(
   }
 }
 
-const checked = new WeakSet<ResolvedSecurity>();
+/** Server lists that passed, per resolved settings. */
+const checked = new WeakMap<ResolvedSecurity, Set<string>>();
 
 /**
- * Checks the settings against the bootstrap servers once per resolved settings (after a pass, not
- * again); throws the first server's KafkaSecurityError when every server refused them.
+ * Checks the settings against the bootstrap servers once per resolved settings and server list
+ * (after a pass, not again); throws the first server's KafkaSecurityError when every server refused them.
  */
 export async function securityPreflight(
   servers: readonly string[],
   sec: ResolvedSecurity | undefined,
   timeoutMs = 10_000
 ): Promise<void> {
-  if (sec === undefined || checked.has(sec)) {
+  const key = servers.join(',');
+  if (sec === undefined || checked.get(sec)?.has(key) === true) {
     return;
   }
   const results = await Promise.all(servers.map(s => checkServer(s, sec, timeoutMs)));
@@ -49,5 +51,5 @@ export async function securityPreflight(
   if (failure !== undefined && results.every(r => r !== undefined)) {
     throw failure;
   }
-  checked.add(sec);
+  checked.set(sec, (checked.get(sec) ?? new Set<string>()).add(key));
 }

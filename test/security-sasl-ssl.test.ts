@@ -1,0 +1,145 @@
+/**
+ * Kafka over SASL_SSL with SCRAM-SHA-512, against a secured local broker (`kafka start --security
+ * sasl_ssl`, port 51092, a private CA): produce and attach on kafkajs and confluent, a stage that
+ * survives kill -9 exactly once, the controller, the CLI with --security-file; a wrong password,
+ * an unknown user, an untrusted CA and a wrong host name each fail within seconds with an error
+ * that names the setting to fix. No log line, error, `/stages` answer or metric shows a secret.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BufferClient } from '../sdk/src/buffer/client.js';
+import { KafkaSecurityError } from '../sdk/src/errors.js';
+import type { KafkaSecurity } from '../sdk/src/buffer/security.js';
+import { kafkaClientAvailable, type KafkaClientName } from '../sdk/src/buffer/transport.js';
+import { controllerDeploys, produceAndAttach, stageSurvivesKill } from './security-scenarios.js';
+import {
+  capturingLogger,
+  expectNoSecret,
+  failure,
+  secureKafka,
+  type SecureKafka
+} from './security-helpers.js';
+import { skipWithoutSamples } from './stage-helpers.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'alertlab');
+const run = promisify(execFile);
+const CLIENTS: KafkaClientName[] = ['kafkajs', 'confluent'];
+const WRONG_PASSWORD = 'not-the-password-4711';
+
+describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
+  let kafka: SecureKafka;
+  beforeAll(async () => {
+    kafka = await secureKafka('sasl_ssl');
+    for (const c of CLIENTS) {
+      // under CI a client that cannot load is a failure (setup builds it), here a clear message
+      expect(await kafkaClientAvailable(c), `Kafka client ${c} is not built`).toBe(true);
+    }
+  }, 240_000);
+
+  it.each(CLIENTS)('%s: produces and attaches; no secret in its logs', async client => {
+    const { rows, logs } = await produceAndAttach(kafka, client, 1000);
+    expect(rows).toBe(1000);
+    expect(logs.length).toBeGreaterThan(0);
+    expectNoSecret(logs.join('\n'), [kafka.password], `${client} logs`);
+  });
+
+  const wrong: Array<[string, (s: KafkaSecurity) => KafkaSecurity, RegExp, string[]?]> = [
+    [
+      'a wrong password',
+      s => ({ ...s, sasl: { ...s.sasl!, passwordFile: undefined, passwordEnv: 'SEC_TEST_PW' } }),
+      /security\.sasl\.username \/ security\.sasl\.passwordEnv/
+    ],
+    [
+      'an unknown user',
+      s => ({ ...s, sasl: { ...s.sasl!, username: 'nobody-here' } }),
+      /security\.sasl\.username/
+    ],
+    ['an untrusted CA', s => ({ ...s, tls: {} }), /security\.tls\.caFile/],
+    ['a wrong host name', s => s, /bootstrapServers/, ['localhost:51092']]
+  ];
+
+  for (const client of CLIENTS) {
+    it.each(wrong)(
+      `${client}: %s fails within seconds naming the setting`,
+      async (_, edit, setting, servers) => {
+        process.env.SEC_TEST_PW = WRONG_PASSWORD;
+        const { logger, lines } = capturingLogger();
+        const c = await BufferClient.create({
+          bootstrapServers: servers ?? kafka.bootstrapServers,
+          security: edit(kafka.security),
+          kafkaClient: client,
+          logger
+        });
+        try {
+          const { error, ms } = await failure(async () => (await c.admin()).listTopics());
+          expect(error).toBeInstanceOf(KafkaSecurityError);
+          expect(error.message).toMatch(setting);
+          expect(String(error.context?.setting)).toMatch(setting);
+          expect(ms).toBeLessThan(5_000);
+          const shown = `${error.message}\n${JSON.stringify(error.context)}\n${lines.join('\n')}`;
+          expectNoSecret(shown, [kafka.password, WRONG_PASSWORD], 'the error and logs');
+        } finally {
+          await c.close();
+        }
+      }
+    );
+  }
+
+  it('CLI: --security-file connects; a wrong password fails fast and prints neither password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alertlab-sec-cli-'));
+    const servers = kafka.bootstrapServers.join(',');
+    const created = await run(
+      BIN,
+      [
+        'buffer',
+        'describe',
+        '__consumer_offsets',
+        '--bootstrap',
+        servers,
+        '--security-file',
+        kafka.files.settingsFile,
+        '--json'
+      ],
+      { timeout: 60_000 }
+    );
+    expect(JSON.parse(created.stdout)).toMatchObject({ topic: '__consumer_offsets' });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        ...kafka.security,
+        sasl: { ...kafka.security.sasl, passwordFile: undefined, passwordEnv: 'SEC_TEST_PW' }
+      })
+    );
+    const start = Date.now();
+    const res = await run(
+      BIN,
+      ['buffer', 'describe', 'x', '--bootstrap', servers, '--security-file', bad],
+      {
+        timeout: 60_000,
+        env: { ...process.env, SEC_TEST_PW: WRONG_PASSWORD }
+      }
+    ).then(
+      () => undefined,
+      (e: { stderr: string; code: number }) => e
+    );
+    expect(res?.code).toBe(1);
+    expect(Date.now() - start).toBeLessThan(15_000); // tsx start-up included
+    expect(res?.stderr).toMatch(/security\.sasl\.passwordEnv/);
+    expectNoSecret(res?.stderr ?? '', [kafka.password, WRONG_PASSWORD], 'CLI stderr');
+  }, 60_000);
+
+  describe.skipIf(skipWithoutSamples())('stages', () => {
+    it('a stage killed with SIGKILL routes every alert exactly once', async () => {
+      await stageSurvivesKill(kafka, 4000);
+    }, 240_000);
+
+    it('the controller deploys a stage; /stages and /metrics show no secret', async () => {
+      await controllerDeploys(kafka, [kafka.password]);
+    }, 240_000);
+  });
+});
