@@ -2,24 +2,27 @@
  * attach() throughput against a raw consume of the same topic, on the same Kafka client
  * (ALERTLAB_KAFKA_CLIENT; bench/clients.ts runs each side by side), in the same run.
  *
- * Produces BENCH_ALERTS (default 50,000) Rubin alerts — the 7 real ones replicated with new
- * diaSourceIds and without cutouts, Confluent wire format — to a 6-partition topic, then reads
+ * Produces BENCH_ALERTS Rubin alerts in the Confluent wire format to a 6-partition topic —
+ * BENCH_INPUT=realistic (default; 10,000): the simulator's realistic mode, every alert distinct,
+ * ~230 KB with cutouts; BENCH_INPUT=real (50,000): the 7 real ones replicated with new
+ * diaSourceIds, without cutouts — then reads
  * the topic with (1) a plain consumer that only counts records, (2) attach(), which
  * decodes every fetched batch to Arrow, and (3) the decoder alone on the same values (no Kafka),
- * to show where attach's time goes. Rounds alternate raw/attach (BENCH_ROUNDS, default 1); the
- * best round of each counts. Each pass carries process CPU per alert (all threads: the client's
+ * to show where attach's time goes. Rounds alternate raw/attach (BENCH_ROUNDS, default 3); the
+ * median round is the headline, the best beside it. Each pass carries process CPU per alert (all threads: the client's
  * own included). Writes bench/results/attach.json (BENCH_OUT names another file).
  *
  * Run: npx tsx bench/attach.ts   (needs a broker: `alertlab kafka start`, or ALERTLAB_BOOTSTRAP_SERVERS)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createDecoder, mapSchemaSource } from '../sdk/src/alerts/index.js';
+import { createDecoder, loadRubinSchema, mapSchemaSource } from '../sdk/src/alerts/index.js';
 import { BufferClient } from '../sdk/src/buffer/client.js';
 import { createLogger } from '../sdk/src/buffer/log.js';
 import { confluentFrame } from '../sdk/src/buffer/ocf.js';
+import { RealisticAlerts } from '../sdk/src/simulate/index.js';
+import { BenchReport, fmt, kb } from './lib/report.js';
 import { rubinReplicator } from './lib/rubin-replica.js';
 import { rawConsume } from './lib/raw-consume.js';
 
@@ -33,8 +36,9 @@ const RUBIN = join(
   'rubin',
   'rubin-v10-7alerts.avro'
 );
-const N = Number(process.env.BENCH_ALERTS ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const INPUT = process.env.BENCH_INPUT === 'real' ? 'real' : 'realistic';
+const N = Number(process.env.BENCH_ALERTS ?? (INPUT === 'real' ? 50_000 : 10_000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTITIONS = 6;
 const SCHEMA_ID = 1;
 
@@ -59,10 +63,18 @@ async function main(): Promise<void> {
   // BENCH_TOPIC reuses (and keeps) a topic that already holds the alerts; BENCH_KEEP=1 keeps ours
   const topic = process.env.BENCH_TOPIC ?? `bench-attach-${randomBytes(4).toString('hex')}`;
   const keep = process.env.BENCH_TOPIC !== undefined || process.env.BENCH_KEEP === '1';
-  const rep = rubinReplicator(RUBIN);
-  const value = (i: number) => confluentFrame(SCHEMA_ID, rep.make(i));
+  const rep = INPUT === 'real' ? rubinReplicator(RUBIN) : undefined;
+  const realistic = () =>
+    RealisticAlerts.create({ seed: 51, framing: { confluentSchemaId: SCHEMA_ID } });
+  let gen = realistic();
+  /** Values `start`..`start + n - 1` (realistic ones are made in order, once). */
+  const values = (start: number, n: number): Uint8Array[] =>
+    rep
+      ? Array.from({ length: n }, (_, k) => confluentFrame(SCHEMA_ID, rep.make(start + k)))
+      : gen.nextBatch(n).values;
+  const schema = rep ? rep.schema : loadRubinSchema().text;
   const newDecoder = () =>
-    createDecoder('confluent', { schemaSource: mapSchemaSource({ [SCHEMA_ID]: rep.schema }) });
+    createDecoder('confluent', { schemaSource: mapSchemaSource({ [SCHEMA_ID]: schema }) });
   const load = [loadavg()[0]];
   try {
     const admin = await client.admin();
@@ -72,8 +84,8 @@ async function main(): Promise<void> {
     let bytes = 0;
     let produce: Pass | undefined;
     if (existing >= N) {
-      for (let i = 0; i < N; i++) {
-        bytes += value(i).length;
+      for (let i = 0; i < N; i += 1000) {
+        bytes += values(i, Math.min(1000, N - i)).reduce((n, v) => n + v.length, 0);
       }
       console.log(`reusing ${topic}: ${existing} alerts`);
     } else {
@@ -83,7 +95,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       for (let start = 0; start < N; start += 1000) {
-        const chunk = Array.from({ length: Math.min(1000, N - start) }, (_, k) => value(start + k));
+        const chunk = values(start, Math.min(1000, N - start));
         bytes += (
           await client.produce(topic, chunk, {
             key: (_v, k) => String(start + k),
@@ -150,15 +162,16 @@ async function main(): Promise<void> {
     // the decoder alone on the same values, in batches of attach's mean size
     const perBatch = Math.max(1, Math.round(N / (attaches[0]?.batches ?? 1)));
     const sample = Math.min(N, 2_000);
-    const values = Array.from({ length: sample }, (_, i) => value(i));
+    gen = realistic();
+    const again = values(0, sample);
     const decoder = newDecoder();
     const d0 = performance.now();
     for (let s = 0; s < sample; s += perBatch) {
-      decoder.decodeBatch(values.slice(s, s + perBatch));
+      decoder.decodeBatch(again.slice(s, s + perBatch));
     }
     const decodeOnly = pass(
       sample,
-      values.reduce((n, v) => n + v.length, 0),
+      again.reduce((n, v) => n + v.length, 0),
       performance.now() - d0
     );
     console.log(`decode only: ${decodeOnly.alertsPerSec}/s (batches of ${perBatch})`);
@@ -181,14 +194,17 @@ async function main(): Promise<void> {
       (a, i) => +(a.alertsPerSec / raws[i].alertsPerSec).toFixed(3)
     );
     const releasedRatio = +(bestReleased.alertsPerSec / bestRaw.alertsPerSec).toFixed(3);
+    const workload =
+      INPUT === 'real'
+        ? 'the 7 real Rubin samples (broker-extended schema) replicated with new ids, no cutouts, Confluent wire format'
+        : 'realistic Rubin lsst.v10 (simulator; distinct; 3 FITS cutouts), Confluent wire format';
     const result = {
       benchmark: 'attach',
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version, loadAverage1m: load },
       kafkaClient: client.transport.client,
       topic: { partitions: PARTITIONS, alerts: N, meanAlertBytes: Math.round(bytes / N) },
-      workload:
-        'Rubin lsst.v10_0 (broker-extended) alerts, 7 real ones replicated with new ids, no cutouts, Confluent wire format',
+      workload,
       produce: produce ?? 'reused an existing topic',
       rawConsume: { best: bestRaw, rounds: raws },
       attach: { best: bestAttach, rounds: attaches },
@@ -207,10 +223,26 @@ async function main(): Promise<void> {
       attachVsDecodeOnly: +(bestAttach.alertsPerSec / decodeOnly.alertsPerSec).toFixed(3),
       goal: { attachVsRaw: 0.7, met: ratio >= 0.7 }
     };
-    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-    writeFileSync(
-      join(import.meta.dirname, 'results', process.env.BENCH_OUT ?? 'attach.json'),
-      `${JSON.stringify(result, null, 2)}\n`
+    const medRaw = median(raws.map(r => r.alertsPerSec));
+    const medAttach = median(attaches.map(r => r.alertsPerSec));
+    const report = new BenchReport('attach', {
+      warmup:
+        'none beyond the group join, excluded from neither side (each pass joins a fresh group)',
+      repeats: ROUNDS,
+      statistic:
+        'median round (raw, attach and attach+release alternate within a round); best beside',
+      clock:
+        'from the start of the pass to the last alert counted (raw) or decoded to Arrow (attach), same client, same topic'
+    });
+    report.row({
+      benchmark: `attach (${client.transport.client}): consume + decode to Arrow, decoding on the caller's thread`,
+      input: `${workload}, ${kb(Math.round(bytes / N))} mean, ${fmt(N)} alerts`,
+      figure: `${fmt(medAttach)} alerts/s median (best ${fmt(bestAttach.alertsPerSec)}), ${fmt(median(attaches.map(r => r.cpuMicrosPerAlert)))} µs CPU/alert; releasing each batch ${fmt(median(released.map(r => r.alertsPerSec)))}/s; decode alone ${fmt(decodeOnly.alertsPerSec)}/s`,
+      peer: `raw consume, same client and topic: ${fmt(medRaw)}/s median (best ${fmt(bestRaw.alertsPerSec)}); attach ${Math.round(median(roundRatios) * 100)} % of it (median of per-round ratios)`
+    });
+    report.write(
+      result,
+      process.env.BENCH_OUT ?? (INPUT === 'real' ? 'attach-real.json' : 'attach.json')
     );
     console.log(
       `attach ${bestAttach.alertsPerSec}/s vs raw ${client.transport.client} ${bestRaw.alertsPerSec}/s = ${(ratio * 100).toFixed(0)}% ` +

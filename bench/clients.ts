@@ -1,5 +1,6 @@
 /**
- * Kafka clients side by side, in one run: for each client (kafkajs, confluent = librdkafka), the
+ * Kafka clients side by side, in one run: for each client (confluent = librdkafka, kafkajs,
+ * platformatic), the
  * attach benchmark (produce, raw consume, attach; bench/attach.ts) and the stage benchmark (raw
  * transactional consume → produce pipe, then a stage; bench/stage.ts), on real-size alerts: the
  * 7 real Rubin samples with their full histories and no cutouts, replicated with new ids. Clients
@@ -8,7 +9,7 @@
  * figure carries process CPU per alert (all threads, so librdkafka's own threads count too).
  * Writes bench/results/clients.json (and the per-run files it reads: clients-<bench>-<client>-r<n>.json).
  *
- * Run: `node --import tsx bench/clients.ts [--alerts 5000] [--rounds 2] [--clients kafkajs,confluent]`
+ * Run: `node --import tsx bench/clients.ts [--alerts 5000] [--rounds 2] [--clients confluent,kafkajs,platformatic]`
  * Needs a local Kafka (`bin/alertlab kafka start`) and the librdkafka build (scripts/setup.sh).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,7 @@ const { values: args } = parseArgs({
   options: {
     alerts: { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '2' },
-    clients: { type: 'string', default: 'kafkajs,confluent' }
+    clients: { type: 'string', default: 'confluent,kafkajs,platformatic' }
   }
 });
 const CLIENTS = args.clients.split(',');
@@ -61,6 +62,7 @@ function once(client: string, round: number): Row {
   const attachOut = `clients-attach-${client}-r${round}.json`;
   run('attach.ts', [], {
     ...env,
+    BENCH_INPUT: 'real',
     BENCH_ALERTS: args.alerts,
     BENCH_ROUNDS: '1',
     BENCH_OUT: attachOut
@@ -68,7 +70,7 @@ function once(client: string, round: number): Row {
   const stageOut = `clients-stage-${client}-r${round}.json`;
   run(
     'stage.ts',
-    ['--alerts', args.alerts, '--history', '100000', '--rounds', '1', '--out', stageOut],
+    ['--input', 'real', '--alerts', args.alerts, '--rounds', '1', '--out', stageOut],
     env
   );
   const a = read(attachOut) as unknown as {

@@ -99,7 +99,8 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderTable(dir = RESULTS): string {
   const files = readdirSync(dir)
-    .filter(f => f.endsWith('.json'))
+    // the per-client pass files of bench/clients.ts are summed up in clients.json
+    .filter(f => f.endsWith('.json') && !f.startsWith('clients-'))
     .map(f => f.slice(0, -5));
   const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

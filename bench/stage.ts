@@ -51,6 +51,8 @@ const { values: args } = parseArgs({
     history: { type: 'string', default: '2' },
     /** Result file name in bench/results. */
     out: { type: 'string' },
+    /** full (the alert re-produced) or thin (ids + route). */
+    payload: { type: 'string', default: 'full' },
     /** Profiling aid: the stage alone (the ratio then compares with a raw rate of 1/s). */
     'stage-only': { type: 'boolean', default: false }
   }
@@ -59,7 +61,7 @@ const INPUT = args.input as 'realistic' | 'real' | 'small';
 const N = Number(
   args.alerts ?? (INPUT === 'realistic' ? 10_000 : INPUT === 'real' ? 20_000 : 100_000)
 );
-const OUT = args.out ?? `stage-${INPUT}.json`;
+const OUT = args.out ?? `stage-${INPUT}${args.payload === 'thin' ? '-thin' : ''}.json`;
 const PARTITIONS = Number(args.partitions);
 const MAX_ROWS = Number(args['max-rows']);
 /** Raw pipe and stage alternate this many times (fresh groups each); each ratio is within a round. */
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
         source: SWITCH_SQL
       },
       outputs: Object.fromEntries(['star', 'sso', 'bright', 'other'].map(n => [n, `${run}-${n}`])),
-      payload: 'full',
+      payload: args.payload,
       deadLetterTopic: `${run}-dlq`,
       batch: { maxRows: MAX_ROWS, maxWaitMs: 200 }
     });
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
       : '';
   const inputText = `${INPUT_LABEL}, ${kb(meanBytes)} mean, ${fmt(N)} alerts`;
   report.row({
-    benchmark: `stage worker (${client}): decode → cross-match (Hipparcos 2″) → SQL switch → transactional produce, full payload; consumed → committed`,
+    benchmark: `stage worker (${client}): decode → cross-match (Hipparcos 2″) → SQL switch → transactional produce, ${args.payload} payload; consumed → committed`,
     input: inputText,
     figure: `${fmt(stageRate.alertsPerSec)} alerts/s at ${fmt(stageRate.cpuMicrosPerAlert)} µs CPU/alert (${stageRate.cores} cores); rounds ${rounds.map(r => fmt(r.stage.alertsPerSec)).join(', ')}`,
     peer: `raw transactional consume→produce pipe, same client: ${fmt(pipeRate.alertsPerSec)}/s at ${fmt(pipeRate.cpuMicrosPerAlert)} µs (stage ${Math.round(mid.ratio * 100)} % of it)${floorText}`
