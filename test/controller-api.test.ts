@@ -202,7 +202,12 @@ describe('controller API', () => {
         'GET',
         `/stages/${id}/k8s`
       );
-      expect(k8s.items.map(o => o.kind)).toEqual(['ConfigMap', 'Deployment']);
+      expect(k8s.items.map(o => o.kind)).toEqual([
+        'ConfigMap',
+        'Deployment',
+        'Service',
+        'PodDisruptionBudget'
+      ]);
       expect(k8s.items[1].spec?.replicas).toBe(1);
       const yaml = await run(ALERTLAB, ['controller', 'k8s', id, '--state-dir', dirs.stateDir]);
       expect(yaml.stdout).toContain('"kind": "Deployment"');

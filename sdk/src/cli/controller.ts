@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startController } from '../control/controller-server.js';
 import { stageK8sObjects, toYamlDocuments } from '../control/k8s.js';
+import { controllerK8sObjects } from '../control/k8s-controller.js';
 import { StageRegistry } from '../control/registry.js';
 import { DEFAULT_PORT } from '../control/serve.js';
 import { alertlabHome } from '../catalog/paths.js';
@@ -10,7 +11,10 @@ import { join } from 'node:path';
 const USAGE = `Usage:
   alertlab controller [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--state-dir <dir>] [--token-file <file>]
                       [--bootstrap-servers host:port] [--store <catalogs.duckdb>] [--catalogs a,b] [--quiet]
-  alertlab controller k8s <stage-id> [--state-dir <dir>] [--image alertlab:latest] [--namespace default]
+  alertlab controller k8s <stage-id> [--state-dir <dir>] [--image alertlab:<version>] [--namespace default]
+                      [--bootstrap-servers kafka-bootstrap:9092] [--kafka-secret alertlab-kafka]
+                      [--catalog-claim alertlab-catalogs]
+  alertlab controller k8s --controller [same options]   (the controller's own Deployment/Service/PDB)
 
 Serves the controller REST API (OpenAPI at GET /openapi.json). Every route but /health needs
 "Authorization: Bearer <token>"; the token is created (mode 0600) at first start in
@@ -25,9 +29,23 @@ async function k8s(args: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       image: { type: 'string' },
       namespace: { type: 'string' },
-      'bootstrap-servers': { type: 'string' }
+      'bootstrap-servers': { type: 'string' },
+      'kafka-secret': { type: 'string' },
+      'catalog-claim': { type: 'string' },
+      controller: { type: 'boolean', default: false }
     }
   });
+  const options = {
+    image: values.image,
+    namespace: values.namespace,
+    bootstrapServers: values['bootstrap-servers'],
+    kafkaSecret: values['kafka-secret'],
+    catalogClaim: values['catalog-claim']
+  };
+  if (values.controller) {
+    process.stdout.write(toYamlDocuments(controllerK8sObjects(options)));
+    return 0;
+  }
   const id = positionals[0];
   if (!id) {
     console.error(USAGE);
@@ -37,11 +55,7 @@ async function k8s(args: string[]): Promise<number> {
     values['state-dir'] ?? join(alertlabHome(), 'controller')
   );
   const rec = registry.get(id);
-  const objects = await stageK8sObjects(rec, registry.version(id, rec.currentVersion), {
-    image: values.image,
-    namespace: values.namespace,
-    bootstrapServers: values['bootstrap-servers']
-  });
+  const objects = await stageK8sObjects(rec, registry.version(id, rec.currentVersion), options);
   process.stdout.write(toYamlDocuments(objects));
   return 0;
 }

@@ -4,6 +4,7 @@
  * validates the manifest and prints it with defaults filled in.
  */
 import { parseArgs } from 'node:util';
+import { healthPortFromEnv, startHealthServer } from '../control/k8s-health.js';
 import { loadStageManifest } from '../stage/manifest.js';
 import { StageRunner } from '../stage/runner.js';
 
@@ -64,11 +65,21 @@ export async function run(args: string[]): Promise<number> {
     intervalMs > 0
       ? setInterval(() => console.log(line({ type: 'stats', ...runner.stats() })), intervalMs)
       : undefined;
+  // GET /health for Kubernetes probes when ALERTLAB_HEALTH_PORT is set (200 while running)
+  const healthPort = healthPortFromEnv();
+  const health =
+    healthPort === undefined
+      ? undefined
+      : await startHealthServer(healthPort, () => ({
+          ...runner.stats(),
+          ok: !controller.signal.aborted
+        }));
   console.log(line({ type: 'started', stageId: runner.manifest.id, kind: runner.manifest.kind }));
   try {
     await runner.run(controller.signal);
   } finally {
     clearInterval(timer);
+    await health?.close();
     console.log(line({ type: 'stopped', ...runner.stats() }));
     await runner.close();
   }
