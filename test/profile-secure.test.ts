@@ -36,7 +36,7 @@ describe.skipIf(skipWithoutData(missing))(title('profiles on a SASL_SSL local Ka
   let security: KafkaSecurity;
   let password = '';
 
-  const writeProfile = (name: string, sec: object): string => {
+  const writeProfile = (name: string, sec: object, extra: object = {}): string => {
     const file = join(home, `${name}.json`);
     writeFileSync(
       file,
@@ -45,7 +45,8 @@ describe.skipIf(skipWithoutData(missing))(title('profiles on a SASL_SSL local Ka
         documentation: 'https://kafka.apache.org/documentation/#security_sasl_scram',
         brokers,
         security: sec,
-        format: { kind: 'confluent' }
+        format: { kind: 'confluent' },
+        ...extra
       })
     );
     return file;
@@ -100,16 +101,25 @@ describe.skipIf(skipWithoutData(missing))(title('profiles on a SASL_SSL local Ka
   }, 120_000);
 
   it('takes the password from the environment variable it names; a wrong one fails fast', async () => {
+    // the shape of the Rubin profile: user and password from variables, groups named after the user
     const sec = {
       ...security,
-      sasl: { mechanism: 'SCRAM-SHA-512', username: 'alertlab', passwordEnv: 'LOCAL_KAFKA_PW' }
+      sasl: {
+        mechanism: 'SCRAM-SHA-512',
+        usernameEnv: 'LOCAL_KAFKA_USER',
+        passwordEnv: 'LOCAL_KAFKA_PW'
+      }
     };
-    const profile = writeProfile('secure-env', sec);
-    const good = await attach(profile, { LOCAL_KAFKA_PW: password });
+    const profile = writeProfile('secure-env', sec, { consumerGroupPrefix: '$username' });
+    const good = await attach(profile, { LOCAL_KAFKA_USER: 'alertlab', LOCAL_KAFKA_PW: password });
     expect(good.stderr).toMatch(/read 7 alerts/);
+    expect(good.stderr).toMatch(/group alertlab-alertlab\./);
     const wrong = 'not-the-password-42';
     const started = Date.now();
-    const failed = await attach(profile, { LOCAL_KAFKA_PW: wrong }).then(
+    const failed = await attach(profile, {
+      LOCAL_KAFKA_USER: 'alertlab',
+      LOCAL_KAFKA_PW: wrong
+    }).then(
       () => undefined,
       (e: { stderr: string }) => e.stderr
     );

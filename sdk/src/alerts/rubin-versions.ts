@@ -9,6 +9,8 @@
  * `bin/syncAllSchemasToRegistry.py`, which uploads every version under that id (registry in
  * IMPORT mode, subject `alert-packet` and `lsst-alerts-v<major>.<minor>-value`); the alert
  * producer frames each Kafka message with it (Confluent wire format: magic byte 0, 4-byte id).
+ * Rubin documents the rule for community brokers ("Schema 3.0 is 300, schema 7.2 is 702"):
+ * github.com/lsst-dm/sample_alert_info, doc/alert_stream_integration_endpoint.md.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -11,7 +11,13 @@ import type { AlertBatch, AttachFrom } from '../buffer/attach.js';
 import { BufferClient } from '../buffer/client.js';
 import { describeSecurity } from '../buffer/security-sources.js';
 import { ConfigError } from '../errors.js';
-import { parseResetTo, profileClient, profileDecoder, resumeGroupId } from '../profiles/connect.js';
+import {
+  parseResetTo,
+  profileClient,
+  profileDecoder,
+  profileGroupId,
+  resumeGroupId
+} from '../profiles/connect.js';
 import { listProfiles, loadProfile } from '../profiles/profile.js';
 
 const USAGE = `Usage: alertlab attach <topic> [options]
@@ -133,9 +139,10 @@ export async function run(args: string[]): Promise<number> {
         ? profileDecoder(profile)
         : undefined;
   const stream = profile?.name ?? client.bootstrapServers.join(',');
-  const group = values['no-resume']
+  const chosen = values['no-resume']
     ? undefined
     : (values.group ?? resumeGroupId({ stream: `${stream}/${topic}`, reader: 'cli' }));
+  const group = chosen && profile ? profileGroupId(profile, chosen) : chosen;
   const from: AttachFrom = values['reset-to'] ? parseResetTo(values['reset-to']) : 'earliest';
   const abort = new AbortController();
   let alerts = 0;

@@ -35,6 +35,31 @@ export function profileDecoder(profile: StreamProfile): AlertDecoder {
   });
 }
 
+/**
+ * `group` as the profile's broker accepts it: prefixed with its `consumerGroupPrefix` (the SASL
+ * user name for "$username", read from the variable the profile names) unless it already is.
+ */
+export function profileGroupId(
+  profile: StreamProfile,
+  group: string,
+  env: NodeJS.ProcessEnv = process.env
+): string {
+  const rule = profile.consumerGroupPrefix;
+  if (rule === undefined) {
+    return group;
+  }
+  const sasl = profile.security.sasl;
+  const prefix =
+    rule === '$username' ? (sasl?.username ?? (sasl?.usernameEnv && env[sasl.usernameEnv])) : rule;
+  if (!prefix) {
+    throw new ConfigError(
+      `Profile ${profile.name} names consumer groups after the SASL user name: set ${sasl?.usernameEnv ?? 'security.sasl.username'}.`,
+      { context: { profile: profile.name } }
+    );
+  }
+  return group.startsWith(prefix) ? group : `${prefix}-${group}`;
+}
+
 const part = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
 
 /**

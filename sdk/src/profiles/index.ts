@@ -10,4 +10,10 @@ export {
   type ProfileFormatKind,
   type StreamProfile
 } from './profile.js';
-export { parseResetTo, profileClient, profileDecoder, resumeGroupId } from './connect.js';
+export {
+  parseResetTo,
+  profileClient,
+  profileDecoder,
+  profileGroupId,
+  resumeGroupId
+} from './connect.js';

@@ -19,7 +19,7 @@ import {
   samplesMissing,
   skipWithoutData
 } from '../alerts/testing/samples.js';
-import { parseResetTo, profileDecoder, resumeGroupId } from './connect.js';
+import { parseResetTo, profileDecoder, profileGroupId, resumeGroupId } from './connect.js';
 import {
   SHIPPED_PROFILES_DIR,
   listProfiles,
@@ -55,7 +55,7 @@ describe('shipped profiles', () => {
       expect(p.brokers.length).toBeGreaterThan(0);
     }
     expect(listProfiles({}).map(p => p.name)).toEqual(
-      expect.arrayContaining(['lasair-lsst', 'lasair-ztf'])
+      expect.arrayContaining(['lasair-lsst', 'lasair-ztf', 'rubin-usdf-integration'])
     );
   });
 });
@@ -105,6 +105,17 @@ describe('profile files', () => {
     expect(loadProfile('lasair-lsst', {}).brokers).toEqual(['lasair-lsst-kafka.lsst.ac.uk:9092']);
     expect(loadProfile(join(dir, 'lasair-lsst.json')).name).toBe('mine');
     expect(() => loadProfile('nope', {})).toThrow(/Known profiles: .*lasair-lsst/);
+  });
+});
+
+describe('consumer groups a broker accepts', () => {
+  it('a profile that wants groups named after the SASL user gets them prefixed', () => {
+    const rubin = loadProfile('rubin-usdf-integration', {});
+    const env = { RUBIN_ALERT_STREAM_USERNAME: 'alerce-int' };
+    expect(profileGroupId(rubin, 'alertlab.x', env)).toBe('alerce-int-alertlab.x');
+    expect(profileGroupId(rubin, 'alerce-int-mine', env)).toBe('alerce-int-mine');
+    expect(() => profileGroupId(rubin, 'g', {})).toThrow(/RUBIN_ALERT_STREAM_USERNAME/);
+    expect(profileGroupId(loadProfile('lasair-lsst', {}), 'g', env)).toBe('g');
   });
 });
 
@@ -188,6 +199,21 @@ describe.skipIf(skipWithoutData(missing))(title('each profile format on the real
         expect(r.lightcurve.length).toBe(oracle[i].lightcurveLength);
       });
     }
+  });
+
+  it("the Rubin profile reads Confluent-framed real alerts by the package's ids, no registry call", () => {
+    const rubin = loadProfile('rubin-usdf-integration', {});
+    const framed = oracleRubinBodies().map(b => {
+      const out = new Uint8Array(b.length + 5);
+      new DataView(out.buffer).setInt32(1, 1000);
+      out.set(b, 5);
+      return out;
+    });
+    const { batch, rejects } = profileDecoder(rubin).decodeBatch(framed);
+    expect(rejects).toEqual([]);
+    expect(decodedRows(batch).map(r => r.alertId)).toEqual(
+      oracleDump([SAMPLE_FILES.rubin]).map(o => o.alertId)
+    );
   });
 
   it('avro: the real ZTF single-alert packets (schema in every message)', () => {

@@ -45,12 +45,28 @@ export interface StreamProfile {
   format: ProfileFormat;
   /** How the stream's topics are named (free text for people). */
   topics?: string;
+  /**
+   * What the broker requires consumer group ids to start with: a literal prefix, or "$username"
+   * (the SASL user name, for brokers that allow each user only groups named after them).
+   * @default none
+   */
+  consumerGroupPrefix?: string;
   /** The file it was read from. */
   file: string;
 }
 
 const KINDS: readonly ProfileFormatKind[] = ['avro', 'confluent', 'json', 'rubin'];
-const KEYS = ['$comment', 'name', 'title', 'documentation', 'brokers', 'security', 'format'];
+const KEYS = [
+  '$comment',
+  'name',
+  'title',
+  'documentation',
+  'brokers',
+  'security',
+  'format',
+  'topics',
+  'consumerGroupPrefix'
+];
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const BROKER_RE = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
@@ -64,8 +80,8 @@ export function parseProfile(raw: unknown, file: string): StreamProfile {
     throw new ConfigError(`Stream profile ${file} is not a JSON object.`, { context: { file } });
   }
   for (const key of Object.keys(raw)) {
-    if (![...KEYS, 'topics'].includes(key)) {
-      issues.push(`${key}: unknown key (allowed: ${[...KEYS, 'topics'].join(', ')})`);
+    if (!KEYS.includes(key)) {
+      issues.push(`${key}: unknown key (allowed: ${KEYS.join(', ')})`);
     }
   }
   const name = raw.name;
@@ -90,6 +106,21 @@ export function parseProfile(raw: unknown, file: string): StreamProfile {
   if (!sec.ok) {
     issues.push(...sec.issues.map(i => `${i.path}: ${i.message}`));
   }
+  const prefix = raw.consumerGroupPrefix;
+  if (
+    prefix !== undefined &&
+    (typeof prefix !== 'string' || !/^(\$username|[A-Za-z0-9._-]+)$/.test(prefix))
+  ) {
+    issues.push('consumerGroupPrefix: "$username" or letters, digits, ".", "_" and "-"');
+  }
+  if (
+    prefix === '$username' &&
+    sec.ok &&
+    !sec.value.sasl?.username &&
+    !sec.value.sasl?.usernameEnv
+  ) {
+    issues.push('consumerGroupPrefix: "$username" needs security.sasl.username or usernameEnv');
+  }
   const format = parseFormat(raw.format, issues);
   if (issues.length > 0 || !sec.ok || !format) {
     throw new ConfigError(`Stream profile ${file} is invalid: ${issues.join('; ')}.`, {
@@ -104,6 +135,7 @@ export function parseProfile(raw: unknown, file: string): StreamProfile {
     security: sec.value,
     format,
     topics: typeof raw.topics === 'string' ? raw.topics : undefined,
+    consumerGroupPrefix: typeof prefix === 'string' ? prefix : undefined,
     file
   };
 }
