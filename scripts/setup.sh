@@ -84,6 +84,8 @@ if [ ! -d node_modules ] || [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$NPM_HASH" ]
   echo "$NPM_HASH" > "$NPM_STAMP"
 fi
 bash "$ROOT/scripts/setup-kafka-client.sh" # the librdkafka Kafka client, built once per Node ABI and cached (issue 16)
+bash "$ROOT/scripts/setup-toxiproxy.sh"    # Toxiproxy for the network-fault tests (issue 19), from the Go module proxy
+bash "$ROOT/scripts/setup-k8s-validate.sh" # offline Kubernetes schema validator for the manifests (issue 19), from PyPI
 
 # --- Python --------------------------------------------------------------------------------
 PY_STAMP="$ROOT/.alertlab/python.stamp"
