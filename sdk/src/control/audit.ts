@@ -78,3 +78,29 @@ export class AuditLog {
     return out.slice(-limit);
   }
 }
+
+/** Runs a change and writes its audit entry: ok, denied (403) or failed (another HTTP status). */
+export async function auditChange<T>(
+  audit: AuditLog | undefined,
+  user: Principal,
+  action: string,
+  stage: string | undefined,
+  fn: () => Promise<T>,
+  detail: (r: T) => Record<string, unknown> = () => ({})
+): Promise<T> {
+  try {
+    const r = await fn();
+    await audit?.record(user, action, { stage, outcome: 'ok', detail: detail(r) });
+    return r;
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status !== 404) {
+      await audit?.record(user, action, {
+        stage,
+        outcome: status === 403 ? 'denied' : 'failed',
+        status
+      });
+    }
+    throw err;
+  }
+}

@@ -17,6 +17,8 @@ import { StageRegistry } from './registry.js';
 import { addHealthRoute } from './serve.js';
 import { startHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 import { addStageRoutes } from './stage-routes.js';
+import { AuditLog, auditFile } from './audit.js';
+import { UserStore, usersFile } from './users.js';
 import { addWatchRoutes } from './watch-routes.js';
 import { addObjectRoutes } from '../state/routes.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
@@ -48,6 +50,10 @@ export interface RunningController extends HttpServer {
   readonly token: string;
   readonly tokenFile: string;
   readonly stateDir: string;
+  /** Users with tokens of their own (`<state dir>/users.json`). */
+  readonly users: UserStore;
+  /** Audit log of stage changes (`<state dir>/audit.jsonl`). */
+  readonly audit: AuditLog;
 }
 
 /** Starts the controller and resumes the stages of its state directory. */
@@ -57,6 +63,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const token = await ensureToken(tokenFile);
   await linkSdk(stateDir);
   const registry = await StageRegistry.open(stateDir);
+  const users = await UserStore.open(usersFile(stateDir));
+  const audit = new AuditLog(auditFile(stateDir));
   const buffer = await BufferClient.create({
     bootstrapServers: options.bootstrapServers,
     clientId: 'alertlab-controller',
@@ -98,6 +106,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
       token,
       tokenFile,
       stateDir,
+      users,
+      audit,
       close: async () => {
         await controller.stopGates();
         objectRoutes.close();

@@ -9,12 +9,18 @@ import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { stageDetail, stageSummary } from './status.js';
 import type { DeployRequest } from './types.js';
 import { manifestOfCell, type PromoteCellRequest } from './promote-cell.js';
+import { auditChange, type AuditLog } from './audit.js';
+import { actor, canAccess, checkAccess } from './ownership.js';
+import type { StageRecord } from './types.js';
+import type { Principal } from './users.js';
 import { readerLags } from './reader-lag.js';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
   /** Largest JSON body (a manifest with its filter source). @default 1 MiB */
   maxJsonBytes?: number;
+  /** Where changes are recorded. @default none */
+  audit?: AuditLog;
 }
 
 const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
@@ -28,9 +34,33 @@ export function addStageRoutes(
   const limit = options.maxJsonBytes ?? 1024 * 1024;
   const { registry, supervisor, buffer } = ctl;
 
-  /** Deploys a stage and replies 201 with its id, version, outputs, evidence and summary. */
-  const deployAndReply = async (res: ServerResponse, request: DeployRequest): Promise<void> => {
-    const { stage, version } = await ctl.deploy(request);
+  /** The stage if `user` may `action` it (403 otherwise, 404 when it does not exist). */
+  const owned = (id: string, user: Principal | undefined, action: string): StageRecord => {
+    const rec = registry.get(id);
+    checkAccess(rec, user, action);
+    return rec;
+  };
+  const audited = <T>(
+    user: Principal | undefined,
+    action: string,
+    stage: string | undefined,
+    fn: () => Promise<T>,
+    detail?: (r: T) => Record<string, unknown>
+  ): Promise<T> => auditChange(options.audit, actor(user), action, stage, fn, detail);
+
+  const deployAndReply = async (
+    res: ServerResponse,
+    request: DeployRequest,
+    user: Principal | undefined
+  ): Promise<void> => {
+    const id = typeof request.id === 'string' ? request.id : request.manifest?.id;
+    const { stage, version } = await audited(
+      user,
+      'deploy',
+      typeof id === 'string' ? id : undefined,
+      () => ctl.deploy(request, user),
+      r => ({ version: r.version.version, sourceHash: r.version.sourceHash })
+    );
     sendJson(res, 201, {
       id: stage.id,
       version: version.version,
@@ -41,26 +71,35 @@ export function addStageRoutes(
     });
   };
 
-  router.add('GET', '/stages', ({ res }) => {
-    sendJson(res, 200, { stages: registry.list().map(r => stageSummary(registry, supervisor, r)) });
+  router.add('GET', '/stages', ({ res, user }) => {
+    const visible = registry.list().filter(r => canAccess(r, user));
+    sendJson(res, 200, { stages: visible.map(r => stageSummary(registry, supervisor, r)) });
   });
 
-  router.add('POST', '/stages', async ({ req, res }) => {
+  router.add('POST', '/stages', async ({ req, res, user }) => {
     const body = (await readJson(req, limit)) as unknown as DeployRequest;
-    await deployAndReply(res, body);
+    await deployAndReply(res, body, user);
+  });
+
+  router.add('GET', '/audit', async ({ res, user }) => {
+    sendJson(res, 200, { entries: (await options.audit?.read(actor(user))) ?? [] });
   });
 
   // Promotion of a notebook cell (the JupyterLab command): the controller builds the manifest from
   // the source (kind, outputs and the Python entry read from the @alertlab.filter decorator).
-  router.add('POST', '/stages/promote', async ({ req, res }) => {
+  router.add('POST', '/stages/promote', async ({ req, res, user }) => {
     const body = (await readJson(req, limit)) as unknown as PromoteCellRequest;
     const manifest = manifestOfCell(body);
-    await deployAndReply(res, {
-      manifest,
-      replicas: body.replicas,
-      author: body.author,
-      lineage: body.lineage
-    } as DeployRequest);
+    await deployAndReply(
+      res,
+      {
+        manifest,
+        replicas: body.replicas,
+        author: body.author,
+        lineage: body.lineage
+      } as DeployRequest,
+      user
+    );
   });
 
   router.add('POST', '/stages/backtest', async ({ req, res }) => {
@@ -68,32 +107,59 @@ export function addStageRoutes(
     sendJson(res, 200, { evidence: await ctl.backtest(body) });
   });
 
-  router.add('GET', '/stages/{id}', async ({ res, params }) => {
-    sendJson(res, 200, await stageDetail(registry, supervisor, buffer, registry.get(params.id)));
+  router.add('GET', '/stages/{id}', async ({ res, params, user }) => {
+    const rec = owned(params.id, user, 'see');
+    sendJson(res, 200, await stageDetail(registry, supervisor, buffer, rec));
   });
 
-  router.add('DELETE', '/stages/{id}', async ({ res, params }) => {
-    await ctl.remove(params.id);
+  router.add('DELETE', '/stages/{id}', async ({ res, params, user }) => {
+    await audited(user, 'delete', params.id, async () => {
+      owned(params.id, user, 'delete');
+      await ctl.remove(params.id);
+    });
     sendJson(res, 200, { id: params.id, deleted: true });
   });
 
-  router.add('POST', '/stages/{id}/scale', async ({ req, res, params }) => {
+  router.add('POST', '/stages/{id}/scale', async ({ req, res, params, user }) => {
     const body = await readJson(req, limit);
-    const rec = await ctl.scale(params.id, body.replicas);
+    const rec = await audited(
+      user,
+      'scale',
+      params.id,
+      async () => {
+        owned(params.id, user, 'scale');
+        return ctl.scale(params.id, body.replicas);
+      },
+      r => ({ replicas: r.replicas })
+    );
     sendJson(res, 200, stageSummary(registry, supervisor, rec));
   });
 
-  router.add('POST', '/stages/{id}/stop', async ({ res, params }) => {
-    sendJson(res, 200, stageSummary(registry, supervisor, await ctl.setRunning(params.id, false)));
-  });
+  for (const [action, running] of [
+    ['stop', false],
+    ['start', true]
+  ] as const) {
+    router.add('POST', `/stages/{id}/${action}`, async ({ res, params, user }) => {
+      const rec = await audited(user, action, params.id, async () => {
+        owned(params.id, user, action);
+        return ctl.setRunning(params.id, running);
+      });
+      sendJson(res, 200, stageSummary(registry, supervisor, rec));
+    });
+  }
 
-  router.add('POST', '/stages/{id}/start', async ({ res, params }) => {
-    sendJson(res, 200, stageSummary(registry, supervisor, await ctl.setRunning(params.id, true)));
-  });
-
-  router.add('POST', '/stages/{id}/rollback', async ({ req, res, params }) => {
+  router.add('POST', '/stages/{id}/rollback', async ({ req, res, params, user }) => {
     const body = await readJson(req, limit);
-    const { stage, version } = await ctl.rollback(params.id, body.version);
+    const { stage, version } = await audited(
+      user,
+      'rollback',
+      params.id,
+      async () => {
+        owned(params.id, user, 'roll back');
+        return ctl.rollback(params.id, body.version);
+      },
+      r => ({ version: r.version.version, rolledBackFrom: r.version.rolledBackFrom })
+    );
     sendJson(res, 200, {
       id: stage.id,
       version: version.version,
@@ -102,8 +168,8 @@ export function addStageRoutes(
     });
   });
 
-  router.add('GET', '/stages/{id}/k8s', async ({ res, params, url }) => {
-    const rec = registry.get(params.id);
+  router.add('GET', '/stages/{id}/k8s', async ({ res, params, url, user }) => {
+    const rec = owned(params.id, user, 'see');
     const objects = await stageK8sObjects(rec, registry.version(rec.id, rec.currentVersion), {
       image: url.searchParams.get('image') ?? undefined,
       namespace: url.searchParams.get('namespace') ?? undefined,
