@@ -11,6 +11,7 @@ import { join } from 'node:path';
 const USAGE = `Usage:
   alertlab controller [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--state-dir <dir>] [--token-file <file>]
                       [--bootstrap-servers host:port] [--store <catalogs.duckdb>] [--catalogs a,b] [--quiet]
+  alertlab controller user add|list|revoke [<name>] [--admin]   (see alertlab controller user --help)
   alertlab controller k8s <stage-id> [--state-dir <dir>] [--image alertlab:<version>] [--namespace default]
                       [--bootstrap-servers kafka-bootstrap:9092] [--kafka-secret alertlab-kafka]
                       [--catalog-claim alertlab-catalogs]
@@ -66,6 +67,9 @@ export const SHUTDOWN_MS = 8000;
 export async function run(args: string[]): Promise<number> {
   if (args[0] === 'k8s') {
     return k8s(args.slice(1));
+  }
+  if (args[0] === 'user') {
+    return (await import('./users.js')).run(args.slice(1));
   }
   const { values } = parseArgs({
     args,
