@@ -135,7 +135,7 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
 
   describe.skipIf(skipWithoutSamples())('stages', () => {
     it('a stage killed with SIGKILL routes every alert exactly once', async () => {
-      await stageSurvivesKill(kafka, 4000);
+      await stageSurvivesKill(kafka, 2000);
     }, 240_000);
 
     it('the controller deploys a stage; /stages and /metrics show no secret', async () => {

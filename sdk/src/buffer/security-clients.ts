@@ -75,21 +75,27 @@ const passwordSetting = (sec: ResolvedSecurity): string => {
     : `${user} / ${pw}`;
 };
 
-/** The broker sends an alert about our certificate; our own check says "has expired". */
-const clientCertExpired = (sec: ResolvedSecurity, text: string): boolean =>
-  sec.tls?.certFile !== undefined && /alert|certificate expired/i.test(text);
-
 /** Ordered: the first rule whose pattern is in the client's error text decides. */
 const RULES: Rule[] = [
   {
-    test: /expired/i,
-    setting: (sec, text) =>
-      clientCertExpired(sec, text) ? 'security.tls.certFile' : 'security.tls.caFile',
+    // the broker refused our certificate: it answers the handshake with a TLS alert
+    test: /alert[ _](unknown[ _]ca|bad[ _]certificate|certificate[ _]unknown|certificate[ _]required|certificate[ _]expired|handshake[ _]failure|decrypt[ _]error)|peer did not return a certificate/i,
+    setting: () => 'security.tls.certFile',
     say: (sec, text) =>
-      clientCertExpired(sec, text)
-        ? `the broker refused the client certificate ${sec.tls?.certFile ?? ''}: it has expired. Issue a new one`
-        : "the broker's certificate (or its CA) has expired: the broker's operator must renew it; " +
-          'check the CA bundle you trust'
+      sec.tls?.certFile === undefined
+        ? 'the broker wants a client certificate (mTLS). Set security.tls.certFile and ' +
+          'security.tls.keyFile to a certificate signed by a CA the broker trusts'
+        : `the broker refused the client certificate ${sec.tls.certFile}` +
+          (/expired/i.test(text)
+            ? ': it has expired. Issue a new one'
+            : ': it is not signed by a CA the broker trusts (or the key does not match)')
+  },
+  {
+    test: /expired/i,
+    setting: () => 'security.tls.caFile',
+    say: () =>
+      "the broker's certificate (or a CA in its chain) has expired: the broker's operator must " +
+      'renew it; until then no CA bundle (security.tls.caFile) can make it valid'
   },
   {
     test: /altname|does not match certificate|hostname mismatch|ip address mismatch|CERT_ALTNAME/i,
@@ -106,13 +112,6 @@ const RULES: Rule[] = [
       "the broker's certificate is not signed by a CA this client trusts " +
       `(${sec.tls?.caFile ? `CA bundle ${sec.tls.caFile}` : 'the system CAs'}). ` +
       "Point security.tls.caFile at the broker's CA bundle"
-  },
-  {
-    test: /certificate required|bad certificate|certificate unknown|alert handshake failure|peer did not return a certificate/i,
-    setting: () => 'security.tls.certFile',
-    say: () =>
-      'the broker wants a client certificate it trusts (mTLS). Set security.tls.certFile and ' +
-      'security.tls.keyFile to a certificate signed by a CA the broker trusts'
   },
   {
     test: /unsupported sasl mechanism|UNSUPPORTED_SASL_MECHANISM|mechanism .* not enabled|not supported by the broker/i,
