@@ -35,7 +35,7 @@ import {
   PARTITIONS_IN_FLIGHT
 } from '../sdk/src/stage/filter-stage.js';
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
-import { RealisticAlerts } from '../sdk/src/simulate/index.js';
+import { AlertSimulator, RealisticAlerts } from '../sdk/src/simulate/index.js';
 import { kcatPath, kcatRead, type KcatRun } from './lib/kcat.js';
 import { BenchReport, fmt, kb, median as medianOf } from './lib/report.js';
 
@@ -57,7 +57,7 @@ const { values: args } = parseArgs({
     'stage-only': { type: 'boolean', default: false }
   }
 });
-const INPUT = args.input as 'realistic' | 'real' | 'small';
+const INPUT = args.input as 'realistic' | 'real' | 'small' | 'demo';
 const N = Number(
   args.alerts ?? (INPUT === 'realistic' ? 10_000 : INPUT === 'real' ? 20_000 : 100_000)
 );
@@ -122,7 +122,16 @@ async function timeUntilDone(count: () => number): Promise<Rate> {
   };
 }
 
-function makeInput(): Uint8Array[] {
+async function makeInput(): Promise<Uint8Array[]> {
+  if (INPUT === 'demo') {
+    // the demo's alerts: visits of 10,000 from the simulator (default mix)
+    const sim = await AlertSimulator.create({ seed: 61, alertsPerVisit: Math.min(N, 10_000) });
+    const out: Uint8Array[] = [];
+    while (out.length < N) {
+      out.push(...sim.encode(sim.planNext()));
+    }
+    return out.slice(0, N);
+  }
   if (INPUT === 'realistic') {
     const gen = RealisticAlerts.create({ seed: 21 });
     const out: Uint8Array[] = [];
@@ -138,7 +147,8 @@ function makeInput(): Uint8Array[] {
 const INPUT_LABEL = {
   realistic: 'realistic Rubin lsst.v10 (simulator; distinct; 10–600-row histories, 3 FITS cutouts)',
   real: 'the 7 real Rubin samples with new ids (full histories, no cutouts)',
-  small: `the 7 real Rubin samples cut to ${args.history} history points, no cutouts (small alerts)`
+  small: `the 7 real Rubin samples cut to ${args.history} history points, no cutouts (small alerts)`,
+  demo: "the demo's alerts (simulator visits of 10,000, default mix)"
 }[INPUT];
 
 async function main(): Promise<void> {
@@ -148,7 +158,7 @@ async function main(): Promise<void> {
   const run = `bench-stage-${Date.now()}`;
   const input = `${run}-in`;
   await admin.createTopics([{ topic: input, partitions: PARTITIONS }]);
-  const values = makeInput();
+  const values = await makeInput();
   const producer = await transport.producer();
   const tp = performance.now();
   await sendRecords(

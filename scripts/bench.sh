@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
 ALL=(decode crossmatch bridge simulate attach "stage --input realistic" "stage --input real"
-  "stage --input small" latency cone promote render backtest-archive)
+  "stage --input small" "stage --input demo" "stage --input realistic --payload thin" latency cone
+  promote render backtest-archive)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
 # Debian packages the benches compare against: Q3C in PostgreSQL (cone, cross-match) and kcat
 # (librdkafka's command-line client: the native floor of the Kafka benches).
