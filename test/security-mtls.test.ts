@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferClient } from '../sdk/src/buffer/client.js';
-import { issueCertificate } from '../sdk/src/buffer/local/secure.js';
+import { ensureSecurityMaterial, issueCertificate } from '../sdk/src/buffer/local/secure.js';
 import type { KafkaSecurity } from '../sdk/src/buffer/security.js';
 import type { KafkaClientName } from '../sdk/src/buffer/transport.js';
 import { KafkaSecurityError } from '../sdk/src/errors.js';
@@ -50,6 +50,9 @@ describe('Kafka over mTLS (SSL with client certificates)', () => {
       notBeforeMs: now - 3 * DAY,
       notAfterMs: now - DAY
     });
+    // a client certificate of another CA (a second private CA made the same way)
+    const other = ensureSecurityMaterial(join(dir, 'other'), 'ssl');
+    certs.otherCa = { certFile: other.clientCertFile, keyFile: other.clientKeyFile };
   }, 240_000);
 
   afterAll(async () => {
@@ -67,6 +70,11 @@ describe('Kafka over mTLS (SSL with client certificates)', () => {
       'an expired client certificate',
       s => ({ ...s, tls: { ...s.tls, ...certs.expired } }),
       /security\.tls\.certFile[\s\S]*expired|expired[\s\S]*security\.tls\.certFile/
+    ],
+    [
+      'a client certificate from another CA',
+      s => ({ ...s, tls: { ...s.tls, ...certs.otherCa } }),
+      /security\.tls\.certFile/
     ],
     [
       'no client certificate',
