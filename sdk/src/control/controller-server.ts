@@ -93,10 +93,10 @@ export async function startController(options: ControllerOptions = {}): Promise<
     let baseUrl = '';
     router.add('GET', '/openapi.json', ({ res }) => sendJson(res, 200, openApiDocument(baseUrl)));
     addCatalogRoutes(router, catalogs);
-    addStageRoutes(router, controller);
+    addStageRoutes(router, controller, { audit });
     addWatchRoutes(router);
     const objectRoutes = addObjectRoutes(router, controller);
-    const http = await startHttpServer(router, { ...options, token, tokenFile });
+    const http = await startHttpServer(router, { ...options, token, tokenFile, users });
     baseUrl = http.url;
     await controller.resume();
     const service = catalogs;
