@@ -11,6 +11,13 @@ import { flatten, id, num } from './json-flatten.js';
 import { lasairToAlert } from './lasair-json.js';
 import { RejectError } from './rejects.js';
 import { JD_MJD_OFFSET, ZTF_BANDS, abMagFromNjy, magErrFromFlux } from './schema.js';
+import {
+  isPositiveSubtraction,
+  rubinTotalMag,
+  rubinTotalMagErr,
+  ztfDcMag,
+  ztfDcMagErr
+} from './total-flux.js';
 
 type Obj = { [k: string]: JsonValue };
 const dec = new TextDecoder();
@@ -62,6 +69,8 @@ interface Point {
   isDetection: boolean;
   upperLimitMag: number;
   forced: boolean;
+  totalMag?: number;
+  totalMagErr?: number;
 }
 
 const enc = new TextEncoder();
@@ -80,7 +89,9 @@ function appendPoint(cols: AlertColumns, p: Point): void {
     p.forced,
     band,
     0,
-    band ? band.length : 0
+    band ? band.length : 0,
+    p.totalMag ?? NaN,
+    p.totalMagErr ?? NaN
   );
 }
 
@@ -97,6 +108,8 @@ function appendCanonical(
     band?: string;
     mag: number;
     magErr: number;
+    totalMag: number;
+    totalMagErr: number;
     psfFlux: number;
     psfFluxErr: number;
     ssObjectId?: bigint;
@@ -129,6 +142,8 @@ function appendCanonical(
     'mjd',
     'mag',
     'magErr',
+    'totalMag',
+    'totalMagErr',
     'psfFlux',
     'psfFluxErr',
     'ssdistnr'
@@ -145,7 +160,14 @@ function appendRubin(cols: AlertColumns, alert: Obj, src: Obj): void {
   const ssObjectId = nonZero(id(src.ssObjectId));
   const flux = num(src.psfFlux);
   const fluxErr = num(src.psfFluxErr);
-  const current = { mjd: num(src.midpointMjdTai), band: str(src.band), flux, fluxErr };
+  const current = {
+    mjd: num(src.midpointMjdTai),
+    band: str(src.band),
+    flux,
+    fluxErr,
+    sci: num(src.scienceFlux),
+    sciErr: num(src.scienceFluxErr)
+  };
   appendCanonical(cols, {
     survey: 'rubin',
     alertId: id(src.diaSourceId) ?? id(alert.diaSourceId),
@@ -157,6 +179,8 @@ function appendRubin(cols: AlertColumns, alert: Obj, src: Obj): void {
     band: current.band,
     mag: abMagFromNjy(flux),
     magErr: magErrFromFlux(flux, fluxErr),
+    totalMag: rubinTotalMag(current.sci),
+    totalMagErr: rubinTotalMagErr(current.sci, current.sciErr),
     psfFlux: flux,
     psfFluxErr: fluxErr,
     ssObjectId,
@@ -174,7 +198,9 @@ function appendRubin(cols: AlertColumns, alert: Obj, src: Obj): void {
             mjd: num(h.midpointMjdTai),
             band: str(h.band),
             flux: num(h.psfFlux),
-            fluxErr: num(h.psfFluxErr)
+            fluxErr: num(h.psfFluxErr),
+            sci: num(h.scienceFlux),
+            sciErr: num(h.scienceFluxErr)
           },
           forced
         );
@@ -190,18 +216,33 @@ function appendRubin(cols: AlertColumns, alert: Obj, src: Obj): void {
 
 function rubinPoint(
   cols: AlertColumns,
-  p: { mjd: number; band?: string; flux: number; fluxErr: number },
+  p: { mjd: number; band?: string; flux: number; fluxErr: number; sci: number; sciErr: number },
   forced: boolean
 ): void {
   appendPoint(cols, {
-    ...p,
+    mjd: p.mjd,
+    flux: p.flux,
+    fluxErr: p.fluxErr,
     band: p.band,
     mag: abMagFromNjy(p.flux),
     magErr: magErrFromFlux(p.flux, p.fluxErr),
+    totalMag: rubinTotalMag(p.sci),
+    totalMagErr: rubinTotalMagErr(p.sci, p.sciErr),
     isDetection: !forced,
     upperLimitMag: NaN,
     forced
   });
+}
+
+/** ZTF DC magnitude of a candidate / prv_candidate (see total-flux.ts). */
+function dcOf(c: Obj): { totalMag: number; totalMagErr: number } {
+  const positive = isPositiveSubtraction(str(c.isdiffpos));
+  const mag = num(c.magpsf);
+  const magnr = num(c.magnr);
+  return {
+    totalMag: ztfDcMag(mag, magnr, positive),
+    totalMagErr: ztfDcMagErr(mag, num(c.sigmapsf), magnr, num(c.sigmagnr), positive)
+  };
 }
 
 function appendZtf(cols: AlertColumns, alert: Obj, cand: Obj): void {
@@ -218,6 +259,7 @@ function appendZtf(cols: AlertColumns, alert: Obj, cand: Obj): void {
     band: ZTF_BANDS[num(cand.fid)],
     mag,
     magErr: num(cand.sigmapsf),
+    ...dcOf(cand),
     psfFlux: NaN,
     psfFluxErr: NaN,
     ssnamenr: str(cand.ssnamenr),
@@ -238,6 +280,7 @@ function appendZtf(cols: AlertColumns, alert: Obj, cand: Obj): void {
       fluxErr: NaN,
       mag: detected ? num(h.magpsf) : NaN,
       magErr: detected ? num(h.sigmapsf) : NaN,
+      ...(detected ? dcOf(h) : {}),
       isDetection: detected,
       upperLimitMag: detected ? NaN : num(h.diffmaglim),
       forced: false

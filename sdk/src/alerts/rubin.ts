@@ -9,6 +9,7 @@ import { KEEP_ARRAY, type Sink } from './avro/codegen.js';
 import { SurveyMapper, flattenPath } from './mapper.js';
 import { positionProblem, type RowProblem } from './position.js';
 import { abMagFromNjy, magErrFromFlux } from './schema.js';
+import { rubinTotalMag, rubinTotalMagErr } from './total-flux.js';
 
 const SURVEY = new TextEncoder().encode('rubin');
 
@@ -22,7 +23,9 @@ const SLOTS = [
   ['diaSource.midpointMjdTai', 'num'],
   ['diaSource.psfFlux', 'num'],
   ['diaSource.psfFluxErr', 'num'],
-  ['diaSource.band', 'str']
+  ['diaSource.band', 'str'],
+  ['diaSource.scienceFlux', 'num'],
+  ['diaSource.scienceFluxErr', 'num']
 ] as const;
 
 const PREFIXES = { diaObject: 'diaObject_' };
@@ -50,7 +53,9 @@ export class RubinMapper extends SurveyMapper {
     mjd: this.slot('diaSource.midpointMjdTai'),
     flux: this.slot('diaSource.psfFlux'),
     fluxErr: this.slot('diaSource.psfFluxErr'),
-    band: this.slot('diaSource.band')
+    band: this.slot('diaSource.band'),
+    sci: this.slot('diaSource.scienceFlux'),
+    sciErr: this.slot('diaSource.scienceFluxErr')
   };
 
   constructor(cols: AlertColumns) {
@@ -88,7 +93,7 @@ export class RubinMapper extends SurveyMapper {
    */
   protected override pointSink(path: string): Sink | undefined {
     const m =
-      /^(?:prvDiaSources|prvDiaForcedSources)\[\]\.(midpointMjdTai|psfFlux|psfFluxErr|band)$/.exec(
+      /^(?:prvDiaSources|prvDiaForcedSources)\[\]\.(midpointMjdTai|psfFlux|psfFluxErr|band|scienceFlux|scienceFluxErr)$/.exec(
         path
       );
     if (!m) {
@@ -96,13 +101,20 @@ export class RubinMapper extends SurveyMapper {
     }
     const sinks = this.cols.lightcurve.sinks;
     const field = m[1];
-    return field === 'midpointMjdTai'
-      ? sinks.mjd
-      : field === 'psfFlux'
-        ? sinks.flux
-        : field === 'psfFluxErr'
-          ? sinks.fluxErr
-          : sinks.band;
+    switch (field) {
+      case 'midpointMjdTai':
+        return sinks.mjd;
+      case 'psfFlux':
+        return sinks.flux;
+      case 'psfFluxErr':
+        return sinks.fluxErr;
+      case 'scienceFlux':
+        return sinks.sciFlux;
+      case 'scienceFluxErr':
+        return sinks.sciFluxErr;
+      default:
+        return sinks.band;
+    }
   }
 
   override beginRow(): void {
@@ -170,12 +182,27 @@ export class RubinMapper extends SurveyMapper {
     const magErr = magErrFromFlux(flux, fluxErr);
     c.mag.appendOrNull(mag, mag !== mag);
     c.magErr.appendOrNull(magErr, magErr !== magErr);
+    const sci = s.numOrNaN(x.sci);
+    const total = rubinTotalMag(sci);
+    const totalErr = rubinTotalMagErr(sci, s.numOrNaN(x.sciErr));
+    c.totalMag.appendOrNull(total, total !== total);
+    c.totalMagErr.appendOrNull(totalErr, totalErr !== totalErr);
     c.psfFlux.appendOrNull(flux, flux !== flux);
     c.psfFluxErr.appendOrNull(fluxErr, fluxErr !== fluxErr);
     c.ssnamenr.appendNull();
     c.ssdistnr.appendNull();
     c.isMovingObject.append(ssObjectId >= 0);
-    c.lightcurve.pushFromSlots(s, x.mjd, x.flux, x.fluxErr, x.band, false, this.buf);
+    c.lightcurve.pushFromSlots(
+      s,
+      x.mjd,
+      x.flux,
+      x.fluxErr,
+      x.band,
+      false,
+      this.buf,
+      x.sci,
+      x.sciErr
+    );
     c.lightcurve.closeRow();
     c.endRow();
     return undefined;

@@ -13,6 +13,7 @@
  * | `mjd` | Float64 | `diaSource.midpointMjdTai` | `candidate.jd − 2400000.5` |
  * | `band` | Utf8 | `diaSource.band` | `fid` 1→g, 2→r, 3→i |
  * | `mag`, `magErr` | Float64 (AB) | `31.4 − 2.5 log10(psfFlux)`, `1.0857 psfFluxErr/psfFlux` (null when flux ≤ 0) | `magpsf`, `sigmapsf` |
+ * | `totalMag`, `totalMagErr` | Float64 | total-flux magnitude: `31.4 − 2.5 log10(scienceFlux)`, `1.0857 scienceFluxErr/scienceFlux` (null when ≤ 0) | DC magnitude from magpsf, sigmapsf, magnr, sigmagnr, isdiffpos (see total-flux.ts; null without a reference source) |
  * | `psfFlux`, `psfFluxErr` | Float64 (nJy) | `diaSource.psfFlux/psfFluxErr` | null |
  * | `ssObjectId` | Int64 | `diaSource.ssObjectId` (0 → null) | null |
  * | `ssnamenr` | Utf8 | null | `candidate.ssnamenr` |
@@ -31,7 +32,9 @@
  * batches share one schema.
  *
  * Then `lightcurve`: List<Struct<mjd Float64, band Utf8, flux Float64, fluxErr Float64,
- * mag Float64, magErr Float64, isDetection Bool, upperLimitMag Float64, forced Bool>>:
+ * mag Float64, magErr Float64, isDetection Bool, upperLimitMag Float64, forced Bool,
+ * totalMag Float64, totalMagErr Float64>> (total-flux magnitudes as in the alert columns, per point:
+ * Rubin from each source's and forced source's scienceFlux, ZTF from each prv_candidate's magnr):
  * - Rubin: `prvDiaSources` (isDetection), then `prvDiaForcedSources` (forced, not detections),
  *   then the current `diaSource`; mjd = midpointMjdTai, flux/fluxErr = psfFlux/psfFluxErr (nJy),
  *   mag/magErr derived from flux as above; upperLimitMag null.
@@ -57,6 +60,8 @@ export const CANONICAL_COLUMNS = [
   'band',
   'mag',
   'magErr',
+  'totalMag',
+  'totalMagErr',
   'psfFlux',
   'psfFluxErr',
   'ssObjectId',

@@ -3,6 +3,7 @@ import type { AlertColumns } from './arrow/alert-columns.js';
 import { SurveyMapper, flattenPath } from './mapper.js';
 import { positionProblem, type RowProblem } from './position.js';
 import { JD_MJD_OFFSET, ZTF_BANDS } from './schema.js';
+import { ztfDcMag, ztfDcMagErr } from './total-flux.js';
 
 const enc = new TextEncoder();
 const SURVEY = enc.encode('ztf');
@@ -23,6 +24,9 @@ const SLOTS = [
   ['candidate.magpsf', 'num'],
   ['candidate.sigmapsf', 'num'],
   ['candidate.diffmaglim', 'num'],
+  ['candidate.magnr', 'num'],
+  ['candidate.sigmagnr', 'num'],
+  ['candidate.isdiffpos', 'str'],
   ['candidate.ssdistnr', 'num'],
   ['candidate.ssnamenr', 'str'],
   ['prv_candidates[].candid', 'id'],
@@ -30,7 +34,10 @@ const SLOTS = [
   ['prv_candidates[].fid', 'num'],
   ['prv_candidates[].magpsf', 'num'],
   ['prv_candidates[].sigmapsf', 'num'],
-  ['prv_candidates[].diffmaglim', 'num']
+  ['prv_candidates[].diffmaglim', 'num'],
+  ['prv_candidates[].magnr', 'num'],
+  ['prv_candidates[].sigmagnr', 'num'],
+  ['prv_candidates[].isdiffpos', 'str']
 ] as const;
 
 const SKIP_RECORDS = new Set(['cutoutScience', 'cutoutTemplate', 'cutoutDifference']);
@@ -53,6 +60,9 @@ export class ZtfMapper extends SurveyMapper {
     mag: this.slot('candidate.magpsf'),
     magErr: this.slot('candidate.sigmapsf'),
     lim: this.slot('candidate.diffmaglim'),
+    magnr: this.slot('candidate.magnr'),
+    sigmagnr: this.slot('candidate.sigmagnr'),
+    isdiffpos: this.slot('candidate.isdiffpos'),
     ssdistnr: this.slot('candidate.ssdistnr'),
     ssnamenr: this.slot('candidate.ssnamenr')
   };
@@ -76,6 +86,9 @@ export class ZtfMapper extends SurveyMapper {
     const mag = this.slot('prv_candidates[].magpsf');
     const magErr = this.slot('prv_candidates[].sigmapsf');
     const lim = this.slot('prv_candidates[].diffmaglim');
+    const magnr = this.slot('prv_candidates[].magnr');
+    const sigmagnr = this.slot('prv_candidates[].sigmagnr');
+    const isdiffpos = this.slot('prv_candidates[].isdiffpos');
     return {
       prv_candidates: () => {
         const s = this.slots;
@@ -89,7 +102,10 @@ export class ZtfMapper extends SurveyMapper {
           detected,
           s.numOrNaN(mag),
           s.numOrNaN(magErr),
-          s.numOrNaN(lim)
+          s.numOrNaN(lim),
+          magnr,
+          sigmagnr,
+          isdiffpos
         );
       }
     };
@@ -101,9 +117,15 @@ export class ZtfMapper extends SurveyMapper {
     detected: boolean,
     mag: number,
     magErr: number,
-    lim: number
+    lim: number,
+    magnrSlot: number,
+    sigmagnrSlot: number,
+    isdiffposSlot: number
   ): void {
     const band = BAND_BYTES.get(fid) ?? null;
+    const [total, totalErr] = detected
+      ? this.dcMag(mag, magErr, magnrSlot, sigmagnrSlot, isdiffposSlot)
+      : [NaN, NaN];
     this.cols.lightcurve.push(
       jd - JD_MJD_OFFSET,
       NaN,
@@ -116,8 +138,28 @@ export class ZtfMapper extends SurveyMapper {
       false,
       band,
       0,
-      band ? band.length : 0
+      band ? band.length : 0,
+      total,
+      totalErr
     );
+  }
+
+  /** The DC magnitude and its error from the slots of magnr, sigmagnr and isdiffpos. */
+  private dcMag(
+    mag: number,
+    magErr: number,
+    magnrSlot: number,
+    sigmagnrSlot: number,
+    isdiffposSlot: number
+  ): [number, number] {
+    const s = this.slots;
+    const magnr = s.numOrNaN(magnrSlot);
+    const sigmagnr = s.numOrNaN(sigmagnrSlot);
+    // isdiffpos: 't' / '1' (positive subtraction) or 'f' / '0'
+    const first =
+      s.isNull[isdiffposSlot] || s.len[isdiffposSlot] === 0 ? 0 : this.buf[s.start[isdiffposSlot]];
+    const positive = first === 0x74 || first === 0x31 || first === 0x54;
+    return [ztfDcMag(mag, magnr, positive), ztfDcMagErr(mag, magErr, magnr, sigmagnr, positive)];
   }
 
   finishRow(): RowProblem | undefined {
@@ -167,13 +209,28 @@ export class ZtfMapper extends SurveyMapper {
     const magErr = s.numOrNaN(x.magErr);
     c.mag.appendOrNull(mag, mag !== mag);
     c.magErr.appendOrNull(magErr, magErr !== magErr);
+    const [total, totalErr] = s.isNull[x.mag]
+      ? [NaN, NaN]
+      : this.dcMag(mag, magErr, x.magnr, x.sigmagnr, x.isdiffpos);
+    c.totalMag.appendOrNull(total, total !== total);
+    c.totalMagErr.appendOrNull(totalErr, totalErr !== totalErr);
     c.psfFlux.appendNull();
     c.psfFluxErr.appendNull();
     c.ssObjectId.appendNull();
     const ssdistnr = s.numOrNaN(x.ssdistnr);
     c.ssdistnr.appendOrNull(ssdistnr, ssdistnr !== ssdistnr);
     c.isMovingObject.append(ssdistnr >= 0 && ssdistnr <= SS_MATCH_ARCSEC);
-    this.point(jd, fid, !s.isNull[x.mag], mag, magErr, s.numOrNaN(x.lim));
+    this.point(
+      jd,
+      fid,
+      !s.isNull[x.mag],
+      mag,
+      magErr,
+      s.numOrNaN(x.lim),
+      x.magnr,
+      x.sigmagnr,
+      x.isdiffpos
+    );
     c.lightcurve.closeRow();
     c.endRow();
     return undefined;

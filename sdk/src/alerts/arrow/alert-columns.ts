@@ -49,6 +49,8 @@ export class AlertColumns {
   readonly band = new Utf8Column();
   readonly mag = new Float64Column();
   readonly magErr = new Float64Column();
+  readonly totalMag = new Float64Column();
+  readonly totalMagErr = new Float64Column();
   readonly psfFlux = new Float64Column();
   readonly psfFluxErr = new Float64Column();
   readonly ssObjectId = new Int64Column();

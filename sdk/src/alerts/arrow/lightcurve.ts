@@ -1,6 +1,8 @@
 /**
  * The `lightcurve` column: List<Struct<mjd, band, flux, fluxErr, mag, magErr, isDetection,
- * upperLimitMag, forced>>, one list per alert (history + current detection).
+ * upperLimitMag, forced, totalMag, totalMagErr>>, one list per alert (history + current detection).
+ * totalMag/totalMagErr are total-flux magnitudes (see total-flux.ts): ZTF's DC magnitude, Rubin's
+ * from scienceFlux (its history arrays write the science flux through sinks; converted on commit).
  *
  * Lightcurves are most of a decoded batch's memory (hundreds of points per Rubin alert), so each
  * point is written once, straight into plain Float64Arrays (NaN for null) and the boolean and band
@@ -47,7 +49,9 @@ export class LightcurveColumn implements PointBuffers {
     mjd: new PointF64Sink(this, this.a.mjd),
     flux: new PointF64Sink(this, this.a.flux),
     fluxErr: new PointF64Sink(this, this.a.fluxErr),
-    band: new PointBandSink(this, this.a.bandOffsets, this.a.bandValid)
+    band: new PointBandSink(this, this.a.bandOffsets, this.a.bandValid),
+    sciFlux: new PointF64Sink(this, this.a.total),
+    sciFluxErr: new PointF64Sink(this, this.a.totalErr)
   };
 
   /** Buffers handed back by `recycle`, used by the next batch instead of fresh memory. */
@@ -111,13 +115,15 @@ export class LightcurveColumn implements PointBuffers {
     s.fluxErr.v = a.fluxErr;
     s.band.offsets = a.bandOffsets;
     s.band.valid = a.bandValid;
+    s.sciFlux.v = a.total;
+    s.sciFluxErr.v = a.totalErr;
   }
 
   /** Points the sinks at the next point (before a reader writes an alert's history). */
   beginPoints(): void {
     const s = this.sinks;
     const i = this.points;
-    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = i;
+    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = s.sciFlux.n = s.sciFluxErr.n = i;
     s.band.nulls = 0;
   }
 
@@ -138,7 +144,9 @@ export class LightcurveColumn implements PointBuffers {
     forced: boolean,
     band: Uint8Array | null,
     bandStart: number,
-    bandLen: number
+    bandLen: number,
+    totalMag = NaN,
+    totalMagErr = NaN
   ): void {
     const i = this.open();
     if (magFromFlux) {
@@ -146,6 +154,8 @@ export class LightcurveColumn implements PointBuffers {
       magErr = magErrFromFlux(flux, fluxErr);
     }
     this.values(i, mjd, flux, fluxErr, mag, magErr, upperLimitMag);
+    this.a.total[i] = totalMag;
+    this.a.totalErr[i] = totalMagErr;
     this.flags(i, isDetection, forced);
     this.band(i, band, bandStart, bandLen);
   }
@@ -162,13 +172,19 @@ export class LightcurveColumn implements PointBuffers {
     fluxErr: number,
     band: number,
     forced: boolean,
-    buf: Uint8Array
+    buf: Uint8Array,
+    sciFlux = -1,
+    sciFluxErr = -1
   ): void {
     const i = this.open();
     const sn = s.isNull;
     const sf = s.num;
     const f = sn[flux] === 0 ? sf[flux] : NaN;
     const fe = sn[fluxErr] === 0 ? sf[fluxErr] : NaN;
+    const sci = sciFlux >= 0 && sn[sciFlux] === 0 ? sf[sciFlux] : NaN;
+    const sciErr = sciFluxErr >= 0 && sn[sciFluxErr] === 0 ? sf[sciFluxErr] : NaN;
+    this.a.total[i] = abMagFromNjy(sci);
+    this.a.totalErr[i] = magErrFromFlux(sci, sciErr);
     this.values(
       i,
       sn[mjd] === 0 ? sf[mjd] : NaN,
@@ -190,11 +206,15 @@ export class LightcurveColumn implements PointBuffers {
   commitPoints(forced: boolean): void {
     const s = this.sinks;
     const i0 = this.points;
-    const end = Math.max(s.mjd.n, s.flux.n, s.fluxErr.n, s.band.n);
+    const end = Math.max(s.mjd.n, s.flux.n, s.fluxErr.n, s.band.n, s.sciFlux.n, s.sciFluxErr.n);
     if (end === i0) {
       return;
     }
     const a = this.a;
+    fillNaN(a.total, s.sciFlux.n, end);
+    fillNaN(a.totalErr, s.sciFluxErr.n, end);
+    s.sciFlux.n = s.sciFluxErr.n = end;
+    totalFromScienceFlux(a.total, a.totalErr, i0, end);
     // a field the array does not have: null for its points (the capacity is there: end ≤ cap)
     fillNaN(a.mjd, s.mjd.n, end);
     fillNaN(a.flux, s.flux.n, end);
@@ -364,7 +384,15 @@ export class LightcurveColumn implements PointBuffers {
     const a = this.a;
     const end = this.points;
     const s = this.sinks;
-    const written = Math.max(end, s.mjd.n, s.flux.n, s.fluxErr.n, s.band.n);
+    const written = Math.max(
+      end,
+      s.mjd.n,
+      s.flux.n,
+      s.fluxErr.n,
+      s.band.n,
+      s.sciFlux.n,
+      s.sciFluxErr.n
+    );
     this.nMjd -= nanCount(a.mjd, keep, end);
     this.nFlux -= nanCount(a.flux, keep, end);
     this.nFluxErr -= nanCount(a.fluxErr, keep, end);
@@ -443,7 +471,9 @@ export class LightcurveColumn implements PointBuffers {
       f64(a.magErr, this.nMagErr, a.magErrValid),
       bool(a.isDetection),
       f64(this.limits(m), this.nLimit),
-      bool(a.forced)
+      bool(a.forced),
+      f64(a.total, nanCount(a.total, 0, m)),
+      f64(a.totalErr, nanCount(a.totalErr, 0, m))
     ];
     const struct = makeData({
       type: new Struct(lightcurveFields()),
@@ -514,6 +544,33 @@ export function lightcurveFields(): Field[] {
     f('magErr', new Float64()),
     f('isDetection', new Bool()),
     f('upperLimitMag', new Float64()),
-    f('forced', new Bool())
+    f('forced', new Bool()),
+    f('totalMag', new Float64()),
+    f('totalMagErr', new Float64())
   ];
+}
+
+/**
+ * Science fluxes (nJy) in total[from, to) and their errors in totalErr become AB magnitudes and
+ * magnitude errors in place (NaN when the flux is not positive).
+ */
+function totalFromScienceFlux(
+  total: Float64Array,
+  totalErr: Float64Array,
+  from: number,
+  to: number
+): void {
+  const zp = NJY_AB_ZERO_POINT;
+  const lnToMag = LN_TO_MAG;
+  const errFactor = MAG_ERR_FACTOR;
+  for (let i = from; i < to; i++) {
+    const f = total[i];
+    if (f > 0) {
+      totalErr[i] = (errFactor * totalErr[i]) / f;
+      total[i] = zp - lnToMag * Math.log(f);
+    } else {
+      total[i] = NaN;
+      totalErr[i] = NaN;
+    }
+  }
 }

@@ -10,6 +10,9 @@ export class PointArrays {
   readonly fluxErr: Float64Array;
   readonly mag: Float64Array;
   readonly magErr: Float64Array;
+  /** Total-flux magnitude and error (Rubin history: science flux and its error until committed). */
+  readonly total: Float64Array;
+  readonly totalErr: Float64Array;
   /**
    * Upper limits, allocated on the first point that has one (Rubin points never do; an unused
    * buffer would still count as external memory and bring garbage collections forward).
@@ -23,19 +26,21 @@ export class PointArrays {
   readonly magErrValid: Uint8Array;
   readonly bandOffsets: Int32Array;
   constructor(readonly cap: number) {
-    // One allocation for all of them (one backing store for V8 to track, not ten): the five
+    // One allocation for all of them (one backing store for V8 to track, not ten): the seven
     // Float64 arrays first (8-byte aligned), then bandOffsets, then the five bitmaps.
     const f64 = 8 * cap;
     const bitmap = cap >> 3;
-    const buf = new ArrayBuffer(5 * f64 + 4 * (cap + 1) + 5 * bitmap);
+    const buf = new ArrayBuffer(7 * f64 + 4 * (cap + 1) + 5 * bitmap);
     const f = (k: number): Float64Array => new Float64Array(buf, k * f64, cap);
     this.mjd = f(0);
     this.flux = f(1);
     this.fluxErr = f(2);
     this.mag = f(3);
     this.magErr = f(4);
-    this.bandOffsets = new Int32Array(buf, 5 * f64, cap + 1);
-    const bits = 5 * f64 + 4 * (cap + 1);
+    this.total = f(5);
+    this.totalErr = f(6);
+    this.bandOffsets = new Int32Array(buf, 7 * f64, cap + 1);
+    const bits = 7 * f64 + 4 * (cap + 1);
     const b = (k: number): Uint8Array => new Uint8Array(buf, bits + k * bitmap, bitmap);
     this.isDetection = b(0);
     this.forced = b(1);
@@ -63,6 +68,8 @@ export class PointArrays {
     next.fluxErr.set(this.fluxErr);
     next.mag.set(this.mag);
     next.magErr.set(this.magErr);
+    next.total.set(this.total);
+    next.totalErr.set(this.totalErr);
     if (this.limit) {
       next.limits().set(this.limit);
     }
