@@ -6,7 +6,7 @@
  * that names the setting to fix. No log line, error, `/stages` answer or metric shows a secret.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,8 @@ import {
   secureKafka,
   type SecureKafka
 } from './security-helpers.js';
-import { skipWithoutSamples } from './stage-helpers.js';
+import { PYTHON, produceValues, randomName, skipWithoutSamples } from './stage-helpers.js';
+import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'alertlab');
 const run = promisify(execFile);
@@ -132,6 +133,51 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
     expect(res?.stderr).toMatch(/security\.sasl\.passwordEnv/);
     expectNoSecret(res?.stderr ?? '', [kafka.password, WRONG_PASSWORD], 'CLI stderr');
   }, 60_000);
+
+  it('Python: connect(security=...) attaches; a wrong password fails fast and shows neither', async () => {
+    const topic = randomName('sec-py');
+    const c = await BufferClient.create({
+      bootstrapServers: kafka.bootstrapServers,
+      security: kafka.security
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'alertlab-sec-py-'));
+    try {
+      await c.createTopics([{ topic, partitions: 1 }]);
+      const small = smallRubinAlerts(0);
+      const values = Array.from({ length: 500 }, (_, i) => small.make(i));
+      await produceValues(c.transport, topic, values);
+      const script = join(import.meta.dirname, 'security_attach.py');
+      const args = [
+        script,
+        join(dir, 'bridge.json'),
+        kafka.bootstrapServers.join(','),
+        kafka.files.settingsFile,
+        topic,
+        'SEC_TEST_PW'
+      ];
+      const { stdout, stderr } = await run(PYTHON, args, {
+        timeout: 150_000,
+        env: { ...process.env, SEC_TEST_PW: WRONG_PASSWORD }
+      });
+      const out = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+        rows: number;
+        error: string;
+        seconds: number;
+      };
+      expect(out.rows).toBe(500);
+      expect(out.error).toMatch(/security\.sasl\.passwordEnv/);
+      expect(out.seconds).toBeLessThan(5);
+      const log = readFileSync(join(dir, 'bridge.log'), 'utf8');
+      expectNoSecret(
+        `${stdout}\n${stderr}\n${log}`,
+        [kafka.password, WRONG_PASSWORD],
+        'Python and engine'
+      );
+    } finally {
+      await c.deleteTopics([topic]).catch(() => undefined);
+      await c.close();
+    }
+  }, 180_000);
 
   describe.skipIf(skipWithoutSamples())('stages', () => {
     it('a stage killed with SIGKILL routes every alert exactly once', async () => {
