@@ -202,6 +202,24 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
         }
       })
     },
+    '/stages/{id}/objects': {
+      post: stageOp(
+        "One SELECT over the stage's objects table (object state, from its changelog); int64 as strings",
+        {
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['sql'],
+              properties: {
+                sql: { type: 'string' },
+                maxRows: { type: 'integer', minimum: 1, maximum: 1_000_000 }
+              }
+            })
+          }
+        }
+      )
+    },
     '/stages/{id}/stop': { post: stageOp('Stop the workers') },
     '/stages/{id}/start': { post: stageOp('Start the workers') },
     '/stages/{id}/rollback': {
