@@ -22,13 +22,12 @@ import { compileWriter, type DatumWriter } from './avro/compile.js';
 import { StampPool, type CutoutEncoding } from './fits-stamps.js';
 import {
   buildRowPool,
-  splitId,
   syntheticDiaSource,
   syntheticForcedSource,
-  writeVarintFixed,
   type RowPool
 } from './realistic-rows.js';
-import { dayObs, syntheticDiaObject, writeVarint, zigzagLength } from './realistic-head.js';
+import { syntheticDiaObject, writeVarint, zigzagLength } from './realistic-head.js';
+import { HistoryWriter } from './realistic-history.js';
 import { Rng, seedOf } from './rng.js';
 import type { RubinAlert, RubinFraming } from './rubin-encoder.js';
 
@@ -66,7 +65,8 @@ export interface RealisticBatch {
 const POOL_ROWS = 512;
 const POOL_HEADS = 64;
 const POOL_STAMPS = 16;
-const ID_HI = { alert: 0x025c0000, row: 0x025d0000, forced: 0x025e0000, object: 0x025f0000 };
+/** High 32 bits of alert and object ids (history rows: realistic-history.ts), before the seed's offset. */
+const ID_HI = { alert: 0x025c0000, object: 0x025f0000 };
 const NO_HISTORY_FRACTION = 0.1;
 const OBSERVATION_REASONS = ['wfd', 'ddf_edfs_b', 'ddf_cosmos', 'too'];
 
@@ -92,12 +92,9 @@ export class RealisticAlerts {
   private readonly stamps: StampPool | null;
   private readonly w = new ByteWriter(1 << 16);
   private readonly seedHi: number;
-  private readonly dayCache = new Map<number, number>();
-  private view = new DataView(new ArrayBuffer(8));
+  private readonly histories: HistoryWriter;
   /** Alerts made so far. */
   produced = 0;
-  private rowSerial = 0;
-  private forcedSerial = 0;
 
   private constructor(
     readonly options: Required<Omit<RealisticOptions, 'positions' | 'schemaDir'>> & RealisticOptions
@@ -105,6 +102,7 @@ export class RealisticAlerts {
     const seed = seedOf(options.seed);
     this.rng = Rng.stream(seed, 'realistic');
     this.seedHi = (seed % 4096) * 16;
+    this.histories = new HistoryWriter(this.rng, this.seedHi);
     const root = loadRubinSchema(options.schemaDir).type as AvroRecord;
     const sourceType = field(root, 'diaSource');
     const forcedType = (branch(field(root, 'prvDiaForcedSources'), 'array') as { items: AvroType })
@@ -144,16 +142,6 @@ export class RealisticAlerts {
       history,
       mjdStart: options.mjdStart ?? 61100
     });
-  }
-
-  private visitOf(mjd: number, seq: number): number {
-    const day = Math.floor(mjd);
-    let d = this.dayCache.get(day);
-    if (d === undefined) {
-      d = dayObs(mjd);
-      this.dayCache.set(day, d);
-    }
-    return d * 100000 + (seq % 100000);
   }
 
   private historyCounts(): [number, number] {
@@ -217,7 +205,7 @@ export class RealisticAlerts {
       const src: RubinAlert = {
         ...this.heads[rng.int(POOL_HEADS)],
         diaSourceId: alertId,
-        visit: BigInt(this.visitOf(mjd, serial)),
+        visit: BigInt(this.histories.visitOf(mjd, serial)),
         diaObjectId: objectId,
         midpointMjdTai: mjd,
         timeProcessedMjdTai: mjd + 0.002,
@@ -276,15 +264,28 @@ export class RealisticAlerts {
       total += size;
     }
     const buf = new Uint8Array(total);
-    this.view = new DataView(buf.buffer);
     let pos = 0;
     for (let a = 0; a < n; a++) {
       const start = pos;
       buf.set(heads[a], pos);
       pos += heads[a].length;
       const hasHistory = out.diaObjectIds[a] !== null;
-      pos = this.history(buf, pos, hasHistory, prvTpl[a], this.rows, a, out, mjds[a], true);
-      pos = this.history(buf, pos, hasHistory, forcedTpl[a], this.forced, a, out, mjds[a], false);
+      const objectId = out.diaObjectIds[a] ?? 0n;
+      const [ra, dec] = [out.raDeg[a], out.decDeg[a]];
+      const h = this.histories;
+      pos = h.write(buf, pos, hasHistory, prvTpl[a], this.rows, objectId, ra, dec, mjds[a], true);
+      pos = h.write(
+        buf,
+        pos,
+        hasHistory,
+        forcedTpl[a],
+        this.forced,
+        objectId,
+        ra,
+        dec,
+        mjds[a],
+        false
+      );
       const obj = objectsBytes[a];
       if (obj) {
         buf[pos++] = 2;
@@ -314,72 +315,5 @@ export class RealisticAlerts {
     }
     this.produced += n;
     return out;
-  }
-
-  /** Writes one history array (or null) of copied, patched template rows. */
-  private history(
-    buf: Uint8Array,
-    pos: number,
-    present: boolean,
-    tpl: Uint16Array,
-    pool: RowPool,
-    a: number,
-    out: RealisticBatch,
-    mjd: number,
-    detections: boolean
-  ): number {
-    if (!present) {
-      buf[pos++] = 0;
-      return pos;
-    }
-    buf[pos++] = 2;
-    const n = tpl.length;
-    if (n > 0) {
-      pos = writeVarint(buf, pos, n);
-    }
-    const view = this.view;
-    const rng = this.rng;
-    const obj = splitId(out.diaObjectIds[a]!);
-    const ra = out.raDeg[a];
-    const dec = out.decDeg[a];
-    const cadence = 0.5 + 2.5 * rng.next();
-    const amp = rng.logUniform(500, 5e4);
-    const period = rng.logUniform(0.2, 300);
-    const idHi = (detections ? ID_HI.row : ID_HI.forced) + this.seedHi;
-    // one seeded 32-bit state per history, stepped inline (xorshift): 4 draws per row
-    let x = rng.uint32() | 1;
-    const step = (): number => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) * 2.3283064365386963e-10;
-    };
-    let day = NaN;
-    let visitDay = 0;
-    for (let k = 0; k < n; k++) {
-      const row = pool.rows[tpl[k]];
-      const o = pool.offsets[tpl[k]];
-      buf.set(row, pos);
-      const t = mjd - (n - k) * cadence - 0.01 * step();
-      const serial = detections ? this.rowSerial++ : this.forcedSerial++;
-      writeVarintFixed(buf, pos + o.id, idHi, serial >>> 0, 9);
-      writeVarintFixed(buf, pos + o.objectId, obj.hi, obj.lo, 9);
-      if (Math.floor(t) !== day) {
-        day = Math.floor(t);
-        visitDay = this.visitOf(t, 0);
-      }
-      const visit = visitDay + (serial % 100000);
-      writeVarintFixed(buf, pos + o.visit, Math.floor(visit / 4294967296), visit >>> 0, 6);
-      view.setFloat64(pos + o.mjd, t, true);
-      view.setFloat64(pos + o.processedMjd, t + 0.002, true);
-      view.setFloat64(pos + o.ra, ra + 3e-5 * (step() - 0.5), true);
-      view.setFloat64(pos + o.dec, dec + 3e-5 * (step() - 0.5), true);
-      const flux = amp * Math.sin((2 * Math.PI * t) / period) + 300 * (step() - 0.5);
-      view.setFloat32(pos + o.psfFlux, flux, true);
-      view.setFloat32(pos + o.scienceFlux, 2e5 + flux, true);
-      pos += row.length;
-    }
-    buf[pos++] = 0;
-    return pos;
   }
 }
