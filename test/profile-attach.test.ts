@@ -92,6 +92,12 @@ describe.skipIf(skipWithoutData(missing))(title('attach --profile on the local b
         expect([...since.ids].sort()).toEqual([...ids].sort());
         expect((await attach(...args, '--reset-to', 'latest')).ids).toEqual([]);
         await producer.close();
+        const admin = await t.admin();
+        const groups = (await admin.listGroups())
+          .map(g => g.groupId)
+          .filter(g => g.includes(topic));
+        expect(groups.length).toBe(1); // the one resume group the six reads shared
+        await admin.deleteGroups(groups).finally(() => admin.close());
       });
     });
   }, 240_000);
