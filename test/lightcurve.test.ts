@@ -163,6 +163,8 @@ describe.skipIf(!present)('lightcurve of one object', () => {
       'fluxErr',
       'mag',
       'magErr',
+      'totalMag',
+      'totalMagErr',
       'isDetection',
       'upperLimitMag',
       'forced',
@@ -262,7 +264,7 @@ describe.skipIf(!present)('lightcurve of one object', () => {
     const lc = await run(['lightcurve', objectId, '--topic', topics.rubin, ...common]);
     const lines = lc.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'mjd,band,flux,fluxErr,mag,magErr,isDetection,upperLimitMag,forced,alertId,source'
+      'mjd,band,flux,fluxErr,mag,magErr,totalMag,totalMagErr,isDetection,upperLimitMag,forced,alertId,source'
     );
     expect(lines.length - 1).toBe(expectedPoints(rubinBatch, objectId).length);
   });

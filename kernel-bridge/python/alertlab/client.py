@@ -231,7 +231,8 @@ class Client:
         alerts' own scale: TAI for Rubin, UTC for ZTF), or an astropy ``Time``.
 
         Returns a pyarrow Table: ``mjd`` (days), ``band``, ``flux``/``fluxErr`` (nJy, Rubin),
-        ``mag``/``magErr`` (AB), ``isDetection``, ``upperLimitMag`` (non-detections),
+        ``mag``/``magErr`` (AB), ``totalMag``/``totalMagErr`` (total-flux magnitudes: ZTF's DC
+        magnitude, Rubin's from scienceFlux), ``isDetection``, ``upperLimitMag`` (non-detections),
         ``forced`` (forced photometry), ``alertId`` (int64, the alert that gave the point) and
         ``source`` (topic name or ``"archive"``). An unknown object gives an empty table of that
         schema. The schema metadata says how many alerts were found: ``found`` (``b"0"`` for an

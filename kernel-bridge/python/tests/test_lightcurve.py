@@ -29,6 +29,8 @@ FIELDS = [
     "fluxErr",
     "mag",
     "magErr",
+    "totalMag",
+    "totalMagErr",
     "isDetection",
     "upperLimitMag",
     "forced",

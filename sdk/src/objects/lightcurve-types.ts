@@ -23,7 +23,11 @@ export interface LightcurveOptions {
 /** A lightcurve and where it came from. */
 export interface LightcurveResult {
   objectId: string;
-  /** mjd, band, flux, fluxErr, mag, magErr, isDetection, upperLimitMag, forced, alertId, source; sorted by mjd. */
+  /**
+   * mjd, band, flux, fluxErr, mag, magErr, totalMag, totalMagErr (total-flux magnitudes; null for
+   * points read from archives written before they existed), isDetection, upperLimitMag, forced,
+   * alertId, source; sorted by mjd.
+   */
   table: Table;
   /** Alerts of the object found (buffer + archive); 0 means an unknown object (the table is empty). */
   found: number;

@@ -9,6 +9,8 @@ const pt = (over: Partial<LightcurvePoint>): LightcurvePoint => ({
   fluxErr: 1,
   mag: 20,
   magErr: 0.1,
+  totalMag: null,
+  totalMagErr: null,
   isDetection: true,
   upperLimitMag: null,
   forced: false,
@@ -51,7 +53,7 @@ describe('mergePoints', () => {
     expect(t.schema.metadata.get('found')).toBe('1');
     const empty = pointsTable([]);
     expect(empty.numRows).toBe(0);
-    expect(empty.schema.fields.length).toBe(11);
+    expect(empty.schema.fields.length).toBe(13);
   });
 });
 

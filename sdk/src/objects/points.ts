@@ -25,6 +25,9 @@ export interface LightcurvePoint {
   fluxErr: number | null;
   mag: number | null;
   magErr: number | null;
+  /** Total-flux magnitude and error (ZTF DC magnitude; Rubin from scienceFlux): see alerts/total-flux.ts. */
+  totalMag: number | null;
+  totalMagErr: number | null;
   isDetection: boolean;
   upperLimitMag: number | null;
   forced: boolean;
@@ -44,6 +47,8 @@ export const LIGHTCURVE_TABLE_FIELDS = [
   new Field('fluxErr', new Float64(), true),
   new Field('mag', new Float64(), true),
   new Field('magErr', new Float64(), true),
+  new Field('totalMag', new Float64(), true),
+  new Field('totalMagErr', new Float64(), true),
   new Field('isDetection', new Bool(), false),
   new Field('upperLimitMag', new Float64(), true),
   new Field('forced', new Bool(), false),
@@ -71,6 +76,8 @@ export function pointOf(
     fluxErr: num(p.fluxErr),
     mag: num(p.mag),
     magErr: num(p.magErr),
+    totalMag: num(p.totalMag),
+    totalMagErr: num(p.totalMagErr),
     isDetection: p.isDetection === true,
     upperLimitMag: num(p.upperLimitMag),
     forced: p.forced === true,
