@@ -19,3 +19,4 @@ export * from './stage/index.js';
 export * from './simulate/index.js';
 export * from './control/index.js';
 export * from './objects/index.js';
+export * from './profiles/index.js';
