@@ -37,6 +37,7 @@ export {
 export {
   BUFFERS_CONFIG_FILE,
   bufferSetOfTopic,
+  connectionOf,
   findBuffersConfig,
   loadBuffersConfig,
   parseBuffersConfig,
@@ -47,7 +48,25 @@ export {
   type ConfigIssue,
   type ParseResult
 } from './config.js';
-export { resolveBootstrapServers, type BootstrapSetting } from './bootstrap.js';
+export {
+  resolveBootstrapServers,
+  resolveKafkaConnection,
+  type BootstrapSetting,
+  type KafkaConnection
+} from './bootstrap.js';
+export {
+  parseSecurity,
+  safeParseSecurity,
+  SASL_MECHANISMS,
+  SECURITY_PROTOCOLS,
+  type KafkaSecurity,
+  type SaslMechanism,
+  type SaslSettings,
+  type SecurityProtocol,
+  type TlsSettings
+} from './security.js';
+export { describeSecurity, loadSecurityFile, securityFromEnv } from './security-sources.js';
+export { resolveSecurity, Secret, scrubSecrets } from './security-secrets.js';
 export { KAFKA_COLUMNS } from './coordinates.js';
 export { createTransport } from './transport.js';
 export type * from './transport-types.js';

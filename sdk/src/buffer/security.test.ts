@@ -121,3 +121,44 @@ describe('resolveSecurity', () => {
     expect(j.expiresAtMs).toBe(60_000);
   });
 });
+
+describe('OAUTHBEARER tokens', () => {
+  it('runs tokenCommand (argv, no shell) and fetches again at 80 % of the lifetime', async () => {
+    const dir = tmp();
+    const counter = join(dir, 'n');
+    writeFileSync(counter, '0');
+    // a token command: counts its runs, prints a token endpoint answer living 1 s
+    const script =
+      `const fs=require('fs');const n=Number(fs.readFileSync('${counter}','utf8'))+1;` +
+      `fs.writeFileSync('${counter}',String(n));` +
+      `console.log(JSON.stringify({access_token:'tok-'+n,expires_in:1}))`;
+    const sec = parseSecurity({
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'OAUTHBEARER', tokenCommand: [process.execPath, '-e', script] }
+    });
+    const r = resolveSecurity(sec, {});
+    if (r.sasl?.mechanism !== 'OAUTHBEARER') {
+      throw new Error('expected an OAUTHBEARER provider');
+    }
+    const first = await r.sasl.provider.token();
+    expect(first.value.reveal()).toBe('tok-1');
+    expect((await r.sasl.provider.token()).value.reveal()).toBe('tok-1'); // cached
+    await new Promise(res => setTimeout(res, 850)); // past 80 % of 1 s
+    expect((await r.sasl.provider.token()).value.reveal()).toBe('tok-2');
+    expect(JSON.stringify(first)).not.toContain('tok-1');
+  });
+
+  it('a failing token command names the setting, not its output', async () => {
+    const sec = parseSecurity({
+      protocol: 'SASL_SSL',
+      sasl: {
+        mechanism: 'OAUTHBEARER',
+        tokenCommand: [process.execPath, '-e', 'console.error("leaked-tok");process.exit(3)']
+      }
+    });
+    const r = resolveSecurity(sec, {});
+    const provider = r.sasl?.mechanism === 'OAUTHBEARER' ? r.sasl.provider : undefined;
+    await expect(provider?.token()).rejects.toThrow(/security\.sasl\.tokenCommand/);
+    await expect(provider?.token()).rejects.not.toThrow(/leaked-tok/);
+  });
+});
