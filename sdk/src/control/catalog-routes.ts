@@ -32,6 +32,7 @@ import {
   radiusDegParam
 } from './params.js';
 import { VOTABLE_CONTENT_TYPE, coneVotable, errorVotable } from './votable.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 
 /** Content type of Arrow IPC streams. */
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -47,6 +48,11 @@ export interface CatalogRouteOptions {
    * expected count before the join and on the pairs found after it: past it a 413. @default 200_000
    */
   maxMatches?: number;
+  /**
+   * Callers without a token (VO clients: pyvo, TOPCAT) of the public routes (/catalogs, /cone,
+   * /scs): their rate per address and their own, lower, match cap. @default 5/s, bursts of 20, 50,000 matches
+   */
+  anonymous?: RateLimitOptions & { maxMatches?: number };
 }
 
 function tableRowsJson(t: Table): Record<string, unknown>[] {
@@ -125,36 +131,61 @@ export function addCatalogRoutes(
     checkFoundMatches(r.table.numRows, maxMatches);
     return r;
   };
+  const limiter = new RateLimiter(options.anonymous);
+  const anonMatches = Math.min(maxMatches, options.anonymous?.maxMatches ?? 50_000);
+  /** Rate limit for callers without a token (429); their match cap. */
+  const admit = (ctx: RouteContext): number => {
+    if (ctx.anonymous) {
+      limiter.check(ctx.req.socket.remoteAddress ?? 'unknown');
+      return anonMatches;
+    }
+    return maxMatches;
+  };
   const cone = (
     catalog: string,
-    p: { raDeg: number; decDeg: number; radiusArcsec: number; maxRows: number }
+    p: { raDeg: number; decDeg: number; radiusArcsec: number; maxRows: number },
+    cap = maxMatches
   ) => {
-    checkConeSize(catalog, rowsOf(catalog), p.radiusArcsec, maxMatches);
+    checkConeSize(catalog, rowsOf(catalog), p.radiusArcsec, cap);
     return service.cone(
       catalog,
       p.raDeg,
       p.decDeg,
       p.radiusArcsec,
-      Math.min(p.maxRows, maxMatches)
+      Math.min(p.maxRows, cap)
     );
   };
 
-  router.add('GET', '/catalogs', async ({ res }) => {
-    sendJson(res, 200, { catalogs: [...service.catalogs().values()] });
-  });
+  const open = { public: true };
+  router.add(
+    'GET',
+    '/catalogs',
+    async ctx => {
+      admit(ctx);
+      sendJson(ctx.res, 200, { catalogs: [...service.catalogs().values()] });
+    },
+    open
+  );
 
-  router.add('GET', '/cone', async ({ res, url }) => {
-    const q = url.searchParams;
-    const catalog = q.get('catalog');
-    if (!catalog) {
-      const loaded = [...service.catalogs().keys()].join(', ') || 'none loaded';
-      throw new HttpError(400, `Parameter catalog is missing: give one of ${loaded}.`, {
-        parameter: 'catalog'
-      });
-    }
-    const r = await cone(catalog, coneParams(q));
-    sendBytes(res, 200, 'application/json; charset=utf-8', coneJson(r));
-  });
+  router.add(
+    'GET',
+    '/cone',
+    async ctx => {
+      const { res, url } = ctx;
+      const cap = admit(ctx);
+      const q = url.searchParams;
+      const catalog = q.get('catalog');
+      if (!catalog) {
+        const loaded = [...service.catalogs().keys()].join(', ') || 'none loaded';
+        throw new HttpError(400, `Parameter catalog is missing: give one of ${loaded}.`, {
+          parameter: 'catalog'
+        });
+      }
+      const r = await cone(catalog, coneParams(q), cap);
+      sendBytes(res, 200, 'application/json; charset=utf-8', coneJson(r));
+    },
+    open
+  );
 
   router.add('POST', '/crossmatch', async (ctx: RouteContext) => {
     const { req, res, url } = ctx;
@@ -222,28 +253,35 @@ export function addCatalogRoutes(
     }
   });
 
-  router.add('GET', '/scs/{catalog}', async ({ res, url, params }) => {
-    const q = url.searchParams;
-    try {
-      const raDeg = raParam('RA', q.get('RA'));
-      const decDeg = decParam('DEC', q.get('DEC'));
-      const radiusArcsec = radiusDegParam('SR', q.get('SR')) * 3600;
-      const maxRows = maxRowsParam('MAXREC', q.get('MAXREC'));
-      const r = await cone(params.catalog, { raDeg, decDeg, radiusArcsec, maxRows });
-      sendBytes(
-        res,
-        200,
-        VOTABLE_CONTENT_TYPE,
-        coneVotable(r, `alertlab cone search of ${params.catalog}`)
-      );
-    } catch (err) {
-      if (err instanceof AlertlabError) {
-        // SCS 1.03 §3: an error is a VOTable holding an INFO named "Error", sent as a normal
-        // (HTTP 200) answer so that clients such as TOPCAT read and show the message.
-        sendBytes(res, 200, VOTABLE_CONTENT_TYPE, errorVotable(err.message));
-        return;
+  router.add(
+    'GET',
+    '/scs/{catalog}',
+    async ctx => {
+      const { res, url, params } = ctx;
+      const q = url.searchParams;
+      const cap = admit(ctx);
+      try {
+        const raDeg = raParam('RA', q.get('RA'));
+        const decDeg = decParam('DEC', q.get('DEC'));
+        const radiusArcsec = radiusDegParam('SR', q.get('SR')) * 3600;
+        const maxRows = maxRowsParam('MAXREC', q.get('MAXREC'));
+        const r = await cone(params.catalog, { raDeg, decDeg, radiusArcsec, maxRows }, cap);
+        sendBytes(
+          res,
+          200,
+          VOTABLE_CONTENT_TYPE,
+          coneVotable(r, `alertlab cone search of ${params.catalog}`)
+        );
+      } catch (err) {
+        if (err instanceof AlertlabError) {
+          // SCS 1.03 §3: an error is a VOTable holding an INFO named "Error", sent as a normal
+          // (HTTP 200) answer so that clients such as TOPCAT read and show the message.
+          sendBytes(res, 200, VOTABLE_CONTENT_TYPE, errorVotable(err.message));
+          return;
+        }
+        throw err;
       }
-      throw err;
-    }
-  });
+    },
+    open
+  );
 }

@@ -16,6 +16,8 @@ export interface RouteContext {
   params: Record<string, string>;
   /** Who sent the request (set when the server checks tokens). */
   user?: Principal;
+  /** True when the server checks tokens and this caller of a public route sent none. */
+  anonymous?: boolean;
 }
 
 export type Handler = (ctx: RouteContext) => Promise<void> | void;

@@ -85,10 +85,13 @@ export async function startHttpServer(
       const m = router.match(req.method ?? 'GET', url.pathname);
       const auth = options.token !== undefined || options.users !== undefined;
       let user: Principal | undefined;
-      // checked before routing: an unauthenticated caller learns nothing of the routes
-      if (auth && !(m.found && m.public)) {
+      // checked before routing: an unauthenticated caller learns nothing of the routes; a public
+      // route authenticates a caller who sends a token (limits for anonymous callers do not apply)
+      const open = m.found && m.public;
+      if (auth && (!open || req.headers.authorization !== undefined)) {
         user = authenticate(req.headers.authorization, options);
       }
+      const anonymous = auth && user === undefined;
       if (!m.found) {
         if (m.allowed.length > 0) {
           res.setHeader('allow', m.allowed.join(', '));
@@ -99,7 +102,7 @@ export async function startHttpServer(
         }
         throw new HttpError(404, `No route ${url.pathname}. See GET /openapi.json for the routes.`);
       }
-      await m.handler({ req, res, url, params: m.params, user });
+      await m.handler({ req, res, url, params: m.params, user, anonymous });
     };
     run().catch((err: unknown) => {
       const status = statusOf(err);
