@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { withLightcurveFeatures } from '../filter/features.js';
 import { createDecoder } from './index.js';
 import { PYTHON, SAMPLE_FILES, samplesMissing, skipWithoutData } from './testing/samples.js';
 
@@ -120,6 +121,22 @@ describe.skipIf(skipWithoutData(missing))(
       // the samples exercise the formulas: ZTF alerts with a reference source, Rubin points with flux
       expect(ztfWithDc).toBeGreaterThan(10);
       expect(rubinPoints).toBeGreaterThan(100);
+
+      // features: latestTotalMag_<band> is the total magnitude of the latest detection in that
+      // band — the alert's own where the alert is that detection (its latestMag_<band> is its mag)
+      const featured = withLightcurveFeatures(batch);
+      let checked = 0;
+      for (let row = 0; row < featured.numRows; row++) {
+        const band = String(featured.getChild('band')?.get(row));
+        const latestMag = featured.getChild(`latestMag_${band}`)?.get(row) as number | null;
+        const mag = featured.getChild('mag')?.get(row) as number | null;
+        const t = featured.getChild('totalMag')?.get(row) as number | null;
+        if (latestMag !== null && mag !== null && latestMag === mag && t !== null) {
+          expect(featured.getChild(`latestTotalMag_${band}`)?.get(row)).toBe(t);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
     });
   }
 );

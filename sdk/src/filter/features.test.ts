@@ -12,6 +12,11 @@ function expected(alert: SyntheticAlert): Record<string, number | null> {
   for (const band of ['u', 'g', 'r', 'i', 'z', 'y']) {
     const inBand = byTime.filter(p => p.band === band);
     out[`latestMag_${band}`] = inBand.length ? (inBand[inBand.length - 1].mag as number) : null;
+    // synthetic points carry no totalMag (total-flux.test.ts checks it on the real samples)
+    const total = inBand.length
+      ? (inBand[inBand.length - 1] as { totalMag?: number }).totalMag
+      : null;
+    out[`latestTotalMag_${band}`] = total ?? null;
   }
   const latest = byTime[byTime.length - 1];
   const same = latest ? byTime.filter(p => p.band === latest.band) : [];

@@ -17,6 +17,8 @@ export const FEATURE_BANDS = ['u', 'g', 'r', 'i', 'z', 'y'] as const;
  * entries with `isDetection` true and a finite `mag`; the lightcurve includes the current detection.
  * - `ndet` Int32: number of detections so far.
  * - `latestMag_<band>` Float64 for u g r i z y: magnitude of the latest detection in that band.
+ * - `latestTotalMag_<band>` Float64 for u g r i z y: its total-flux magnitude (lightcurve
+ *   `totalMag`: ZTF's DC magnitude, Rubin's from scienceFlux), null where it has none.
  * - `riseRate` Float64, mag/day: from the latest two detections in the band of the latest detection,
  *   `(magPrevious − magLatest) / (mjdLatest − mjdPrevious)`: positive when the source brightens.
  * - `declineRate` Float64, mag/day: `−riseRate`, positive when the source fades. Both null with fewer
@@ -27,6 +29,7 @@ export const FEATURE_BANDS = ['u', 'g', 'r', 'i', 'z', 'y'] as const;
 export const LIGHTCURVE_FEATURES = [
   'ndet',
   ...FEATURE_BANDS.map(b => `latestMag_${b}`),
+  ...FEATURE_BANDS.map(b => `latestTotalMag_${b}`),
   'riseRate',
   'declineRate',
   'daysSinceFirstDetection',
@@ -117,6 +120,8 @@ function computeFeatures(list: Data, n: number): Array<[string, Data]> {
   const magD = get('mag');
   const bandD = get('band');
   const detD = childByName(entries, 'isDetection');
+  const totalD = childByName(entries, 'totalMag');
+  const total = totalD?.values as Float64Array | undefined;
   const mjd = mjdD.values as Float64Array;
   const mag = magD.values as Float64Array;
   const bandOffsets = bandD.valueOffsets as Int32Array;
@@ -125,6 +130,8 @@ function computeFeatures(list: Data, n: number): Array<[string, Data]> {
 
   const ndet = new Int32Array(n);
   const latest = FEATURE_BANDS.map(() => new FloatColumn(n));
+  const latestTotal = FEATURE_BANDS.map(() => new FloatColumn(n));
+  const tTotal = new Float64Array(6);
   const rise = new FloatColumn(n);
   const decline = new FloatColumn(n);
   const since = new FloatColumn(n);
@@ -175,6 +182,10 @@ function computeFeatures(list: Data, n: number): Array<[string, Data]> {
           mPrev[b] = mLast[b];
           tLast[b] = t;
           mLast[b] = m;
+          tTotal[b] =
+            totalD !== undefined && total !== undefined && bit(totalD.nullBitmap, totalD.offset + e)
+              ? total[e]
+              : NaN;
         } else if (t > tPrev[b]) {
           tPrev[b] = t;
           mPrev[b] = m;
@@ -187,6 +198,11 @@ function computeFeatures(list: Data, n: number): Array<[string, Data]> {
         latest[b].set(row, mLast[b]);
       } else {
         latest[b].setNull(row);
+      }
+      if (tLast[b] > -Infinity && Number.isFinite(tTotal[b])) {
+        latestTotal[b].set(row, tTotal[b]);
+      } else {
+        latestTotal[b].setNull(row);
       }
     }
     const dt = lastBand >= 0 ? tLast[lastBand] - tPrev[lastBand] : NaN;
@@ -218,6 +234,7 @@ function computeFeatures(list: Data, n: number): Array<[string, Data]> {
   return [
     ['ndet', makeData({ type: new Int32(), length: n, nullCount: 0, data: ndet })],
     ...FEATURE_BANDS.map((b, i): [string, Data] => [`latestMag_${b}`, latest[i].data()]),
+    ...FEATURE_BANDS.map((b, i): [string, Data] => [`latestTotalMag_${b}`, latestTotal[i].data()]),
     ['riseRate', rise.data()],
     ['declineRate', decline.data()],
     ['daysSinceFirstDetection', since.data()],
