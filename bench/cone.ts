@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     // the server runs in its own process, as `alertlab serve` does
     const child = spawn(
       join(import.meta.dirname, '..', 'bin', 'alertlab'),
-      ['serve', '--port', '0', '--store', storePath, '--quiet'],
+      ['serve', '--port', '0', '--store', storePath, '--quiet', '--no-auth'],
       {
         stdio: ['ignore', 'pipe', 'inherit']
       }

@@ -1,10 +1,11 @@
 /** `alertlab serve` — cone search and cross-match over HTTP (JSON, Arrow IPC, IVOA SCS). */
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, startCatalogServer } from '../control/serve.js';
-import { ensureToken } from '../control/auth.js';
+import { defaultTokenFile, ensureToken } from '../control/auth.js';
+import { isLoopback } from '../control/server.js';
 
 const USAGE = `Usage: alertlab serve [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--store <catalogs.duckdb>]
-                      [--catalogs tycho2,hipparcos] [--token-file <file>] [--quiet]
+                      [--catalogs tycho2,hipparcos] [--token-file <file> | --no-auth] [--quiet]
 
 Routes:
   GET  /health
@@ -16,8 +17,11 @@ Routes:
   GET  /scs/<catalog>?RA=<deg>&DEC=<deg>&SR=<deg>   IVOA Simple Cone Search 1.03 → VOTable 1.3
 
 Catalogs are copied to memory at start (default: all in the store); the store is not held open.
-Radii: 0 < radius ≤ 10 degrees (radiusArcsec ≤ 36000). --token-file makes every route but /health
-require "Authorization: Bearer <token>" (the file is created, mode 0600, if missing).`;
+Radii: 0 < radius ≤ 10 degrees (radiusArcsec ≤ 36000). Every route but /health, /catalogs, /cone
+and /scs needs "Authorization: Bearer <token>": the token in --token-file (default
+$ALERTLAB_HOME/controller.token, created mode 0600 if missing). /catalogs, /cone and /scs answer
+VO clients (pyvo, TOPCAT) without a token, rate- and size-limited. --no-auth turns tokens off and
+is refused on any address but loopback.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -28,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
       store: { type: 'string' },
       catalogs: { type: 'string' },
       'token-file': { type: 'string' },
+      'no-auth': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
@@ -36,7 +41,17 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const tokenFile = values['token-file'];
+  if (values['no-auth'] && values['token-file'] !== undefined) {
+    console.error('alertlab serve: give --token-file or --no-auth, not both.');
+    return 2;
+  }
+  if (values['no-auth'] && !isLoopback(values.host)) {
+    console.error(
+      `alertlab serve: --no-auth is refused on ${values.host}: without tokens serve only on loopback (--host 127.0.0.1).`
+    );
+    return 2;
+  }
+  const tokenFile = values['no-auth'] ? undefined : (values['token-file'] ?? defaultTokenFile());
   const token = tokenFile ? await ensureToken(tokenFile) : undefined;
   const server = await startCatalogServer({
     host: values.host,

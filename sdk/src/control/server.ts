@@ -54,12 +54,23 @@ function statusOf(err: unknown): number {
   return 500;
 }
 
-/** Starts `router` on host:port. */
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host === 'localhost';
+}
+
+/** Starts `router` on host:port; without a token or users only on loopback. */
 export async function startHttpServer(
   router: Router,
   options: HttpServerOptions = {}
 ): Promise<HttpServer> {
   const host = options.host ?? '127.0.0.1';
+  if (options.token === undefined && options.users === undefined && !isLoopback(host)) {
+    throw new ConfigError(
+      `Refusing to serve without a token on ${host}: give a token (--token-file), or serve on loopback (127.0.0.1).`,
+      { context: { host } }
+    );
+  }
   const server = createServer((req, res) => {
     const t0 = performance.now();
     let url: URL;
