@@ -12,8 +12,11 @@ import { readRanges } from '../objects/read-offsets.js';
 import { STATE_FIELDS, type FieldKind } from './schema.js';
 import { offsetIn, type ObjectStore } from './store.js';
 
-/** Key of the watermark record (no object id starts with a NUL). */
-export const WATERMARK_KEY = '\u0000next-input-offset';
+/**
+ * Key of the watermark record (no survey object id starts with '#'). Not a NUL-led key: the
+ * librdkafka client hands keys over as C strings, and a leading NUL reads back as an empty key.
+ */
+export const WATERMARK_KEY = '#alertlab-next-input-offset';
 /**
  * Row layout (little-endian, 8-byte aligned): the f64 fields, the i64 fields, the f32 and u32
  * fields (all as float32; counts are exact to 2^24), then a u32 version (and padding).
