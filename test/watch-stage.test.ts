@@ -5,7 +5,7 @@
  * next alerts are routed by the new lists (no redeploy). Expected routes are computed here from
  * the alerts' own positions and the per-source radii.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,70 @@ describe.skipIf(skipWithoutSamples())('watchlists and watchmaps in a running sta
       await running;
       await runner.close();
       store.close();
+    }
+  });
+  it('a Python filter routes by alertlab.in_watchlist / in_watchmap on the same columns', async () => {
+    const wlPath = join(dir, 'py-watchlists.duckdb');
+    const wmDir = join(dir, 'py-watchmaps');
+    const store = await WatchlistStore.open(wlPath);
+    // every third alert on the list (1″ off, radius 2″); the first alert in the map
+    const rows: Array<[string, number, number, number]> = alerts
+      .filter((_, i) => i % 3 === 0)
+      .map((a, i) => [`p${i}`, ...north(a, 1), 2]);
+    await store.add('list-p', watchlistFromCsv(csv(rows)));
+    store.close();
+    await new WatchmapStore(wmDir).put(
+      'map-p',
+      mocFromCone(alerts[1].ra, alerts[1].dec, 2 / 3600, 16)
+    );
+    const module = join(dir, 'watch_filters.py');
+    await writeFile(
+      module,
+      [
+        'import alertlab',
+        '',
+        '@alertlab.filter(kind="yesno", columns=["watchlists", "watchmaps"])',
+        'def watched(batch):',
+        '    listed = alertlab.in_watchlist(batch, "list-p")',
+        '    mapped = alertlab.in_watchmap(batch, "map-p")',
+        '    return [bool(a or b) for a, b in zip(listed, mapped)]',
+        ''
+      ].join('\n')
+    );
+    const input = randomName('watch-py-in');
+    const output = randomName('watch-py-out');
+    await createTopic(kafka.transport, input, 1);
+    const manifest = parseStageManifest({
+      id: randomName('watch-py-stage'),
+      input: { topic: input, format: 'auto' },
+      watch: {
+        watchlists: ['list-p'],
+        watchmaps: ['map-p'],
+        watchlistPath: wlPath,
+        watchmapDir: wmDir
+      },
+      filter: { language: 'python', kind: 'yesno', path: `${module}:watched` },
+      outputs: { pass: output },
+      deadLetterTopic: randomName('watch-py-dlq'),
+      batch: { maxRows: 1000, maxWaitMs: 200 }
+    });
+    const runner = await StageRunner.create(manifest, {
+      bootstrapServers: bootstrapServers(),
+      logger: quietLogger
+    });
+    const stop = new AbortController();
+    const running = runner.run(stop.signal);
+    try {
+      await produceValues(kafka.transport, input, values);
+      await waitFor(() => runner.stats().recordsIn >= values.length, 90_000);
+      const got = alertIdsOf(await readTopic(kafka.transport, output, { min: 1, idleMs: 1500 }));
+      const want = new Set([...alerts.filter((_, i) => i % 3 === 0).map(a => a.id), alerts[1].id]);
+      expect(new Set(got)).toEqual(want);
+      expect(got.length).toBe(want.size);
+    } finally {
+      stop.abort();
+      await running;
+      await runner.close();
     }
   });
 });
