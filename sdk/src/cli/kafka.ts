@@ -161,7 +161,10 @@ async function status(args: string[]): Promise<number> {
   console.log(
     `Kafka ${c?.kafkaVersion} ${s.healthy ? 'running' : 'DEGRADED'}: ${c?.bootstrapServers} ` +
       `(cluster ${c?.clusterId}, since ${c?.startedAt})` +
-      (s.probeError ? `\n  no Metadata answer: ${s.probeError}` : '')
+      (s.probeError ? `\n  no Metadata answer: ${s.probeError}` : '') +
+      (c?.security
+        ? `\n  clients: ${describeSecurity(c.security.client)} (settings ${c.security.settingsFile})`
+        : '')
   );
   console.log([...describeNodes(s), `  state ${s.stateFile}`].join('\n'));
   return code;
