@@ -99,8 +99,14 @@ export async function startHttpServer(
       // checked before routing: an unauthenticated caller learns nothing of the routes; a public
       // route authenticates a caller who sends a token (limits for anonymous callers do not apply)
       const open = m.found && m.public;
-      if (auth && (!open || req.headers.authorization !== undefined)) {
+      if (auth && !open) {
         user = authenticate(req.headers.authorization, options);
+      } else if (auth && req.headers.authorization !== undefined) {
+        try {
+          user = authenticate(req.headers.authorization, options);
+        } catch {
+          user = undefined; // a public route: a bad token is served as anonymous
+        }
       }
       const anonymous = auth && user === undefined;
       if (!m.found) {
