@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
   }
 });
 const CATALOG = args.catalog;
+const LOAD_START = loadavg();
 const N = Number(args.alerts);
 const RADIUS = Number(args['radius-arcsec']);
 const REPEATS = Number(args.repeats);
@@ -319,17 +320,21 @@ type Fig = {
 
 /** README rows and the result file (protocol, load average) via bench/lib/report.ts. */
 function writeReport(result: Record<string, unknown>): void {
-  const report = new BenchReport('crossmatch', {
-    warmup: `${WARMUP} untimed whole-batch calls for every matcher, astropy and Q3C`,
-    repeats: REPEATS,
-    statistic:
-      'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside)',
-    clock:
-      "one whole-batch call with its output (our Arrow table; astropy index arrays + separations; Q3C rows into a temp table inside PostgreSQL); setup shown apart on both sides: our catalog load (preloadMs) and astropy's KD-tree build (treeBuildMs), Q3C's table load + index",
-    q3c: 'q3c_join in PostgreSQL with JIT off (JIT on beside), the statement planned once (static SQL in PL/pgSQL)',
-    cacheRows:
-      'matchers with the context cache are timed on a batch they have seen (every position a hit) and reported apart: never a speed-up over a peer without a cache'
-  });
+  const report = new BenchReport(
+    'crossmatch',
+    {
+      warmup: `${WARMUP} untimed whole-batch calls for every matcher, astropy and Q3C`,
+      repeats: REPEATS,
+      statistic:
+        'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside)',
+      clock:
+        "one whole-batch call with its output (our Arrow table; astropy index arrays + separations; Q3C rows into a temp table inside PostgreSQL); setup shown apart on both sides: our catalog load (preloadMs) and astropy's KD-tree build (treeBuildMs), Q3C's table load + index",
+      q3c: 'q3c_join in PostgreSQL with JIT off (JIT on beside), the statement planned once (static SQL in PL/pgSQL)',
+      cacheRows:
+        'matchers with the context cache are timed on a batch they have seen (every position a hit) and reported apart: never a speed-up over a peer without a cache'
+    },
+    LOAD_START
+  );
   const m = result.matchers as Record<string, Fig>;
   const a = result.astropy as {
     medianUsPerAlert: number;

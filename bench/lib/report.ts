@@ -32,12 +32,13 @@ export interface Protocol {
 
 export class BenchReport {
   private readonly startedAt = new Date();
-  private readonly loadStart = loadavg();
   readonly rows: ReadmeRow[] = [];
 
+  /** `loadStart`: the load average when the run began (default: now). */
   constructor(
     readonly name: string,
-    readonly protocol: Protocol
+    readonly protocol: Protocol,
+    private readonly loadStart = loadavg()
   ) {}
 
   /** The machine's load average now, rounded (for logs). */
