@@ -19,6 +19,7 @@ import type { KafkaClientName } from '../sdk/src/buffer/transport.js';
 import { KafkaSecurityError } from '../sdk/src/errors.js';
 import { controllerDeploys, produceAndAttach, stageSurvivesKill } from './security-scenarios.js';
 import {
+  securityTestClients,
   capturingLogger,
   expectNoSecret,
   failure,
@@ -27,7 +28,7 @@ import {
 } from './security-helpers.js';
 import { skipWithoutSamples } from './stage-helpers.js';
 
-const CLIENTS: KafkaClientName[] = ['kafkajs', 'confluent'];
+const CLIENTS: KafkaClientName[] = await securityTestClients();
 const DAY = 86_400_000;
 
 describe('Kafka over mTLS (SSL with client certificates)', () => {
