@@ -46,7 +46,7 @@ def objects(
     Columns (magnitudes in AB mag, times as MJD in days, rates in mag/day - negative while
     rising - separations in arcseconds): ``objectId``, ``nAlerts``, ``firstMjd``, ``lastMjd``,
     ``lastAlertId`` (int64), per band ``b`` in ugrizy ``ndet_b``, ``mag_b``, ``mjd_b``,
-    ``peakMag_b``, ``peakMjd_b``, ``rate_b``, ``magTotal_b``; ``gMinusR``, ``gMinusRDtDays``,
+    ``peakMag_b``, ``peakMjd_b``, ``rate_b``, ``totalMag_b``; ``gMinusR``, ``gMinusRDtDays``,
     ``xmSepArcsec``, ``xmCount``, ``xmCatalogName``; ``annClass``, ``annProbability``,
     ``annAnnotator``, ``annUrl``, ``annVersion``.
 

@@ -13,7 +13,7 @@
  * | `rate_<b>` | mag/day between the latest detection and the earliest one kept inside the window (negative: rising) |
  * | `gMinusR`, `gMinusRDtDays` | latest g minus latest r when at most 1 day apart, and that gap |
  * | `xmCatalog`, `xmSepArcsec`, `xmCount` | nearest cross-match seen (catalog index, separation), matches on the latest alert |
- * | `magTotal_<b>` | latest total-flux magnitude in band b (when the alerts carry `magTotal`) |
+ * | `totalMag_<b>` | latest total-flux magnitude in band b (from the alerts' `totalMag`, issue 18 part 2) |
  *
  * Internal fields (`anchorMag_<b>`, `anchorAge_<b>`: days before `mjd_<b>`) carry the rate's window anchor; they are
  * changelogged but not shown.
@@ -41,7 +41,7 @@ export const G_MINUS_R_MAX_DAYS = 1;
 export const OBJECT_COLUMN_PREFIX = 'obj_';
 
 /** Alert column read for total-flux magnitudes, when present (issue 18 part 2 adds it). */
-export const TOTAL_MAG_COLUMN = 'magTotal';
+export const TOTAL_MAG_COLUMN = 'totalMag';
 
 const core: StateField[] = [
   { name: 'nAlerts', kind: 'u32', public: true },
@@ -62,7 +62,7 @@ const perBand = (b: string): StateField[] => [
   { name: `peakMag_${b}`, kind: 'f32', public: true },
   { name: `peakMjd_${b}`, kind: 'f64', public: true },
   { name: `rate_${b}`, kind: 'f32', public: true },
-  { name: `magTotal_${b}`, kind: 'f32', public: true },
+  { name: `totalMag_${b}`, kind: 'f32', public: true },
   { name: `anchorMag_${b}`, kind: 'f32', public: false },
   // days before mjd_<b> (float32 is exact to ~0.1 s over a window of days; saves 4 bytes)
   { name: `anchorAge_${b}`, kind: 'f32', public: false }

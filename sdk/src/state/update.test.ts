@@ -95,6 +95,24 @@ describe('object state update', () => {
     }
   });
 
+  it('keeps the latest total-flux magnitude per band (ZTF DC magnitude from the alert)', () => {
+    const store = new ObjectStore();
+    const candidate = (candid: number, mjd: number, mag: number) =>
+      `{"candid":${candid},"ra":10,"dec":20,"jd":${mjd + JD},"fid":1,"magpsf":${mag},` +
+      `"sigmapsf":0.05,"magnr":17,"sigmagnr":0.02,"isdiffpos":"t"}`;
+    const values = [
+      Buffer.from(`{"objectId":"T","candid":1,"candidate":${candidate(1, 60000, 18)}}`),
+      Buffer.from(`{"objectId":"T","candid":2,"candidate":${candidate(2, 60001, 19)}}`)
+    ];
+    const batch = decode(values);
+    applyChunk(store, batch, opts);
+    const total = batch.getChild('totalMag')?.get(1) as number;
+    expect(Number.isFinite(total)).toBe(true);
+    // DC flux of a positive difference: 10^(-0.4*17) + 10^(-0.4*19)
+    expect(total).toBeCloseTo(-2.5 * Math.log10(10 ** (-0.4 * 17) + 10 ** (-0.4 * 19)), 5);
+    expect(store.get(store.find('T'), bandField('totalMag', bandIndex('g')))).toBeCloseTo(total, 4);
+  });
+
   it('spans pages and keeps new objects empty', () => {
     const store = new ObjectStore();
     for (let i = 0; i < PAGE_SIZE + 10; i++) {

@@ -60,7 +60,7 @@ const FB = {
   peakMag: B('peakMag'),
   peakMjd: B('peakMjd'),
   rate: B('rate'),
-  magTotal: B('magTotal'),
+  totalMag: B('totalMag'),
   anchorMag: B('anchorMag'),
   anchorAge: B('anchorAge')
 };
@@ -119,7 +119,7 @@ function detect(
 /**
  * Applies the batch's alerts (in row order) to `store`. Rows without an object id are skipped
  * (their snapshot is null). Reads `objectId`, `alertId`, `mjd`, `band`, `mag`,
- * `daysSinceFirstDetection`, `magTotal` and the `xm_<catalog>_count`/`_sepArcsec` columns.
+ * `daysSinceFirstDetection`, `totalMag` and the `xm_<catalog>_count`/`_sepArcsec` columns.
  */
 export function applyChunk(
   store: ObjectStore,
@@ -177,7 +177,7 @@ export function applyChunk(
       }
     }
     if (b >= 0 && !Number.isNaN(total[r])) {
-      page[FB.magTotal[b]][o] = total[r];
+      page[FB.totalMag[b]][o] = total[r];
     }
     if (prefixes.length > 0) {
       let count = 0;
