@@ -35,7 +35,7 @@ export type SandboxMode = 'root' | 'userns' | 'none';
 /** Default cap on a sandboxed worker's processes and threads together (RLIMIT_NPROC, as root). */
 export const DEFAULT_SANDBOX_PROCESSES = 64;
 /** Default open files of a sandboxed worker. */
-export const DEFAULT_SANDBOX_FILES = 256;
+export const DEFAULT_SANDBOX_FILES = 1024;
 
 /** First uid handed to sandboxed workers (a range no distribution gives to users or services). */
 export const SANDBOX_UID_BASE = 3_000_000_000;
@@ -184,7 +184,10 @@ export function mountScript(
   ].sort((a, b) => a.path.split(sep).length - b.path.split(sep).length);
   for (const op of ops) {
     if (op.keep < 0) {
-      lines.push(`mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-hidden ${q(op.path)}`);
+      // a folder inside one already hidden (and not bound back) is gone: nothing to cover
+      lines.push(
+        `if [ -d ${q(op.path)} ]; then mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-hidden ${q(op.path)}; fi`
+      );
     } else {
       lines.push(
         `mkdir -p ${q(op.path)}`,
