@@ -4,7 +4,7 @@
  * hosts.ts), small Rubin alerts (a bad record every 1,000) through one SQL switch stage, and the
  * four faults of issue 19 applied in turn mid-stream: a worker host cut off and healed; +200 ms
  * round trip and 10 Mbit/s on one worker; the brokers split 2/1 with workers on both sides, healed;
- * a broker host lost for good. Per fault: recovery time (heal, or the fault itself when nothing
+ * a broker host lost for good. Per fault: recovery time (heal, or the end of the hold when nothing
  * heals, → every record written before it committed), the longest commit stall, the time until all
  * three workers are in the group again; then the exactly-once verdict over the whole run.
  * Run as root (network namespaces): `node --import tsx bench/recovery.ts [--alerts 100000]
