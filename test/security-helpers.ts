@@ -39,7 +39,9 @@ export async function secureKafka(mode: LocalSecurityMode): Promise<SecureKafka>
     port: SECURE_PORTS[mode],
     security: mode,
     heap: '384m',
-    timeoutMs: 180_000
+    timeoutMs: 180_000,
+    // the SASL_SSL test broker also takes unsigned OAUTHBEARER tokens (token clients' tests)
+    unsecuredOauthForTests: mode === 'sasl_ssl'
   });
   const security = kafka.security?.client;
   if (security === undefined) {

@@ -87,6 +87,57 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
     );
   }
 
+  it.each([...CLIENTS, 'platformatic' as const])(
+    '%s: OAUTHBEARER with a token from an owner-only file (unsigned test tokens)',
+    async client => {
+      const dir = mkdtempSync(join(tmpdir(), 'alertlab-sec-oauth-'));
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      const token = `${b64({ alg: 'none' })}.${b64({ sub: 'alertlab', iat: now, exp: now + 600 })}.`;
+      const tokenFile = join(dir, 'token');
+      writeFileSync(tokenFile, token, { mode: 0o600 });
+      const oauth: KafkaSecurity = {
+        protocol: 'SASL_SSL',
+        sasl: { mechanism: 'OAUTHBEARER', tokenFile },
+        tls: kafka.security.tls
+      };
+      const { logger, lines } = capturingLogger();
+      const c = await BufferClient.create({
+        bootstrapServers: kafka.bootstrapServers,
+        security: oauth,
+        kafkaClient: client,
+        logger
+      });
+      try {
+        const admin = await c.admin();
+        expect(Array.isArray(await admin.listTopics())).toBe(true);
+        const producer = await c.producer();
+        const topic = randomName('sec-oauth');
+        await c.createTopics([{ topic, partitions: 1 }]);
+        const [r] = await producer.send([{ topic, value: new TextEncoder().encode('x') }]);
+        expect(r.baseOffset).toBe(0n);
+        await c.deleteTopics([topic]);
+      } finally {
+        await c.close();
+      }
+      expectNoSecret(lines.join('\n'), [token.split('.')[1]], `${client} logs`);
+      // an expired token is refused before anything connects, naming the file
+      writeFileSync(tokenFile, `${b64({ alg: 'none' })}.${b64({ sub: 'a', exp: now - 60 })}.`);
+      const stale = await BufferClient.create({
+        bootstrapServers: kafka.bootstrapServers,
+        security: { ...oauth },
+        kafkaClient: client
+      });
+      try {
+        const { error, ms } = await failure(async () => (await stale.admin()).listTopics());
+        expect(error.message).toMatch(/expired[\s\S]*security\.sasl\.tokenFile/);
+        expect(ms).toBeLessThan(5_000);
+      } finally {
+        await stale.close();
+      }
+    }
+  );
+
   it('CLI: --security-file connects; a wrong password fails fast and prints neither password', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alertlab-sec-cli-'));
     const servers = kafka.bootstrapServers.join(',');

@@ -57,6 +57,11 @@ export interface StartClusterOptions {
   heap?: string;
   /** Secure the client listener (secure.ts): SASL_SSL, mTLS or SASL_PLAINTEXT. @default plaintext */
   security?: LocalSecurityMode;
+  /**
+   * Also offer OAUTHBEARER on the SASL listener with Kafka's UNSECURED token validator (any
+   * unsigned JWT with `sub` and `exp` is accepted): for testing token clients only. @default false
+   */
+  unsecuredOauthForTests?: boolean;
 }
 
 /** What a start found or did. */
@@ -211,7 +216,10 @@ export async function startCluster(
       };
     }
     mkdirSync(node.dir, { recursive: true });
-    const security = mode && files ? { mode, files } : undefined;
+    const security =
+      mode && files
+        ? { mode, files, unsecuredOauth: options.unsecuredOauthForTests === true }
+        : undefined;
     writeFileSync(node.propertiesFile, serverProperties(node, layout, security), { mode: 0o600 });
   }
   if (files) {

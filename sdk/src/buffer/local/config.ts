@@ -40,6 +40,8 @@ export interface NodeLayout {
 export interface NodeSecurity {
   mode: LocalSecurityMode;
   files: LocalSecurityFiles;
+  /** OAUTHBEARER with Kafka's unsecured validator too (tests only). @default false */
+  unsecuredOauth?: boolean;
 }
 
 /** Broker port base from an explicit value, else `ALERTLAB_KAFKA_PORT`, else 19092. */
@@ -124,7 +126,12 @@ export function serverProperties(
     ['log.cleaner.dedupe.buffer.size', 32 * 1024 * 1024]
   ];
   if (security) {
-    const secured = secureListenerProps(security.mode, node, security.files);
+    const secured = secureListenerProps(
+      security.mode,
+      node,
+      security.files,
+      security.unsecuredOauth
+    );
     const keys = new Set(secured.map(([k]) => k));
     props.splice(0, props.length, ...props.filter(([k]) => !keys.has(k)), ...secured);
   }

@@ -224,7 +224,8 @@ export function scramFormatArgs(files: LocalSecurityFiles): string[] {
 export function secureListenerProps(
   mode: LocalSecurityMode,
   ports: { brokerPort: number; controllerPort: number },
-  files: LocalSecurityFiles
+  files: LocalSecurityFiles,
+  unsecuredOauth = false
 ): [string, string][] {
   const internal = ports.brokerPort + INTERNAL_PORT_OFFSET;
   const clientProtocol = mode.toUpperCase();
@@ -248,9 +249,21 @@ export function secureListenerProps(
     ['ssl.truststore.location', files.caFile],
     ['ssl.client.auth', 'required'],
     ['listener.name.client.ssl.client.auth', mode === 'ssl' ? 'required' : 'none'],
-    ['listener.name.client.sasl.enabled.mechanisms', 'SCRAM-SHA-512,SCRAM-SHA-256'],
+    [
+      'listener.name.client.sasl.enabled.mechanisms',
+      `SCRAM-SHA-512,SCRAM-SHA-256${unsecuredOauth ? ',OAUTHBEARER' : ''}`
+    ],
     ['listener.name.client.scram-sha-512.sasl.jaas.config', scram],
     ['listener.name.client.scram-sha-256.sasl.jaas.config', scram],
+    // tests only: Kafka's default OAUTHBEARER validator accepts any unsigned JWT (sub, exp)
+    ...(unsecuredOauth
+      ? ([
+          [
+            'listener.name.client.oauthbearer.sasl.jaas.config',
+            'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;'
+          ]
+        ] as [string, string][])
+      : []),
     // a wrong password is answered at once, not after the broker's default 100 ms..1 s delay
     ['connection.failed.authentication.delay.ms', '0']
   ];
