@@ -43,6 +43,39 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Adapters for result files written before bench/lib/report.ts. */
 const LEGACY: Record<string, (d: Json) => ReadmeRow[]> = {
+  cone: d =>
+    Object.entries((d.alertlab ?? {}) as Record<string, Json>).map(([r, v]) => ({
+      benchmark: `cone search over HTTP (keep-alive, one connection), ${r.replace('r', 'r = ').replace('arcsec', '″')}`,
+      input: `${String(d.catalog)} (${n(d.catalogRows)} rows), ${n(d.timedQueriesPerRadius)} timed queries after ${JSON.stringify(d.warmupQueries)} warm-up`,
+      figure: `p50 ${v.http.p50Ms} ms, p99 ${v.http.p99Ms} ms; in process p50 ${v.inProcess.p50Ms} ms`,
+      peer:
+        `bare node:http server, same body: p50 ${v.bareHttpFloor.p50Ms} ms` +
+        (d.q3c?.[r] ? `; Q3C cone (JIT off, prepared): p50 ${d.q3c[r].p50Ms.toFixed(2)} ms` : '')
+    })),
+  bridge: d => [
+    {
+      benchmark: 'table Node → Python over the kernel bridge',
+      input: `${n(d.rows)} rows (${String(d.columns)}), ${n(d.ipcBytes / 1e6)} MB Arrow IPC`,
+      figure: `median ${(d.bridgeSeconds.median * 1000).toFixed(0)} ms (best ${(d.bridgeSeconds.min * 1000).toFixed(0)}) over ${n(d.repeats)} repeats`,
+      peer: `raw ZeroMQ, same bytes: median ${(d.rawSeconds.median * 1000).toFixed(0)} ms (bridge at ${Math.round(d.ratioOfRaw * 100)} % of its throughput)`
+    }
+  ],
+  simulate: d => [
+    {
+      benchmark: 'simulator (demo alerts): plan + encode, produce a visit',
+      input: `${n(d.alertsPerVisit)} alerts per visit, ${n(d.visits)} visits`,
+      figure: `plan ${n(d.plan.alertsPerSecCpu)} alerts/s CPU; encode ${n(d.encodeLate?.alertsPerSecCpu ?? 0)} alerts/s CPU (late visits)${d.produce ? `; produce a visit: median ${n(d.produce.medianMsPerVisit)} ms` : ''}`,
+      peer: "Rubin's visit interval: 39 s"
+    }
+  ],
+  render: d => [
+    {
+      benchmark: 'JupyterLab widgets in Chromium (SwiftShader): sky map and lightcurve render',
+      input: `${n(d.skymap.points)} sky points; ${n(d.lightcurve.points)} lightcurve points`,
+      figure: `sky map median ${n(d.skymap.medianMs)} ms (first ${n(d.skymap.firstRunMs)}); lightcurve median ${n(d.lightcurve.medianMs)} ms`,
+      peer: `goals ${n(d.skymap.goalMs)} / ${n(d.lightcurve.goalMs)} ms`
+    }
+  ],
   clients: d => {
     const s = d.summary as Record<
       string,
@@ -94,7 +127,8 @@ const LEGACY: Record<string, (d: Json) => ReadmeRow[]> = {
 
 function runOf(d: Json): string {
   const m = (d.machine ?? {}) as Json;
-  const load = (m.loadavgStart ?? m.loadavg ?? m.loadAverage1m) as number[] | undefined;
+  const raw = m.loadavgStart ?? m.loadavg ?? m.loadAverage1m ?? m.loadavg1 ?? d.loadAverage1m;
+  const load = (typeof raw === 'number' ? [raw] : raw) as number[] | undefined;
   const client = d.kafkaClient ? `, ${d.kafkaClient}` : '';
   return `${String(d.date ?? '').slice(0, 10)}${client}, load ${load ? load.map(x => x.toFixed(1)).join('/') : '?'}`;
 }
