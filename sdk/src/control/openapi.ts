@@ -123,8 +123,17 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
         }
       }
     },
+    '/audit': {
+      get: {
+        summary: 'Audit log of stage changes (admins: every entry; users: their own)',
+        responses: { '200': ok('Entries, oldest first (at most 1000)'), '401': common['401'] }
+      }
+    },
     '/stages': {
-      get: { summary: 'List stages', responses: { '200': ok('Stages'), '401': common['401'] } },
+      get: {
+        summary: "List stages (a user's own; admins: all)",
+        responses: { '200': ok('Stages'), '401': common['401'] }
+      },
       post: {
         summary: 'Deploy a stage version (after the backtest gate)',
         requestBody: { required: true, content: json(ref('DeployRequest')) },
