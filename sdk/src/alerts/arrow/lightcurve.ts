@@ -36,6 +36,9 @@ export class LightcurveColumn implements PointBuffers {
   private nFluxErr = 0;
   private nMag = 0;
   private nMagErr = 0;
+  /** Nulls so far of totalMag and totalMagErr (committed points). */
+  private nTotal = 0;
+  private nTotalErr = 0;
   private nLimit = 0;
   /** Points [0, limitFilled) have their upperLimitMag written; later ones are null (NaN) lazily. */
   private limitFilled = 0;
@@ -154,8 +157,7 @@ export class LightcurveColumn implements PointBuffers {
       magErr = magErrFromFlux(flux, fluxErr);
     }
     this.values(i, mjd, flux, fluxErr, mag, magErr, upperLimitMag);
-    this.a.total[i] = totalMag;
-    this.a.totalErr[i] = totalMagErr;
+    this.setTotal(i, totalMag, totalMagErr);
     this.flags(i, isDetection, forced);
     this.band(i, band, bandStart, bandLen);
   }
@@ -183,8 +185,7 @@ export class LightcurveColumn implements PointBuffers {
     const fe = sn[fluxErr] === 0 ? sf[fluxErr] : NaN;
     const sci = sciFlux >= 0 && sn[sciFlux] === 0 ? sf[sciFlux] : NaN;
     const sciErr = sciFluxErr >= 0 && sn[sciFluxErr] === 0 ? sf[sciFluxErr] : NaN;
-    this.a.total[i] = abMagFromNjy(sci);
-    this.a.totalErr[i] = magErrFromFlux(sci, sciErr);
+    this.setTotal(i, abMagFromNjy(sci), magErrFromFlux(sci, sciErr));
     this.values(
       i,
       sn[mjd] === 0 ? sf[mjd] : NaN,
@@ -214,7 +215,9 @@ export class LightcurveColumn implements PointBuffers {
     fillNaN(a.total, s.sciFlux.n, end);
     fillNaN(a.totalErr, s.sciFluxErr.n, end);
     s.sciFlux.n = s.sciFluxErr.n = end;
-    totalFromScienceFlux(a.total, a.totalErr, i0, end);
+    const totalNulls = totalFromScienceFlux(a.total, a.totalErr, i0, end);
+    this.nTotal += totalNulls[0];
+    this.nTotalErr += totalNulls[1];
     // a field the array does not have: null for its points (the capacity is there: end ≤ cap)
     fillNaN(a.mjd, s.mjd.n, end);
     fillNaN(a.flux, s.flux.n, end);
@@ -284,6 +287,14 @@ export class LightcurveColumn implements PointBuffers {
     this.nLimit += end - i0; // no upper limits: left unwritten (see limitFilled)
     setBits(forced ? a.forced : a.isDetection, i0, end);
     this.points = end;
+  }
+
+  /** Writes point i's total-flux magnitude and error (NaN: null). */
+  private setTotal(i: number, total: number, totalErr: number): void {
+    this.a.total[i] = total;
+    this.a.totalErr[i] = totalErr;
+    this.nTotal += total !== total ? 1 : 0;
+    this.nTotalErr += totalErr !== totalErr ? 1 : 0;
   }
 
   /** Index of the next point, growing the buffers when full. */
@@ -398,6 +409,8 @@ export class LightcurveColumn implements PointBuffers {
     this.nFluxErr -= nanCount(a.fluxErr, keep, end);
     this.nMag -= nanCount(a.mag, keep, end);
     this.nMagErr -= nanCount(a.magErr, keep, end);
+    this.nTotal -= nanCount(a.total, keep, end);
+    this.nTotalErr -= nanCount(a.totalErr, keep, end);
     const filled = Math.min(end, this.limitFilled);
     const limits = a.limit;
     this.nLimit -= (limits ? nanCount(limits, keep, filled) : 0) + (end - Math.max(keep, filled));
@@ -472,8 +485,8 @@ export class LightcurveColumn implements PointBuffers {
       bool(a.isDetection),
       f64(this.limits(m), this.nLimit),
       bool(a.forced),
-      f64(a.total, nanCount(a.total, 0, m)),
-      f64(a.totalErr, nanCount(a.totalErr, 0, m))
+      f64(a.total, this.nTotal),
+      f64(a.totalErr, this.nTotalErr)
     ];
     const struct = makeData({
       type: new Struct(lightcurveFields()),
@@ -503,6 +516,8 @@ export class LightcurveColumn implements PointBuffers {
       this.nFluxErr =
       this.nMag =
       this.nMagErr =
+      this.nTotal =
+      this.nTotalErr =
       this.nLimit =
       this.nBand =
         0;
@@ -552,25 +567,32 @@ export function lightcurveFields(): Field[] {
 
 /**
  * Science fluxes (nJy) in total[from, to) and their errors in totalErr become AB magnitudes and
- * magnitude errors in place (NaN when the flux is not positive).
+ * magnitude errors in place (NaN when the flux is not positive). @returns the nulls of each
  */
 function totalFromScienceFlux(
   total: Float64Array,
   totalErr: Float64Array,
   from: number,
   to: number
-): void {
+): [number, number] {
   const zp = NJY_AB_ZERO_POINT;
   const lnToMag = LN_TO_MAG;
   const errFactor = MAG_ERR_FACTOR;
+  let nulls = 0;
+  let errNulls = 0;
   for (let i = from; i < to; i++) {
     const f = total[i];
     if (f > 0) {
-      totalErr[i] = (errFactor * totalErr[i]) / f;
+      const e = (errFactor * totalErr[i]) / f;
+      totalErr[i] = e;
       total[i] = zp - lnToMag * Math.log(f);
+      errNulls += e !== e ? 1 : 0;
     } else {
       total[i] = NaN;
       totalErr[i] = NaN;
+      nulls++;
+      errNulls++;
     }
   }
+  return [nulls, errNulls];
 }
