@@ -1,8 +1,9 @@
 /**
  * Stage workers on lab hosts, supervised the way a deployment would (a worker that exits is
  * started again after a second, as Kubernetes or systemd would), and the test's views of the
- * stage: committed progress of its group and a read_committed read of its outputs. No vitest
- * imports: bench/recovery.ts uses these too.
+ * stage: an observer that outlives its own hung clients and the committed progress of the group
+ * (the read-back of the outputs is in netfault-verify.ts). No vitest imports: bench/recovery.ts
+ * uses these too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -259,67 +260,5 @@ export class ProgressWatch {
 
   close(): void {
     clearInterval(this.timer);
-  }
-}
-
-/** One record read back, with where it was. */
-export interface ReadRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  /** The record key as text ('' when none). */
-  key: string;
-  value: Buffer;
-}
-
-/**
- * Reads `topics` from the beginning, read_committed, until at least `min` records came and none
- * for `idleMs` (so duplicates beyond `min` are seen too). A record seen twice at the same offset
- * (a reader's own rejoin) is one record.
- */
-export async function readAll(
-  transport: KafkaTransport,
-  topics: string[],
-  min: number,
-  options: { idleMs?: number; timeoutMs?: number } = {}
-): Promise<ReadRecord[]> {
-  const consumer = await transport.consumer({
-    groupId: `netfault-reader-${Math.random().toString(36).slice(2)}`,
-    readCommitted: true,
-    maxWaitTimeMs: 100
-  });
-  const got: ReadRecord[] = [];
-  const seen = new Set<string>();
-  let lastAt = Date.now();
-  try {
-    await consumer.subscribe(topics, { fromBeginning: true });
-    await consumer.run(async batch => {
-      for (const r of batch.records) {
-        const at = `${batch.topic}/${batch.partition}/${r.offset}`;
-        if (!seen.has(at)) {
-          seen.add(at);
-          got.push({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: r.offset,
-            key: r.key ? Buffer.from(r.key).toString() : '',
-            value: Buffer.from(r.value as Uint8Array)
-          });
-        }
-      }
-      batch.resolveOffset(batch.records[batch.records.length - 1].offset);
-      lastAt = Date.now();
-    });
-    lastAt = Date.now();
-    const start = Date.now();
-    while (Date.now() - start < (options.timeoutMs ?? 120_000)) {
-      if (got.length >= min && Date.now() - lastAt > (options.idleMs ?? 2000)) {
-        break;
-      }
-      await sleep(100);
-    }
-    return got;
-  } finally {
-    await consumer.close();
   }
 }

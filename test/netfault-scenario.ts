@@ -3,8 +3,8 @@
  * links; w3 through Toxiproxy) on their own lab hosts, one SQL switch stage (rf 3, min.insync 2),
  * small Rubin alerts with a bad record every 1,000, and a list of faults applied one after another
  * mid-stream. Per fault: half a segment is written, the fault injected, the other half written
- * under it, the fault held `holdMs` and healed; the recovery time is from the heal (from the end of the hold
- * when nothing heals) until the group has committed every input record written before it.
+ * under it, the fault held `holdMs` and healed; the recovery time is from the heal (from the end
+ * of the hold when nothing heals) until the group has committed every input record written before.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,9 +69,9 @@ async function membersOf(obs: Observer, group: string): Promise<number> {
 }
 
 /**
- * Sends `records` (acks=all, idempotent); a send stuck for 20 s (a connection into a
- * partitioned or lost host that never answers) is given up: a fresh producer sends the chunk again. The
- * input may then hold a record twice, which the verdict reads back and expects twice.
+ * Sends `records` (acks=all, idempotent); a send stuck for 20 s (a connection into a partitioned
+ * or lost host that never answers) is given up: a fresh producer sends the chunk again. The input
+ * may then hold a record twice, which the verdict reads back and expects twice.
  */
 async function sendPersistently(
   holder: { producer: ProducerClient; resends: number },

@@ -6,7 +6,7 @@
  */
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { FIRST_SMALL_ALERT_ID } from '../sdk/src/stage/testing/small-alerts.js';
-import { endSum, readAll, type Observer } from './netfault-helpers.js';
+import { endSum, sleep, type Observer } from './netfault-helpers.js';
 
 export interface Verdict {
   inputRecords: number;
@@ -110,4 +110,66 @@ export async function verifyStage(
     wrongDeadLetters,
     missingDeadLetters
   };
+}
+
+/** One record read back, with where it was. */
+export interface ReadRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** The record key as text ('' when none). */
+  key: string;
+  value: Buffer;
+}
+
+/**
+ * Reads `topics` from the beginning, read_committed, until at least `min` records came and none
+ * for `idleMs` (so duplicates beyond `min` are seen too). A record seen twice at the same offset
+ * (a reader's own rejoin) is one record.
+ */
+export async function readAll(
+  transport: KafkaTransport,
+  topics: string[],
+  min: number,
+  options: { idleMs?: number; timeoutMs?: number } = {}
+): Promise<ReadRecord[]> {
+  const consumer = await transport.consumer({
+    groupId: `netfault-reader-${Math.random().toString(36).slice(2)}`,
+    readCommitted: true,
+    maxWaitTimeMs: 100
+  });
+  const got: ReadRecord[] = [];
+  const seen = new Set<string>();
+  let lastAt = Date.now();
+  try {
+    await consumer.subscribe(topics, { fromBeginning: true });
+    await consumer.run(async batch => {
+      for (const r of batch.records) {
+        const at = `${batch.topic}/${batch.partition}/${r.offset}`;
+        if (!seen.has(at)) {
+          seen.add(at);
+          got.push({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: r.offset,
+            key: r.key ? Buffer.from(r.key).toString() : '',
+            value: Buffer.from(r.value as Uint8Array)
+          });
+        }
+      }
+      batch.resolveOffset(batch.records[batch.records.length - 1].offset);
+      lastAt = Date.now();
+    });
+    lastAt = Date.now();
+    const start = Date.now();
+    while (Date.now() - start < (options.timeoutMs ?? 120_000)) {
+      if (got.length >= min && Date.now() - lastAt > (options.idleMs ?? 2000)) {
+        break;
+      }
+      await sleep(100);
+    }
+    return got;
+  } finally {
+    await consumer.close();
+  }
 }
