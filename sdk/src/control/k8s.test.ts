@@ -5,7 +5,7 @@
  * by scripts/setup-k8s-validate.sh), strictly (unknown fields are errors). A broken object must
  * fail the same validation, so the check can fail.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,3 @@ describe('Kubernetes objects', () => {
     }
   });
 });
-
-export const validatorVersion = (): string =>
-  execFileSync(VALIDATOR, ['--version'], { encoding: 'utf8' }).trim();
