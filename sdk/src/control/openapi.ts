@@ -1,4 +1,5 @@
 /** The controller's OpenAPI 3.1 document (hand-written; served at `GET /openapi.json`). */
+import { WATCH_OPENAPI_PATHS } from './watch-openapi.js';
 import { MAX_RADIUS_ARCSEC } from '../crossmatch/matcher.js';
 import { MAX_CONE_RADIUS_DEG, MAX_MAX_ROWS } from './params.js';
 
@@ -286,7 +287,7 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    paths: withStages ? { ...catalogPaths, ...stagePaths } : catalogPaths,
+    paths: withStages ? { ...catalogPaths, ...stagePaths, ...WATCH_OPENAPI_PATHS } : catalogPaths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
