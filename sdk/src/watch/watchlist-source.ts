@@ -116,6 +116,15 @@ export function watchlistFromRows(
 
 /** Splits CSV text into rows of fields (RFC 4180 quoting; `#` comment lines skipped). */
 export function* csvRows(text: string): Generator<string[]> {
+  if (!text.includes('"')) {
+    // no quoting anywhere: lines and commas (native splits, ~10× the character loop)
+    for (const line of text.split(/\r?\n/)) {
+      if (line.trim() !== '' && !line.startsWith('#')) {
+        yield line.split(',');
+      }
+    }
+    return;
+  }
   let i = 0;
   const n = text.length;
   while (i < n) {
