@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -117,7 +117,8 @@ async function main(): Promise<void> {
       machine: {
         cpus: availableParallelism(),
         cpuModel: cpus()[0]?.model ?? 'unknown',
-        node: process.version
+        node: process.version,
+        loadavg: loadavg()
       },
       rows,
       columns: 'id int64, ra/dec/mag float64, band int32',
