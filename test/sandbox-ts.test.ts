@@ -136,6 +136,17 @@ export default defineFilter({ kind: 'yesno', fn: () => {
 } });
 `;
 
+const BURNER = `${HEADER}
+export default defineFilter({ kind: 'yesno', fn: batch => {
+  const t0 = process.cpuUsage();
+  for (;;) {
+    const u = process.cpuUsage(t0);
+    if (u.user + u.system > 600_000) { break; }
+  }
+  return Array.from({ length: batch.numRows }, () => true);
+} });
+`;
+
 const IMPORT_LOOP = `${HEADER}
 for (;;) {}
 export default defineFilter({ kind: 'yesno', fn: batch => Array.from({ length: batch.numRows }, () => true) });
@@ -267,6 +278,21 @@ describe.skipIf(!supported)('TypeScript filters in their sandbox (real processes
       await heap.close();
     }
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
+  });
+
+  it('a process past half its CPU seconds is replaced between batches, before RLIMIT_CPU hits', async () => {
+    const f = await loadTypeScriptFilter(await write('burner.ts', BURNER), {
+      cpuSeconds: 2,
+      timeoutMs: 20_000
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await outcome(f)).toBe('routed'); // 0.6 s of CPU each: with its start, the 3rd would pass 2 s
+      }
+      expect(f.restarts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await f.close();
+    }
   });
 
   it('a loop at import time is stopped at the start time limit', async () => {
