@@ -1,7 +1,7 @@
 /**
  * Partition hand-over time in a consumer group, per Kafka client and group protocol, in one run:
- * kafkajs (classic), confluent (classic: eager round robin) and confluent with KIP-848's
- * `consumer` protocol (the broker assigns, incrementally). A producer writes small records to a
+ * kafkajs (classic), confluent (classic: eager round robin), confluent with KIP-848's
+ * `consumer` protocol (the broker assigns, incrementally) and platformatic (classic). A producer writes small records to a
  * 6-partition topic throughout; member A consumes alone, then member B joins, then B leaves
  * (close: it says goodbye). Measured per event, from the join (B's subscribe) or the leave (B's
  * close) until every partition is owned again by the members that stay AND each of them has
@@ -29,7 +29,8 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const CASES: Array<{ client: KafkaClientName; protocol: 'classic' | 'consumer' }> = [
   { client: 'kafkajs', protocol: 'classic' },
   { client: 'confluent', protocol: 'classic' },
-  { client: 'confluent', protocol: 'consumer' }
+  { client: 'confluent', protocol: 'consumer' },
+  { client: 'platformatic', protocol: 'classic' }
 ];
 
 interface Member {
