@@ -50,7 +50,9 @@ const LEGACY: Record<string, (d: Json) => ReadmeRow[]> = {
       figure: `p50 ${v.http.p50Ms} ms, p99 ${v.http.p99Ms} ms; in process p50 ${v.inProcess.p50Ms} ms`,
       peer:
         `bare node:http server, same body: p50 ${v.bareHttpFloor.p50Ms} ms` +
-        (d.q3c?.[r] ? `; Q3C cone (JIT off, prepared): p50 ${d.q3c[r].p50Ms.toFixed(2)} ms` : '')
+        (d.q3c?.[r]
+          ? `; Q3C cone (JIT off, prepared${d.q3c[r].planCacheMode ? `, plan_cache_mode ${d.q3c[r].planCacheMode}` : ''}): p50 ${d.q3c[r].p50Ms.toFixed(2)} ms`
+          : '')
     })),
   bridge: d => [
     {
