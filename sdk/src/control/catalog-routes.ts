@@ -147,13 +147,7 @@ export function addCatalogRoutes(
     cap = maxMatches
   ) => {
     checkConeSize(catalog, rowsOf(catalog), p.radiusArcsec, cap);
-    return service.cone(
-      catalog,
-      p.raDeg,
-      p.decDeg,
-      p.radiusArcsec,
-      Math.min(p.maxRows, cap)
-    );
+    return service.cone(catalog, p.raDeg, p.decDeg, p.radiusArcsec, Math.min(p.maxRows, cap));
   };
 
   const open = { public: true };
