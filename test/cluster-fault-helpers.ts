@@ -110,7 +110,8 @@ export interface HammerCounts {
   rounds: number;
   calls: number;
   errors: number;
-  lastRoundOk: boolean;
+  /** When a round last read every group's offsets (epoch ms). */
+  lastOkAtMs: number;
   lastError: string;
 }
 

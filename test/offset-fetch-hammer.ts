@@ -14,7 +14,7 @@ import { createTransport } from '../sdk/src/buffer/transport.js';
 
 const [mode, bootstrap, topic, groupList] = process.argv.slice(2);
 const groups = groupList.split(',');
-const counts = { rounds: 0, calls: 0, errors: 0, lastRoundOk: false, lastError: '' };
+const counts = { rounds: 0, calls: 0, errors: 0, lastOkAtMs: 0, lastError: '' };
 const report = () => {
   console.log(JSON.stringify(counts));
   process.exit(0);
@@ -53,7 +53,9 @@ for (;;) {
   counts.rounds++;
   counts.calls += results.length;
   counts.errors += failed.length;
-  counts.lastRoundOk = failed.length === 0;
+  if (failed.length === 0) {
+    counts.lastOkAtMs = Date.now();
+  }
   if (failed.length > 0) {
     counts.lastError = String((failed[0] as PromiseRejectedResult).reason).slice(0, 300);
   }

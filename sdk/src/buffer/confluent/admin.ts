@@ -159,14 +159,19 @@ export function createAdmin(
           return [];
         }
         const handle = await groupHandle(groupId);
+        // A read: trying again is safe, and what fails it is mostly the coordinator moving or
+        // loading, or its broker handle replaced ("Broker handle destroyed") — passing. A
+        // partition's error is a bare message (no code).
+        const retriable = (e: unknown) =>
+          Object.assign(e as Error, { retriable: !/unknown topic|authoriz/i.test(String(e)) });
         const got = await callback<Array<Partial<RdTopicPartitionOffset> | Error>>(cb =>
           handle.committed(partitions, timeout, cb)
-        );
+        ).catch((e: unknown) => {
+          throw retriable(e);
+        });
         const failed = got.find(p => p instanceof Error);
         if (failed !== undefined) {
-          // a partition's error is a bare message (no code): the coordinator moving or loading,
-          // which a retry outlives, unless the topic is gone
-          throw Object.assign(failed, { retriable: !/unknown topic/i.test(failed.message) });
+          throw retriable(failed);
         }
         return (got as Array<Partial<RdTopicPartitionOffset>>)
           .map(p => ({
