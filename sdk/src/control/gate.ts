@@ -1,9 +1,9 @@
 /**
  * The backtest gate of a deploy: builds the filter the way a worker does (TypeScript in a worker
  * thread with its time limit, SQL in a locked DuckDB, Python in a worker process), runs it over the
- * last N buffered alerts of the input topic (cross-matched first when the stage cross-matches), and
- * refuses the version — HTTP 422 with the reason — when the filter fails to load, throws on the
- * sample, or exceeds its time budget. User code never runs on the controller's own thread.
+ * last N buffered alerts of the input topic (cross-matched, with the watch and object columns first,
+ * as the stage's filter sees them), and refuses the version — HTTP 422 with the reason — when the
+ * filter fails to load, throws on the sample, or exceeds its time budget. User code never runs on the controller's own thread.
  * Aggregate and archive stages run no filter: their own per-batch logic goes over the same sample
  * within the same budget (gate-stream.ts).
  */
@@ -19,6 +19,7 @@ import { streamGate } from './gate-stream.js';
 import { HttpError } from './http.js';
 import type { GateEvidence } from './types.js';
 import { withBacktestObjects } from '../state/stage-objects.js';
+import { withWatchColumns } from '../watch/watch-columns.js';
 
 /** Alerts sampled by default. */
 export const DEFAULT_GATE_SAMPLE = 1000;
@@ -162,7 +163,9 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
     }
     const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
     const matched = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
-    const batches = withBacktestObjects(matched, m); // obj_* columns when the stage keeps state
+    // watch columns (the stage's lists and maps as they are now), then obj_* when it keeps state
+    const watched = m.watch ? withWatchColumns(matched, m.watch) : matched;
+    const batches = withBacktestObjects(watched, m);
     const remaining = Math.max(1, budgetMs - (performance.now() - t0));
     // the signal reaches every evaluate: a budget that fires interrupts the running query, and
     // the filter is closed only once its call has returned (never under a running query)

@@ -1,7 +1,8 @@
 /**
  * A backtest with a deployed filter stage's semantics over Arrow batches (a notebook's data, or an
  * archive span): each batch is cut into the stage's chunks (`batch.maxRows`), cross-matched into
- * `xm_*` columns like a stage with that `crossmatch` section (addMatchColumns), given the
+ * `xm_*` columns like a stage with that `crossmatch` section (addMatchColumns), given the watch
+ * columns of its `watch` section (lists and maps as they are at the start), the
  * lightcurve features (withLightcurveFeatures), routed by the filter built as a stage builds it,
  * with the manifest's time limit; a chunk the filter fails on is dead-lettered whole, with the
  * stage's reason code (`filter-error` / `filter-timeout`) and reason text. Whole chunks throughout.
@@ -16,6 +17,7 @@ import type { Filter } from '../filter/types.js';
 import { filterFailureCode } from './filter-stage.js';
 import type { StageManifest } from './manifest-types.js';
 import { BacktestObjects } from '../state/stage-objects.js';
+import { withWatchColumns } from '../watch/watch-columns.js';
 import { appendColumns, addMatchColumns } from './match-columns.js';
 import { EventTimeSpan, type EventTimeSummary } from './event-time.js';
 
@@ -119,7 +121,9 @@ export async function stageBacktest(
   let filterMs = 0;
   const catalogs = m.crossmatch?.catalogs.map(c => c.name) ?? [];
   const objects = m.objects ? new BacktestObjects(m.objects, catalogs) : undefined;
-  for await (const input of batches) {
+  // watch columns per row, as the stage adds them (the store is closed when the loop ends)
+  const source = m.watch ? withWatchColumns(batches, m.watch) : batches;
+  for await (const input of source) {
     if (options.signal?.aborted) {
       break;
     }

@@ -175,3 +175,22 @@ export class WatchEnricher {
     this.lists?.close();
   }
 }
+
+/**
+ * Batches with the watch columns of `config` (a backtest or the gate): the lists and maps as they
+ * are when the first batch is read; the store is closed when the iteration ends.
+ */
+export async function* withWatchColumns(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  config: StageWatch
+): AsyncGenerator<RecordBatch> {
+  const watch = new WatchEnricher(config);
+  try {
+    await watch.refresh();
+    for await (const batch of batches) {
+      yield await watch.addColumns(batch);
+    }
+  } finally {
+    watch.close();
+  }
+}
