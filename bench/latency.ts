@@ -236,7 +236,24 @@ async function bursts(
   });
 }
 
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+/**
+ * The README row of the demo bursts: the burst with the median p99 (the higher of the two middle
+ * ones for an even count), whole — its p50, p99, rate and floor together — and every burst's p99.
+ */
+function demoRow(
+  main: { maxRows: number; bursts: BurstResult[] },
+  intervalS: number,
+  demoBytes: number
+) {
+  const byP99 = [...main.bursts].sort((a, b) => a.p99Ms - b.p99Ms);
+  const b = byP99[Math.floor(byP99.length / 2)];
+  return {
+    benchmark: `latency, bursts of ${fmt(b.burst)} demo alerts every ${intervalS} s (${main.bursts.length} bursts, chunks ≤ ${main.maxRows})`,
+    input: `demo alerts (simulator), ${kb(demoBytes)}`,
+    figure: `median burst (by p99): p50 ${fmt(b.p50Ms)} ms, p99 ${fmt(b.p99Ms)} ms at ${fmt(b.alertsPerSec)} alerts/s; every burst's p99: ${main.bursts.map(x => fmt(x.p99Ms)).join(', ')} ms (goal p99 ≤ 750 ms)`,
+    peer: `floor (burst ÷ the stage's rate, same burst): ${fmt(b.floorMs)} ms`
+  };
+}
 
 async function main(): Promise<void> {
   const scenarios = new Set(args.scenarios.split(','));
@@ -291,12 +308,7 @@ async function main(): Promise<void> {
     }
     body.demoBursts = { intervalS, curve };
     const main = curve.find(c => c.maxRows === Number(args['max-rows'])) ?? curve[0];
-    report.row({
-      benchmark: `latency, bursts of ${fmt(Number(args['burst-size']))} demo alerts every ${intervalS} s (${main.bursts.length} bursts, chunks ≤ ${main.maxRows})`,
-      input: `demo alerts (simulator), ${kb(demoBytes)}`,
-      figure: `median burst: p50 ${fmt(med(main.bursts.map(b => b.p50Ms)))} ms, p99 ${fmt(med(main.bursts.map(b => b.p99Ms)))} ms at ${fmt(med(main.bursts.map(b => b.alertsPerSec)))} alerts/s (goal p99 ≤ 750 ms)`,
-      peer: `floor (burst ÷ the stage's rate, same run): ${fmt(med(main.bursts.map(b => b.floorMs)))} ms`
-    });
+    report.row(demoRow(main, intervalS, demoBytes));
   }
   if (scenarios.has('real')) {
     const gen = RealisticAlerts.create({ seed: 31 });
