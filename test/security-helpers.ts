@@ -1,7 +1,8 @@
 /**
  * Helpers for the security tests: a secured local Kafka per mode (`alertlab kafka start
  * --security ...` through LocalKafka), each in its own home under .alertlab/ and on its own ports
- * (51092: SASL_SSL, 51492: mTLS), started once and reused by later runs like the shared broker;
+ * (51092: SASL_SSL, 51492: mTLS, 51892: SASL_PLAINTEXT), started once and reused by later runs
+ * like the shared broker;
  * a logger that keeps every line; and the check that a text holds no secret.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { kafkaClientAvailable, type KafkaClientName } from '../sdk/src/buffer/tr
 export const SECURE_PORTS: Record<LocalSecurityMode, number> = {
   sasl_ssl: 51092,
   ssl: 51492,
-  sasl_plaintext: 51792
+  sasl_plaintext: 51892
 };
 
 export interface SecureKafka {

@@ -230,6 +230,17 @@ export function secureListenerProps(
   const internal = ports.brokerPort + INTERNAL_PORT_OFFSET;
   const clientProtocol = mode.toUpperCase();
   const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  // PLAIN too on a SASL listener: its one user and the generated password, kept in the node's
+  // owner-only server.properties (Kafka never logs a JAAS value)
+  const plain: [string, string][] = [];
+  if (mode.startsWith('sasl')) {
+    const password = readFileSync(files.passwordFile, 'utf8').split('\n')[0].trim();
+    const login = 'org.apache.kafka.common.security.plain.PlainLoginModule required';
+    plain.push([
+      'listener.name.client.plain.sasl.jaas.config',
+      `${login} user_${LOCAL_SCRAM_USER}="${password}";`
+    ]);
+  }
   return [
     [
       'listeners',
@@ -251,10 +262,11 @@ export function secureListenerProps(
     ['listener.name.client.ssl.client.auth', mode === 'ssl' ? 'required' : 'none'],
     [
       'listener.name.client.sasl.enabled.mechanisms',
-      `SCRAM-SHA-512,SCRAM-SHA-256${unsecuredOauth ? ',OAUTHBEARER' : ''}`
+      `SCRAM-SHA-512,SCRAM-SHA-256${plain.length ? ',PLAIN' : ''}${unsecuredOauth ? ',OAUTHBEARER' : ''}`
     ],
     ['listener.name.client.scram-sha-512.sasl.jaas.config', scram],
     ['listener.name.client.scram-sha-256.sasl.jaas.config', scram],
+    ...plain,
     // tests only: Kafka's default OAUTHBEARER validator accepts any unsigned JWT (sub, exp)
     ...(unsecuredOauth
       ? ([
