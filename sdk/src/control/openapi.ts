@@ -26,6 +26,8 @@ const q = (name: string, schema: Obj, required = false, description = ''): Obj =
   description
 });
 const common = { '400': error('Bad parameters'), '401': error('Missing or wrong bearer token') };
+/** Public catalog reads (no token) are rate-limited per client. */
+const tooMany = { '429': error('Too many requests without a token') };
 const stageOp = (summary: string, extra: Obj = {}): Obj => ({
   summary,
   parameters: [idParam],
@@ -58,7 +60,7 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
           q('radiusArcsec', { type: 'number', exclusiveMinimum: 0, maximum: MAX_RADIUS_ARCSEC }),
           q('maxRows', { type: 'integer', minimum: 1, maximum: MAX_MAX_ROWS })
         ],
-        responses: { '200': ok('Rows within the radius'), ...common }
+        responses: { '200': ok('Rows within the radius'), ...common, ...tooMany }
       }
     },
     '/crossmatch': {
@@ -100,7 +102,8 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
             description: 'VOTable',
             content: { 'text/xml': { schema: { type: 'string' } } }
           },
-          '401': common['401']
+          '401': common['401'],
+          ...tooMany
         }
       }
     }

@@ -10,7 +10,12 @@ const ok = (description: string): Obj => ({
   content: { 'application/json': { schema: { type: 'object' } } }
 });
 const auth = { '401': err('Missing or wrong bearer token') };
-const name = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const name = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$' }
+};
 const upload = {
   required: true,
   content: {
@@ -49,7 +54,12 @@ export const WATCH_OPENAPI_PATHS: Obj = {
     delete: {
       summary: 'Remove a watchlist',
       parameters: [name],
-      responses: { '200': ok('Removed'), ...auth, '404': err('No such list') }
+      responses: {
+        '200': ok('Removed'),
+        '400': err('Bad name'),
+        ...auth,
+        '404': err('No such list')
+      }
     }
   },
   '/watchmaps': {
@@ -75,7 +85,12 @@ export const WATCH_OPENAPI_PATHS: Obj = {
     delete: {
       summary: 'Remove a watchmap',
       parameters: [name],
-      responses: { '200': ok('Removed'), ...auth, '404': err('No such map') }
+      responses: {
+        '200': ok('Removed'),
+        '400': err('Bad name'),
+        ...auth,
+        '404': err('No such map')
+      }
     }
   }
 };

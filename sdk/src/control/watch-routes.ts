@@ -43,7 +43,8 @@ async function badInputIs400<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    // a SyntaxError here is an upload's JSON that does not parse
+    if (err instanceof ConfigError || err instanceof SyntaxError) {
       throw new HttpError(400, err.message);
     }
     throw err;
@@ -126,6 +127,11 @@ export function addWatchRoutes(router: Router, options: WatchRouteOptions = {}):
         } catch {
           throw new ConfigError(
             'A watchmap body is MOC JSON, MOC FITS, or {cone|polygon|healpix}.'
+          );
+        }
+        if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+          throw new ConfigError(
+            'A watchmap JSON body is an object: MOC JSON or {cone|polygon|healpix}.'
           );
         }
         moc = mocOfJson(json as Record<string, unknown>);
