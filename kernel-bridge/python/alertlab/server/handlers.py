@@ -72,9 +72,10 @@ class ControllerProxyHandler(APIHandler):
             self._fail(
                 401,
                 "controller-token-missing",
-                f"The controller wants a token, and {self.controller.token_file} does not exist. "
-                "It is written at the controller's first start; set "
-                "ALERTLAB_CONTROLLER_TOKEN_FILE if it lives elsewhere.",
+                "The controller wants a token: set ALERTLAB_USER_TOKEN (or write your token, "
+                "from `alertlab controller user add`, to "
+                f"{self.controller.user_token_file}); on a one-person setup "
+                f"{self.controller.token_file} is used, written at the controller's first start.",
             )
             return
         self.set_status(response.code)
@@ -108,6 +109,8 @@ class ConfigHandler(APIHandler):
                     "controllerUrl": self.controller.controller_url,
                     "tokenFile": self.controller.token_file,
                     "tokenPresent": self.controller.token() is not None,
+                    # "user": the notebook user's own token; "controller": the admin token file
+                    "tokenSource": self.controller.token_source()[0],
                 }
             )
         )
