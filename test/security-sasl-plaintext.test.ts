@@ -2,9 +2,10 @@
  * Kafka over SASL_PLAINTEXT — the mode of Rubin's community-broker stream — against a local broker
  * of its own (`kafka start --security sasl_plaintext`, port 51892, controller 51992, internal mTLS
  * listener 52092): produce and attach on kafkajs and confluent with SCRAM-SHA-512, SCRAM-SHA-256
- * and PLAIN; a wrong password fails within seconds naming the setting; the real Rubin alerts are
- * read through a profile with the settings of profiles/rubin-usdf-integration.json pointed at this
- * broker. No log line, error or broker log shows the password. The broker is stopped at the end
+ * and PLAIN, and OAUTHBEARER with a token from a command (Kafka's unsecured validator, test
+ * tokens); a wrong password or a failing token command fails within seconds naming the setting;
+ * the real Rubin alerts are read through a profile with the settings of
+ * profiles/rubin-usdf-integration.json pointed at this broker. No log line, error or broker log shows the password. The broker is stopped at the end
  * unless this file found it already running.
  */
 import { execFile } from 'node:child_process';
@@ -60,7 +61,8 @@ describe('Kafka over SASL_PLAINTEXT (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN)', () =
       port: SECURE_PORTS.sasl_plaintext,
       security: 'sasl_plaintext',
       heap: '384m',
-      timeoutMs: 180_000
+      timeoutMs: 180_000,
+      unsecuredOauthForTests: true // OAUTHBEARER with unsigned test tokens (the token command)
     });
     const security = local.security?.client;
     if (security === undefined) {
@@ -126,6 +128,66 @@ describe('Kafka over SASL_PLAINTEXT (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN)', () =
       }
     );
   }
+
+  it.each(CLIENTS)(
+    '%s: OAUTHBEARER with a token from tokenCommand; a failing command fails fast naming it',
+    async client => {
+      const dir = mkdtempSync(join(tmpdir(), 'alertlab-sasl-plaintext-oauth-'));
+      const calls = join(dir, 'calls');
+      const script = join(dir, 'get-token.mjs');
+      // prints an unsigned JWT (sub, exp in 10 min) and counts its runs; fails when asked to,
+      // after printing a token-like line on stderr (which must not be shown)
+      writeFileSync(
+        script,
+        [
+          "import { appendFileSync } from 'node:fs';",
+          `appendFileSync(${JSON.stringify(calls)}, 'x');`,
+          "if (process.argv[2] === 'fail') { console.error('SECRET-TOKEN-abc'); process.exit(3); }",
+          "const b64 = o => Buffer.from(JSON.stringify(o)).toString('base64url');",
+          'const now = Math.floor(Date.now() / 1000);',
+          "console.log(`${b64({ alg: 'none' })}.${b64({ sub: 'alertlab', exp: now + 600 })}.`);"
+        ].join('\n')
+      );
+      const oauth = (argv: string[]) => ({
+        protocol: 'SASL_PLAINTEXT' as const,
+        sasl: { mechanism: 'OAUTHBEARER' as const, tokenCommand: [process.execPath, ...argv] }
+      });
+      const { logger, lines } = capturingLogger();
+      const c = await BufferClient.create({
+        bootstrapServers: kafka.bootstrapServers,
+        security: oauth([script]),
+        kafkaClient: client,
+        logger
+      });
+      const topic = randomName('sec-oauth-cmd');
+      try {
+        await c.createTopics([{ topic, partitions: 1 }]);
+        const producer = await c.producer();
+        const [r] = await producer.send([{ topic, value: new TextEncoder().encode('x') }]);
+        expect(r.baseOffset).toBe(0n);
+        await c.deleteTopics([topic]);
+      } finally {
+        await c.close();
+      }
+      expect(readFileSync(calls, 'utf8').length).toBeGreaterThanOrEqual(1);
+      expect(lines.join('\n')).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT in the logs
+      const bad = await BufferClient.create({
+        bootstrapServers: kafka.bootstrapServers,
+        security: oauth([script, 'fail']),
+        kafkaClient: client
+      });
+      try {
+        const { error, ms } = await failure(async () => (await bad.admin()).listTopics());
+        expect(error).toBeInstanceOf(KafkaSecurityError);
+        expect(error.message).toMatch(/security\.sasl\.tokenCommand/);
+        expect(error.message).not.toContain('SECRET-TOKEN-abc');
+        expect(ms).toBeLessThan(5_000);
+      } finally {
+        await bad.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  );
 
   describe.skipIf(skipWithoutData(missing))(
     `the Rubin profile's settings on this broker${missing ? ` (SKIPPED: ${missing})` : ''}`,
