@@ -6,7 +6,29 @@
  * Tests read the servers with `inject('bootstrapServers')` or `process.env.ALERTLAB_BOOTSTRAP_SERVERS`.
  */
 import type { TestProject } from 'vitest/node';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { LocalKafka, resolveBootstrap } from '../../sdk/src/buffer/local/index.js';
+
+/** Homes of the secured brokers the security tests start (test/security-helpers.ts). */
+const SECURE_HOMES = ['sasl_ssl', 'ssl', 'sasl_plaintext'].map(mode =>
+  join(import.meta.dirname, '..', '..', '.alertlab', `secure-${mode}`)
+);
+
+/**
+ * Under CI=true the secured brokers the security tests started are stopped with the run (a
+ * developer's stay up and are reused by the next run): CI leaves no process behind, and the next
+ * run on the machine finds their ports free.
+ */
+async function stopSecuredBrokers(): Promise<void> {
+  for (const home of SECURE_HOMES) {
+    if (existsSync(home)) {
+      await LocalKafka.stop({ home }).catch((e: unknown) =>
+        console.warn(`[kafka setup] could not stop the secured broker in ${home}: ${String(e)}`)
+      );
+    }
+  }
+}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let started: LocalKafka | undefined;
@@ -30,6 +52,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.ALERTLAB_BOOTSTRAP_SERVERS = bootstrapServers;
   project.provide('bootstrapServers', bootstrapServers);
   return async () => {
+    if (process.env.CI === 'true') {
+      await stopSecuredBrokers();
+    }
     if (started) {
       await started.close();
     }
