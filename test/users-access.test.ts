@@ -117,6 +117,9 @@ describe.skipIf(skipWithoutSamples())('controller users, stage owners and the au
     expect(await statusOf(bob.request('POST', `/stages/${stage}/stop`))).toBe(403);
     expect(await statusOf(bob.request('POST', `/stages/${stage}/rollback`, {}))).toBe(403);
     expect(await statusOf(bob.request('DELETE', `/stages/${stage}`))).toBe(403);
+    expect(
+      await statusOf(bob.request('POST', `/stages/${stage}/objects`, { sql: 'SELECT 1' }))
+    ).toBe(403);
     expect(await statusOf(bob.request('POST', '/stages', { manifest }))).toBe(403);
 
     expect(await statusOf(alice.request('GET', `/stages/${stage}`))).toBe(200);

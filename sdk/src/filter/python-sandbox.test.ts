@@ -39,6 +39,7 @@ def probe(batch):
         "cap": cap,
         "env": sorted(os.environ),
         "home": os.environ.get("HOME"),
+        "pids": [d for d in os.listdir("/proc") if d.isdigit()],
     }
     raise RuntimeError("REPORT" + json.dumps(report))
 
@@ -126,12 +127,17 @@ describe.skipIf(!supported)('Python filter sandbox (real worker, util-linux name
       cap: string;
       env: string[];
       home: string;
+      pids: string[];
     };
     expect(got.net).not.toBe(0); // today: 0, connected to Kafka
     expect(got.cap).toBe('0000000000000000');
     expect(got.env).not.toContain('ALERTLAB_TEST_TOKEN');
     expect(got.env).not.toContain('AWS_SECRET_ACCESS_KEY');
     expect(got.home).toMatch(/alertlab-filter-.*scratch$/);
+    // its /proc is its PID namespace's: only the sandbox's own few processes, none of the host's
+    expect(got.pids.length).toBeGreaterThan(0);
+    expect(got.pids.length, `pids seen: ${got.pids.join(',')}`).toBeLessThan(10);
+    expect(got.pids).not.toContain(String(process.pid));
     // the detached sleep died with the worker
     const t0 = Date.now();
     while (markedSleeps().length > 0 && Date.now() - t0 < 3000) {

@@ -238,6 +238,9 @@ export function sandboxed(
       '--net',
       '--pid',
       '--fork',
+      // a /proc of the new PID namespace: the host's would list every process, its command line
+      // and (under a normal account) the controller's environment and root
+      '--mount-proc',
       '--kill-child',
       '--',
       SH,

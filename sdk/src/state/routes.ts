@@ -6,6 +6,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { Controller } from '../control/controller.js';
 import { HttpError, readJson, sendJson, type Router } from '../control/http.js';
+import { checkAccess } from '../control/ownership.js';
 import { parseStageManifest } from '../stage/manifest.js';
 import { ObjectsView } from './view.js';
 
@@ -31,13 +32,14 @@ export function batchToJsonRows(batch: RecordBatch): {
 /** Adds the objects route; one view per stage, kept and refreshed per query. */
 export function addObjectRoutes(router: Router, ctl: Controller): { close(): void } {
   const views = new Map<string, { key: string; view: Promise<ObjectsView> }>();
-  router.add('POST', '/stages/{id}/objects', async ({ req, res, params }) => {
+  router.add('POST', '/stages/{id}/objects', async ({ req, res, params, user }) => {
     const body = await readJson(req, 256 * 1024);
     const sql = body.sql;
     if (typeof sql !== 'string' || sql.trim() === '') {
       throw new HttpError(400, 'Objects query needs "sql": one SELECT over table objects.');
     }
     const rec = ctl.registry.get(params.id);
+    checkAccess(rec, user, 'query the object state of');
     const manifest = parseStageManifest(ctl.registry.version(rec.id, rec.currentVersion).manifest);
     if (!manifest.objects) {
       throw new HttpError(
