@@ -24,9 +24,11 @@ export const DEFAULT_KAFKA_CLIENT: KafkaClientName = 'confluent';
 /**
  * Clients that pass the contract suite but not yet its broker-fault cases: fine for reading and
  * tools, not for exactly-once stages (a stage started on one warns). platformatic: one of two
- * kill -9 runs committed a chunk twice.
+ * kill -9 runs committed a chunk twice. kafkajs passes the one-machine fault cases but not the
+ * network ones (test/netfault-exactly-once.test.ts: a 2/1 broker split left duplicates in
+ * read_committed output, and after a broker loss workers were not back in the group in 90 s).
  */
-export const FAULT_CASES_UNPROVEN: readonly KafkaClientName[] = ['platformatic'];
+export const FAULT_CASES_UNPROVEN: readonly KafkaClientName[] = ['platformatic', 'kafkajs'];
 
 export interface CreateTransportOptions extends T.TransportOptions {
   /** @default process.env.ALERTLAB_KAFKA_CLIENT ?? DEFAULT_KAFKA_CLIENT */
