@@ -119,7 +119,7 @@ describe('Kafka over SASL_PLAINTEXT (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN)', () =
           expect(error).toBeInstanceOf(KafkaSecurityError);
           expect(error.message).toMatch(/security\.sasl\.username \/ security\.sasl\.passwordEnv/);
           expect(String(error.context?.setting)).toMatch(/security\.sasl\.passwordEnv/);
-          expect(ms).toBeLessThan(5_000);
+          expect(ms).toBeLessThan(10_000); // the preflight answers in ms; the clients alone retry 10–30 s
           const shown = `${error.message}\n${JSON.stringify(error.context)}\n${lines.join('\n')}`;
           expectNoSecret(shown, [kafka.password, WRONG_PASSWORD], 'the error and logs');
         } finally {
@@ -181,7 +181,7 @@ describe('Kafka over SASL_PLAINTEXT (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN)', () =
         expect(error).toBeInstanceOf(KafkaSecurityError);
         expect(error.message).toMatch(/security\.sasl\.tokenCommand/);
         expect(error.message).not.toContain('SECRET-TOKEN-abc');
-        expect(ms).toBeLessThan(5_000);
+        expect(ms).toBeLessThan(10_000); // the preflight answers in ms; the clients alone retry 10–30 s
       } finally {
         await bad.close();
         rmSync(dir, { recursive: true, force: true });

@@ -77,7 +77,7 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
           expect(error).toBeInstanceOf(KafkaSecurityError);
           expect(error.message).toMatch(setting);
           expect(String(error.context?.setting)).toMatch(setting);
-          expect(ms).toBeLessThan(5_000);
+          expect(ms).toBeLessThan(10_000); // the preflight answers in ms; the clients alone retry 10–30 s
           const shown = `${error.message}\n${JSON.stringify(error.context)}\n${lines.join('\n')}`;
           expectNoSecret(shown, [kafka.password, WRONG_PASSWORD], 'the error and logs');
         } finally {
@@ -131,7 +131,7 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512)', () => {
       try {
         const { error, ms } = await failure(async () => (await stale.admin()).listTopics());
         expect(error.message).toMatch(/expired[\s\S]*security\.sasl\.tokenFile/);
-        expect(ms).toBeLessThan(5_000);
+        expect(ms).toBeLessThan(10_000); // the preflight answers in ms; the clients alone retry 10–30 s
       } finally {
         await stale.close();
       }

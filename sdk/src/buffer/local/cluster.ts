@@ -2,7 +2,7 @@
  * Starting and stopping a whole local cluster: prerequisites, ports, formatting, launching every
  * node, waiting until each serves, and recording it all in state.json. Callers hold the lock.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalKafkaError } from '../../errors.js';
 import {
@@ -221,6 +221,7 @@ export async function startCluster(
         ? { mode, files, unsecuredOauth: options.unsecuredOauthForTests === true }
         : undefined;
     writeFileSync(node.propertiesFile, serverProperties(node, layout, security), { mode: 0o600 });
+    chmodSync(node.propertiesFile, 0o600); // `mode` applies only when the file is created
   }
   if (files) {
     await assertPortsFree(portsOf(layout), portBase);
