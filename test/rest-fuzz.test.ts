@@ -131,6 +131,27 @@ describe.skipIf(skipWithoutData(missing))('REST fuzzing with schemathesis (fixed
     await dirs?.remove();
   });
 
+  it('answers 400, not 500, to the bodies earlier runs found', async () => {
+    const send = async (method: string, path: string, body: string, type = 'application/json') => {
+      const res = await fetch(`${ctl.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ctl.token}`, 'content-type': type },
+        body
+      });
+      return `${res.status} ${await res.text()}`;
+    };
+    // a JSON body that is not an object; JSON that does not parse
+    expect(await send('PUT', '/watchmaps/fuzz-a', 'null')).toMatch(/^400 .*object/);
+    expect(await send('POST', '/watchlists/fuzz-b', '\u0000{"x"')).toMatch(/^400 /);
+    // more replicas than brokers (the broker refuses it)
+    const topic = JSON.stringify({ topic: `fuzz-${Date.now()}`, replicationFactor: 10 });
+    expect(await send('POST', '/buffers/topics', topic)).toMatch(/^400 .*broker/);
+    // a non-string entry
+    const cell = JSON.stringify({ source: 'x', input: 't', language: 'python', entry: [[]] });
+    expect(await send('POST', '/stages/promote', cell)).toMatch(/^400 .*entry.* must be a string/);
+    expect(serverErrors).toEqual([]);
+  });
+
   it.each([
     ['a valid token', 'valid', 30],
     ['an invalid token', 'invalid', 20]

@@ -60,7 +60,12 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
           q('radiusArcsec', { type: 'number', exclusiveMinimum: 0, maximum: MAX_RADIUS_ARCSEC }),
           q('maxRows', { type: 'integer', minimum: 1, maximum: MAX_MAX_ROWS })
         ],
-        responses: { '200': ok('Rows within the radius'), ...common, ...tooMany }
+        responses: {
+          '200': ok('Rows within the radius'),
+          ...common,
+          '413': error('More matches than the cap: ask for a smaller cone or maxRows'),
+          ...tooMany
+        }
       }
     },
     '/crossmatch': {

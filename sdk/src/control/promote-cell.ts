@@ -117,6 +117,11 @@ export function manifestOfCell(body: PromoteCellRequest): Record<string, unknown
   if (typeof body.input !== 'string' || body.input === '') {
     throw new HttpError(400, 'POST /stages/promote needs "input": the buffer topic to filter.');
   }
+  for (const key of ['id', 'language', 'kind', 'entry', 'author'] as const) {
+    if (body[key] !== undefined && typeof body[key] !== 'string') {
+      throw new HttpError(400, `POST /stages/promote: "${key}" must be a string.`);
+    }
+  }
   const cell = declarationOfCell(body.source);
   const language = body.language ?? cell.language;
   const entry = body.entry ?? cell.entry;

@@ -247,6 +247,14 @@ function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): v
         'replicationFactor must be an integer from 1 to 10 (at most the brokers in the buffer set).'
       );
     }
+    const { brokers } = await (await buffer.admin()).describeCluster();
+    if (replicationFactor > brokers.length) {
+      // the broker would refuse it (INVALID_REPLICATION_FACTOR): a bad request, not a 500
+      throw new HttpError(
+        400,
+        `replicationFactor ${replicationFactor} is more than the ${brokers.length} broker(s) of the buffer set.`
+      );
+    }
     const r = await buffer.createTopics([{ topic, partitions, replicationFactor }]);
     sendJson(res, r.created.length > 0 ? 201 : 200, {
       topic,
