@@ -5,7 +5,7 @@
 # Checks: not_a_server_error, status_code_conformance, content_type_conformance,
 # response_schema_conformance. Exit status is non-zero if either run found a failure.
 #
-#   scripts/schemathesis.sh [SECONDS_PER_RUN=300] [SEED]
+#   scripts/schemathesis.sh [SECONDS_PER_RUN=300] [SEED]    (WHO="valid" or "invalid": one run only)
 # Reports (JUnit + NDJSON) and the controller log go to $OUT (default: a temp dir, printed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,7 +40,7 @@ curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/openapi.json"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 status=0
-for who in valid invalid; do
+for who in ${WHO:-valid invalid}; do
   auth="$token"
   [[ $who == invalid ]] && auth="not-a-token-$RANDOM"
   echo "[schemathesis] $who token, ${SECONDS_PER_RUN}s, controller on :$port (out: $OUT)"
