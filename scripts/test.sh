@@ -8,6 +8,7 @@ bash scripts/setup.sh
 ROOT="$PWD" && source scripts/node-env.sh
 echo "[test] node $(node --version) ($ALERTLAB_NODE)"
 bash scripts/lint.sh
+bash scripts/reserve-test-ports.sh
 echo "[test] vitest (unit + integration on a real Kafka broker)"
 npx vitest run
 PY_TESTS=(); for d in test/python kernel-bridge/python/tests; do compgen -G "$d/test_*.py" >/dev/null && PY_TESTS+=("$d"); done

@@ -109,13 +109,21 @@ describe.skipIf(!supported)('Python filter sandbox (real worker, util-linux name
     process.env.AWS_SECRET_ACCESS_KEY = 'cloud-secret';
     let message = '';
     try {
-      await withPythonFilterHost({ filter: `${module}:probe`, python }, async h => {
-        message = await h.evaluate(batchOf(3)).then(
-          () => 'routed',
-          (e: unknown) => String((e as Error).message)
-        );
-        expect(markedSleeps().length).toBe(1); // it did start one
-      });
+      await withPythonFilterHost(
+        { filter: `${module}:probe`, python, batchTimeoutMs: 60_000 },
+        async h => {
+          message = await h.evaluate(batchOf(3)).then(
+            () => 'routed',
+            (e: unknown) => String((e as Error).message)
+          );
+          // it did start one (looked for a while: a loaded machine may be slow to show it)
+          const t0 = Date.now();
+          while (markedSleeps().length === 0 && Date.now() - t0 < 3000) {
+            await new Promise(r => setTimeout(r, 100));
+          }
+          expect(markedSleeps().length, `the probe said: ${message}`).toBe(1);
+        }
+      );
     } finally {
       delete process.env.ALERTLAB_TEST_TOKEN;
       delete process.env.AWS_SECRET_ACCESS_KEY;
