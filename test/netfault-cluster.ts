@@ -214,7 +214,9 @@ export class LabCluster {
           throw new Error(`Kafka node ${b.nodeId} exited:\n${this.tail(b.nodeId)}`);
         }
         if (Date.now() - start > timeoutMs) {
-          throw new Error(`Kafka node ${b.nodeId} not listening within ${timeoutMs} ms`);
+          throw new Error(
+            `Kafka node ${b.nodeId} not listening within ${timeoutMs} ms:\n${this.tail(b.nodeId)}`
+          );
         }
         await new Promise(r => setTimeout(r, 300));
       }

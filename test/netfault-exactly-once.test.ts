@@ -48,7 +48,7 @@ describe.skipIf(skip)('exactly once on many hosts under network faults', () => {
 
   beforeAll(async () => {
     rig = await NetfaultRig.start();
-  }, 300_000);
+  }, 420_000);
 
   afterAll(async () => {
     await rig?.close();
