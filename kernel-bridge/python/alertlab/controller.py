@@ -46,6 +46,19 @@ def _request(
     token_file: str | Path | None,
     timeout: float,
 ) -> Any:  # parsed JSON; each caller casts it to its reply type
+    data = None if body is None else json.dumps(body).encode()
+    return _send(method, path, data, "application/json", url, token_file, timeout)
+
+
+def _send(
+    method: str,
+    path: str,
+    data: bytes | None,
+    content_type: str,
+    url: str | None,
+    token_file: str | Path | None,
+    timeout: float,
+) -> Any:  # parsed JSON; a body already encoded (JSON, CSV, VOTable, FITS) with its type
     base = (url or controller_url()).rstrip("/")
     tf = Path(token_file) if token_file else controller_token_file()
     try:
@@ -58,8 +71,8 @@ def _request(
     req = urllib.request.Request(
         base + path,
         method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        data=data,
+        headers={"authorization": f"Bearer {token}", "content-type": content_type},
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as res:

@@ -20,8 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ._config import controller_token_file, controller_url
-from .controller import ControllerError
+from .controller import ControllerError, _send
 
 __all__ = [
     "WatchlistInfo",
@@ -67,49 +64,6 @@ class WatchmapInfo:
     sky_fraction: float
     cells: int
     version: float
-
-
-def _send(
-    method: str,
-    path: str,
-    data: bytes | None,
-    content_type: str,
-    url: str | None,
-    token_file: str | Path | None,
-    timeout: float,
-) -> Any:  # parsed JSON; callers build their dataclasses from it
-    base = (url or controller_url()).rstrip("/")
-    tf = Path(token_file) if token_file else controller_token_file()
-    try:
-        token = tf.read_text().strip()
-    except OSError as err:
-        raise ControllerError(
-            f"Cannot read the controller token {tf}: start `alertlab controller` once, "
-            "or pass token_file=."
-        ) from err
-    req = urllib.request.Request(
-        base + path,
-        method=method,
-        data=data,
-        headers={"authorization": f"Bearer {token}", "content-type": content_type},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as res:
-            return json.loads(res.read().decode() or "null")
-    except urllib.error.HTTPError as err:
-        text = err.read().decode()
-        try:
-            payload = json.loads(text)
-        except ValueError:
-            payload = text
-        message = payload.get("error", text) if isinstance(payload, dict) else text
-        raise ControllerError(
-            f"{method} {path} failed ({err.code}): {message}", err.code, payload
-        ) from None
-    except urllib.error.URLError as err:
-        raise ControllerError(
-            f"No controller answers at {base}: start `alertlab controller` or pass url=."
-        ) from err
 
 
 def _in_unit(values: Any, unit: str) -> np.ndarray:
