@@ -30,6 +30,9 @@ need_cmd java || apt_install openjdk-17-jre-headless
 need_cmd mvn || apt_install maven
 # the filter sandbox (sdk/src/filter/sandbox.ts): prlimit, unshare, setpriv, mount
 for t in prlimit unshare setpriv mount; do [ -x "/usr/bin/$t" ] || { apt_install util-linux mount; break; }; done
+# ...and its seccomp launcher (sdk/native/alertlab-seccomp.c), built with gcc + libseccomp
+apt_install gcc libc6-dev libseccomp-dev
+bash "$ROOT/scripts/build-seccomp.sh"
 need_cmd python3.11 || { echo "[setup] Python 3.11 is required (python3.11 not on PATH)." >&2; exit 1; }
 # Real catalogs (Tycho-2, 363k stars) from Debian.
 apt_install astrometry-data-tycho2-10-19-littleendian
