@@ -136,7 +136,7 @@ export function addCatalogRoutes(
   /** Rate limit for callers without a token (429); their match cap. */
   const admit = (ctx: RouteContext): number => {
     if (ctx.anonymous) {
-      limiter.check(ctx.req.socket.remoteAddress ?? 'unknown');
+      limiter.check(ctx.req);
       return anonMatches;
     }
     return maxMatches;

@@ -7,7 +7,7 @@ import { BufferClient } from '../buffer/client.js';
 import type { KafkaSecurity } from '../buffer/security.js';
 import { alertlabHome, defaultCatalogPath } from '../catalog/paths.js';
 import { defaultTokenFile, ensureToken } from './auth.js';
-import { addCatalogRoutes } from './catalog-routes.js';
+import { addCatalogRoutes, type CatalogRouteOptions } from './catalog-routes.js';
 import { CatalogService } from './catalogs.js';
 import { Controller } from './controller.js';
 import { linkSdk } from './deploy.js';
@@ -42,6 +42,11 @@ export interface ControllerOptions extends Omit<HttpServerOptions, 'token'> {
   catalogs?: string[];
   /** Worker restarts and environment. @default {} */
   supervisor?: SupervisorOptions;
+  /**
+   * Callers of the public catalog routes without a token: rate, match cap and the reverse proxies
+   * whose X-Forwarded-For is believed. @default 5/s, bursts of 20; proxies from ALERTLAB_TRUSTED_PROXIES
+   */
+  anonymous?: CatalogRouteOptions['anonymous'];
 }
 
 /** A running controller. close() stops the server and every worker (stages stay in the state dir). */
@@ -92,7 +97,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
     addHealthRoute(router, () => ({ stages: registry.list().length }));
     let baseUrl = '';
     router.add('GET', '/openapi.json', ({ res }) => sendJson(res, 200, openApiDocument(baseUrl)));
-    addCatalogRoutes(router, catalogs);
+    addCatalogRoutes(router, catalogs, { anonymous: options.anonymous });
     addStageRoutes(router, controller, { audit });
     addWatchRoutes(router);
     const objectRoutes = addObjectRoutes(router, controller);

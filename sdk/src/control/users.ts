@@ -2,13 +2,16 @@
  * Controller users (issue 15, part 5): each has a name, a role and a bearer token of its own. Only
  * the token's SHA-256 is stored (tokens are 256 random bits, so a fast hash is enough: nothing to
  * guess), in `<state dir>/users.json`, mode 0600. `alertlab controller user add|list|revoke` edits
- * the file; a running controller sees the change at the next request (the file's mtime is checked).
+ * the file under an exclusive lock (file-lock.ts: read, change, write to a temp file and rename),
+ * so concurrent CLI processes never lose a user; a running controller sees the change at its next
+ * request (every rename gives the file a new inode, checked with its size and mtime).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import { withFileLock } from './file-lock.js';
 
 export type Role = 'admin' | 'user';
 
@@ -53,7 +56,8 @@ export class UserError extends Error {
 export class UserStore {
   private users: UserRecord[] = [];
   private byHash = new Map<string, UserRecord>();
-  private mtimeMs = -1;
+  /** inode, size and mtime of the file last read ('' when absent). */
+  private key = '-';
 
   private constructor(readonly file: string) {}
 
@@ -64,11 +68,19 @@ export class UserStore {
     return store;
   }
 
-  private async load(): Promise<void> {
+  private fileKey(): string {
     try {
-      const text = await readFile(this.file, 'utf8');
-      this.mtimeMs = statSync(this.file).mtimeMs;
-      const parsed = JSON.parse(text) as { users?: UserRecord[] };
+      const s = statSync(this.file);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return '';
+    }
+  }
+
+  private async load(): Promise<void> {
+    const key = this.fileKey();
+    try {
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { users?: UserRecord[] };
       this.index(Array.isArray(parsed.users) ? parsed.users : []);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -76,6 +88,7 @@ export class UserStore {
       }
       this.index([]);
     }
+    this.key = key;
   }
 
   private index(users: UserRecord[]): void {
@@ -85,18 +98,18 @@ export class UserStore {
 
   /** Re-reads the file when another process (the CLI) changed it. */
   private refresh(): void {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(this.file).mtimeMs;
-    } catch {
+    const key = this.fileKey();
+    if (key === '' || key === this.key) {
       return;
     }
-    if (mtimeMs !== this.mtimeMs) {
-      this.mtimeMs = mtimeMs;
-      // synchronous on purpose: the next check must see a revocation
-      const text = readFileSync(this.file, 'utf8');
-      const parsed = JSON.parse(text) as { users?: UserRecord[] };
+    // synchronous on purpose: the next check must see a revocation. Writers rename whole files,
+    // so what is read is one complete version (a later one at worst: the next stat sees it again)
+    try {
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { users?: UserRecord[] };
       this.index(Array.isArray(parsed.users) ? parsed.users : []);
+      this.key = key;
+    } catch {
+      // removed between the stat and the read: keep the users known so far
     }
   }
 
@@ -119,40 +132,48 @@ export class UserStore {
 
   /** Adds a user and returns its token (shown once; only its hash is kept). */
   async add(name: string, role: Role = 'user'): Promise<string> {
-    this.refresh();
     if (!NAME_RE.test(name) || name === CONTROLLER_ADMIN.name) {
       throw new UserError(
         `User name "${name}" is not allowed: use 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter (not "${CONTROLLER_ADMIN.name}").`
       );
     }
-    if (this.users.some(u => u.name === name && !u.revokedAt)) {
-      throw new UserError(`User "${name}" exists. Revoke it first to issue a new token.`);
-    }
     const token = `alab_${randomBytes(32).toString('base64url')}`;
-    const record: UserRecord = {
-      name,
-      role,
-      createdAt: new Date().toISOString(),
-      tokenSha256: hashToken(token)
-    };
-    await this.save([...this.users.filter(u => u.name !== name), record]);
+    await this.change(users => {
+      if (users.some(u => u.name === name && !u.revokedAt)) {
+        throw new UserError(`User "${name}" exists. Revoke it first to issue a new token.`);
+      }
+      const record: UserRecord = {
+        name,
+        role,
+        createdAt: new Date().toISOString(),
+        tokenSha256: hashToken(token)
+      };
+      return [...users.filter(u => u.name !== name), record];
+    });
     return token;
   }
 
   /** Revokes a user's token (the record stays, marked revoked). */
   async revoke(name: string): Promise<void> {
-    this.refresh();
-    const u = this.users.find(x => x.name === name && !x.revokedAt);
-    if (!u) {
-      throw new UserError(`No active user "${name}". See \`alertlab controller user list\`.`);
-    }
-    const revokedAt = new Date().toISOString();
-    await this.save(this.users.map(x => (x === u ? { ...x, revokedAt } : x)));
+    await this.change(users => {
+      const u = users.find(x => x.name === name && !x.revokedAt);
+      if (!u) {
+        throw new UserError(`No active user "${name}". See \`alertlab controller user list\`.`);
+      }
+      const revokedAt = new Date().toISOString();
+      return users.map(x => (x === u ? { ...x, revokedAt } : x));
+    });
   }
 
-  private async save(users: UserRecord[]): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify({ users }, null, 2) + '\n', 0o600);
-    this.index(users);
-    this.mtimeMs = statSync(this.file).mtimeMs;
+  /** Read-modify-write under the users file's lock, from the file as it is now. */
+  private async change(fn: (users: UserRecord[]) => UserRecord[]): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    await withFileLock(this.file, async () => {
+      await this.load();
+      const users = fn(this.users);
+      await writeFileAtomic(this.file, JSON.stringify({ users }, null, 2) + '\n', 0o600);
+      this.index(users);
+      this.key = this.fileKey();
+    });
   }
 }
