@@ -1,0 +1,381 @@
+/**
+ * The soak machinery (bench/soak.ts runs it for 30 minutes; test/soak.test.ts for ~45 s): a
+ * controller (in this process) deploys one stage of every kind as real worker processes, all
+ * reading the simulator's feed (`alertlab simulate`, a child process, one visit every few seconds)
+ * on the shared Kafka: SQL yes/no, SQL switch, cross-match (hipparcos) + SQL left/right, a
+ * TypeScript filter (its sandbox), a Python filter (its sandbox), an aggregate (event-time windows)
+ * and a watchlist stage. Every `sampleEveryS` it reads each worker's VmRSS and that of its process
+ * tree (the filter sandboxes are children of the worker) from /proc, the controller's own RSS, and
+ * each stage's consumed records.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  startController,
+  type RunningController
+} from '../../sdk/src/control/controller-server.js';
+import { ControllerClient } from '../../sdk/src/control/client.js';
+import { CatalogStore, loadBuiltinCatalog } from '../../sdk/src/catalog/index.js';
+import { WatchlistStore } from '../../sdk/src/watch/watchlist-store.js';
+import { nowMjdMs, MS_PER_DAY } from '../../sdk/src/stage/windows.js';
+import { soakManifests } from './soak-stages.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface SoakOptions {
+  /** Target alerts per second (visit size = rate × visit interval). */
+  ratePerSecond: number;
+  /** Seconds between visits of the simulator. @default 5 */
+  visitIntervalS?: number;
+  /** Run length after the stages are deployed. */
+  durationS: number;
+  /** Samples before this (from deployment) are warm-up: not in the slope. */
+  warmupS: number;
+  /** @default 10 */
+  sampleEveryS?: number;
+  /** Feed partitions. @default 2 */
+  partitions?: number;
+  /** Sources in the watchlist. @default 20000 */
+  watchlistSources?: number;
+  bootstrapServers: string;
+  log?: (line: string) => void;
+}
+
+export interface StageSample {
+  /** Seconds since the stages were deployed. */
+  tS: number;
+  /** VmRSS of the worker process, MB (the sum over workers when a stage has several). */
+  workerRssMb: number;
+  /** VmRSS of the worker and all its descendants (filter sandboxes), MB. */
+  treeRssMb: number;
+  processes: number;
+  recordsIn: number;
+}
+
+export interface StageSeries {
+  id: string;
+  kind: string;
+  samples: StageSample[];
+  /** Least-squares slope of treeRssMb after warm-up, MB per hour. */
+  slopeMbPerHour: number | null;
+  /** Largest minus first treeRssMb after warm-up. */
+  growthAfterWarmupMb: number | null;
+  /** Records consumed per second over the whole run. */
+  recordsPerSecond: number;
+}
+
+export interface SoakResult {
+  feedTopic: string;
+  durationS: number;
+  targetRatePerSecond: number;
+  /** Alerts the simulator produced and their rate (first visit to the last). */
+  produced: number;
+  producedPerSecond: number;
+  visits: number;
+  stages: StageSeries[];
+  controller: { samples: Array<{ tS: number; rssMb: number }>; slopeMbPerHour: number | null };
+  simulator: { samples: Array<{ tS: number; rssMb: number }> };
+  load: Array<{ tS: number; loadavg: number[] }>;
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** VmRSS of one process in MB (0 when it is gone). */
+export async function rssMb(pid: number): Promise<number> {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid and all its descendants (from the ppid field of /proc/<pid>/stat). */
+export async function processTree(root: number): Promise<number[]> {
+  const children = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      // the process ended while we read
+    }
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop() as number;
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Least-squares slope of y over x (per unit of x), or null with fewer than 3 points. */
+export function slope(points: Array<[number, number]>): number | null {
+  const n = points.length;
+  if (n < 3) {
+    return null;
+  }
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) * (x - mx);
+  }
+  return sxx > 0 ? sxy / sxx : null;
+}
+
+/** Random sources over the sky (name, ra, dec, radius 2–10″). */
+async function makeWatchlist(path: string, n: number): Promise<void> {
+  let s = 20261206;
+  const rnd = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const names: string[] = [];
+  const ra = new Float64Array(n);
+  const dec = new Float64Array(n);
+  const radius = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    names.push(`w${i}`);
+    ra[i] = 360 * rnd();
+    dec[i] = (Math.asin(2 * rnd() - 1) * 180) / Math.PI;
+    radius[i] = 2 + 8 * rnd();
+  }
+  const store = await WatchlistStore.open(path);
+  try {
+    await store.add('soak-list', { names, raDeg: ra, decDeg: dec, radiusArcsec: radius });
+  } finally {
+    store.close();
+  }
+}
+
+interface Simulator {
+  child: ChildProcess;
+  produced: number;
+  visits: number;
+  firstVisitAt: number;
+  lastVisitAt: number;
+  firstVisit: Promise<void>;
+}
+
+/** `seed`: one visit of 1,000 alerts (the gate's sample), then the simulator exits. */
+function startSimulator(topic: string, o: SoakOptions, seed = false): Simulator {
+  const interval = o.visitIntervalS ?? 5;
+  // event time follows processing time from one day back: windows close as the run goes on,
+  // and no visit is ever beyond now + the allowed future skew
+  const mjdStart = (nowMjdMs() - MS_PER_DAY) / MS_PER_DAY;
+  const args = [
+    'simulate',
+    '--topic',
+    topic,
+    '--partitions',
+    String(o.partitions ?? 2),
+    ...(seed ? ['--visits', '1'] : []),
+    '--alerts-per-visit',
+    String(seed ? 1000 : Math.round(o.ratePerSecond * interval)),
+    '--visit-interval-s',
+    String(interval),
+    '--days-per-visit',
+    String(interval / 86_400),
+    '--mjd-start',
+    mjdStart.toFixed(6),
+    '--seed',
+    String(Date.now() % 100_000),
+    '--bootstrap',
+    o.bootstrapServers,
+    '--json'
+  ];
+  const child = spawn(join(ROOT, 'bin', 'alertlab'), args, {
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  const sim: Simulator = {
+    child,
+    produced: 0,
+    visits: 0,
+    firstVisitAt: 0,
+    lastVisitAt: 0,
+    firstVisit: Promise.resolve()
+  };
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  sim.firstVisit = new Promise((resolve, reject) => {
+    child.once('exit', code =>
+      reject(new Error(`alertlab simulate exited (${code}) before its first visit: ${stderr}`))
+    );
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', line => {
+      const v = JSON.parse(line) as { visit?: number; alerts?: number };
+      if (typeof v.visit === 'number' && typeof v.alerts === 'number') {
+        sim.produced += v.alerts;
+        sim.visits++;
+        sim.lastVisitAt = Date.now();
+        if (sim.visits === 1) {
+          sim.firstVisitAt = sim.lastVisitAt;
+          resolve();
+        }
+      }
+    });
+  });
+  return sim;
+}
+
+/** Runs the soak; stops its simulator, stages and controller and removes its folders at the end. */
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? (() => undefined);
+  const root = await mkdtemp(join(tmpdir(), 'alertlab-soak-'));
+  const tag = `soak-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const feed = `${tag}-feed`;
+  let ctl: RunningController | undefined;
+  let sim: Simulator | undefined;
+  const ids: string[] = [];
+  try {
+    const catalogs = await CatalogStore.open(join(root, 'catalogs.duckdb'));
+    try {
+      await loadBuiltinCatalog(catalogs, 'hipparcos');
+    } finally {
+      catalogs.close();
+    }
+    ctl = await startController({
+      port: 0,
+      stateDir: join(root, 'state'),
+      tokenFile: join(root, 'controller.token'),
+      storePath: join(root, 'catalogs.duckdb'),
+      bootstrapServers: o.bootstrapServers,
+      supervisor: { initialBackoffMs: 500, maxBackoffMs: 5000, stopGraceMs: 15_000 }
+    });
+    const client = new ControllerClient({ url: ctl.url, token: ctl.token });
+    await client.request('POST', '/buffers/topics', { topic: feed, partitions: o.partitions ?? 2 });
+    const watchlistPath = join(root, 'watchlists.duckdb');
+    await makeWatchlist(watchlistPath, o.watchlistSources ?? 20_000);
+    // the gate backtests what the feed holds: deploy on a small seed visit, then start the feed
+    const seed = startSimulator(feed, o, true);
+    await seed.firstVisit;
+    await new Promise(r => (seed.child.exitCode === null ? seed.child.once('exit', r) : r(0)));
+    log(`feed ${feed}: seed visit produced; deploying stages`);
+    const manifests = soakManifests(tag, feed, { watchlistPath });
+    for (const m of manifests) {
+      const t0 = Date.now();
+      await client.request('POST', '/stages', {
+        manifest: m.manifest,
+        replicas: 1,
+        author: 'soak'
+      });
+      ids.push(m.manifest.id as string);
+      log(`deployed ${m.kind} (${m.manifest.id}) in ${Date.now() - t0} ms`);
+    }
+    sim = startSimulator(feed, o);
+    await sim.firstVisit;
+    const deployedAt = Date.now();
+    const producedAtDeploy = sim.produced;
+    const series = manifests.map(m => ({
+      id: m.manifest.id as string,
+      kind: m.kind,
+      samples: [] as StageSample[]
+    }));
+    const controllerSamples: Array<{ tS: number; rssMb: number }> = [];
+    const simSamples: Array<{ tS: number; rssMb: number }> = [];
+    const load: Array<{ tS: number; loadavg: number[] }> = [];
+    const every = (o.sampleEveryS ?? 10) * 1000;
+    for (let next = deployedAt; next <= deployedAt + o.durationS * 1000; next += every) {
+      await sleep(Math.max(0, next - Date.now()));
+      const tS = (Date.now() - deployedAt) / 1000;
+      for (const s of series) {
+        const pids = ctl.controller.supervisor.pids(s.id);
+        let worker = 0;
+        let tree = 0;
+        let processes = 0;
+        for (const pid of pids) {
+          worker += await rssMb(pid);
+          for (const p of await processTree(pid)) {
+            tree += await rssMb(p);
+            processes++;
+          }
+        }
+        const st = await client.request<{ recordsIn?: number | string }>('GET', `/stages/${s.id}`);
+        s.samples.push({
+          tS,
+          workerRssMb: worker,
+          treeRssMb: tree,
+          processes,
+          recordsIn: Number(st.recordsIn ?? 0)
+        });
+      }
+      controllerSamples.push({ tS, rssMb: process.memoryUsage().rss / 2 ** 20 });
+      let simRss = 0;
+      for (const p of await processTree(sim.child.pid as number)) {
+        simRss += await rssMb(p);
+      }
+      simSamples.push({ tS, rssMb: simRss });
+      load.push({ tS, loadavg: loadavg().map(x => +x.toFixed(2)) });
+      log(
+        `t=${tS.toFixed(0)}s load ${loadavg()[0].toFixed(2)} produced ${sim.produced} | ` +
+          series
+            .map(s => {
+              const l = s.samples[s.samples.length - 1];
+              return `${s.kind} ${l.treeRssMb.toFixed(0)}MB ${l.recordsIn}`;
+            })
+            .join(' | ')
+      );
+    }
+    const endS = (Date.now() - deployedAt) / 1000;
+    const after = <T extends { tS: number }>(xs: T[]) => xs.filter(x => x.tS >= o.warmupS);
+    const hourly = (pts: Array<[number, number]>) => {
+      const b = slope(pts);
+      return b === null ? null : b * 3600;
+    };
+    const stages: StageSeries[] = series.map(s => {
+      const warm = after(s.samples);
+      const last = s.samples[s.samples.length - 1];
+      return {
+        ...s,
+        slopeMbPerHour: hourly(warm.map(x => [x.tS, x.treeRssMb])),
+        growthAfterWarmupMb:
+          warm.length > 0 ? Math.max(...warm.map(x => x.treeRssMb)) - warm[0].treeRssMb : null,
+        recordsPerSecond: last.tS > 0 ? last.recordsIn / last.tS : 0
+      };
+    });
+    const span = (sim.lastVisitAt - sim.firstVisitAt) / 1000;
+    return {
+      feedTopic: feed,
+      durationS: endS,
+      targetRatePerSecond: o.ratePerSecond,
+      produced: sim.produced,
+      producedPerSecond:
+        span > 0 && sim.lastVisitAt > deployedAt
+          ? (sim.produced - producedAtDeploy) / ((sim.lastVisitAt - deployedAt) / 1000)
+          : 0,
+      visits: sim.visits,
+      stages,
+      controller: {
+        samples: controllerSamples,
+        slopeMbPerHour: hourly(after(controllerSamples).map(x => [x.tS, x.rssMb]))
+      },
+      simulator: { samples: simSamples },
+      load
+    };
+  } finally {
+    sim?.child.kill('SIGINT');
+    if (ctl) {
+      const client = new ControllerClient({ url: ctl.url, token: ctl.token });
+      for (const id of ids) {
+        await client.request('DELETE', `/stages/${id}`).catch(() => undefined);
+      }
+      await ctl.close();
+    }
+    if (sim && sim.child.exitCode === null) {
+      await new Promise(r => sim?.child.once('exit', r));
+    }
+    await rm(root, { recursive: true, force: true });
+  }
+}
