@@ -3,6 +3,7 @@
 # rebuilds the README's benchmark table from bench/results (bench/readme-table.ts).
 # Usage: bash scripts/bench.sh [name ...]   (default: all; a name may carry arguments, quoted:
 # bash scripts/bench.sh "stage --input real"). Starts a local Kafka when none runs.
+# Not in the default list: soak (30 minutes; bash scripts/bench.sh soak).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
