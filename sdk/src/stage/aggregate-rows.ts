@@ -11,7 +11,8 @@ export const AGGREGATE_REJECT_CODES = {
   missing: 'missing-value',
   late: 'late-record',
   future: 'future-event-time',
-  range: 'event-time-out-of-range'
+  range: 'event-time-out-of-range',
+  overflow: 'too-many-open-windows'
 } as const;
 
 /** Per batch: records added, and the batch rows (not record indexes) of each kind of reject. */
@@ -21,6 +22,8 @@ export interface AggregateRows {
   late: number[];
   future: number[];
   outOfRange: number[];
+  /** Rows that needed a new window beyond `maxOpenWindows`. */
+  overflow: number[];
 }
 
 /**
@@ -34,7 +37,14 @@ export function addRows(
   offsetOf: (row: number) => bigint,
   replay: (row: number) => boolean = () => false
 ): AggregateRows {
-  const out: AggregateRows = { added: 0, missing: [], late: [], future: [], outOfRange: [] };
+  const out: AggregateRows = {
+    added: 0,
+    missing: [],
+    late: [],
+    future: [],
+    outOfRange: [],
+    overflow: []
+  };
   const mjd = batch.getChild('mjd');
   const keys = batch.getChild(agg.groupBy);
   const values = batch.getChild(agg.value);
@@ -65,6 +75,8 @@ export function addRows(
       out.late.push(row);
     } else if (result === 'future') {
       out.future.push(row);
+    } else if (result === 'overflow') {
+      out.overflow.push(row);
     } else {
       out.outOfRange.push(row);
     }

@@ -133,6 +133,11 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
         rows.outOfRange,
         CODES.range,
         `Event time is outside MJD ±${MAX_ABS_MJD}: not aggregated.`
+      ),
+      ...reject(
+        rows.overflow,
+        CODES.overflow,
+        `Needs a new window while ${state.windows.openWindows} windows (keys × windows) are open, the stage's aggregate.maxOpenWindows (${this.agg.maxOpenWindows}): not aggregated. Raise maxOpenWindows or group by a column with fewer values.`
       )
     );
     if (this.agg.lateRecords === 'dead-letter') {
@@ -189,6 +194,7 @@ export class AggregateHandler implements PartitionHandler<AggregatePartition> {
     c.addOut(this.agg.topic, emitted.length);
     c.addExtra('lateRecords', late);
     c.addExtra('futureRecords', rows.future.length);
+    c.addExtra('overflowRecords', rows.overflow.length);
     c.addExtra('windowsEmitted', emitted.length);
     for (const d of dead) {
       c.addDeadLetters(String(d.code), 1);

@@ -3,6 +3,7 @@ import { FieldReader, TOPIC_RE } from './manifest-check.js';
 import type { StageAggregate } from './manifest-types.js';
 import {
   DEFAULT_MAX_FUTURE_SKEW_SECONDS,
+  DEFAULT_MAX_OPEN_WINDOWS,
   MAX_WINDOWS_PER_RECORD,
   windowsPerRecord
 } from './windows.js';
@@ -28,7 +29,8 @@ export function parseAggregate(r: FieldReader): StageAggregate | undefined {
     'groupBy',
     'value',
     'lateRecords',
-    'maxFutureSkewSeconds'
+    'maxFutureSkewSeconds',
+    'maxOpenWindows'
   ]);
   const windowSeconds = wholeMs(r, 'windowSeconds', undefined);
   const hopSeconds = wholeMs(r, 'hopSeconds', windowSeconds ?? 1);
@@ -44,6 +46,7 @@ export function parseAggregate(r: FieldReader): StageAggregate | undefined {
     }
   }
   const skew = r.number('maxFutureSkewSeconds', 0, 366 * 86_400, DEFAULT_MAX_FUTURE_SKEW_SECONDS);
+  const maxOpen = r.int('maxOpenWindows', 1, 10_000_000, DEFAULT_MAX_OPEN_WINDOWS);
   const topic = r.string('topic', { required: true, ...TOPIC });
   const groupBy = r.string('groupBy', { required: true });
   const value = r.string('value', { required: true });
@@ -60,6 +63,7 @@ export function parseAggregate(r: FieldReader): StageAggregate | undefined {
     groupBy,
     value,
     lateRecords: lateRecords ?? 'dead-letter',
-    maxFutureSkewSeconds: skew ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS
+    maxFutureSkewSeconds: skew ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS,
+    maxOpenWindows: maxOpen ?? DEFAULT_MAX_OPEN_WINDOWS
   };
 }

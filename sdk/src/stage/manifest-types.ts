@@ -81,6 +81,11 @@ export interface StageBatch {
   maxRows: number;
   /** Longest wait of a fetch for more records. @default 500 */
   maxWaitMs: number;
+  /**
+   * Input bytes per chunk (and transaction) at most: real-size alerts (~100–250 KB) go in chunks
+   * of tens, so the first of a burst is visible early. @default 8388608 (8 MiB)
+   */
+  maxBytes: number;
 }
 
 export interface StageConsumerTuning {
@@ -115,6 +120,11 @@ export interface StageAggregate {
    * `future-event-time` and do not move the watermark. @default 3600
    */
   maxFutureSkewSeconds: number;
+  /**
+   * Most windows (keys × windows) open at once per input partition; a record needing a new one
+   * beyond it is dead-lettered as `too-many-open-windows`. @default 100000
+   */
+  maxOpenWindows: number;
 }
 
 export interface StageArchive {

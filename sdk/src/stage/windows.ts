@@ -11,7 +11,15 @@
  * still after the watermark; a record with no such window is `late`. A window is emitted once the
  * watermark reaches end + lateness, with count, min, max, mean, median and the sample standard
  * deviation (n − 1; null below two values).
+ *
+ * Memory is bounded whatever the data: an open window holds running aggregates, not its values
+ * (windows-stats.ts: exact count/min/max/mean/stddev; the median exact up to 1,024 values, then
+ * from a sketch within a stated relative error, given in each result), and at most
+ * `maxOpenWindows` windows (keys × windows) are open at once: a record that needs a new window
+ * beyond that is `overflow` (it joins no window; its event time still moves the watermark, so
+ * open windows keep closing).
  */
+import { RunningStats, type WindowSummary } from './windows-stats.js';
 
 export const MS_PER_DAY = 86_400_000;
 /** MJD of the Unix epoch (1970-01-01). */
@@ -22,6 +30,8 @@ export const MAX_ABS_MJD = 1e7;
 export const MAX_WINDOWS_PER_RECORD = 1000;
 /** How far ahead of processing time an event time may be. @default 3600 s */
 export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 3600;
+/** Most windows (keys × windows) open at once in one WindowState. @default 100000 */
+export const DEFAULT_MAX_OPEN_WINDOWS = 100_000;
 
 export interface WindowSpec {
   windowSeconds: number;
@@ -29,29 +39,24 @@ export interface WindowSpec {
   allowedLatenessSeconds: number;
   /** Event times later than now + this are `future`. @default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS} */
   maxFutureSkewSeconds?: number;
+  /** Records needing a new window beyond this many open ones are `overflow`. @default {@link DEFAULT_MAX_OPEN_WINDOWS} */
+  maxOpenWindows?: number;
 }
 
 /** What became of one record. */
-export type AddResult = 'added' | 'late' | 'future' | 'out-of-range';
+export type AddResult = 'added' | 'late' | 'future' | 'out-of-range' | 'overflow';
 
-/** One emitted window. */
-export interface WindowResult {
+/** One emitted window (the median's exactness and error bound are in the summary). */
+export interface WindowResult extends WindowSummary {
   key: string;
   windowStartMjd: number;
   windowEndMjd: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  median: number;
-  /** Sample standard deviation (n − 1); null with one value. */
-  stddev: number | null;
 }
 
 interface OpenWindow {
   k: number;
   key: string;
-  values: number[];
+  stats: RunningStats;
   /** Smallest input offset that contributed (what a restart must replay from). */
   minOffset: bigint;
 }
@@ -81,30 +86,13 @@ export function windowsPerRecord(windowSeconds: number, hopSeconds: number): num
   return Math.ceil(secondsToMs(windowSeconds) / hopMs);
 }
 
-/** Summary statistics of a window's values. */
-export function summarize(
-  values: readonly number[]
-): Omit<WindowResult, 'key' | 'windowStartMjd' | 'windowEndMjd'> {
-  const n = values.length;
-  const sorted = Float64Array.from(values).sort();
-  let sum = 0;
+/** Summary statistics of a list of values (the same running aggregates a window keeps). */
+export function summarize(values: readonly number[]): WindowSummary {
+  const stats = new RunningStats();
   for (const v of values) {
-    sum += v;
+    stats.add(v);
   }
-  const mean = sum / n;
-  let ss = 0;
-  for (const v of values) {
-    ss += (v - mean) * (v - mean);
-  }
-  const mid = n >> 1;
-  return {
-    count: n,
-    min: sorted[0],
-    max: sorted[n - 1],
-    mean,
-    median: n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2,
-    stddev: n > 1 ? Math.sqrt(ss / (n - 1)) : null
-  };
+  return stats.summary();
 }
 
 export class WindowState {
@@ -113,6 +101,7 @@ export class WindowState {
   private readonly hopMs: number;
   private readonly latenessMs: number;
   private readonly skewMs: number;
+  private readonly maxOpen: number;
   /** Largest accepted event time (ms of MJD); -Infinity before any record. */
   watermarkMs = -Infinity;
 
@@ -125,6 +114,7 @@ export class WindowState {
     this.hopMs = secondsToMs(spec.hopSeconds);
     this.latenessMs = secondsToMs(spec.allowedLatenessSeconds);
     this.skewMs = secondsToMs(spec.maxFutureSkewSeconds ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS);
+    this.maxOpen = spec.maxOpenWindows ?? DEFAULT_MAX_OPEN_WINDOWS;
     const per = this.hopMs >= 1 ? Math.ceil(this.windowMs / this.hopMs) : Infinity;
     if (!(this.windowMs >= 1 && this.hopMs <= this.windowMs && per <= MAX_WINDOWS_PER_RECORD)) {
       throw new RangeError(
@@ -171,27 +161,33 @@ export class WindowState {
     }
     const last = floorDiv(tMs, this.hopMs);
     const first = floorDiv(tMs - this.windowMs, this.hopMs) + 1;
-    let joined = false;
+    const joins: Array<[number, string, OpenWindow | undefined]> = [];
+    let fresh = 0;
     for (let k = first; k <= last; k++) {
-      if (this.closed(k)) {
-        continue;
+      if (!this.closed(k)) {
+        const id = `${k}\u0000${key}`;
+        const w = this.open.get(id);
+        fresh += w ? 0 : 1;
+        joins.push([k, id, w]);
       }
-      joined = true;
-      const id = `${k}\u0000${key}`;
-      const w = this.open.get(id);
-      if (w) {
-        w.values.push(value);
+    }
+    const overflow = this.open.size + fresh > this.maxOpen;
+    if (!overflow) {
+      for (const [k, id, found] of joins) {
+        const w = found ?? { k, key, stats: new RunningStats(), minOffset: offset };
+        if (!found) {
+          this.open.set(id, w);
+        }
+        w.stats.add(value);
         if (offset < w.minOffset) {
           w.minOffset = offset;
         }
-      } else {
-        this.open.set(id, { k, key, values: [value], minOffset: offset });
       }
     }
     if (advance && tMs > this.watermarkMs) {
       this.watermarkMs = tMs;
     }
-    return joined ? 'added' : 'late';
+    return joins.length === 0 ? 'late' : overflow ? 'overflow' : 'added';
   }
 
   /** Removes and returns the windows the watermark has closed, by end time then key. */
@@ -205,7 +201,7 @@ export class WindowState {
         key: w.key,
         windowStartMjd: startMs / MS_PER_DAY,
         windowEndMjd: (startMs + this.windowMs) / MS_PER_DAY,
-        ...summarize(w.values)
+        ...w.stats.summary()
       };
     });
   }
