@@ -22,7 +22,7 @@ describe('stage manifest', () => {
     expect(m.kind).toBe('filter');
     expect(m.payload).toBe('full');
     expect(m.input.format).toBe('auto');
-    expect(m.batch).toEqual({ maxRows: 5000, maxWaitMs: 500 });
+    expect(m.batch).toEqual({ maxRows: 5000, maxWaitMs: 500, maxBytes: 8 << 20 });
     expect(m.filter?.timeoutMs).toBe(2000);
     expect(m.filter?.memoryLimitMb).toBe(256);
     expect(m.filter?.threads).toBe(1);

@@ -208,7 +208,7 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   const sr = r.object('archive', kind === 'archive');
   const archive = sr === undefined ? undefined : parseArchive(sr);
   const batch = r.object('batch', false);
-  batch?.onlyKeys(['maxRows', 'maxWaitMs']);
+  batch?.onlyKeys(['maxRows', 'maxWaitMs', 'maxBytes']);
   const consumer = r.object('consumer', false);
   consumer?.onlyKeys(['sessionTimeoutMs', 'heartbeatIntervalMs', 'groupProtocol']);
   const value: Partial<StageManifest> = {
@@ -230,7 +230,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
     deadLetterTopic: r.string('deadLetterTopic', { required: true, ...TOPIC }),
     batch: {
       maxRows: batch?.int('maxRows', 1, 1_000_000, 5000) ?? 5000,
-      maxWaitMs: batch?.int('maxWaitMs', 0, 60_000, 500) ?? 500
+      maxWaitMs: batch?.int('maxWaitMs', 0, 60_000, 500) ?? 500,
+      maxBytes: batch?.int('maxBytes', 1024, 1 << 30, 8 << 20) ?? 8 << 20
     },
     consumer: {
       sessionTimeoutMs: consumer?.int('sessionTimeoutMs', 6000, 3_600_000, 10_000) ?? 10_000,
