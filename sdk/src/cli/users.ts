@@ -2,16 +2,18 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { alertlabHome } from '../catalog/paths.js';
-import { UserError, UserStore, usersFile } from '../control/users.js';
+import { ROLES, UserError, UserStore, usersFile, type Role } from '../control/users.js';
 
 const USAGE = `Usage:
-  alertlab controller user add <name> [--admin] [--state-dir <dir>]   prints the new token (once)
+  alertlab controller user add <name> [--admin | --role admin|user|metrics] [--state-dir <dir>]
+                                         prints the new token (once)
   alertlab controller user list [--state-dir <dir>] [--json]
   alertlab controller user revoke <name> [--state-dir <dir>]
 
 Each user gets a bearer token of their own; only its SHA-256 is stored, in <state dir>/users.json
 (default state dir $ALERTLAB_HOME/controller). A user sees and changes only the stages they
-deployed; an admin (--admin, or the controller's own token) everything. A running controller sees
+deployed; an admin (--admin, or the controller's own token) everything; a metrics user (for a
+Prometheus scraper) reads GET /metrics only, every stage's series. A running controller sees
 changes at its next request.`;
 
 export async function run(args: string[]): Promise<number> {
@@ -21,6 +23,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       'state-dir': { type: 'string' },
       admin: { type: 'boolean', default: false },
+      role: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
@@ -35,11 +38,13 @@ export async function run(args: string[]): Promise<number> {
   );
   try {
     if (command === 'add' && name) {
-      const token = await store.add(name, values.admin ? 'admin' : 'user');
+      const role = (values.role ?? (values.admin ? 'admin' : 'user')) as Role;
+      if (!ROLES.includes(role)) {
+        throw new UserError(`--role must be one of ${ROLES.join(', ')}.`);
+      }
+      const token = await store.add(name, role);
       console.log(token);
-      console.error(
-        `alertlab: user "${name}" (${values.admin ? 'admin' : 'user'}) added; the token above is shown once.`
-      );
+      console.error(`alertlab: user "${name}" (${role}) added; the token above is shown once.`);
       return 0;
     }
     if (command === 'revoke' && name) {

@@ -5,6 +5,7 @@
  */
 import type { BufferClient } from '../buffer/client.js';
 import type { StageRegistry } from './registry.js';
+import type { StageRecord } from './types.js';
 import { stageLag } from './status.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -38,14 +39,14 @@ class Text {
   }
 }
 
-/** Renders every stage's metrics (lag asks Kafka, with a short time limit). */
+/** Renders `stages`' metrics (lag asks Kafka, with a short time limit). @default every stage */
 export async function renderMetrics(
   registry: StageRegistry,
   supervisor: Supervisor,
-  buffer: BufferClient
+  buffer: BufferClient,
+  stages: readonly StageRecord[] = registry.list()
 ): Promise<string> {
   const t = new Text();
-  const stages = registry.list();
   const lags = await Promise.all(
     stages.map(rec => {
       const v = registry.version(rec.id, rec.currentVersion);

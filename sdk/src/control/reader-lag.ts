@@ -17,12 +17,14 @@ export interface ReaderLag {
 
 /**
  * The resume groups with commits on each of `offsets`' topics and their lag, through a
- * short-lived admin client, within `timeoutMs` (what has not come by then is left out).
+ * short-lived admin client, within `timeoutMs` (what has not come by then is left out); only the
+ * groups `visible` allows (a user sees their own: topic-scope.ts).
  */
 export async function readerLags(
   buffer: BufferClient,
   offsets: ReadonlyMap<string, PartitionOffsets[]>,
-  timeoutMs: number
+  timeoutMs: number,
+  visible: (groupId: string) => boolean = () => true
 ): Promise<Map<string, ReaderLag[]>> {
   const out = new Map<string, ReaderLag[]>();
   if (offsets.size === 0) {
@@ -32,7 +34,7 @@ export async function readerLags(
   const work = (async () => {
     const groups = (await admin.listGroups())
       .map(g => g.groupId)
-      .filter(id => id.startsWith(READER_GROUP_PREFIX))
+      .filter(id => id.startsWith(READER_GROUP_PREFIX) && visible(id))
       .sort();
     await Promise.all(
       groups.flatMap(groupId =>

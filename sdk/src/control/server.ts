@@ -108,6 +108,9 @@ export async function startHttpServer(
           user = undefined; // a public route: a bad token is served as anonymous
         }
       }
+      if (user?.role === 'metrics' && !open && url.pathname !== '/metrics') {
+        throw new HttpError(403, 'A metrics token reads GET /metrics only.');
+      }
       const anonymous = auth && user === undefined;
       if (!m.found) {
         if (m.allowed.length > 0) {

@@ -14,6 +14,7 @@ import { actor, canAccess, checkAccess } from './ownership.js';
 import type { StageRecord } from './types.js';
 import type { Principal } from './users.js';
 import { readerLags } from './reader-lag.js';
+import { hiddenTopics, metricStages, seesGroup } from './topic-scope.js';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
@@ -182,26 +183,30 @@ export function addStageRoutes(
     }
   });
 
-  router.add('GET', '/metrics', async ({ res }) => {
-    sendBytes(res, 200, PROMETHEUS_CONTENT_TYPE, await renderMetrics(registry, supervisor, buffer));
+  // admins and the metrics role: every stage; a user: their own stages' series only
+  router.add('GET', '/metrics', async ({ res, user }) => {
+    const text = await renderMetrics(registry, supervisor, buffer, metricStages(registry, user));
+    sendBytes(res, 200, PROMETHEUS_CONTENT_TYPE, text);
   });
 
-  addBufferRoutes(router, buffer, limit);
+  addBufferRoutes(router, ctl, limit);
 }
 
-function addBufferRoutes(router: Router, buffer: BufferClient, limit: number): void {
-  router.add('GET', '/buffers/topics', async ({ res, url }) => {
+function addBufferRoutes(router: Router, ctl: Controller, limit: number): void {
+  const { buffer, registry } = ctl;
+  router.add('GET', '/buffers/topics', async ({ res, url, user }) => {
     const admin = await buffer.admin();
     const match = url.searchParams.get('match') ?? '';
+    const hidden = hiddenTopics(registry, user);
     const names = (await admin.listTopics())
-      .filter(t => !t.startsWith('__') && t.includes(match))
+      .filter(t => !t.startsWith('__') && t.includes(match) && !hidden.has(t))
       .sort();
     const infos = names.length > 0 ? await admin.describeTopics(names) : [];
     // Offsets cost a few Kafka requests per topic: only for a short (narrowed) list.
     const offsets =
       names.length <= RECORDS_MAX_TOPICS ? await topicOffsets(buffer, names) : new Map();
     // notebooks' resume groups and how far behind they are (shown in the topics panel)
-    const readers = await readerLags(buffer, offsets, OFFSETS_TIMEOUT_MS);
+    const readers = await readerLags(buffer, offsets, OFFSETS_TIMEOUT_MS, g => seesGroup(g, user));
     sendJson(res, 200, {
       bootstrapServers: buffer.bootstrapServers,
       ...(names.length > RECORDS_MAX_TOPICS && {

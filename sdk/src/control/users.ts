@@ -13,7 +13,14 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { withFileLock } from './file-lock.js';
 
-export type Role = 'admin' | 'user';
+/**
+ * `admin`: everything; `user`: their own stages and watches; `metrics`: GET /metrics only (every
+ * stage's series — the token a Prometheus scraper holds).
+ */
+export type Role = 'admin' | 'user' | 'metrics';
+
+/** Every role, for the CLI. */
+export const ROLES: readonly Role[] = ['admin', 'user', 'metrics'];
 
 /** Who a request comes from. */
 export interface Principal {
