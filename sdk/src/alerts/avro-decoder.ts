@@ -16,6 +16,11 @@ import { RejectError, toReject } from './rejects.js';
 import { RubinMapper } from './rubin.js';
 import { loadRubinSchema } from './rubin-schema.js';
 import { RubinSchemaCatalog, resolveRubinSchemaVersion } from './rubin-versions.js';
+import {
+  ByteLru,
+  compiledReaderBytes,
+  DEFAULT_COMPILED_SCHEMA_CACHE_BYTES
+} from './schema-cache.js';
 import type {
   AlertDecoder,
   AlertFormat,
@@ -40,20 +45,25 @@ function throwProblem(problem: RowProblem): never {
 }
 
 const CONFLUENT_MAGIC = 0;
+/** Characters of a Rubin alert schema's JSON text (lsst.v10), the size estimate of a parsed one. */
+const RUBIN_SCHEMA_CHARS = 40_000;
 const JSON_OPEN = 0x7b;
 
 export class AvroAlertDecoder implements AlertDecoder {
   private readonly cols = new AlertColumns();
   private readonly rubin = new RubinMapper(this.cols);
   private readonly ztf = new ZtfMapper(this.cols);
-  private readonly compiled = new Map<string, Compiled | RejectError>();
+  /** Readers by writer schema, within options.schemaCacheBytes (schema-cache.ts). */
+  private readonly compiled: ByteLru<string, Compiled | RejectError>;
   private rubinDefault: AvroType | RejectError | undefined;
   private rubinCatalog: RubinSchemaCatalog | null | undefined;
 
   constructor(
     readonly format: AlertFormat,
     private readonly options: AvroDecoderOptions = {}
-  ) {}
+  ) {
+    this.compiled = new ByteLru(options.schemaCacheBytes ?? DEFAULT_COMPILED_SCHEMA_CACHE_BYTES);
+  }
 
   workerSpec(): DecoderSpec {
     const o = this.options;
@@ -66,10 +76,16 @@ export class AvroAlertDecoder implements AlertDecoder {
         rubinSchemaVersion,
         ztfSchema,
         includeCutouts: o.includeCutouts,
-        columns: o.columns
+        columns: o.columns,
+        schemaCacheBytes: o.schemaCacheBytes
       },
       schemaSource: o.schemaSource
     };
+  }
+
+  /** What the cache of compiled readers holds (schema-cache.ts). */
+  schemaCacheStats(): ReturnType<ByteLru<string, Compiled | RejectError>['stats']> {
+    return this.compiled.stats();
   }
 
   async prepare(values: ReadonlyArray<Uint8Array | null>): Promise<void> {
@@ -304,8 +320,10 @@ export class AvroAlertDecoder implements AlertDecoder {
     const fullKey = `${key}|${cut}`;
     let c = this.compiled.get(fullKey);
     if (!c) {
+      let chars = RUBIN_SCHEMA_CHARS; // a parsed type (a Rubin version): about a Rubin schema's text
       try {
         const s = schema();
+        chars = typeof s === 'string' ? s.length : chars;
         const type = typeof s === 'string' ? parseAvroSchema(s) : s;
         const mapper = this.mapperFor(type);
         c = {
@@ -321,7 +339,7 @@ export class AvroAlertDecoder implements AlertDecoder {
                 `Writer schema ${key} cannot be used: ${(e as Error).message}`
               );
       }
-      this.compiled.set(fullKey, c);
+      this.compiled.set(fullKey, c, compiledReaderBytes(chars));
     }
     if (c instanceof RejectError) {
       throw c;

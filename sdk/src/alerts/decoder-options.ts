@@ -27,4 +27,9 @@ export interface AvroDecoderOptions extends DecodeOptions {
    * lightcurve, which are always there; the reader skips the rest. @default undefined (all)
    */
   columns?: readonly string[];
+  /**
+   * Bytes of compiled readers kept, one per writer schema (least recently used evicted and
+   * compiled again when seen again; see schema-cache.ts). @default 64 MiB
+   */
+  schemaCacheBytes?: number;
 }

@@ -1,10 +1,12 @@
 /**
  * Where the Confluent wire format's schema ids are resolved: a map, a directory of `<id>.json` /
- * `<id>.avsc` files, or an HTTP Schema Registry (`GET {url}/schemas/ids/{id}`), each cached.
+ * `<id>.avsc` files, or an HTTP Schema Registry (`GET {url}/schemas/ids/{id}`). The directory and
+ * registry sources cache schema texts within a byte budget (schema-cache.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaNotFoundError } from '../errors.js';
+import { ByteLru, DEFAULT_SCHEMA_TEXT_CACHE_BYTES, textBytes } from './schema-cache.js';
 
 export interface SchemaSource {
   /** The schema JSON text for `id` when known without I/O (in memory, on disk or cached). */
@@ -12,6 +14,16 @@ export interface SchemaSource {
   /** Loads the schema for `id`, doing I/O if needed; rejects with SchemaNotFoundError. */
   load(id: number): Promise<string>;
   close(): Promise<void>;
+  /** What the source's cache holds (sources that cache). */
+  cacheStats?(): SchemaCacheStats;
+}
+
+/** Entries and accounted bytes of a bounded cache, and how many it evicted. */
+export interface SchemaCacheStats {
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+  evictions: number;
 }
 
 function notFound(id: number, where: string, cause?: unknown): SchemaNotFoundError {
@@ -49,8 +61,8 @@ export function mapSchemaSource(
  * A directory of `<id>.json` or `<id>.avsc` files. A `.json` file may be a Schema Registry
  * response (`{"schema": "..."}`) or the schema itself.
  */
-export function dirSchemaSource(dir: string): SchemaSource {
-  const cache = new Map<number, string>();
+export function dirSchemaSource(dir: string, options: { cacheBytes?: number } = {}): SchemaSource {
+  const cache = new ByteLru<number, string>(options.cacheBytes ?? DEFAULT_SCHEMA_TEXT_CACHE_BYTES);
   const peek = (id: number): string | undefined => {
     const hit = cache.get(id);
     if (hit !== undefined) {
@@ -68,7 +80,7 @@ export function dirSchemaSource(dir: string): SchemaSource {
           typeof parsed.schema === 'string'
             ? parsed.schema
             : text;
-        cache.set(id, schema);
+        cache.set(id, schema, textBytes(schema));
         return schema;
       }
     }
@@ -83,7 +95,8 @@ export function dirSchemaSource(dir: string): SchemaSource {
       }
       return s;
     },
-    close: async () => undefined
+    close: async () => undefined,
+    cacheStats: () => cache.stats()
   };
 }
 
@@ -95,13 +108,21 @@ export interface HttpSchemaSourceOptions {
   headers?: Record<string, string>;
   /** How long an id the registry did not have is not asked for again. @default 30000 */
   missingRetryMs?: number;
+  /**
+   * Bytes of schema text kept (least recently used evicted; an evicted id is fetched again by
+   * the next prepare). @default 16 MiB
+   */
+  cacheBytes?: number;
 }
 
-/** A Confluent-compatible Schema Registry at `url`; schemas are immutable per id, so cached forever. */
+/**
+ * A Confluent-compatible Schema Registry at `url`. Schemas are immutable per id, so a cached one
+ * stays right; they are cached within `cacheBytes`, and ids the registry lacked within 1 MiB.
+ */
 export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions = {}): SchemaSource {
-  const cache = new Map<number, string>();
-  const pending = new Map<number, Promise<string>>();
-  const missing = new Map<number, { until: number; error: unknown }>();
+  const cache = new ByteLru<number, string>(options.cacheBytes ?? DEFAULT_SCHEMA_TEXT_CACHE_BYTES);
+  const pending = new Map<number, Promise<string>>(); // bounded by the requests in flight
+  const missing = new ByteLru<number, { until: number; error: unknown }>(1024 * 1024);
   const base = url.replace(/\/+$/, '');
   const fetchSchema = async (id: number): Promise<string> => {
     const where = `${base}/schemas/ids/${id}`;
@@ -121,7 +142,7 @@ export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions =
     if (typeof body.schema !== 'string') {
       throw notFound(id, `${where} (no "schema" in the response)`);
     }
-    cache.set(id, body.schema);
+    cache.set(id, body.schema, textBytes(body.schema));
     return body.schema;
   };
   return {
@@ -131,7 +152,7 @@ export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions =
       if (hit !== undefined) {
         return Promise.resolve(hit);
       }
-      const miss = missing.get(id);
+      const miss = missing.peek(id);
       if (miss && miss.until > Date.now()) {
         return Promise.reject(miss.error);
       }
@@ -139,7 +160,8 @@ export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions =
       if (!p) {
         p = fetchSchema(id)
           .catch((error: unknown) => {
-            missing.set(id, { until: Date.now() + (options.missingRetryMs ?? 30_000), error });
+            const until = Date.now() + (options.missingRetryMs ?? 30_000);
+            missing.set(id, { until, error }, 512);
             throw error;
           })
           .finally(() => pending.delete(id));
@@ -150,6 +172,7 @@ export function httpSchemaSource(url: string, options: HttpSchemaSourceOptions =
     close: async () => {
       cache.clear();
       missing.clear();
-    }
+    },
+    cacheStats: () => cache.stats()
   };
 }

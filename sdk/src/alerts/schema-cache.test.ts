@@ -1,0 +1,260 @@
+/**
+ * A stream where every message carries its own schema does not grow memory without end (issue #15
+ * part 3): 20,000 Confluent-framed alerts, each with its own schema id served by a local HTTP
+ * Schema Registry, and container files each with its own header, decode correctly while the
+ * schema source's cache and the decoder's compiled readers stay within their budgets and the heap
+ * after GC stays flat.
+ */
+import { createServer, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { AvroAlertDecoder } from './avro-decoder.js';
+import { httpSchemaSource } from './schema-source.js';
+import { ByteLru } from './schema-cache.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function memory(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** A small Rubin-shaped writer schema of its own for `id` (its own namespace, doc and field order). */
+function schemaFor(id: number): string {
+  return JSON.stringify({
+    type: 'record',
+    name: 'alert',
+    namespace: `test.v${id}`,
+    doc: `Schema ${id} of a stream where every message has its own. ${'x'.repeat(1000)}`,
+    fields: [
+      { name: 'alertId', type: 'long' },
+      {
+        name: 'diaSource',
+        type: {
+          type: 'record',
+          name: 'diaSource',
+          fields: [
+            { name: 'diaSourceId', type: 'long' },
+            { name: 'ra', type: 'double' },
+            { name: 'dec', type: 'double' },
+            { name: 'midpointMjdTai', type: 'double' },
+            { name: 'band', type: 'string' },
+            { name: 'psfFlux', type: ['null', 'float'], default: null }
+          ]
+        }
+      }
+    ]
+  });
+}
+
+function zigzag(out: number[], v: bigint): void {
+  let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+  while (z >= 0x80n) {
+    out.push(Number(z & 0x7fn) | 0x80);
+    z >>= 7n;
+  }
+  out.push(Number(z));
+}
+
+function double(out: number[], v: number): void {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setFloat64(0, v, true);
+  out.push(...b);
+}
+
+/** The Avro body of alert `i` under schemaFor(any id). */
+function body(i: number): number[] {
+  const out: number[] = [];
+  const id = 170_000_000_000_000_000n + BigInt(i);
+  zigzag(out, id);
+  zigzag(out, id);
+  double(out, (i * 0.017) % 360);
+  double(out, -30 + (i % 600) * 0.1);
+  double(out, 61000 + i / 1e4);
+  zigzag(out, 1n);
+  out.push('r'.charCodeAt(0));
+  zigzag(out, 1n);
+  const f = new Uint8Array(4);
+  new DataView(f.buffer).setFloat32(0, 1000 + i, true);
+  out.push(...f);
+  return out;
+}
+
+function confluent(id: number, i: number): Uint8Array {
+  const b = body(i);
+  const out = new Uint8Array(5 + b.length);
+  new DataView(out.buffer).setInt32(1, id);
+  out.set(b, 5);
+  return out;
+}
+
+/** An object container file holding alert `i` under its own schema (no codec, one block). */
+function container(id: number, i: number): Uint8Array {
+  const out: number[] = [0x4f, 0x62, 0x6a, 0x01];
+  const meta = new TextEncoder().encode(schemaFor(id));
+  const key = new TextEncoder().encode('avro.schema');
+  zigzag(out, 1n);
+  zigzag(out, BigInt(key.length));
+  out.push(...key);
+  zigzag(out, BigInt(meta.length));
+  out.push(...meta);
+  zigzag(out, 0n);
+  const sync = Array.from({ length: 16 }, (_, k) => (k * 37 + id) & 0xff);
+  out.push(...sync);
+  const b = body(i);
+  zigzag(out, 1n);
+  zigzag(out, BigInt(b.length));
+  out.push(...b, ...sync);
+  return Uint8Array.from(out);
+}
+
+async function withRegistry(fn: (url: string, requests: () => number) => Promise<void>) {
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests++;
+    const id = Number(/\/schemas\/ids\/(\d+)$/.exec(req.url ?? '')?.[1]);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ schema: schemaFor(id) }));
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await fn(`http://127.0.0.1:${port}`, () => requests);
+  } finally {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  }
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < n; k++) {
+    num += (xs[k] - mx) * (ys[k] - my);
+    den += (xs[k] - mx) ** 2;
+  }
+  return num / den;
+}
+
+const MiB = 1024 * 1024;
+
+describe('schema caches bounded by bytes', () => {
+  it('ByteLru evicts the least recently used past its budget and never holds more', () => {
+    const evicted: string[] = [];
+    const lru = new ByteLru<string, number>(1000, k => evicted.push(k));
+    for (let i = 0; i < 5; i++) {
+      lru.set(`k${i}`, i, 72); // 72 + 128 overhead = 200 each
+    }
+    expect(lru.stats()).toMatchObject({ entries: 5, bytes: 1000 });
+    expect(lru.get('k0')).toBe(0);
+    lru.set('k5', 5, 72);
+    expect(evicted).toEqual(['k1']);
+    expect(lru.peek('k0')).toBe(0);
+    expect(lru.set('big', 9, 2000)).toBe(false);
+    expect(lru.bytes).toBeLessThanOrEqual(1000);
+    expect(() => new ByteLru(0)).toThrow(/budget/);
+  });
+
+  it('20,000 Confluent alerts each with its own registry schema: caches within budget, heap flat, rows right', async () => {
+    await withRegistry(async (url, requests) => {
+      const source = httpSchemaSource(url, { cacheBytes: 1 * MiB, timeoutMs: 20_000 });
+      const decoder = new AvroAlertDecoder('confluent', {
+        schemaSource: source,
+        schemaCacheBytes: 8 * MiB
+      });
+      const total = 20_000;
+      const batch = 500;
+      const xs: number[] = [];
+      const ys: number[] = [];
+      let rows = 0;
+      for (let start = 0; start < total; start += batch) {
+        const values = Array.from({ length: batch }, (_, k) =>
+          confluent(100_000 + start + k, start + k)
+        );
+        await decoder.prepare(values);
+        const res = decoder.decodeBatch(values);
+        expect(res.rejects).toEqual([]);
+        expect(res.batch.numRows).toBe(batch);
+        const ids = res.batch.getChild('alertId')?.toArray() as BigInt64Array;
+        expect(ids[batch - 1]).toBe(170_000_000_000_000_000n + BigInt(start + batch - 1));
+        expect(res.batch.getChild('dec')?.get(7)).toBeCloseTo(-30 + ((start + 7) % 600) * 0.1, 9);
+        res.release?.();
+        rows += res.batch.numRows;
+        const src = source.cacheStats?.();
+        const dec = decoder.schemaCacheStats();
+        expect(src && src.bytes).toBeLessThanOrEqual(1 * MiB);
+        expect(dec.bytes).toBeLessThanOrEqual(8 * MiB);
+        if (start + batch >= total / 4 && (start / batch) % 4 === 3) {
+          xs.push(start + batch);
+          ys.push(memory());
+        }
+      }
+      expect(rows).toBe(total);
+      expect(requests()).toBe(total);
+      const src = source.cacheStats?.();
+      const dec = decoder.schemaCacheStats();
+      expect(src?.evictions).toBeGreaterThan(total / 2);
+      expect(dec.evictions).toBeGreaterThan(total / 2);
+      const perMessage = slope(xs, ys);
+      console.log(
+        `schema caches: ${total} distinct schemas; source ${src?.entries} entries ${(
+          (src?.bytes ?? 0) / MiB
+        ).toFixed(
+          2
+        )} MiB, decoder ${dec.entries} readers ${(dec.bytes / MiB).toFixed(2)} MiB; heap ${(
+          ys[0] / MiB
+        ).toFixed(
+          1
+        )} → ${(ys[ys.length - 1] / MiB).toFixed(1)} MiB, slope ${perMessage.toFixed(1)} B/message`
+      );
+      // A compiled reader each, kept forever, is ≥ 40 KB a message; bounded, the slope is noise.
+      expect(perMessage).toBeLessThan(200);
+      await source.close();
+    });
+  }, 120_000);
+
+  it('container files each with their own schema: compiled readers stay within budget, heap flat', () => {
+    const decoder = new AvroAlertDecoder('rubin', { schemaCacheBytes: 4 * MiB });
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const total = 6000;
+    const base = memory();
+    let filled = 0;
+    for (let start = 0; start < total; start += 200) {
+      const values = Array.from({ length: 200 }, (_, k) => container(start + k, start + k));
+      const res = decoder.decodeBatch(values);
+      expect(res.rejects).toEqual([]);
+      expect(res.batch.numRows).toBe(200);
+      const ids = res.batch.getChild('alertId')?.toArray() as BigInt64Array;
+      expect(ids[0]).toBe(170_000_000_000_000_000n + BigInt(start));
+      res.release?.();
+      expect(decoder.schemaCacheStats().bytes).toBeLessThanOrEqual(4 * MiB);
+      if (start === 1000) {
+        filled = memory() - base; // the cache is full by now
+      }
+      if (start >= total / 4 && (start / 200) % 3 === 2) {
+        xs.push(start);
+        ys.push(memory());
+      }
+    }
+    const perMessage = slope(xs, ys);
+    const accounted = decoder.schemaCacheStats().bytes;
+    console.log(
+      `container files: ${total} schemas, ${decoder.schemaCacheStats().entries} readers kept (accounted ${(accounted / MiB).toFixed(2)} MiB, heap growth ${(filled / MiB).toFixed(2)} MiB), slope ${perMessage.toFixed(1)} B/message`
+    );
+    expect(perMessage).toBeLessThan(200);
+    // the estimate does not count less than the readers hold (it may count up to ~3× more)
+    expect(filled / accounted).toBeLessThan(1.2);
+    expect(filled / accounted).toBeGreaterThan(0.2);
+  }, 120_000);
+});
