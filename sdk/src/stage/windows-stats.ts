@@ -9,24 +9,92 @@
  * relative error α of every value in the bucket. Zeros are counted apart. The value at any rank is
  * thus returned within relative error α of the true value at that rank, and the median (the mean
  * of the two middle ranks for an even count) within α · max(|lower middle|, |upper middle|).
- * Memory: at most {@link MAX_SKETCH_BUCKETS} buckets; past that, neighbouring buckets are merged
+ * Memory: the buckets of each sign are a dense array spanning at most {@link MAX_SKETCH_BUCKETS}
+ * consecutive indexes (4 bytes each); a value beyond that span merges neighbouring buckets
  * pairwise (γ → γ², α → 2α / (1 + α²)), so values spread over many decades widen the bound instead
  * of memory. Every window result carries the bound it achieved (`medianRelativeError`).
  */
 
 /** Values kept exactly per window before the median moves to the sketch. */
-export const EXACT_MEDIAN_LIMIT = 1024;
+export const EXACT_MEDIAN_LIMIT = 512;
 /** Relative error of the sketch's median before any merge. */
 export const MEDIAN_RELATIVE_ERROR = 0.005;
-/** Most buckets (both signs) one window's sketch holds. */
-export const MAX_SKETCH_BUCKETS = 2048;
+/** Most buckets per sign in one window's sketch (a span of γ^1024 ≈ 28,000 in |value| at 0.5 %). */
+export const MAX_SKETCH_BUCKETS = 1024;
+/** Upper bound on the bytes one open window holds for its median (exact values or sketch). */
+export const WINDOW_MEDIAN_BYTES = Math.max(EXACT_MEDIAN_LIMIT * 8, 2 * MAX_SKETCH_BUCKETS * 4);
+
+/** Counts of consecutive bucket indexes of one sign (occupied: [min, max], allocated: [lo, lo + length)). */
+class DenseBuckets {
+  lo = 0;
+  counts = new Uint32Array(0);
+  private min = 0;
+  private max = -1;
+
+  /** Adds one to bucket i; false (nothing added) when the occupied span would pass the maximum. */
+  add(i: number): boolean {
+    const min = this.max < this.min ? i : Math.min(this.min, i);
+    const max = this.max < this.min ? i : Math.max(this.max, i);
+    if (max - min + 1 > MAX_SKETCH_BUCKETS) {
+      return false;
+    }
+    if (i < this.lo || i >= this.lo + this.counts.length) {
+      this.realloc(min, max, i < this.lo);
+    }
+    this.min = min;
+    this.max = max;
+    this.counts[i - this.lo]++;
+    return true;
+  }
+
+  /** A new array covering [min, max], with room to grow on the side being extended. */
+  private realloc(min: number, max: number, down: boolean): void {
+    const width = Math.min(MAX_SKETCH_BUCKETS, Math.max(max - min + 1, 2 * this.counts.length, 16));
+    const base = down ? max - width + 1 : min;
+    const next = new Uint32Array(width);
+    for (let k = 0; k < this.counts.length; k++) {
+      if (this.counts[k] > 0) {
+        next[this.lo + k - base] = this.counts[k];
+      }
+    }
+    this.lo = base;
+    this.counts = next;
+  }
+
+  /** Bucket i joins ⌈i / 2⌉ (γ → γ²). */
+  collapse(): void {
+    if (this.max < this.min) {
+      return;
+    }
+    const old = this.counts;
+    const oldLo = this.lo;
+    this.min = Math.ceil(this.min / 2);
+    this.max = Math.ceil(this.max / 2);
+    this.lo = this.min;
+    this.counts = new Uint32Array(old.length);
+    for (let k = 0; k < old.length; k++) {
+      if (old[k] > 0) {
+        this.counts[Math.ceil((oldLo + k) / 2) - this.lo] += old[k];
+      }
+    }
+  }
+
+  /** [index, count] of the non-empty buckets, ascending. */
+  *entries(): Generator<[number, number]> {
+    for (let k = 0; k < this.counts.length; k++) {
+      if (this.counts[k] > 0) {
+        yield [this.lo + k, this.counts[k]];
+      }
+    }
+  }
+}
 
 /** A relative-error quantile sketch (see the module comment). */
 export class MedianSketch {
   private alpha = MEDIAN_RELATIVE_ERROR;
   private lnGamma = Math.log((1 + MEDIAN_RELATIVE_ERROR) / (1 - MEDIAN_RELATIVE_ERROR));
-  private readonly pos = new Map<number, number>();
-  private readonly neg = new Map<number, number>();
+  private readonly pos = new DenseBuckets();
+  private readonly neg = new DenseBuckets();
   private zeros = 0;
   count = 0;
 
@@ -35,8 +103,9 @@ export class MedianSketch {
     return this.alpha;
   }
 
+  /** Bucket slots allocated (both signs): never more than 2 × {@link MAX_SKETCH_BUCKETS}. */
   get buckets(): number {
-    return this.pos.size + this.neg.size;
+    return this.pos.counts.length + this.neg.counts.length;
   }
 
   add(v: number): void {
@@ -46,28 +115,13 @@ export class MedianSketch {
       return;
     }
     const store = v > 0 ? this.pos : this.neg;
-    const i = Math.ceil(Math.log(Math.abs(v)) / this.lnGamma);
-    store.set(i, (store.get(i) ?? 0) + 1);
-    if (this.pos.size + this.neg.size > MAX_SKETCH_BUCKETS) {
-      this.collapse();
+    const m = Math.log(Math.abs(v));
+    while (!store.add(Math.ceil(m / this.lnGamma))) {
+      this.pos.collapse();
+      this.neg.collapse();
+      this.lnGamma *= 2;
+      this.alpha = (2 * this.alpha) / (1 + this.alpha * this.alpha);
     }
-  }
-
-  /** γ → γ²: bucket i joins ⌈i / 2⌉. */
-  private collapse(): void {
-    for (const store of [this.pos, this.neg]) {
-      const merged = new Map<number, number>();
-      for (const [i, n] of store) {
-        const j = Math.ceil(i / 2);
-        merged.set(j, (merged.get(j) ?? 0) + n);
-      }
-      store.clear();
-      for (const [j, n] of merged) {
-        store.set(j, n);
-      }
-    }
-    this.lnGamma *= 2;
-    this.alpha = (2 * this.alpha) / (1 + this.alpha * this.alpha);
   }
 
   private representative(i: number): number {
@@ -78,12 +132,12 @@ export class MedianSketch {
   /** The values at 0-based ranks `ranks` (ascending), each within relative error α. */
   valuesAt(ranks: number[]): number[] {
     // ascending order: negatives by decreasing magnitude, zeros, positives by increasing one
-    const negIdx = [...this.neg.keys()].sort((a, b) => b - a);
-    const posIdx = [...this.pos.keys()].sort((a, b) => a - b);
     const runs: Array<[number, number]> = [
-      ...negIdx.map((i): [number, number] => [-this.representative(i), this.neg.get(i) ?? 0]),
+      ...[...this.neg.entries()]
+        .reverse()
+        .map(([i, n]): [number, number] => [-this.representative(i), n]),
       [0, this.zeros],
-      ...posIdx.map((i): [number, number] => [this.representative(i), this.pos.get(i) ?? 0])
+      ...[...this.pos.entries()].map(([i, n]): [number, number] => [this.representative(i), n])
     ];
     const out: number[] = [];
     let seen = 0;

@@ -13,7 +13,7 @@
  * deviation (n − 1; null below two values).
  *
  * Memory is bounded whatever the data: an open window holds running aggregates, not its values
- * (windows-stats.ts: exact count/min/max/mean/stddev; the median exact up to 1,024 values, then
+ * (windows-stats.ts: exact count/min/max/mean/stddev; the median exact up to 512 values, then
  * from a sketch within a stated relative error, given in each result), and at most
  * `maxOpenWindows` windows (keys × windows) are open at once: a record that needs a new window
  * beyond that is `overflow` (it joins no window; its event time still moves the watermark, so
@@ -30,8 +30,11 @@ export const MAX_ABS_MJD = 1e7;
 export const MAX_WINDOWS_PER_RECORD = 1000;
 /** How far ahead of processing time an event time may be. @default 3600 s */
 export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 3600;
-/** Most windows (keys × windows) open at once in one WindowState. @default 100000 */
-export const DEFAULT_MAX_OPEN_WINDOWS = 100_000;
+/**
+ * Most windows (keys × windows) open at once in one WindowState: with at most
+ * WINDOW_MEDIAN_BYTES (8 KiB) of median state each, ~0.5 GB in the worst case. @default 50000
+ */
+export const DEFAULT_MAX_OPEN_WINDOWS = 50_000;
 
 export interface WindowSpec {
   windowSeconds: number;
