@@ -20,8 +20,8 @@ import {
   writeConnectionFile,
   type ConnectionInfo
 } from './python/connection-file.js';
-import { DEFAULT_WORKER_MEMORY_MB, sandboxMode, sandboxed, workerEnv } from './python/sandbox.js';
-import { REPO_ROOT, runtimePrefix, type SandboxMode } from './sandbox.js';
+import { DEFAULT_WORKER_MEMORY_MB, sandboxed, workerEnv } from './python/sandbox.js';
+import { REPO_ROOT, requireSandbox, runtimePrefix, type SandboxMode } from './sandbox.js';
 import { makeSandboxDir, placeCode, type SandboxDir } from './sandbox-dir.js';
 import { SendQueue } from './python/send-queue.js';
 import { WorkerChannel, type WorkerFilterSpec } from './python/worker-channel.js';
@@ -63,8 +63,9 @@ export interface PythonFilterHostOptions {
   env?: Record<string, string>;
   /**
    * Run the worker in the process sandbox (python/sandbox.ts: no network, no capabilities, no
-   * processes outliving it, bounded memory, no secrets in its environment) where the machine
-   * can make one. @default true
+   * processes outliving it, bounded memory, no secrets in its environment, a syscall filter).
+   * Where the machine cannot make one, the host refuses to start unless this is false (trusted
+   * code only). @default true
    */
   sandbox?: boolean;
   /** Memory limit of the sandboxed worker (MiB). @default 2048 */
@@ -75,18 +76,6 @@ export interface PythonFilterHostOptions {
 export interface PythonRouting {
   readonly outputs: readonly string[];
   readonly index: Int32Array;
-}
-
-let warnedUnsandboxed = false;
-/** Said once per process: Python filters run here without the namespaces and limits. */
-function warnUnsandboxed(): void {
-  if (!warnedUnsandboxed) {
-    warnedUnsandboxed = true;
-    process.emitWarning(
-      'Python filter workers run WITHOUT the process sandbox here (no network namespace, memory limit or dropped capabilities): util-linux prlimit/unshare/setpriv or user namespaces are missing. Only the environment is reduced.',
-      { code: 'ALERTLAB_UNSANDBOXED' }
-    );
-  }
 }
 
 /** Time a cold worker's first batch may take, at least. */
@@ -120,11 +109,8 @@ export class PythonFilterHost {
 
   /** Binds a private endpoint, writes its connection file (0600), starts the first worker. */
   static async create(options: PythonFilterHostOptions): Promise<PythonFilterHost> {
-    const wanted = options.sandbox !== false;
-    const mode = wanted ? sandboxMode() : 'none';
-    if (wanted && mode === 'none') {
-      warnUnsandboxed();
-    }
+    // refuses where no sandbox can be made, unless the caller opted out
+    const mode = requireSandbox('Python', options.sandbox !== false);
     // a Unix socket in the worker's private folder: it reaches a worker in its own network namespace
     const dir = await makeSandboxDir('alertlab-filter-', mode);
     let socket: Router | undefined;

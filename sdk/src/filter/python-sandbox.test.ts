@@ -25,9 +25,9 @@ import alertlab
 
 @alertlab.filter(kind="yesno", columns=["mag"])
 def probe(batch):
-    s = socket.socket()
-    s.settimeout(2)
-    try:
+    try:  # the syscall filter refuses the socket itself; without it, no route in the netns
+        s = socket.socket()
+        s.settimeout(2)
         net = s.connect_ex(("127.0.0.1", 19092))
     except OSError as e:
         net = str(e)

@@ -1,38 +1,48 @@
 /**
  * The process sandbox user code (TypeScript and Python filters) runs in, built from util-linux,
- * which every Debian machine has:
+ * which every Debian machine has, and a small seccomp launcher built at setup:
  *
  * - `prlimit`: memory (RLIMIT_DATA: heap and anonymous maps), CPU seconds, processes/threads
- *   (RLIMIT_NPROC, as root only: it counts per real uid), open files, no core dumps;
+ *   (RLIMIT_NPROC), open files, no core dumps;
  * - `unshare`: a network namespace with no interface up (no network), a PID namespace that dies
- *   with the worker (nothing it starts outlives it; it sees no host process), a mount namespace;
- * - a short `sh` script in that mount namespace hides `$ALERTLAB_HOME` (tokens, Kafka data, stage
- *   state) and the controller user's home behind empty tmpfs mounts, binding back read-only only
- *   the runtime the worker needs (Node, Python, the repository) when it lives under them;
+ *   with the worker (nothing it starts outlives it; it sees no host process), IPC and mount
+ *   namespaces;
+ * - a short `sh` script in that mount namespace (sandbox-mounts.ts) hides `$ALERTLAB_HOME`
+ *   (tokens, Kafka data, stage state), the controller user's home and the world-writable folders
+ *   behind empty tmpfs mounts, binding back read-only only the runtime the worker needs (Node,
+ *   Python, the repository) when it lives under them;
  * - `setpriv`: as root, a uid and gid of its own (random, unnamed, one per worker: no file of the
  *   host is its, no other worker's files are readable to it), no supplementary groups; always no
- *   capabilities and no-new-privs.
+ *   capabilities and no-new-privs;
+ * - `alertlab-seccomp` (sdk/native/alertlab-seccomp.c): a syscall filter (EPERM for ptrace,
+ *   mounts, namespaces, keyrings, bpf, io_uring, sockets other than AF_UNIX, ...), then the worker.
  *
- * As root the namespaces are made directly; under a normal account inside a user namespace when
- * the kernel allows one (then without the uid change and the process cap). The worker's
- * environment keeps what its runtime needs and `ALERTLAB_*` settings without secrets; HOME,
- * TMPDIR and the working directory are a private scratch folder.
+ * As root the namespaces are made directly; under a normal account inside a user namespace
+ * (root of it mapped to the account; no uid change; the process cap set inside it, where it
+ * counts only the worker's tasks). Where neither works, user code is refused (requireSandbox).
+ * The worker's environment keeps what its runtime needs and `ALERTLAB_*` settings without
+ * secrets; HOME, TMPDIR and the working directory are a private scratch folder.
  */
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alertlabHome } from '../catalog/paths.js';
+import { ConfigError } from '../errors.js';
+import { STAGING, hiddenDirs, mountScript } from './sandbox-mounts.js';
+
+export { hiddenDirs, isHidden, mountScript, runtimePrefix } from './sandbox-mounts.js';
 
 /** The repository root (its sdk, node_modules and .venv): the code every worker runs. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/** The seccomp launcher scripts/build-seccomp.sh builds (sdk/native/alertlab-seccomp.c). */
+export const SECCOMP_LAUNCHER = join(REPO_ROOT, 'sdk', 'native', 'build', 'alertlab-seccomp');
+
 /** How the namespaces can be made here: directly (root), in a user namespace, or not at all. */
 export type SandboxMode = 'root' | 'userns' | 'none';
 
-/** Default cap on a sandboxed worker's processes and threads together (RLIMIT_NPROC, as root). */
+/** Default cap on a sandboxed worker's processes and threads together (RLIMIT_NPROC). */
 export const DEFAULT_SANDBOX_PROCESSES = 64;
 /** Default open files of a sandboxed worker. */
 export const DEFAULT_SANDBOX_FILES = 1024;
@@ -45,25 +55,79 @@ const PRLIMIT = '/usr/bin/prlimit';
 const UNSHARE = '/usr/bin/unshare';
 const SETPRIV = '/usr/bin/setpriv';
 const SH = '/bin/sh';
-/** Where the mount script parks runtime folders: a fresh tmpfs over /dev/shm (hiding it too). */
-const STAGING = '/dev/shm';
-let detected: SandboxMode | undefined;
+/** The namespaces every worker gets (and the detection tries). */
+const NAMESPACES = ['--mount', '--net', '--pid', '--ipc', '--fork', '--mount-proc', '--kill-child'];
+let detected: { mode: SandboxMode; reason?: string } | undefined;
+
+function tryUnshare(extra: readonly string[]): string | undefined {
+  const r = spawnSync(UNSHARE, [...extra, ...NAMESPACES, '--', '/bin/true'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : (r.stderr || r.error?.message || `status ${r.status}`).trim();
+}
 
 /** Detects (once) whether this machine can sandbox workers, and how. */
 export function sandboxMode(): SandboxMode {
   if (detected !== undefined) {
-    return detected;
+    return detected.mode;
   }
   const tools = [PRLIMIT, UNSHARE, SETPRIV, SH, '/usr/bin/mount', STAGING];
-  if (process.platform !== 'linux' || !tools.every(t => existsSync(t))) {
-    return (detected = 'none');
+  const missing = tools.filter(t => !existsSync(t));
+  if (process.platform !== 'linux' || missing.length > 0) {
+    const reason =
+      process.platform !== 'linux'
+        ? `it needs Linux namespaces (this is ${process.platform})`
+        : `${missing.join(', ')} missing (Debian: apt-get install util-linux mount)`;
+    detected = { mode: 'none', reason };
+    return 'none';
   }
-  const args = ['--mount', '--net', '--pid', '--fork', '--kill-child', '--', '/bin/true'];
-  if (process.getuid?.() === 0 && spawnSync(UNSHARE, args).status === 0) {
-    return (detected = 'root');
+  if (process.getuid?.() === 0 && tryUnshare([]) === undefined) {
+    detected = { mode: 'root' };
+    return 'root';
   }
-  const user = ['--user', '--map-root-user', ...args];
-  return (detected = spawnSync(UNSHARE, user).status === 0 ? 'userns' : 'none');
+  const failed = tryUnshare(['--user', '--map-root-user']);
+  detected =
+    failed === undefined
+      ? { mode: 'userns' }
+      : {
+          mode: 'none',
+          reason: `user namespaces are not available to this account (unshare --user: ${failed.slice(0, 200)}); enable them (sysctl user.max_user_namespaces > 0, kernel.unprivileged_userns_clone=1 where the kernel has it) or run the controller as root`
+        };
+  return detected.mode;
+}
+
+/**
+ * The sandbox mode user code runs in. A filter is never run unsandboxed unless the caller asked
+ * for that (`wanted` false): where no sandbox can be made this refuses with a ConfigError that
+ * says why and what to do.
+ */
+export function requireSandbox(language: string, wanted: boolean): SandboxMode {
+  if (!wanted) {
+    return 'none';
+  }
+  const mode = sandboxMode();
+  if (mode === 'none') {
+    const reason = detected?.reason ?? 'unknown';
+    throw new ConfigError(
+      `Refusing to run the ${language} filter: this machine cannot make the filter sandbox (${reason}). User code never runs unsandboxed; for trusted code in a notebook pass sandbox: false.`,
+      { context: { language, code: 'no-sandbox', reason } }
+    );
+  }
+  return mode;
+}
+
+let warnedSeccomp = false;
+/** The seccomp launcher, if built (said once when it is not). */
+export function seccompLauncher(): string | undefined {
+  if (existsSync(SECCOMP_LAUNCHER)) {
+    return SECCOMP_LAUNCHER;
+  }
+  if (!warnedSeccomp) {
+    warnedSeccomp = true;
+    process.emitWarning(
+      `Filter workers run without their syscall filter: ${SECCOMP_LAUNCHER} is not built. Run bash scripts/build-seccomp.sh (needs gcc and libseccomp-dev).`,
+      { code: 'ALERTLAB_NO_SECCOMP' }
+    );
+  }
+  return undefined;
 }
 
 /** A fresh uid for one worker (root mode). */
@@ -110,96 +174,8 @@ export interface SandboxSetup {
   uid?: number;
   /** Directories to hide besides `$ALERTLAB_HOME` and the home directory. @default [] */
   hide?: readonly string[];
-}
-
-function real(path: string): string | undefined {
-  try {
-    return realpathSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function under(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-}
-
-/**
- * Folders hidden from workers (real paths): `$ALERTLAB_HOME`, the home directory, the
- * world-writable temporary folders, `extra`.
- */
-export function hiddenDirs(extra: readonly string[] = []): string[] {
-  const out = new Set<string>();
-  for (const p of [alertlabHome(), homedir(), tmpdir(), '/tmp', '/var/tmp', ...extra]) {
-    const r = real(p);
-    if (r !== undefined && r !== '/') {
-      out.add(r);
-    }
-  }
-  return [...out];
-}
-
-/** Whether `path` lies under a directory the sandbox hides. */
-export function isHidden(path: string, extra: readonly string[] = []): boolean {
-  const r = real(path) ?? path;
-  return hiddenDirs(extra).some(h => under(r, h));
-}
-
-/** The runtime directory of an executable: `<prefix>` of `<prefix>/bin/<name>` (real path). */
-export function runtimePrefix(executable: string): string {
-  const r = real(executable) ?? executable;
-  return dirname(dirname(r));
-}
-
-function q(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The mount script run as root in the new mount namespace: mounts a fresh tmpfs on /dev/shm and
- * binds there each kept folder that lies under a hidden one; then, shallowest first, covers each
- * hidden folder with an empty root-owned tmpfs and moves the kept ones back in place, read-only
- * (where the kernel allows) unless listed in `writable`.
- */
-export function mountScript(
-  hidden: readonly string[],
-  keep: readonly string[],
-  writable: readonly string[] = []
-): string {
-  const rw = new Set(writable.map(k => real(k) ?? k));
-  const keeps = [...new Set([...keep, ...writable].map(k => real(k) ?? k))].filter(k =>
-    hidden.some(h => under(k, h) && k !== h)
-  );
-  const lines = [
-    'set -e',
-    `mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-staging ${STAGING}`
-  ];
-  keeps.forEach((k, i) => {
-    const at = q(join(STAGING, String(i)));
-    lines.push(`mkdir ${at}`, `mount --bind ${q(k)} ${at}`);
-  });
-  const ops = [
-    ...hidden.map(path => ({ path, keep: -1 })),
-    ...keeps.map((path, i) => ({ path, keep: i }))
-  ].sort((a, b) => a.path.split(sep).length - b.path.split(sep).length);
-  for (const op of ops) {
-    if (op.keep < 0) {
-      // a folder inside one already hidden (and not bound back) is gone: nothing to cover
-      lines.push(
-        `if [ -d ${q(op.path)} ]; then mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-hidden ${q(op.path)}; fi`
-      );
-    } else {
-      lines.push(
-        `mkdir -p ${q(op.path)}`,
-        `mount --move ${q(join(STAGING, String(op.keep)))} ${q(op.path)}`
-      );
-      if (!rw.has(op.path)) {
-        lines.push(`mount -o remount,bind,ro ${q(op.path)} 2>/dev/null || true`);
-      }
-    }
-  }
-  lines.push('exec "$@"');
-  return lines.join('\n');
+  /** Run the worker under the seccomp launcher (when built). @default true */
+  seccomp?: boolean;
 }
 
 /** `command args…` wrapped in the sandbox (unchanged when `mode` is 'none'). */
@@ -217,10 +193,14 @@ export function sandboxed(
     `--data=${Math.floor(limits.memoryMb * 2 ** 20)}`,
     '--core=0',
     `--nofile=${limits.openFiles ?? DEFAULT_SANDBOX_FILES}`,
-    ...(limits.cpuSeconds !== undefined ? [`--cpu=${Math.ceil(limits.cpuSeconds)}`] : []),
-    // RLIMIT_NPROC counts every process of the real uid: only with a uid of the worker's own
-    ...(mode === 'root' ? [`--nproc=${limits.processes ?? DEFAULT_SANDBOX_PROCESSES}`] : [])
+    ...(limits.cpuSeconds !== undefined ? [`--cpu=${Math.ceil(limits.cpuSeconds)}`] : [])
   ];
+  // RLIMIT_NPROC counts the tasks of one uid in one user namespace (and, up the chain, against
+  // the limit its creator had). As root the worker has a uid of its own, so the cap is set before
+  // unshare; in a user namespace it is set inside it, where it counts only the worker's tasks (set
+  // before, it would become the namespace's ceiling on all of the account's processes).
+  const nproc = `--nproc=${limits.processes ?? DEFAULT_SANDBOX_PROCESSES}`;
+  const launcher = setup.seccomp === false ? undefined : seccompLauncher();
   const hidden = hiddenDirs(setup.hide);
   const script = mountScript(hidden, setup.keep, setup.writable);
   const ids =
@@ -231,22 +211,19 @@ export function sandboxed(
     command: PRLIMIT,
     args: [
       ...rlimits,
+      ...(mode === 'root' ? [nproc] : []),
       '--',
       UNSHARE,
       ...(mode === 'userns' ? ['--user', '--map-root-user'] : []),
-      '--mount',
-      '--net',
-      '--pid',
-      '--fork',
-      // a /proc of the new PID namespace: the host's would list every process, its command line
-      // and (under a normal account) the controller's environment and root
-      '--mount-proc',
-      '--kill-child',
+      // --mount-proc: a /proc of the new PID namespace; the host's would list every process, its
+      // command line and (under a normal account) the controller's environment and root
+      ...NAMESPACES,
       '--',
       SH,
       '-c',
       script,
       'alertlab-sandbox',
+      ...(mode === 'userns' ? [PRLIMIT, nproc, '--'] : []),
       SETPRIV,
       ...ids,
       // a uid change clears the parent-death signal unshare set: the worker must die with it
@@ -255,6 +232,8 @@ export function sandboxed(
       '--bounding-set=-all',
       '--inh-caps=-all',
       '--',
+      // last: the syscall filter, inherited over the exec and by every child
+      ...(launcher !== undefined ? [launcher] : []),
       command,
       ...args
     ]

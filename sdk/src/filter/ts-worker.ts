@@ -3,7 +3,7 @@ import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { FilterEvaluationError, FilterTimeoutError } from '../errors.js';
 import { withLightcurveFeatures } from './features.js';
 import { checkColumns } from './columns-check.js';
-import { sandboxMode, type SandboxMode } from './sandbox.js';
+import { requireSandbox, type SandboxMode } from './sandbox.js';
 import { DEFAULT_FILTER_TIMEOUT_MS } from './sql-filter.js';
 import { FrameType, type WorkerMeta } from './ts-worker-frames.js';
 import { TsWorkerProcess, errorText } from './ts-worker-process.js';
@@ -30,21 +30,11 @@ export interface TypeScriptFilterOptions {
   cpuSeconds?: number;
   /**
    * Run the process in the sandbox (sandbox.ts: its own uid, no network, `$ALERTLAB_HOME` and the
-   * home directory hidden, bounded memory, CPU and processes) where the machine can make one.
+   * home directory hidden, bounded memory, CPU and processes, a syscall filter). Where the
+   * machine cannot make one, loading is refused unless this is false (trusted code only).
    * @default true
    */
   sandbox?: boolean;
-}
-
-let warnedUnsandboxed = false;
-function warnUnsandboxed(): void {
-  if (!warnedUnsandboxed) {
-    warnedUnsandboxed = true;
-    process.emitWarning(
-      'TypeScript filters run in child processes WITHOUT the sandbox here (util-linux prlimit/unshare/setpriv or namespaces are missing): only the environment is reduced.',
-      { code: 'ALERTLAB_UNSANDBOXED' }
-    );
-  }
 }
 
 type Resolved = Required<Omit<TypeScriptFilterOptions, 'id' | 'sandbox'>> & { mode: SandboxMode };
@@ -76,10 +66,8 @@ export class WorkerTypeScriptFilter implements Filter {
     options: TypeScriptFilterOptions = {}
   ): Promise<WorkerTypeScriptFilter> {
     const source = resolve(modulePath);
-    const mode = options.sandbox === false ? 'none' : sandboxMode();
-    if (options.sandbox !== false && mode === 'none') {
-      warnUnsandboxed();
-    }
+    // refuses where no sandbox can be made, unless the caller opted out
+    const mode = requireSandbox('TypeScript', options.sandbox !== false);
     const resolved: Resolved = {
       exportName: options.exportName ?? 'default',
       timeoutMs: options.timeoutMs ?? DEFAULT_FILTER_TIMEOUT_MS,
