@@ -58,8 +58,11 @@ function q(s: string): string {
 /**
  * The mount script run as root in the new mount namespace: mounts a fresh tmpfs on /dev/shm and
  * binds there each kept folder that lies under a hidden one; then, shallowest first, covers each
- * hidden folder with an empty root-owned tmpfs and moves the kept ones back in place, read-only
- * (where the kernel allows) unless listed in `writable`.
+ * hidden folder with an empty tmpfs (mode 0555, noexec: no one in the sandbox writes there, not
+ * even the root of a user namespace) and moves the kept ones back in place, read-only
+ * (where the kernel allows) unless listed in `writable`. `mount -n`: libmount would otherwise
+ * record the moves in the host's /run/mount/utab (as root of a user namespace it may not, and the
+ * move then fails after the fact).
  */
 export function mountScript(
   hidden: readonly string[],
@@ -72,11 +75,11 @@ export function mountScript(
   );
   const lines = [
     'set -e',
-    `mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-staging ${STAGING}`
+    `mount -n -t tmpfs -o mode=0555,size=64k,nosuid,nodev,noexec alertlab-staging ${STAGING}`
   ];
   keeps.forEach((k, i) => {
     const at = q(join(STAGING, String(i)));
-    lines.push(`mkdir ${at}`, `mount --bind ${q(k)} ${at}`);
+    lines.push(`mkdir ${at}`, `mount -n --bind ${q(k)} ${at}`);
   });
   const ops = [
     ...hidden.map(path => ({ path, keep: -1 })),
@@ -86,15 +89,15 @@ export function mountScript(
     if (op.keep < 0) {
       // a folder inside one already hidden (and not bound back) is gone: nothing to cover
       lines.push(
-        `if [ -d ${q(op.path)} ]; then mount -t tmpfs -o mode=0755,size=64k,nosuid,nodev alertlab-hidden ${q(op.path)}; fi`
+        `if [ -d ${q(op.path)} ]; then mount -n -t tmpfs -o mode=0555,size=64k,nosuid,nodev,noexec alertlab-hidden ${q(op.path)}; fi`
       );
     } else {
       lines.push(
         `mkdir -p ${q(op.path)}`,
-        `mount --move ${q(join(STAGING, String(op.keep)))} ${q(op.path)}`
+        `mount -n --move ${q(join(STAGING, String(op.keep)))} ${q(op.path)}`
       );
       if (!rw.has(op.path)) {
-        lines.push(`mount -o remount,bind,ro ${q(op.path)} 2>/dev/null || true`);
+        lines.push(`mount -n -o remount,bind,ro ${q(op.path)} 2>/dev/null || true`);
       }
     }
   }

@@ -54,6 +54,7 @@ const SANDBOX_UID_SPAN = 2 ** 24;
 const PRLIMIT = '/usr/bin/prlimit';
 const UNSHARE = '/usr/bin/unshare';
 const SETPRIV = '/usr/bin/setpriv';
+const SETSID = '/usr/bin/setsid';
 const SH = '/bin/sh';
 /** The namespaces every worker gets (and the detection tries). */
 const NAMESPACES = ['--mount', '--net', '--pid', '--ipc', '--fork', '--mount-proc', '--kill-child'];
@@ -69,7 +70,7 @@ export function sandboxMode(): SandboxMode {
   if (detected !== undefined) {
     return detected.mode;
   }
-  const tools = [PRLIMIT, UNSHARE, SETPRIV, SH, '/usr/bin/mount', STAGING];
+  const tools = [PRLIMIT, UNSHARE, SETPRIV, SETSID, SH, '/usr/bin/mount', STAGING];
   const missing = tools.filter(t => !existsSync(t));
   if (process.platform !== 'linux' || missing.length > 0) {
     const reason =
@@ -223,6 +224,10 @@ export function sandboxed(
       '-c',
       script,
       'alertlab-sandbox',
+      // a session and process group of its own: kill(0, …) must not reach the host's group (under
+      // a normal account the worker has the host's uid, so the kernel would allow it); no
+      // controlling terminal either
+      SETSID,
       ...(mode === 'userns' ? [PRLIMIT, nproc, '--'] : []),
       SETPRIV,
       ...ids,
