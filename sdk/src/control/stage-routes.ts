@@ -15,6 +15,7 @@ import type { StageRecord } from './types.js';
 import type { Principal } from './users.js';
 import { readerLags } from './reader-lag.js';
 import { hiddenTopics, metricStages, seesGroup } from './topic-scope.js';
+import { checkDeployTargets, type WatchReferenceCheck } from './deploy-checks.js';
 
 /** Limits of the controller routes. */
 export interface StageRouteOptions {
@@ -22,6 +23,8 @@ export interface StageRouteOptions {
   maxJsonBytes?: number;
   /** Where changes are recorded. @default none */
   audit?: AuditLog;
+  /** Whether a deployer may use the watchlists/watchmaps a manifest names. @default none */
+  watchReferences?: WatchReferenceCheck;
 }
 
 const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
@@ -59,7 +62,10 @@ export function addStageRoutes(
       user,
       'deploy',
       typeof id === 'string' ? id : undefined,
-      () => ctl.deploy(request, user),
+      async () => {
+        await checkDeployTargets(request, user, options.watchReferences);
+        return ctl.deploy(request, user);
+      },
       r => ({ version: r.version.version, sourceHash: r.version.sourceHash })
     );
     sendJson(res, 201, {

@@ -74,14 +74,20 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
       );
     }
     step(`controller on 127.0.0.1:${o.controllerPort}`);
-    const controller = services.start('controller', join(repoRoot, 'bin', 'alertlab'), [
+    // notebook 07's webhook receiver is on loopback: the operator's allow-list admits it
+    const controller = services.start(
       'controller',
-      '--port',
-      String(o.controllerPort),
-      '--bootstrap-servers',
-      bootstrap,
-      '--quiet'
-    ]);
+      join(repoRoot, 'bin', 'alertlab'),
+      [
+        'controller',
+        '--port',
+        String(o.controllerPort),
+        '--bootstrap-servers',
+        bootstrap,
+        '--quiet'
+      ],
+      { ALERTLAB_NOTIFY_ALLOW: process.env.ALERTLAB_NOTIFY_ALLOW ?? '127.0.0.1/32' }
+    );
     await waitForHttp(`http://127.0.0.1:${o.controllerPort}/health`, controller);
     const client = new ControllerClient({ url: `http://127.0.0.1:${o.controllerPort}` });
     const manifest = skyClassesManifest(repoRoot, INPUT_TOPIC, STAGE_ID);

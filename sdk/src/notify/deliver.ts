@@ -1,6 +1,8 @@
 /** Senders of one destination kind: a message for one alert, or a digest of several. */
 import type { KafkaTransport, ProducerClient } from '../buffer/transport-types.js';
+import { checkDestination } from './destination-policy.js';
 import { sendMail } from './smtp.js';
+import { postWebhook } from './webhook-post.js';
 import { renderJson, renderText } from './template.js';
 import type { Destination, EmailDestination, Notice, WebhookDestination } from './types.js';
 
@@ -47,16 +49,14 @@ export async function createSender(transport: KafkaTransport, d: Destination): P
   if (d.kind === 'webhook') {
     return {
       async send(notices) {
-        const res = await fetch(d.url, {
-          method: 'POST',
+        // the address is checked at every delivery (DNS may have changed since the deploy)
+        await postWebhook({
+          url: d.url,
           headers: { 'content-type': 'application/json', ...(d.headers ?? {}) },
           body: JSON.stringify(webhookBody(d, notices)),
-          signal: AbortSignal.timeout(d.timeoutMs ?? 10_000)
+          timeoutMs: d.timeoutMs ?? 10_000,
+          what: `webhook ${d.name}`
         });
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) {
-          throw new Error(`webhook ${d.name} answered ${res.status} ${res.statusText}`);
-        }
       },
       close: async () => undefined
     };
@@ -70,7 +70,9 @@ export async function createSender(transport: KafkaTransport, d: Destination): P
             ? renderText(d.subject ?? DEFAULT_EMAIL_SUBJECT, first.fields)
             : `alertlab digest: ${notices.length} alerts`;
         const text = notices.map(n => bodyText(d, n)).join('\n\n---\n\n');
-        await sendMail(d.host, d.port ?? 25, { from: d.from, to: d.to, subject, text });
+        // the relay too is a destination: resolved once, checked, connected to by address
+        const relay = await checkDestination(d.host, `email ${d.name} relay`);
+        await sendMail(relay.address, d.port ?? 25, { from: d.from, to: d.to, subject, text });
       },
       close: async () => undefined
     };
