@@ -8,6 +8,10 @@ export class PairBuffer {
   catRow = new Int32Array(1024);
   chord2 = new Float64Array(1024);
   length = 0;
+  private spareA = new Int32Array(0);
+  private spareC = new Int32Array(0);
+  private spareD = new Float64Array(0);
+  private start = new Int32Array(0);
 
   /** Empties the buffer, keeping its capacity. */
   reset(): void {
@@ -81,22 +85,32 @@ export class PairBuffer {
     if (sorted) {
       return;
     }
-    const start = new Int32Array(alertCount + 1);
+    if (this.start.length < alertCount + 1) {
+      this.start = new Int32Array(alertCount + 1);
+    }
+    const start = this.start;
+    start.fill(0, 0, alertCount + 1);
     for (let i = 0; i < n; i++) {
       start[this.alertRow[i] + 1]++;
     }
     for (let a = 0; a < alertCount; a++) {
       start[a + 1] += start[a];
     }
-    const a2 = new Int32Array(n);
-    const c2 = new Int32Array(n);
-    const d2 = new Float64Array(n);
+    // The other half of a double buffer: the engine sorts every call (alerts are scanned in zone
+    // order), so the sorted copy goes into last call's arrays instead of fresh ones.
+    const cap = this.alertRow.length;
+    const a2 = this.spareA.length === cap ? this.spareA : new Int32Array(cap);
+    const c2 = this.spareC.length === cap ? this.spareC : new Int32Array(cap);
+    const d2 = this.spareD.length === cap ? this.spareD : new Float64Array(cap);
     for (let i = 0; i < n; i++) {
       const k = start[this.alertRow[i]]++;
       a2[k] = this.alertRow[i];
       c2[k] = this.catRow[i];
       d2[k] = this.chord2[i];
     }
+    this.spareA = this.alertRow;
+    this.spareC = this.catRow;
+    this.spareD = this.chord2;
     this.alertRow = a2;
     this.catRow = c2;
     this.chord2 = d2;

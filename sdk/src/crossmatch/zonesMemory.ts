@@ -15,7 +15,14 @@ import type { PairBuffer } from './pairBuffer.js';
 import type { PairQuery } from './types.js';
 import { unitVectorAt } from './trig.js';
 import { buildZoneIndex, type ZoneIndex } from './zoneIndex.js';
-import { ZoneWindows } from './zoneWindows.js';
+import { ZoneWindows, rowsInZoneOrder } from './zoneWindows.js';
+
+/**
+ * Alerts per chunk of the two passes: bounds the window list (100k alerts at once made it ~5 MB,
+ * written by the first pass and read back by the second). No speed difference was measurable at
+ * load 20 on this 2-core machine.
+ */
+const CHUNK_ALERTS = 4096;
 
 /** Windows found by the first pass (grow-only scratch, reused across calls). */
 class WindowList {
@@ -77,15 +84,21 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
    * The directory reads then run as one tight gather loop of independent loads, which the CPU
    * overlaps; folded into the scan they would each wait in turn.
    */
-  private findWindows(q: PairQuery, h: number, radiusDeg: number, index: ZoneIndex): WindowList {
+  private findWindows(
+    q: PairQuery,
+    rows: Int32Array,
+    h: number,
+    radiusDeg: number,
+    index: ZoneIndex
+  ): WindowList {
     const { zoneTab } = index;
     const zMax = maxZone(h);
     const w = this.windows;
     const list = this.list;
     list.length = 0;
-    list.reserve(2 * q.rows.length + 16);
+    list.reserve(2 * rows.length + 16);
     const r = radiusDeg + WINDOW_PAD_DEG;
-    const { rows, raDeg, decDeg } = q;
+    const { raDeg, decDeg } = q;
     for (let k = 0; k < rows.length; k++) {
       const a = rows[k];
       const ra = raDeg[a];
@@ -138,15 +151,34 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
     radiusArcsec: number,
     buf: PairBuffer
   ): void {
-    const { rows4, raKey } = index;
     const c2 = chord2OfRadiusArcsec(radiusArcsec);
-    const list = this.findWindows(q, cat.zoneHeightDeg, radiusArcsec / 3600, index);
+    const h = cat.zoneHeightDeg;
+    // Alerts in zone order: the directory and row reads then move forwards through the catalog
+    // (measured ~12 % less CPU per call on 10k alerts vs Tycho-2 than in arrival order). The pairs
+    // are put back in alert order by PairBuffer.sortByAlert.
+    const rows = rowsInZoneOrder(q.rows, q.decDeg, h, maxZone(h));
+    // In chunks of CHUNK_ALERTS (see there).
+    for (let from = 0; from < rows.length; from += CHUNK_ALERTS) {
+      const chunk = rows.subarray(from, Math.min(rows.length, from + CHUNK_ALERTS));
+      this.scan(q, this.findWindows(q, chunk, h, radiusArcsec / 3600, index), index, c2, buf);
+    }
+  }
+
+  /** Second pass: every window's candidate rows through the chord test, into `buf`. */
+  private scan(
+    q: PairQuery,
+    list: WindowList,
+    index: ZoneIndex,
+    c2: number,
+    buf: PairBuffer
+  ): void {
+    const { rows4, raKey } = index;
     const { alert, start, end, lo, hi } = list;
     const qx = q.x;
     const qy = q.y;
     const qz = q.z;
     let current = -1;
-    let from = 0;
+    let from = buf.length;
     for (let k = 0; k < list.length; k++) {
       const a = alert[k];
       if (a !== current) {
