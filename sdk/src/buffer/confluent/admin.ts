@@ -15,6 +15,7 @@ import {
   type RdKafkaConsumer,
   type RdTopicPartitionOffset
 } from './client.js';
+import type { GroupHandlePool } from './group-handles.js';
 
 /** librdkafka's ConsumerGroupStates, by number. */
 const GROUP_STATES = [
@@ -45,8 +46,8 @@ async function describeCluster(bootstrapServers: string[]) {
 }
 
 /**
- * `groupHandle`: a consumer handle of the group (see transport.ts) whose `committed` reads group
- * offsets. Not the admin API's fetchOffsets (ListConsumerGroupOffsets): when the group coordinator
+ * `groupHandles`: consumer handles by group (see transport.ts), leased for each read, whose
+ * `committed` reads group offsets. Not the admin API's fetchOffsets (ListConsumerGroupOffsets): when the group coordinator
  * answers it with NOT_COORDINATOR (the coordinator moved: a broker stopped), librdkafka 2.15 asks
  * the handle's consumer group to look the coordinator up again, and an admin handle has none: a
  * NULL dereference, SIGSEGV (librdkafka issue 5040). A consumer handle has its group and retries.
@@ -56,7 +57,7 @@ export function createAdmin(
   bootstrapServers: string[],
   retry: Retrier,
   ctx: Record<string, unknown>,
-  groupHandle: (groupId: string) => Promise<RdKafkaConsumer>
+  groupHandles: GroupHandlePool<RdKafkaConsumer>
 ): T.AdminClient {
   const timeout = 30_000;
   const call = async <R>(
@@ -158,17 +159,20 @@ export function createAdmin(
         if (partitions.length === 0) {
           return [];
         }
-        const handle = await groupHandle(groupId);
         // A read: trying again is safe, and what fails it is mostly the coordinator moving or
         // loading, or its broker handle replaced ("Broker handle destroyed") — passing. A
         // partition's error is a bare message (no code).
         const retriable = (e: unknown) =>
           Object.assign(e as Error, { retriable: !/unknown topic|authoriz/i.test(String(e)) });
-        const got = await callback<Array<Partial<RdTopicPartitionOffset> | Error>>(cb =>
-          handle.committed(partitions, timeout, cb)
-        ).catch((e: unknown) => {
-          throw retriable(e);
-        });
+        const got = await groupHandles
+          .with(groupId, handle =>
+            callback<Array<Partial<RdTopicPartitionOffset> | Error>>(cb =>
+              handle.committed(partitions, timeout, cb)
+            )
+          )
+          .catch((e: unknown) => {
+            throw retriable(e);
+          });
         const failed = got.find(p => p instanceof Error);
         if (failed !== undefined) {
           throw retriable(failed);

@@ -23,6 +23,7 @@ import {
   type RdKafkaConsumer,
   type RdProducer
 } from './client.js';
+import type { GroupHandlePool, GroupLease } from './group-handles.js';
 
 /** librdkafka's "local queue full": wait for deliveries, then hand the record over again. */
 const ERR_QUEUE_FULL = -184;
@@ -126,8 +127,11 @@ export interface ProducerContext {
   options: T.TransportOptions;
   logger: Logger;
   ctx: Record<string, unknown>;
-  /** A consumer handle of `groupId` whose group metadata (generation -1) a transaction commits with. */
-  groupHandle(groupId: string): Promise<RdKafkaConsumer>;
+  /**
+   * Consumer handles by group whose group metadata (generation -1) a transaction commits with; a
+   * transactional producer holds its groups' leases until it closes.
+   */
+  groupHandles: GroupHandlePool<RdKafkaConsumer>;
 }
 
 export async function createProducer(
@@ -184,6 +188,17 @@ export async function createProducer(
     return call;
   };
   let initialised: Promise<void> | undefined;
+  /** The group handles this producer's transactions commit with, held until it closes. */
+  const leases = new Map<string, Promise<GroupLease<RdKafkaConsumer>>>();
+  const leaseOf = async (groupId: string): Promise<RdKafkaConsumer> => {
+    let lease = leases.get(groupId);
+    if (lease === undefined) {
+      lease = c.groupHandles.acquire(groupId);
+      leases.set(groupId, lease);
+      lease.catch(() => leases.delete(groupId));
+    }
+    return (await lease).handle;
+  };
   const send = (records: T.ProduceRecord[]) =>
     closing !== undefined
       ? Promise.reject(new KafkaTransportError('The producer is closed: cannot produce.'))
@@ -218,7 +233,7 @@ export async function createProducer(
       return {
         send,
         sendOffsets: async (groupId, offsets) => {
-          const handle = await c.groupHandle(groupId);
+          const handle = await leaseOf(groupId);
           await txCall('send offsets', cb =>
             producer.sendOffsetsToTransaction(
               offsets.map(o => ({
@@ -247,6 +262,12 @@ export async function createProducer(
       (closing ??= (async () => {
         await Promise.allSettled([...running]);
         await callback<unknown>(cb => producer.disconnect(10_000, cb)).catch(() => undefined);
+        for (const lease of await Promise.allSettled(leases.values())) {
+          if (lease.status === 'fulfilled') {
+            lease.value.release();
+          }
+        }
+        leases.clear();
       })())
   };
 }

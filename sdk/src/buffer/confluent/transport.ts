@@ -15,10 +15,22 @@ import { createAdmin } from './admin.js';
 import { callback, commonConfig, loadConfluent, type RdKafkaConsumer } from './client.js';
 import { createConsumer } from './consumer.js';
 import { describeClusterSecured } from './describe-secured.js';
+import { GroupHandlePool, type GroupHandleLimits } from './group-handles.js';
 import { createProducer } from './producer.js';
 
+/** Options of the confluent transport beyond the common ones. */
+export interface ConfluentTransportOptions extends T.TransportOptions {
+  /** Bounds of the per-group handles (group-handles.ts). */
+  groupHandles?: GroupHandleLimits;
+}
+
+/** The confluent transport, with its group-handle pool's counts (for tests and /metrics). */
+export type ConfluentTransport = T.KafkaTransport & {
+  groupHandleStats(): ReturnType<GroupHandlePool<unknown>['stats']>;
+};
+
 /** Creates a transport on librdkafka. Connections open lazily, one per client made. */
-export function createConfluentTransport(options: T.TransportOptions): T.KafkaTransport {
+export function createConfluentTransport(options: ConfluentTransportOptions): ConfluentTransport {
   const mod = loadConfluent();
   const logger = options.logger ?? getDefaultLogger();
   const retry = createRetry({ retries: 5, ...options.retry });
@@ -37,42 +49,35 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
     return c;
   };
   /**
-   * One unsubscribed consumer handle per group, whose group metadata (generation -1, no member)
+   * Unsubscribed consumer handles by group, whose group metadata (generation -1, no member)
    * transactions commit offsets with: the same pre-KIP-447 commit kafkajs makes, so a stage's
    * fencing stays the stable transactional id per partition (see stage/partitions.ts). The admin
-   * reads the group's committed offsets through it too (admin.ts says why). Handles close after
-   * every other client: a producer's sendOffsets reads its handle while it runs.
+   * reads the group's committed offsets through them too (admin.ts says why). Leased from a pool
+   * (group-handles.ts): a transactional producer holds its group's until it closes; handles
+   * nobody holds close when idle. All close after every other client.
    */
-  const handles = new Map<string, Promise<RdKafkaConsumer>>();
-  const openHandles = new Set<{ close(): Promise<void> }>();
-  const groupHandle = (groupId: string): Promise<RdKafkaConsumer> => {
-    let handle = handles.get(groupId);
-    if (handle === undefined) {
-      handle = (async () => {
-        const c = new mod.KafkaConsumer(
-          {
-            ...commonConfig(options),
-            'group.id': groupId,
-            // committed offsets as the admin API reads them: no waiting out open transactions
-            'isolation.level': 'read_uncommitted'
-          },
-          {}
-        );
-        await callback<unknown>(cb => c.connect({}, cb));
-        track(
-          { close: () => callback<unknown>(cb => c.disconnect(cb)).then(() => undefined) },
-          openHandles
-        );
-        return c;
-      })();
-      handle.catch(() => handles.delete(groupId));
-      handles.set(groupId, handle);
-    }
-    return handle;
-  };
+  const groupHandles = new GroupHandlePool<RdKafkaConsumer>(
+    async groupId => {
+      const c = new mod.KafkaConsumer(
+        {
+          ...commonConfig(options),
+          'group.id': groupId,
+          // committed offsets as the admin API reads them: no waiting out open transactions
+          'isolation.level': 'read_uncommitted'
+        },
+        {}
+      );
+      await callback<unknown>(cb => c.connect({}, cb));
+      return c;
+    },
+    c => callback<unknown>(cb => c.disconnect(cb)).then(() => undefined),
+    options.groupHandles,
+    error => logger.warn('closing a group handle failed', { error: String(error) })
+  );
   return {
     bootstrapServers: options.bootstrapServers,
     client: 'confluent',
+    groupHandleStats: () => groupHandles.stats(),
     admin: async () => {
       await preflight();
       const admin = new mod.KafkaJS.Kafka({}).admin({
@@ -84,7 +89,7 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
       } catch (e) {
         throw wrapError(e, 'connect admin', ctx);
       }
-      const client = createAdmin(admin, options.bootstrapServers, retry, ctx, groupHandle);
+      const client = createAdmin(admin, options.bootstrapServers, retry, ctx, groupHandles);
       if (security) {
         const servers = options.bootstrapServers;
         client.describeCluster = async () => {
@@ -99,7 +104,7 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
     },
     producer: async (opts = {}) => {
       await preflight();
-      return track(await createProducer({ mod, options, logger, ctx, groupHandle }, opts));
+      return track(await createProducer({ mod, options, logger, ctx, groupHandles }, opts));
     },
     consumer: async opts => {
       await preflight();
@@ -107,9 +112,7 @@ export function createConfluentTransport(options: T.TransportOptions): T.KafkaTr
     },
     close: async () => {
       const results = await Promise.allSettled([...open].map(c => c.close()));
-      await Promise.allSettled([...handles.values()]); // a handle still connecting: tracked soon
-      handles.clear();
-      results.push(...(await Promise.allSettled([...openHandles].map(c => c.close()))));
+      await groupHandles.closeAll();
       const failed = results.find(r => r.status === 'rejected');
       if (failed !== undefined) {
         logger.warn('closing a Kafka client failed', { error: String(failed.reason) });
