@@ -286,7 +286,6 @@ export default defineFilter({ kind: 'yesno', columns: ['mag'], fn: batch => {
   it('costs little at start: CPU per sandboxed start with and without the launcher', async () => {
     const node = process.execPath;
     const rows: string[] = [];
-    const overheadMs: Record<string, number> = {};
     for (const [name, command, args] of [
       ['python', python, () => ['-c', 'pass']],
       ['node', node, () => ['-e', '0']]
@@ -304,16 +303,25 @@ export default defineFilter({ kind: 'yesno', columns: ['mag'], fn: batch => {
         cpu[key] = (childrenCpuMs() - before) / 5;
       }
       const med = (v: number[]): number => [...v].sort((a, b) => a - b)[2];
-      overheadMs[name] = cpu.on - cpu.off;
       rows.push(
         `${name}: CPU/start ${cpu.off.toFixed(0)} ms -> ${cpu.on.toFixed(0)} ms with seccomp; wall median ${med(wall.off).toFixed(0)} -> ${med(wall.on).toFixed(0)} ms`
       );
     }
+    // the launcher alone, precisely: 100 execs of /bin/true with and without it
+    const perExec = (cmd: string[]): number => {
+      const before = childrenCpuMs();
+      for (let i = 0; i < 100; i++) {
+        expect(spawnSync(cmd[0], cmd.slice(1)).status).toBe(0);
+      }
+      return (childrenCpuMs() - before) / 100;
+    };
+    const bare = perExec(['/bin/true']);
+    const launched = perExec([SECCOMP_LAUNCHER, '/bin/true']);
     console.log(
-      `[seccomp start cost] ${rows.join('; ')} (5 starts each, load ${loadavg()[0].toFixed(1)}, ${REPO_ROOT})`
+      `[seccomp start cost] launcher: ${(launched - bare).toFixed(2)} ms CPU per exec (${bare.toFixed(2)} -> ${launched.toFixed(2)}, 100 execs); sandboxed starts: ${rows.join('; ')} (5 starts each; 10 ms ticks) load ${loadavg()[0].toFixed(1)}`
     );
-    // the launcher (a static binary building a ~100-instruction BPF program) adds a few ms of CPU
-    expect(overheadMs.python).toBeLessThan(40);
-    expect(overheadMs.node).toBeLessThan(40);
+    // a static binary building a ~100-instruction BPF program: a few ms of CPU at most; the
+    // sandboxed starts only have to work (their CPU differs by more than that under load)
+    expect(launched - bare).toBeLessThan(10);
   });
 });
