@@ -69,7 +69,8 @@ function ensureAccount(): number {
 /** Runs the probe as the account; `wrap` goes before Node (e.g. the seccomp launcher). */
 function runProbe(uid: number, wrap: string[], args: string[]): Record<string, unknown> {
   expect(statSync(ACCOUNT_HOME).uid).toBe(uid);
-  const keep = [runtimePrefix(process.execPath), runtimePrefix(python)];
+  // the runtime, and the checkout should it live under root's home (it must be world-readable)
+  const keep = [runtimePrefix(process.execPath), runtimePrefix(python), REPO_ROOT];
   const script = mountScript([homedir()], keep);
   const r = spawnSync(
     '/usr/bin/unshare',
