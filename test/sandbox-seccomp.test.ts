@@ -5,7 +5,8 @@
  * probe run in the same sandbox without the launcher shows most of those calls would have gone
  * through or failed otherwise (unshare, clone into a user namespace, personality, AF_INET
  * sockets, process_vm_readv succeed) — so the EPERMs are the filter's doing. Also the cost of
- * the launcher at start (CPU per start, stable under load, beside the wall time and the load).
+ * the launcher at start (CPU per start, stable under load, beside the wall time and the load),
+ * and a syscall through the x32 ABI killing the process rather than slipping past the filter.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -183,6 +184,16 @@ describe.skipIf(!ready)(`seccomp in the filter sandbox${skipWhy}`, () => {
     }
     expect(control.unshare).toBe('ok'); // a nested user namespace: caps inside it
     expect(control.socket_inet).toBe('ok');
+  });
+
+  it('a syscall through another ABI (x32) kills the process instead of slipping past the filter', async () => {
+    // getpid with the x32 bit: an unfiltered kernel answers ENOSYS or the pid; the filter kills
+    const x32 = 'import ctypes; print(ctypes.CDLL(None).syscall(0x40000000 | 39))';
+    const off = await inSandbox(python, () => ['-c', x32], false);
+    expect(off.status, off.stderr).toBe(0);
+    const on = await inSandbox(python, () => ['-c', x32], true);
+    expect(on.status).not.toBe(0);
+    expect(on.stdout).toBe('');
   });
 
   it('a Python filter gets EPERM for each and its batch reports it; a normal filter routes', async () => {
