@@ -13,6 +13,10 @@ every change on their next batch: no redeploy. In filters, the batch carries the
 them (SQL filters call ``in_watchlist('a')`` / ``in_watchmap('a')``).
 
 Positions are degrees (or astropy angles), radii arcseconds.
+
+Each list and map belongs to the user whose token uploaded it: private unless uploaded with
+``shared=True`` (then every user may list it and name it in a stage); only its owner or an admin
+replaces or removes it (a :class:`ControllerError` with status 403 otherwise).
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class WatchlistInfo:
     loaded_at: str
     max_radius_arcsec: float
     source: str
+    owner: str | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class WatchmapInfo:
     sky_fraction: float
     cells: int
     version: float
+    owner: str | None = None
+    shared: bool = False
 
 
 def _in_unit(values: Any, unit: str) -> np.ndarray:
@@ -128,6 +136,8 @@ def _list_info(d: dict[str, Any]) -> WatchlistInfo:
         loaded_at=str(d["loadedAt"]),
         max_radius_arcsec=float(d["maxRadiusArcsec"]),
         source=str(d["source"]),
+        owner=d.get("owner"),
+        shared=bool(d.get("shared", False)),
     )
 
 
@@ -138,6 +148,8 @@ def _map_info(d: dict[str, Any]) -> WatchmapInfo:
         sky_fraction=float(d["skyFraction"]),
         cells=int(d["cells"]),
         version=float(d["version"]),
+        owner=d.get("owner"),
+        shared=bool(d.get("shared", False)),
     )
 
 
@@ -147,6 +159,7 @@ def watchlist_upload(
     *,
     radius: float | None = None,
     replace: bool = False,
+    shared: bool | None = None,
     url: str | None = None,
     token_file: str | Path | None = None,
     timeout: float = 600.0,
@@ -157,7 +170,9 @@ def watchlist_upload(
     ``ra``, ``dec`` (degrees or astropy angles) and optionally ``radius`` (arcsec or an astropy
     angle); or a path to a CSV or VOTable file. ``radius`` (arcsec) applies to sources without
     one (the controller's default is 2″). ``replace=True`` replaces a list of that name (without
-    it an existing list is an error). Returns the new list's :class:`WatchlistInfo`."""
+    it an existing list is an error). ``shared=True`` lets every user read it and name it in a
+    stage (``False`` makes it private again; ``None`` keeps what it was, private when new).
+    Returns the new list's :class:`WatchlistInfo`."""
     if isinstance(sources, str | Path):
         path = Path(sources)
         body = path.read_bytes()
@@ -165,7 +180,10 @@ def watchlist_upload(
         ctype = "application/x-votable+xml" if xml else "text/csv"
     else:
         body, ctype = _csv_of(sources, radius), "text/csv"
-    query = "" if radius is None else f"?radius={float(radius)}"
+    params = [] if radius is None else [f"radius={float(radius)}"]
+    if shared is not None:
+        params.append(f"shared={'true' if shared else 'false'}")
+    query = f"?{'&'.join(params)}" if params else ""
     method = "PUT" if replace else "POST"
     reply = _send(method, f"/watchlists/{name}{query}", body, ctype, url, token_file, timeout)
     return _list_info(reply)
@@ -194,12 +212,14 @@ def watchmap_upload(
     polygon: list[tuple[float, float]] | None = None,
     healpix: tuple[int, list[int]] | None = None,
     depth: int = 10,
+    shared: bool | None = None,
     url: str | None = None,
     token_file: str | Path | None = None,
 ) -> WatchmapInfo:
     """Adds or replaces a watchmap: a MOC (a mocpy ``MOC``, a MOC JSON dict, or a path to a MOC
     JSON/FITS file), or a shape — ``cone=(ra, dec, radius_deg)``, ``polygon=[(ra, dec), ...]``
-    (degrees) or ``healpix=(order, [ipix, ...])`` (NESTED) — built at ``depth``."""
+    (degrees) or ``healpix=(order, [ipix, ...])`` (NESTED) — built at ``depth``. ``shared`` as
+    for :func:`watchlist_upload`."""
     if cone is not None:
         body: bytes = json.dumps(
             {"cone": {"ra": cone[0], "dec": cone[1], "radiusDeg": cone[2]}, "depth": depth}
@@ -222,7 +242,10 @@ def watchmap_upload(
         raise ControllerError(
             "watchmap_upload needs a MOC (mocpy MOC, JSON dict or file) or cone=/polygon=/healpix=."
         )
-    reply = _send("PUT", f"/watchmaps/{name}", body, "application/json", url, token_file, 120.0)
+    query = "" if shared is None else f"?shared={'true' if shared else 'false'}"
+    reply = _send(
+        "PUT", f"/watchmaps/{name}{query}", body, "application/json", url, token_file, 120.0
+    )
     return _map_info(reply)
 
 

@@ -1,6 +1,6 @@
 /**
  * The controller's audit log: one JSON line per change to a stage (deploy, scale, stop, start,
- * rollback, delete) and per refused attempt, with who made it, in `<state dir>/audit.jsonl`
+ * rollback, delete) or to a watchlist or watchmap (create, replace, delete) and per refused attempt, with who made it, in `<state dir>/audit.jsonl`
  * (mode 0600, appended). `GET /audit` shows an admin every entry and a user their own.
  */
 import { appendFile, readFile } from 'node:fs/promises';
@@ -14,6 +14,8 @@ export interface AuditEntry {
   role: string;
   action: string;
   stage?: string;
+  /** A watch changed (`watchlist/<name>`, `watchmap/<name>`). */
+  target?: string;
   /** 'ok', or 'denied' / 'failed' with the HTTP status. */
   outcome: 'ok' | 'denied' | 'failed';
   status?: number;
@@ -80,7 +82,7 @@ export class AuditLog {
 }
 
 /** Runs a change and writes its audit entry: ok, denied (403) or failed (another HTTP status). */
-export async function auditChange<T>(
+export function auditChange<T>(
   audit: AuditLog | undefined,
   user: Principal,
   action: string,
@@ -88,15 +90,37 @@ export async function auditChange<T>(
   fn: () => Promise<T>,
   detail: (r: T) => Record<string, unknown> = () => ({})
 ): Promise<T> {
+  return audited(audit, user, action, { stage }, fn, detail);
+}
+
+/** {@link auditChange} for a change of a watchlist or watchmap (`target`: `watchlist/<name>`). */
+export function auditWatch<T>(
+  audit: AuditLog | undefined,
+  user: Principal,
+  action: string,
+  target: string,
+  fn: () => Promise<T>
+): Promise<T> {
+  return audited(audit, user, action, { target }, fn, () => ({}));
+}
+
+async function audited<T>(
+  audit: AuditLog | undefined,
+  user: Principal,
+  action: string,
+  what: { stage?: string; target?: string },
+  fn: () => Promise<T>,
+  detail: (r: T) => Record<string, unknown>
+): Promise<T> {
   try {
     const r = await fn();
-    await audit?.record(user, action, { stage, outcome: 'ok', detail: detail(r) });
+    await audit?.record(user, action, { ...what, outcome: 'ok', detail: detail(r) });
     return r;
   } catch (err) {
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status !== 404) {
       await audit?.record(user, action, {
-        stage,
+        ...what,
         outcome: status === 403 ? 'denied' : 'failed',
         status
       });

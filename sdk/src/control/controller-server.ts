@@ -20,6 +20,9 @@ import { addStageRoutes } from './stage-routes.js';
 import { AuditLog, auditFile } from './audit.js';
 import { UserStore, usersFile } from './users.js';
 import { addWatchRoutes } from './watch-routes.js';
+import { watchReferenceCheck } from './watch-access.js';
+import { WatchOwnerStore } from '../watch/owner-store.js';
+import { defaultWatchlistPath, defaultWatchmapDir } from '../watch/paths.js';
 import { addObjectRoutes } from '../state/routes.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 
@@ -98,8 +101,14 @@ export async function startController(options: ControllerOptions = {}): Promise<
     let baseUrl = '';
     router.add('GET', '/openapi.json', ({ res }) => sendJson(res, 200, openApiDocument(baseUrl)));
     addCatalogRoutes(router, catalogs, { anonymous: options.anonymous });
-    addStageRoutes(router, controller, { audit });
-    addWatchRoutes(router);
+    // watch owners: <state dir>/watch-owners.json; a user's stage names only its own or shared watches
+    const owners = new WatchOwnerStore(join(stateDir, 'watch-owners.json'));
+    const watchPaths = { watchlistPath: defaultWatchlistPath(), watchmapDir: defaultWatchmapDir() };
+    addStageRoutes(router, controller, {
+      audit,
+      watchReferences: watchReferenceCheck(owners, watchPaths)
+    });
+    addWatchRoutes(router, { ...watchPaths, owners, audit });
     const objectRoutes = addObjectRoutes(router, controller);
     const http = await startHttpServer(router, { ...options, token, tokenFile, users });
     baseUrl = http.url;
