@@ -20,6 +20,8 @@ export interface DecodeRequest {
   includeCutouts?: boolean;
   /** Schema id → writer schema text, for ids the worker has not received yet. */
   schemas?: Array<[number, string]>;
+  /** Ids to drop after this batch is decoded (the caller keeps what was sent within a budget). */
+  forget?: number[];
 }
 
 export type DecodeReply =
@@ -74,7 +76,7 @@ if (port !== null) {
     ...data.options,
     schemaSource: data.hasSchemaSource ? receivedSchemas(known) : undefined
   });
-  port.on('message', ({ seq, bytes, ends, includeCutouts, schemas }: DecodeRequest) => {
+  port.on('message', ({ seq, bytes, ends, includeCutouts, schemas, forget }: DecodeRequest) => {
     let packed: ReturnType<BatchSender['pack']>;
     try {
       for (const [id, text] of schemas ?? []) {
@@ -98,6 +100,10 @@ if (port !== null) {
         sender.forget(packed.message); // not delivered: its schema, if new, goes with the next
       }
       port.postMessage({ seq, error: String(error) } satisfies DecodeReply);
+    } finally {
+      for (const id of forget ?? []) {
+        known.delete(id);
+      }
     }
   });
 }

@@ -5,12 +5,15 @@
  * back (arrow-transfer.ts), and fetches the next chunk while this one decodes. Used by stages and
  * by attach. The worker's batches are the decoder's batches (same schema, metadata and values).
  * Confluent schema ids are resolved on the caller's thread, through the caller's schema source,
- * and each schema's text is sent to the worker once. A worker that dies is replaced on the next
- * batch.
+ * and each schema's text is sent to the worker once while it is within `sentSchemaBytes` (least
+ * recently used past it are forgotten by both sides and sent again when seen again: a stream where
+ * every message has its own schema does not grow either thread). A worker that dies is replaced
+ * on the next batch.
  */
 import { Worker } from 'node:worker_threads';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import type { AlertDecoder, AlertFormat, DecodeResult, DecoderSpec } from '../alerts/types.js';
+import { ByteLru, DEFAULT_SCHEMA_TEXT_CACHE_BYTES, textBytes } from '../alerts/schema-cache.js';
 import { workerBootstrap } from '../worker-bootstrap.js';
 import { BatchReceiver } from './arrow-transfer.js';
 import type { DecodeReply, DecodeRequest, WorkerDecoderData } from './decode-worker-entry.js';
@@ -53,14 +56,30 @@ export class DecodeWorker {
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private readonly spec: DecoderSpec;
-  /** Schema ids whose text the current worker has (or has been sent). */
-  private sent = new Set<number>();
+  /** Schema ids whose text the current worker has (or has been sent), within sentSchemaBytes. */
+  private sent: ByteLru<number, true>;
+  /** Ids evicted from `sent`: the next request tells the worker to drop them (after its decode). */
+  private forget = new Set<number>();
+  private readonly sentSchemaBytes: number;
   /** Schemas the current worker has sent with its batches. */
   private receiver = new BatchReceiver();
 
   /** @param spec a format, or a decoder's {@link DecoderSpec} (see AlertDecoder.workerSpec) */
-  constructor(spec: AlertFormat | DecoderSpec) {
+  constructor(spec: AlertFormat | DecoderSpec, options: { sentSchemaBytes?: number } = {}) {
     this.spec = typeof spec === 'string' ? { format: spec, options: {} } : spec;
+    this.sentSchemaBytes = options.sentSchemaBytes ?? DEFAULT_SCHEMA_TEXT_CACHE_BYTES;
+    this.sent = this.freshSent();
+  }
+
+  /** An empty record of what a (new) worker has been sent. */
+  private freshSent(): ByteLru<number, true> {
+    this.forget = new Set();
+    return new ByteLru<number, true>(this.sentSchemaBytes, id => this.forget.add(id));
+  }
+
+  /** What the record of schemas sent to the worker holds. */
+  sentSchemaStats(): ReturnType<ByteLru<number, true>['stats']> {
+    return this.sent.stats();
   }
 
   /** Set by close(): the pending batches were abandoned on purpose. */
@@ -81,7 +100,7 @@ export class DecodeWorker {
       eval: true,
       workerData: data
     });
-    this.sent = new Set();
+    this.sent = this.freshSent();
     this.receiver = new BatchReceiver();
     worker.unref();
     worker.on('message', (reply: DecodeReply) => {
@@ -107,7 +126,7 @@ export class DecodeWorker {
     const fail = (error: Error): void => {
       if (this.worker === worker) {
         this.worker = undefined;
-        this.sent = new Set(); // the next worker has been sent nothing
+        this.sent = this.freshSent(); // the next worker has been sent nothing
       }
       for (const p of this.pending.values()) {
         p.reject(error);
@@ -135,7 +154,7 @@ export class DecodeWorker {
     for (const v of values) {
       if (v !== null && v.length >= 5 && v[0] === CONFLUENT_MAGIC) {
         const id = new DataView(v.buffer, v.byteOffset, 5).getInt32(1);
-        if (!this.sent.has(id)) {
+        if (this.sent.get(id) === undefined) {
           ids.add(id);
         }
       }
@@ -150,6 +169,31 @@ export class DecodeWorker {
       })
     );
     return found.filter(e => e !== undefined);
+  }
+
+  /** `schemas` plus the texts of ids in `values` that are neither in it nor in `sent` any more. */
+  private missingNow(
+    values: ReadonlyArray<Uint8Array | null>,
+    schemas: Array<[number, string]> | undefined
+  ): Array<[number, string]> | undefined {
+    const source = this.spec.schemaSource;
+    const f = this.spec.format;
+    if (source === undefined || (f !== 'confluent' && f !== 'auto')) {
+      return schemas;
+    }
+    const out = new Map(schemas);
+    for (const v of values) {
+      if (v !== null && v.length >= 5 && v[0] === CONFLUENT_MAGIC) {
+        const id = new DataView(v.buffer, v.byteOffset, 5).getInt32(1);
+        if (!out.has(id) && !this.sent.has(id)) {
+          const text = source.peek(id);
+          if (text !== undefined) {
+            out.set(id, text);
+          }
+        }
+      }
+    }
+    return out.size === 0 ? undefined : [...out];
   }
 
   /**
@@ -171,9 +215,18 @@ export class DecodeWorker {
     const request = packValues(values);
     request.seq = ++this.seq;
     request.includeCutouts = options.includeCutouts;
-    request.schemas = schemas;
-    for (const [id] of schemas ?? []) {
-      this.sent.add(id);
+    // Ids this batch uses that were forgotten while its schemas were being resolved go again.
+    const all = this.missingNow(values, schemas);
+    request.schemas = all;
+    for (const [id] of all ?? []) {
+      this.forget.delete(id);
+    }
+    for (const [id, text] of all ?? []) {
+      this.sent.set(id, true, textBytes(text)); // may evict: into `forget`, dropped after this decode
+    }
+    if (this.forget.size > 0) {
+      request.forget = [...this.forget];
+      this.forget.clear();
     }
     const done = new Promise<DecodeResult>((resolve, reject) => {
       this.pending.set(request.seq, { resolve, reject });
