@@ -40,7 +40,12 @@ const report = new BenchReport('soak', {
   controller: 'in the bench process (its RSS includes the sampler)'
 });
 
+const stop = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => stop.abort());
+}
 const result = await runSoak({
+  signal: stop.signal,
   ratePerSecond: rate,
   visitIntervalS,
   durationS: minutes * 60,

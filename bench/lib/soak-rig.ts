@@ -8,11 +8,9 @@
  * tree (the filter sandboxes are children of the worker) from /proc, the controller's own RSS, and
  * each stage's consumed records.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   startController,
   type RunningController
@@ -20,10 +18,11 @@ import {
 import { ControllerClient } from '../../sdk/src/control/client.js';
 import { CatalogStore, loadBuiltinCatalog } from '../../sdk/src/catalog/index.js';
 import { WatchlistStore } from '../../sdk/src/watch/watchlist-store.js';
-import { nowMjdMs, MS_PER_DAY } from '../../sdk/src/stage/windows.js';
+import { processChildren, processTree, rssMb, slope } from './proc-rss.js';
+import { startSimulator, type Simulator } from './soak-feed.js';
 import { soakManifests } from './soak-stages.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+export { processTree, rssMb, slope };
 
 export interface SoakOptions {
   /** Target alerts per second (visit size = rate × visit interval). */
@@ -42,6 +41,8 @@ export interface SoakOptions {
   watchlistSources?: number;
   bootstrapServers: string;
   log?: (line: string) => void;
+  /** Ends the run early (results so far, then the usual clean-up). */
+  signal?: AbortSignal;
 }
 
 export interface StageSample {
@@ -83,60 +84,6 @@ export interface SoakResult {
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/** VmRSS of one process in MB (0 when it is gone). */
-export async function rssMb(pid: number): Promise<number> {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** The pid and all its descendants (from the ppid field of /proc/<pid>/stat). */
-export async function processTree(root: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // the process ended while we read
-    }
-  }
-  const out: number[] = [];
-  const todo = [root];
-  while (todo.length > 0) {
-    const pid = todo.pop() as number;
-    out.push(pid);
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
-
-/** Least-squares slope of y over x (per unit of x), or null with fewer than 3 points. */
-export function slope(points: Array<[number, number]>): number | null {
-  const n = points.length;
-  if (n < 3) {
-    return null;
-  }
-  const mx = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) * (x - mx);
-  }
-  return sxx > 0 ? sxy / sxx : null;
-}
-
 /** Random sources over the sky (name, ra, dec, radius 2–10″). */
 async function makeWatchlist(path: string, n: number): Promise<void> {
   let s = 20261206;
@@ -157,77 +104,6 @@ async function makeWatchlist(path: string, n: number): Promise<void> {
   } finally {
     store.close();
   }
-}
-
-interface Simulator {
-  child: ChildProcess;
-  produced: number;
-  visits: number;
-  firstVisitAt: number;
-  lastVisitAt: number;
-  firstVisit: Promise<void>;
-}
-
-/** `seed`: one visit of 1,000 alerts (the gate's sample), then the simulator exits. */
-function startSimulator(topic: string, o: SoakOptions, seed = false): Simulator {
-  const interval = o.visitIntervalS ?? 5;
-  // event time follows processing time from one day back: windows close as the run goes on,
-  // and no visit is ever beyond now + the allowed future skew
-  const mjdStart = (nowMjdMs() - MS_PER_DAY) / MS_PER_DAY;
-  const args = [
-    'simulate',
-    '--topic',
-    topic,
-    '--partitions',
-    String(o.partitions ?? 2),
-    ...(seed ? ['--visits', '1'] : []),
-    '--alerts-per-visit',
-    String(seed ? 1000 : Math.round(o.ratePerSecond * interval)),
-    '--visit-interval-s',
-    String(interval),
-    '--days-per-visit',
-    String(interval / 86_400),
-    '--mjd-start',
-    mjdStart.toFixed(6),
-    '--seed',
-    String(Date.now() % 100_000),
-    '--bootstrap',
-    o.bootstrapServers,
-    '--json'
-  ];
-  const child = spawn(join(ROOT, 'bin', 'alertlab'), args, {
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  const sim: Simulator = {
-    child,
-    produced: 0,
-    visits: 0,
-    firstVisitAt: 0,
-    lastVisitAt: 0,
-    firstVisit: Promise.resolve()
-  };
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  sim.firstVisit = new Promise((resolve, reject) => {
-    child.once('exit', code =>
-      reject(new Error(`alertlab simulate exited (${code}) before its first visit: ${stderr}`))
-    );
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', line => {
-      const v = JSON.parse(line) as { visit?: number; alerts?: number };
-      if (typeof v.visit === 'number' && typeof v.alerts === 'number') {
-        sim.produced += v.alerts;
-        sim.visits++;
-        sim.lastVisitAt = Date.now();
-        if (sim.visits === 1) {
-          sim.firstVisitAt = sim.lastVisitAt;
-          resolve();
-        }
-      }
-    });
-  });
-  return sim;
 }
 
 /** Runs the soak; stops its simulator, stages and controller and removes its folders at the end. */
@@ -289,7 +165,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const every = (o.sampleEveryS ?? 10) * 1000;
     for (let next = deployedAt; next <= deployedAt + o.durationS * 1000; next += every) {
       await sleep(Math.max(0, next - Date.now()));
+      if (o.signal?.aborted) {
+        break;
+      }
       const tS = (Date.now() - deployedAt) / 1000;
+      const children = await processChildren();
       for (const s of series) {
         const pids = ctl.controller.supervisor.pids(s.id);
         let worker = 0;
@@ -297,7 +177,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         let processes = 0;
         for (const pid of pids) {
           worker += await rssMb(pid);
-          for (const p of await processTree(pid)) {
+          for (const p of await processTree(pid, children)) {
             tree += await rssMb(p);
             processes++;
           }
@@ -313,7 +193,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       }
       controllerSamples.push({ tS, rssMb: process.memoryUsage().rss / 2 ** 20 });
       let simRss = 0;
-      for (const p of await processTree(sim.child.pid as number)) {
+      for (const p of await processTree(sim.child.pid as number, children)) {
         simRss += await rssMb(p);
       }
       simSamples.push({ tS, rssMb: simRss });

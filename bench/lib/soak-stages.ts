@@ -37,7 +37,10 @@ export function soakManifests(
       id,
       input: { topic: feed, format: 'rubin' },
       deadLetterTopic: `${id}-dlq`,
-      batch: { maxRows: 2000, maxWaitMs: 500 }
+      batch: { maxRows: 1000, maxWaitMs: 500 },
+      // a loaded machine starves workers for seconds: a short session would rebalance them
+      // over and over (an aggregate stage then replays its open windows each time)
+      consumer: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 1000 }
     };
   };
   const outs = (id: string, names: string[]) =>
