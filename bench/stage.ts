@@ -37,6 +37,7 @@ import {
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import { AlertSimulator, RealisticAlerts } from '../sdk/src/simulate/index.js';
 import { kcatPath, kcatRead, type KcatRun } from './lib/kcat.js';
+import { STAGE_SWITCH_SQL } from './lib/stage-sql.js';
 import { BenchReport, fmt, kb, median as medianOf } from './lib/report.js';
 
 const { values: args } = parseArgs({
@@ -67,8 +68,7 @@ const MAX_ROWS = Number(args['max-rows']);
 /** Raw pipe and stage alternate this many times (fresh groups each); each ratio is within a round. */
 const ROUNDS = Number(args.rounds);
 const logger = createLogger({ level: 'error' });
-const SWITCH_SQL =
-  "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN mag < 21.5 THEN 'bright' END";
+const SWITCH_SQL = STAGE_SWITCH_SQL;
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 interface Rate {
