@@ -37,6 +37,8 @@ export type { AvroDecoderOptions } from './decoder-options.js';
 interface Compiled {
   read: TunedReader;
   mapper: SurveyMapper;
+  /** The column builders the reader writes to (kept while the reader is cached). */
+  sinks: Set<unknown>;
 }
 
 /** Rejects the record whose row has an unusable position (readRecord's default). */
@@ -55,6 +57,8 @@ export class AvroAlertDecoder implements AlertDecoder {
   private readonly ztf = new ZtfMapper(this.cols);
   /** Readers by writer schema, within options.schemaCacheBytes (schema-cache.ts). */
   private readonly compiled: ByteLru<string, Compiled | RejectError>;
+  /** A reader was evicted since the last batch: columns only it wrote go after this one. */
+  private evicted = false;
   private rubinDefault: AvroType | RejectError | undefined;
   private rubinCatalog: RubinSchemaCatalog | null | undefined;
 
@@ -62,7 +66,10 @@ export class AvroAlertDecoder implements AlertDecoder {
     readonly format: AlertFormat,
     private readonly options: AvroDecoderOptions = {}
   ) {
-    this.compiled = new ByteLru(options.schemaCacheBytes ?? DEFAULT_COMPILED_SCHEMA_CACHE_BYTES);
+    this.compiled = new ByteLru(
+      options.schemaCacheBytes ?? DEFAULT_COMPILED_SCHEMA_CACHE_BYTES,
+      () => (this.evicted = true)
+    );
   }
 
   workerSpec(): DecoderSpec {
@@ -136,6 +143,16 @@ export class AvroAlertDecoder implements AlertDecoder {
       }
     }
     const batch = this.cols.finish(includeCutouts);
+    if (this.evicted) {
+      this.evicted = false;
+      const keep = new Set<unknown>();
+      for (const c of this.compiled.values()) {
+        if (!(c instanceof RejectError)) {
+          c.sinks.forEach(s => keep.add(s));
+        }
+      }
+      this.cols.retainColumns(keep);
+    }
     const lc = this.cols.lightcurve;
     const points = lc.handed;
     let released = false;
@@ -326,10 +343,16 @@ export class AvroAlertDecoder implements AlertDecoder {
         chars = typeof s === 'string' ? s.length : chars;
         const type = typeof s === 'string' ? parseAvroSchema(s) : s;
         const mapper = this.mapperFor(type);
-        c = {
-          read: compileReader(type, mapper.plan(cut, this.options.columns), mapper.slots),
-          mapper
+        const plan = mapper.plan(cut, this.options.columns);
+        const sinks = new Set<unknown>();
+        const scalar: typeof plan.scalar = (path, kind) => {
+          const t = plan.scalar(path, kind);
+          if (t?.column !== undefined) {
+            sinks.add(t.column);
+          }
+          return t;
         };
+        c = { read: compileReader(type, { ...plan, scalar }, mapper.slots), mapper, sinks };
       } catch (e) {
         c =
           e instanceof RejectError

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { AvroAlertDecoder } from './avro-decoder.js';
-import { httpSchemaSource } from './schema-source.js';
+import { httpSchemaSource, mapSchemaSource } from './schema-source.js';
 import { ByteLru } from './schema-cache.js';
 import { confluent, container, schemaFor } from './testing/own-schema.js';
 
@@ -134,6 +134,41 @@ describe('schema caches bounded by bytes', () => {
       await source.close();
     });
   }, 120_000);
+
+  it('schemas with fields of their own: batches do not widen without end, values land right', async () => {
+    const total = 4000;
+    const source = mapSchemaSource(
+      Object.fromEntries(
+        Array.from({ length: total }, (_, i) => [100_000 + i, schemaFor(100_000 + i, true)])
+      )
+    );
+    const decoder = new AvroAlertDecoder('confluent', {
+      schemaSource: source,
+      schemaCacheBytes: 1 * MiB
+    });
+    let widest = 0;
+    for (let start = 0; start < total; start += 200) {
+      const values = Array.from({ length: 200 }, (_, k) =>
+        confluent(100_000 + start + k, start + k, true)
+      );
+      const res = decoder.decodeBatch(values);
+      expect(res.rejects).toEqual([]);
+      widest = Math.max(widest, res.batch.numCols);
+      for (const k of [0, 99, 199]) {
+        const own = res.batch.getChild(`f${100_000 + start + k}`);
+        expect(own?.get(k)).toBe((start + k) / 2);
+        expect(own?.get(k === 0 ? 1 : 0)).toBeNull();
+      }
+      res.release?.();
+    }
+    const kept = decoder.schemaCacheStats().entries;
+    console.log(
+      `own fields: ${total} schemas, widest batch ${widest} columns, ${kept} readers kept`
+    );
+    // the canonical columns, this batch's 200 own fields and those of the readers still cached;
+    // without dropping evicted readers' columns the last batch has > 4,000
+    expect(widest).toBeLessThan(200 + kept + 40);
+  }, 60_000);
 
   it('container files each with their own schema: compiled readers stay within budget, heap flat', () => {
     const decoder = new AvroAlertDecoder('rubin', { schemaCacheBytes: 4 * MiB });

@@ -92,6 +92,25 @@ export class AlertColumns {
     return fresh;
   }
 
+  /**
+   * Drops the flattened columns whose builder is not in `keep` (the readers that wrote them were
+   * evicted from the decoder's schema cache), so a stream where every schema has fields of its own
+   * does not widen every later batch without end. Only between batches; returns how many went.
+   */
+  retainColumns(keep: ReadonlySet<unknown>): number {
+    if (this.rows !== 0) {
+      return 0;
+    }
+    let dropped = 0;
+    for (const [name, c] of this.extra) {
+      if (!keep.has(c)) {
+        this.extra.delete(name);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** The flattened column `name` if it exists, whatever its type. */
   existingColumn(name: string): ColumnBuilder | undefined {
     return this.reserved.has(name) ? undefined : this.extra.get(name);

@@ -4,8 +4,11 @@
  * framing and single-record container files are written here byte by byte.
  */
 
-/** A small Rubin-shaped writer schema of its own for `id` (its own namespace, doc and field order). */
-export function schemaFor(id: number): string {
+/**
+ * A small Rubin-shaped writer schema of its own for `id` (its own namespace and doc); with
+ * `ownField`, also a diaSource field of its own, `f<id>` (a column of its own once flattened).
+ */
+export function schemaFor(id: number, ownField = false): string {
   return JSON.stringify({
     type: 'record',
     name: 'alert',
@@ -24,7 +27,8 @@ export function schemaFor(id: number): string {
             { name: 'dec', type: 'double' },
             { name: 'midpointMjdTai', type: 'double' },
             { name: 'band', type: 'string' },
-            { name: 'psfFlux', type: ['null', 'float'], default: null }
+            { name: 'psfFlux', type: ['null', 'float'], default: null },
+            ...(ownField ? [{ name: `f${id}`, type: 'double' }] : [])
           ]
         }
       }
@@ -47,8 +51,8 @@ function double(out: number[], v: number): void {
   out.push(...b);
 }
 
-/** The Avro body of alert `i` under schemaFor(any id). */
-export function body(i: number): number[] {
+/** The Avro body of alert `i` under schemaFor(any id, ownField); the own field holds i / 2. */
+export function body(i: number, ownField = false): number[] {
   const out: number[] = [];
   const id = 170_000_000_000_000_000n + BigInt(i);
   zigzag(out, id);
@@ -62,11 +66,14 @@ export function body(i: number): number[] {
   const f = new Uint8Array(4);
   new DataView(f.buffer).setFloat32(0, 1000 + i, true);
   out.push(...f);
+  if (ownField) {
+    double(out, i / 2);
+  }
   return out;
 }
 
-export function confluent(id: number, i: number): Uint8Array {
-  const b = body(i);
+export function confluent(id: number, i: number, ownField = false): Uint8Array {
+  const b = body(i, ownField);
   const out = new Uint8Array(5 + b.length);
   new DataView(out.buffer).setInt32(1, id);
   out.set(b, 5);
