@@ -20,17 +20,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveBootstrapServers } from '../sdk/src/buffer/bootstrap.js';
 import { createLogger } from '../sdk/src/buffer/log.js';
-import { sendRecords } from '../sdk/src/buffer/produce.js';
 import { createTransport } from '../sdk/src/buffer/transport.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { AlertSimulator, RealisticAlerts } from '../sdk/src/simulate/index.js';
 import { parseStageManifest } from '../sdk/src/stage/manifest.js';
 import { StageRunner } from '../sdk/src/stage/runner.js';
 import { BenchReport, fmt, kb } from './lib/report.js';
+import { AlertSender } from './lib/latency-sender.js';
+import { PhaseLog, phaseLine, transactionFloor, type PhaseSummary } from './lib/latency-phases.js';
 
 const { values: args } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'trickle,demo,real' },
+    scenarios: { type: 'string', default: 'floor,trickle,demo,real' },
     rate: { type: 'string', default: '10' },
     'trickle-s': { type: 'string', default: '20' },
     bursts: { type: 'string', default: '3' },
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     'real-burst': { type: 'string', default: '10000' },
     'max-rows': { type: 'string', default: '2000' },
     'max-wait-ms': { type: 'string', default: '100' },
+    'max-bytes': { type: 'string', default: String(8 << 20) },
     partitions: { type: 'string', default: '2' },
     payload: { type: 'string', default: 'full' },
     sweep: { type: 'string' }
@@ -71,8 +73,10 @@ async function withStage<T>(
   maxRows: number,
   fn: (io: {
     send: (values: Uint8Array[], first: number) => Promise<void>;
+    sender: AlertSender;
     seen: Map<number, number>;
     waitFor: (n: number, timeoutMs: number) => Promise<void>;
+    log: PhaseLog;
   }) => Promise<T>
 ): Promise<T> {
   const run = `bench-latency-${randomBytes(4).toString('hex')}`;
@@ -101,9 +105,15 @@ async function withStage<T>(
     outputs,
     payload: args.payload,
     deadLetterTopic: `${run}-dlq`,
-    batch: { maxRows, maxWaitMs: Number(args['max-wait-ms']) }
+    batch: {
+      maxRows,
+      maxWaitMs: Number(args['max-wait-ms']),
+      maxBytes: Number(args['max-bytes'])
+    }
   });
   const runner = await StageRunner.create(manifest, { bootstrapServers: servers, logger });
+  const log = new PhaseLog();
+  runner.onChunk(log.listener);
   const stop = new AbortController();
   const running = runner.run(stop.signal);
   const seen = new Map<number, number>();
@@ -126,14 +136,9 @@ async function withStage<T>(
     },
     { partitionsConcurrently: 8 }
   );
-  const producer = await transport.producer();
-  const send = async (values: Uint8Array[], first: number) => {
-    await sendRecords(
-      producer,
-      values.map((value, i) => ({ topic: input, value, key: String(first + i) })),
-      900_000
-    );
-  };
+  // the survey's producer runs beside the stage, not in its event loop: a thread of its own
+  const sender = await AlertSender.create(servers, input);
+  const send = (values: Uint8Array[], first: number) => sender.send(values, first);
   const waitFor = async (n: number, timeoutMs: number) => {
     const end = Date.now() + timeoutMs;
     while (seen.size < n) {
@@ -144,12 +149,12 @@ async function withStage<T>(
     }
   };
   try {
-    return await fn({ send, seen, waitFor });
+    return await fn({ send, sender, seen, waitFor, log });
   } finally {
     stop.abort();
     await running.catch(() => undefined);
     await runner.close();
-    await producer.close();
+    await sender.close();
     await watcher.close();
     await admin.deleteTopics([input, ...Object.values(outputs), `${run}-dlq`]);
     await admin.close();
@@ -165,6 +170,7 @@ async function warmUp(
   await io.send(values, 1e9);
   await io.waitFor(values.length, 180_000);
   io.seen.clear();
+  io.log.clear();
 }
 
 async function trickle(transport: KafkaTransport, servers: string[], pool: Uint8Array[]) {
@@ -184,7 +190,14 @@ async function trickle(transport: KafkaTransport, servers: string[], pool: Uint8
       void io.send([pool[(i + 200) % pool.length]], i);
     }
     await io.waitFor(n, 60_000);
-    return summarize(sentAt.map((t, i) => io.seen.get(i)! - t));
+    const keys = sentAt.map((_, i) => i);
+    const b = io.log.breakdown(
+      keys,
+      k => sentAt[k],
+      k => io.seen.get(k)!
+    );
+    console.log(`  trickle phases p50/p99 ms: ${phaseLine(b.phases)}`);
+    return { ...summarize(sentAt.map((t, i) => io.seen.get(i)! - t)), ...b };
   });
 }
 
@@ -193,6 +206,10 @@ interface BurstResult extends Latency {
   alertsPerSec: number;
   floorMs: number;
   p99OverFloorMs: number;
+  /** The bench's own producer: burst start → every alert of it acknowledged. */
+  sendMs: number;
+  phases: Record<string, PhaseSummary>;
+  chunks: PhaseSummary & { count: number };
 }
 
 async function bursts(
@@ -208,8 +225,10 @@ async function bursts(
     const out: BurstResult[] = [];
     let first = 0;
     for (const values of batches) {
+      const loaded = await io.sender.load(values); // outside the clock
       const t0 = performance.now();
-      await io.send(values, first);
+      await io.sender.sendLoaded(loaded, first);
+      const sendMs = Math.round(performance.now() - t0);
       await io.waitFor(values.length, 600_000);
       const times = values.map((_, i) => io.seen.get(first + i)!);
       const lo = Math.min(...times);
@@ -217,15 +236,25 @@ async function bursts(
       const alertsPerSec = hi > lo ? (values.length - 1) / ((hi - lo) / 1000) : Infinity;
       const floorMs = (values.length / alertsPerSec) * 1000;
       const lat = summarize(times.map(t => t - t0));
+      const b = io.log.breakdown(
+        values.map((_, i) => first + i),
+        () => t0,
+        k => io.seen.get(k)!
+      );
       out.push({
         ...lat,
         burst: values.length,
         alertsPerSec: Math.round(alertsPerSec),
         floorMs: Math.round(floorMs),
-        p99OverFloorMs: Math.round(lat.p99Ms - floorMs)
+        p99OverFloorMs: Math.round(lat.p99Ms - floorMs),
+        sendMs,
+        ...b
       });
-      console.log(`  burst of ${values.length}: ${JSON.stringify(out.at(-1))}`);
+      const { phases, chunks, ...head } = out.at(-1)!;
+      console.log(`  burst of ${values.length}: ${JSON.stringify(head)}`);
+      console.log(`    chunks ${JSON.stringify(chunks)}; phases p50/p99 ms: ${phaseLine(phases)}`);
       io.seen.clear();
+      io.log.clear();
       first += values.length;
       const rest = intervalS * 1000 - (performance.now() - t0);
       if (rest > 0 && values !== batches.at(-1)) {
@@ -266,8 +295,8 @@ async function main(): Promise<void> {
     statistic:
       'per-alert percentiles over all measured alerts of a scenario; for bursts per burst, the median burst reported',
     clock:
-      'from the send call of the alert (trickle) or the start of its burst (bursts) to the moment a read_committed consumer of the stage outputs receives it (same process clock)',
-    stage: `one worker, cross-match Hipparcos 2″ + SQL switch, transactional, payload ${args.payload}, chunks of ≤ ${args['max-rows']} rows, fetch wait ${args['max-wait-ms']} ms, ${args.partitions} partitions`,
+      'from the send call of the alert (trickle) or the start of its burst (bursts) to the moment a read_committed consumer of the stage outputs receives it (same process clock); the alerts are produced from a worker thread of the bench (the survey producer is not in the stage event loop), a burst handed to it before its clock starts',
+    stage: `one worker, cross-match Hipparcos 2″ + SQL switch, transactional, payload ${args.payload}, chunks of ≤ ${args['max-rows']} rows and ≤ ${kb(Number(args['max-bytes']))}, fetch wait ${args['max-wait-ms']} ms, ${args.partitions} partitions`,
     client: transport.client
   });
   const body: Record<string, unknown> = { kafkaClient: transport.client };
@@ -280,6 +309,26 @@ async function main(): Promise<void> {
   const demoBytes = Math.round(
     demoBatches[0].reduce((n, v) => n + v.length, 0) / demoBatches[0].length
   );
+  if (scenarios.has('floor')) {
+    const topic = `bench-latency-floor-${randomBytes(4).toString('hex')}`;
+    const admin = await transport.admin();
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    try {
+      const f = await transactionFloor(transport, topic, 100);
+      body.transactionFloor = f;
+      console.log(`transaction floor p50/p99 ms: ${phaseLine(f)}`);
+      report.row({
+        benchmark:
+          'latency floor: one transaction alone (1 record + input offset, begin → commit acknowledged)',
+        input: '400-byte record, 100 transactions after 3 warm-ups',
+        figure: `p50 ${fmt(f.total.p50Ms)} ms, p99 ${fmt(f.total.p99Ms)} ms (commit step p50 ${fmt(f.commit.p50Ms)} ms)`,
+        peer: '—'
+      });
+    } finally {
+      await admin.deleteTopics([topic]);
+      await admin.close();
+    }
+  }
   if (scenarios.has('trickle')) {
     const t = await trickle(transport, servers, demoBatches[0]);
     body.trickle = { ratePerSec: Number(args.rate), ...t };

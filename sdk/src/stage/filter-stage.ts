@@ -4,11 +4,10 @@
  * A filter that throws, runs past its time limit or loses its worker sends the chunk's alerts to
  * the dead-letter topic (original bytes, reason, source coordinates) and the stage goes on.
  */
-import type { BufferReject } from '../buffer/reject.js';
 import { deadLetterRecords, sendRecords } from '../buffer/produce.js';
 import type { ConsumedRecord, ProduceRecord, ProducerClient } from '../buffer/transport-types.js';
 import { getDefaultLogger, type Logger } from '../buffer/log.js';
-import { FilterColumnError, FilterTimeoutError } from '../errors.js';
+import { FilterColumnError } from '../errors.js';
 import { droppedCount } from '../filter/routing.js';
 import type { Filter } from '../filter/types.js';
 import type { PartitionObjects, StageObjectState } from '../state/stage-objects.js';
@@ -16,7 +15,15 @@ import type { StageManifest } from './manifest-types.js';
 import type { PartitionHandler, PartitionStart } from './partitions.js';
 import { outputRecords, type PayloadContext } from './payload.js';
 import type { DecodedChunk, StagePipeline } from './pipeline.js';
+import {
+  filterFailureCode,
+  filterRejects,
+  tracebackOf,
+  TRACEBACK_HEADER
+} from './filter-failures.js';
+import type { BufferReject } from '../buffer/reject.js';
 import type { StageCounters } from './stats.js';
+import { startChunkTiming, type ChunkTiming } from './chunk-timing.js';
 
 /**
  * Largest produce request a stage sends inside a transaction: below the broker's default
@@ -37,66 +44,13 @@ export const PARTITIONS_IN_FLIGHT = 2;
  */
 export const DECODE_WORKERS = 1;
 
-/** Dead-letter header carrying a filter's traceback or stack (truncated to 8 KB). */
-export const TRACEBACK_HEADER = 'alertlab-traceback';
+export { TRACEBACK_HEADER, filterFailureCode } from './filter-failures.js';
 
 interface FilterPartition {
   partition: number;
   producer: ProducerClient;
   /** The partition's object state (stages with `objects`). */
   objects?: PartitionObjects;
-}
-
-/** Reason code of a filter failure: 'filter-timeout' or 'filter-error'. */
-export function filterFailureCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return error instanceof FilterTimeoutError || code === 'timeout'
-    ? 'filter-timeout'
-    : 'filter-error';
-}
-
-function tracebackOf(error: unknown): string {
-  const tb = (error as { remoteTraceback?: unknown }).remoteTraceback;
-  const stack = (error as { context?: { stack?: unknown } }).context?.stack;
-  const text =
-    Array.isArray(tb) && tb.length > 0
-      ? tb.join('')
-      : String(stack ?? (error as Error).stack ?? '');
-  return text.slice(0, 8192);
-}
-
-/** Every record that produced rows, as rejects carrying the filter's failure. */
-function filterRejects(
-  topic: string,
-  partition: number,
-  records: ReadonlyArray<ConsumedRecord>,
-  rowIndex: Int32Array,
-  error: unknown
-): BufferReject[] {
-  const code = filterFailureCode(error);
-  const reason = `Filter failed on this batch: ${(error as Error).message}`;
-  const seen = new Set<number>();
-  const out: BufferReject[] = [];
-  for (const r of rowIndex) {
-    if (seen.has(r)) {
-      continue;
-    }
-    seen.add(r);
-    const rec = records[r];
-    out.push({
-      index: r,
-      code,
-      reason,
-      topic,
-      partition,
-      offset: rec.offset,
-      timestampMs: rec.timestampMs,
-      key: rec.key,
-      value: rec.value,
-      headers: rec.headers
-    });
-  }
-  return out;
 }
 
 /** A chunk's routed output: records to send in its transaction, and what to count once committed. */
@@ -155,14 +109,17 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
   private async route(
     state: FilterPartition,
     records: ConsumedRecord[],
-    decoded: DecodedChunk
+    decoded: DecodedChunk,
+    timing: ChunkTiming = startChunkTiming(state.partition, records)
   ): Promise<RoutedChunk> {
+    timing.turnAtMs = performance.now();
     try {
       return await this.routeOnce(
         state,
         records,
         decoded,
-        decoded.ok && decoded.projected === true
+        decoded.ok && decoded.projected === true,
+        timing
       );
     } catch (error) {
       if (!(error instanceof ProjectionTooNarrow)) {
@@ -175,7 +132,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
         error: String(error.cause)
       });
       this.pipeline.widen(); // chunks decoded narrow before this still widen here, one by one
-      return this.routeOnce(state, records, await this.pipeline.decode(records), false);
+      return this.routeOnce(state, records, await this.pipeline.decode(records), false, timing);
     }
   }
 
@@ -183,7 +140,8 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     state: FilterPartition,
     records: ConsumedRecord[],
     decoded: DecodedChunk,
-    projected: boolean
+    projected: boolean,
+    timing: ChunkTiming
   ): Promise<RoutedChunk> {
     const m = this.manifest;
     const topic = m.input.topic;
@@ -197,6 +155,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     if (objects) {
       prepared.batch = objects.batch;
     }
+    timing.enrichedAtMs = performance.now();
     const chunk: RoutedChunk = {
       out: [],
       alerts: prepared.batch.numRows,
@@ -240,6 +199,7 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     if (objects) {
       chunk.out.push(...objects.changelog); // its watermark record must come last
     }
+    timing.routedAtMs = performance.now();
     return chunk;
   }
 
@@ -249,31 +209,50 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     )();
   }
 
-  /** Decode → route now; the returned commit sends the chunk's transaction and counts it. */
-  async prepare(state: FilterPartition, records: ConsumedRecord[]): Promise<() => Promise<void>> {
-    const t0 = performance.now();
+  /**
+   * Decode → route now; the returned commit sends the chunk's transaction and counts it.
+   * `handedAtMs`: when the Kafka client handed the chunk's batch over (performance.now()).
+   */
+  async prepare(
+    state: FilterPartition,
+    records: ConsumedRecord[],
+    handedAtMs?: number
+  ): Promise<() => Promise<void>> {
+    const timing = startChunkTiming(state.partition, records, handedAtMs);
     const decoded = await this.pipeline.decode(records); // shares nothing: not in turns
-    const chunk = await this.exclusive(() => this.route(state, records, decoded));
-    return () => this.commit(state, records, chunk, t0);
+    timing.decodedAtMs = performance.now();
+    const chunk = await this.exclusive(() => this.route(state, records, decoded, timing));
+    return () => this.commit(state, records, chunk, timing);
   }
 
   private async commit(
     state: FilterPartition,
     records: ConsumedRecord[],
     chunk: RoutedChunk,
-    t0: number
+    timing: ChunkTiming
   ): Promise<void> {
     const m = this.manifest;
+    timing.commitStartAtMs = performance.now();
     const tx = await state.producer.transaction();
     try {
-      if (chunk.out.length > 0) {
-        await sendRecords(tx, chunk.out, MAX_REQUEST_BYTES);
-      }
+      // the outputs and the input offsets go into the transaction side by side (their round trips
+      // overlap); it commits only once both are acknowledged, and aborts if either failed
       const next = records[records.length - 1].offset + 1n;
-      await tx.sendOffsets(m.id, [
-        { topic: m.input.topic, partition: state.partition, offset: next }
+      const steps = await Promise.allSettled([
+        (chunk.out.length > 0
+          ? sendRecords(tx, chunk.out, MAX_REQUEST_BYTES)
+          : Promise.resolve()
+        ).then(() => (timing.producedAtMs = performance.now())),
+        tx.sendOffsets(m.id, [{ topic: m.input.topic, partition: state.partition, offset: next }])
       ]);
+      for (const step of steps) {
+        if (step.status === 'rejected') {
+          throw step.reason;
+        }
+      }
+      timing.offsetsAtMs = performance.now();
       await tx.commit();
+      timing.committedAtMs = performance.now();
     } catch (error) {
       this.counters.aborts++;
       await tx.abort().catch(() => undefined);
@@ -292,7 +271,8 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
       c.filterErrors++;
       c.addDeadLetters(chunk.failed.code, chunk.failed.count);
     }
-    c.observeLatency(performance.now() - t0);
+    c.observeLatency(timing.committedAtMs - timing.startedAtMs);
+    c.observeChunk(timing);
   }
 
   async close(): Promise<void> {}

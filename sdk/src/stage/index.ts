@@ -33,4 +33,6 @@ export type { WindowResult, WindowSpec } from './windows.js';
 export { nightOf, parseArchiveFileName } from './archive-stage.js';
 export { transactionalIdOf } from './partitions.js';
 export { LATENCY_BUCKETS_MS } from './stats.js';
-export type { StageStats } from './stats.js';
+export type { PhaseTotals, StageStats } from './stats.js';
+export { CHUNK_PHASES, chunkPhases } from './chunk-timing.js';
+export type { ChunkPhase, ChunkTiming } from './chunk-timing.js';

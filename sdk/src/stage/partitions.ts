@@ -29,6 +29,7 @@ import type {
   KafkaTransport,
   ProducerClient
 } from '../buffer/transport-types.js';
+import { chunkEnds } from './chunking.js';
 import { CommitChain } from './commit-chain.js';
 
 /** What a handler knows about a partition it (re)starts. */
@@ -51,7 +52,7 @@ export interface PartitionHandler<S> {
    * commit. A partition's commits run one after another, each only once the one before succeeded,
    * while the next chunk is fetched and prepared. @default undefined (`process` is used)
    */
-  prepare?(state: S, records: ConsumedRecord[]): Promise<() => Promise<void>>;
+  prepare?(state: S, records: ConsumedRecord[], handedAtMs?: number): Promise<() => Promise<void>>;
   /** The partition is revoked or reset: release its state (uncommitted work is abandoned). */
   close(state: S): Promise<void>;
 }
@@ -61,6 +62,8 @@ export interface PartitionedConsumerOptions {
   topic: string;
   groupId: string;
   maxRows: number;
+  /** Input bytes per chunk at most (see chunking.ts). @default 8 MiB */
+  maxBytes?: number;
   maxWaitMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -265,6 +268,7 @@ export class PartitionedConsumer<S> {
 
   private async onBatch(batch: FetchedBatch): Promise<void> {
     const o = this.options;
+    const handedAtMs = performance.now();
     if (batch.topic !== o.topic || batch.records.length === 0 || this.stopped) {
       return;
     }
@@ -286,11 +290,13 @@ export class PartitionedConsumer<S> {
       return;
     }
     const records = all[0].offset >= slot.floor ? all : all.filter(r => r.offset >= slot.floor);
-    for (let start = 0; start < records.length; start += o.maxRows) {
+    let start = 0;
+    for (const end of chunkEnds(records, o.maxRows, o.maxBytes ?? 8 << 20)) {
       if (!batch.isRunning() || batch.isStale() || slot.fresh || this.stopped) {
         return;
       }
-      const chunk = records.length <= o.maxRows ? records : records.slice(start, start + o.maxRows);
+      const chunk = end - start === records.length ? records : records.slice(start, end);
+      start = end;
       try {
         if (this.handler.prepare === undefined) {
           await this.handler.process(slot.state as S, chunk, batch);
@@ -298,7 +304,7 @@ export class PartitionedConsumer<S> {
           // The chunk's preparation starts now (its decode runs in a worker thread) and nobody
           // waits for it here: the Kafka client fetches the next batch meanwhile. Its commit
           // starts once it is prepared and the chunk before it has committed.
-          const prepared = this.handler.prepare(slot.state as S, chunk);
+          const prepared = this.handler.prepare(slot.state as S, chunk, handedAtMs);
           prepared.catch(() => undefined); // awaited by the commit, or abandoned with it
           await slot.commits.settle(); // the chunk before commits first, or this one never does
           if (!batch.isRunning() || batch.isStale() || slot.fresh || this.stopped) {

@@ -24,6 +24,7 @@ import { PartitionedConsumer, type PartitionHandler } from './partitions.js';
 import { StagePipeline } from './pipeline.js';
 import { createStageFilter } from './stage-filter.js';
 import { StageCounters, type StageStats } from './stats.js';
+import type { ChunkTiming } from './chunk-timing.js';
 import { StageObjectState } from '../state/stage-objects.js';
 import { startStageNotifiers } from '../notify/stage-notify.js';
 
@@ -101,6 +102,7 @@ export class StageRunner {
         topic: m.input.topic,
         groupId: m.id,
         maxRows: m.batch.maxRows,
+        maxBytes: m.batch.maxBytes,
         maxWaitMs: m.batch.maxWaitMs,
         sessionTimeoutMs: m.consumer.sessionTimeoutMs,
         heartbeatIntervalMs: m.consumer.heartbeatIntervalMs,
@@ -134,6 +136,14 @@ export class StageRunner {
   /** Counters so far (in, out per output, dead letters, latency histogram...). */
   stats(): StageStats {
     return this.counters.snapshot();
+  }
+
+  /**
+   * Hears each committed chunk's timing (filter stages: where its time went, see
+   * chunk-timing.ts); returns the unsubscribe.
+   */
+  onChunk(listener: (timing: ChunkTiming) => void): () => void {
+    return this.counters.onChunk(listener);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,8 @@
-/** Stage counters: records in, alerts out per output, dead letters, and a batch latency histogram. */
+/**
+ * Stage counters: records in, alerts out per output, dead letters, a batch latency histogram, and
+ * where a filter stage's chunks spend their time (chunk-timing.ts).
+ */
+import { CHUNK_PHASES, chunkPhases, type ChunkPhase, type ChunkTiming } from './chunk-timing.js';
 
 /** Upper bounds (ms) of the latency histogram buckets; the last bucket is unbounded. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000];
@@ -32,6 +36,14 @@ export interface StageStats {
   uptimeMs: number;
   /** Kind-specific counters (late records, windows emitted, files written...). */
   extra: Record<string, number>;
+  /** Per phase of a committed chunk (filter stages): chunks, total and largest ms. */
+  phases: Record<string, PhaseTotals>;
+}
+
+export interface PhaseTotals {
+  chunks: number;
+  sumMs: number;
+  maxMs: number;
 }
 
 /** Mutable counters behind {@link StageStats}. */
@@ -51,6 +63,8 @@ export class StageCounters {
   readonly extra = new Map<string, number>();
   private readonly buckets = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   private readonly started = Date.now();
+  private readonly phases = new Map<ChunkPhase, PhaseTotals>();
+  private readonly chunkListeners = new Set<(timing: ChunkTiming) => void>();
 
   constructor(
     readonly stageId: string,
@@ -80,6 +94,27 @@ export class StageCounters {
     this.buckets[i]++;
   }
 
+  /** Adds a committed chunk's phases; listeners (if any) hear its timing. */
+  observeChunk(timing: ChunkTiming): void {
+    const d = chunkPhases(timing);
+    for (const phase of CHUNK_PHASES) {
+      const t = this.phases.get(phase) ?? { chunks: 0, sumMs: 0, maxMs: 0 };
+      t.chunks++;
+      t.sumMs += d[phase];
+      t.maxMs = Math.max(t.maxMs, d[phase]);
+      this.phases.set(phase, t);
+    }
+    for (const listener of this.chunkListeners) {
+      listener(timing);
+    }
+  }
+
+  /** Hears every committed chunk's timing; returns the unsubscribe. */
+  onChunk(listener: (timing: ChunkTiming) => void): () => void {
+    this.chunkListeners.add(listener);
+    return () => void this.chunkListeners.delete(listener);
+  }
+
   snapshot(): StageStats {
     return {
       stageId: this.stageId,
@@ -102,7 +137,8 @@ export class StageCounters {
       partitions: [...this.partitions],
       startedAt: new Date(this.started).toISOString(),
       uptimeMs: Date.now() - this.started,
-      extra: Object.fromEntries(this.extra)
+      extra: Object.fromEntries(this.extra),
+      phases: Object.fromEntries([...this.phases].map(([k, v]) => [k, { ...v }]))
     };
   }
 }
