@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import { commonConfig, type ConfluentModule, type KjsConsumer, type KjsMessage } from './client.js';
+import { accountExternalMemoryInHeapLimit } from './gc.js';
 
 /** librdkafka's "assign partitions" rebalance event. */
 const ERR_ASSIGN_PARTITIONS = -175;
@@ -69,6 +70,8 @@ export function createConsumer(
   ctx: Record<string, unknown>
 ): T.ConsumerClient {
   const groupId = opts.groupId;
+  // every fetched value is a Buffer of its own: see gc.ts
+  accountExternalMemoryInHeapLimit();
   const assignmentListeners = new Set<(a: Record<string, number[]>) => void>();
   const disconnectListeners = new Set<() => void>();
   const crashListeners = new Set<(error: Error, restarting: boolean) => void>();
