@@ -122,7 +122,8 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
     },
     '/metrics': {
       get: {
-        summary: 'Prometheus metrics per stage',
+        summary:
+          'Prometheus metrics per stage (a user: their own stages; admins and the metrics role: all)',
         responses: {
           '200': {
             description: 'Text format 0.0.4',
@@ -149,6 +150,9 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
         responses: {
           '201': ok('Deployed'),
           ...common,
+          '403': error(
+            "Another user's stage, or a watchlist/watchmap that is neither yours nor shared"
+          ),
           '409': error('Output topic conflicts with an earlier version'),
           '413': error('Body too large'),
           '422': error(

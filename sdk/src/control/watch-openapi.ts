@@ -10,6 +10,15 @@ const ok = (description: string): Obj => ({
   content: { 'application/json': { schema: { type: 'object' } } }
 });
 const auth = { '401': err('Missing or wrong bearer token') };
+const denied = { '403': err("Another user's (only its owner or an admin may change it)") };
+const shared = {
+  name: 'shared',
+  in: 'query',
+  required: false,
+  description:
+    'true: every user may read it and use it in a stage (default: private, or as it was)',
+  schema: { type: 'string', enum: ['true', 'false'] }
+};
 const name = {
   name: 'name',
   in: 'path',
@@ -28,7 +37,8 @@ const upload = {
 export const WATCH_OPENAPI_PATHS: Obj = {
   '/watchlists': {
     get: {
-      summary: 'Watchlists (name, sources, version, maxRadiusArcsec)',
+      summary:
+        'Watchlists you may use (yours and shared; admins: all): name, sources, version, maxRadiusArcsec, owner, shared',
       responses: { '200': ok('Lists'), ...auth }
     }
   },
@@ -36,20 +46,21 @@ export const WATCH_OPENAPI_PATHS: Obj = {
     post: {
       summary:
         'Add a watchlist (name, ra, dec, radius in arcsec; CSV, VOTable or JSON; ?radius= default)',
-      parameters: [name],
+      parameters: [name, shared],
       requestBody: upload,
       responses: {
         '201': ok('Added'),
         '400': err('Bad list'),
         ...auth,
+        ...denied,
         '409': err('Exists: PUT replaces')
       }
     },
     put: {
       summary: 'Add or replace a watchlist (running stages switch between batches)',
-      parameters: [name],
+      parameters: [name, shared],
       requestBody: upload,
-      responses: { '200': ok('Stored'), '400': err('Bad list'), ...auth }
+      responses: { '200': ok('Stored'), '400': err('Bad list'), ...auth, ...denied }
     },
     delete: {
       summary: 'Remove a watchlist',
@@ -58,13 +69,15 @@ export const WATCH_OPENAPI_PATHS: Obj = {
         '200': ok('Removed'),
         '400': err('Bad name'),
         ...auth,
+        ...denied,
         '404': err('No such list')
       }
     }
   },
   '/watchmaps': {
     get: {
-      summary: 'Watchmaps (name, depth, skyFraction, cells, version)',
+      summary:
+        'Watchmaps you may use (yours and shared; admins: all): name, depth, skyFraction, cells, version, owner, shared',
       responses: { '200': ok('Maps'), ...auth }
     }
   },
@@ -72,7 +85,7 @@ export const WATCH_OPENAPI_PATHS: Obj = {
     put: {
       summary:
         'Add or replace a watchmap: MOC JSON or FITS, or {cone: {ra, dec, radiusDeg}, depth}, {polygon: [[ra, dec], ...], depth}, {healpix: {order, cells}}',
-      parameters: [name],
+      parameters: [name, shared],
       requestBody: {
         required: true,
         content: {
@@ -80,7 +93,7 @@ export const WATCH_OPENAPI_PATHS: Obj = {
           'application/fits': { schema: { type: 'string' } }
         }
       },
-      responses: { '200': ok('Stored'), '400': err('Bad map'), ...auth }
+      responses: { '200': ok('Stored'), '400': err('Bad map'), ...auth, ...denied }
     },
     delete: {
       summary: 'Remove a watchmap',
@@ -89,6 +102,7 @@ export const WATCH_OPENAPI_PATHS: Obj = {
         '200': ok('Removed'),
         '400': err('Bad name'),
         ...auth,
+        ...denied,
         '404': err('No such map')
       }
     }
