@@ -41,6 +41,8 @@ export interface SoakOptions {
   watchlistSources?: number;
   bootstrapServers: string;
   log?: (line: string) => void;
+  /** Deploy the stages at once (the gates run side by side) instead of one after another. @default false */
+  parallelDeploy?: boolean;
   /** Ends the run early (results so far, then the usual clean-up). */
   signal?: AbortSignal;
 }
@@ -140,7 +142,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await new Promise(r => (seed.child.exitCode === null ? seed.child.once('exit', r) : r(0)));
     log(`feed ${feed}: seed visit produced; deploying stages`);
     const manifests = soakManifests(tag, feed, { watchlistPath });
-    for (const m of manifests) {
+    const deploy = async (m: (typeof manifests)[number]): Promise<void> => {
       const t0 = Date.now();
       await client.request('POST', '/stages', {
         manifest: m.manifest,
@@ -149,6 +151,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       });
       ids.push(m.manifest.id as string);
       log(`deployed ${m.kind} (${m.manifest.id}) in ${Date.now() - t0} ms`);
+    };
+    if (o.parallelDeploy === true) {
+      const settled = await Promise.allSettled(manifests.map(deploy));
+      const failed = settled.find(r => r.status === 'rejected');
+      if (failed) {
+        throw failed.reason;
+      }
+    } else {
+      for (const m of manifests) {
+        await deploy(m);
+      }
     }
     sim = startSimulator(feed, o);
     await sim.firstVisit;
