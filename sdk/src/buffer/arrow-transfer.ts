@@ -38,14 +38,31 @@ export interface BatchTransfer {
   schemaKey: string;
   /** The schema as IPC (an empty table), the first time this schema id is sent. */
   schemaIpc?: Uint8Array;
+  /** Schema ids the sender no longer uses: the receiver drops them after this batch. */
+  drop?: number[];
   root: DataNode;
 }
 
-/** The sending side: remembers which schemas it has sent. */
+/** Schemas a sender names by number at once (least recently used dropped by both sides). */
+export const MAX_SENT_SCHEMAS = 64;
+
+/**
+ * The sending side: remembers which schemas it has sent, at most `maxSchemas` (a stream whose
+ * column set changes batch after batch must not grow either side without end).
+ */
 export class BatchSender {
   private readonly ids = new Map<string, number>();
   /** Ids are never reused, not even after forget(): the receiver may hold any id sent before. */
   private lastId = 0;
+  /** Ids evicted here that the receiver has not been told to drop yet. */
+  private dropped: number[] = [];
+
+  constructor(private readonly maxSchemas = MAX_SENT_SCHEMAS) {}
+
+  /** Schemas named by number now. */
+  get size(): number {
+    return this.ids.size;
+  }
 
   /** The batch as a message, and the ArrayBuffers to transfer with it. */
   pack(batch: RecordBatch): { message: BatchTransfer; transfer: ArrayBuffer[] } | undefined {
@@ -57,8 +74,15 @@ export class BatchSender {
     let schemaIpc: Uint8Array | undefined;
     if (schemaId === undefined) {
       schemaId = ++this.lastId;
-      this.ids.set(key, schemaId);
       schemaIpc = tableToIPC(new Table(batch.schema), 'stream');
+    } else {
+      this.ids.delete(key); // re-inserted below: the most recently used
+    }
+    this.ids.set(key, schemaId);
+    while (this.ids.size > this.maxSchemas) {
+      const [oldest, id] = this.ids.entries().next().value as [string, number];
+      this.ids.delete(oldest);
+      this.dropped.push(id);
     }
     const owned = new Set<ArrayBuffer>();
     const copyOrKeep = (v: View | undefined): View | undefined => {
@@ -86,14 +110,19 @@ export class BatchSender {
       children: d.children.map(node)
     });
     const message: BatchTransfer = { schemaId, schemaKey: key, schemaIpc, root: node(batch.data) };
+    if (this.dropped.length > 0) {
+      message.drop = this.dropped;
+      this.dropped = [];
+    }
     return { message, transfer: [...owned] };
   }
 
   /** The message carrying a new schema was not delivered: send that schema again next time. */
   forget(message: BatchTransfer): void {
-    if (message.schemaIpc !== undefined) {
+    if (message.schemaIpc !== undefined && this.ids.get(message.schemaKey) === message.schemaId) {
       this.ids.delete(message.schemaKey);
     }
+    this.dropped.push(...(message.drop ?? [])); // not told: tell with the next
   }
 }
 
@@ -101,11 +130,19 @@ export class BatchSender {
 export class BatchReceiver {
   private readonly schemas = new Map<number, Schema>();
 
+  /** Schemas held now. */
+  get size(): number {
+    return this.schemas.size;
+  }
+
   unpack(message: BatchTransfer): RecordBatch {
     if (message.schemaIpc !== undefined) {
       this.schemas.set(message.schemaId, tableFromIPC(message.schemaIpc).schema);
     }
     const schema = this.schemas.get(message.schemaId);
+    for (const id of message.drop ?? []) {
+      this.schemas.delete(id);
+    }
     if (schema === undefined) {
       throw new Error(`Batch transfer: schema ${message.schemaId} was never sent.`);
     }
