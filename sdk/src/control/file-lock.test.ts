@@ -45,8 +45,16 @@ describe('withFileLock', () => {
     await expect(withFileLock(file, async () => 1, { timeoutMs: 300 })).rejects.toThrow(
       /Could not lock .* within 300 ms/
     );
-    // ...unless it is older than staleMs
+    // a live holder here is never broken by age; one of another host is, after staleMs
     await new Promise(r => setTimeout(r, 60));
-    expect(await withFileLock(file, async () => 2, { staleMs: 50 })).toBe(2);
+    await expect(
+      withFileLock(file, async () => 2, { staleMs: 50, timeoutMs: 200 })
+    ).rejects.toThrow(/Could not lock/);
+    await writeFile(
+      `${file}.lock`,
+      JSON.stringify({ pid: process.pid, host: 'elsewhere', atMs: Date.now() })
+    );
+    await new Promise(r => setTimeout(r, 60));
+    expect(await withFileLock(file, async () => 3, { staleMs: 50 })).toBe(3);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * An exclusive lock file for read-modify-write of small shared files (the users file, the watch
  * owners file) by several processes at once: `<file>.lock` is created with O_EXCL and holds the
- * holder's pid and start time. A lock whose holder is dead (same machine) or that is older than
- * `staleMs` is broken — under a second O_EXCL file (`<file>.lock.break`), so two waiters never
+ * holder's pid and start time. A lock whose holder is dead (same machine), or of another machine
+ * and older than `staleMs`, is broken — under a second O_EXCL file (`<file>.lock.break`), so two waiters never
  * both break it and one of them remove the other's fresh lock.
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 export interface FileLockOptions {
   /** Give up after this long (an error naming the lock file). @default 20000 */
   timeoutMs?: number;
-  /** A lock held longer than this is taken as abandoned. @default 30000 */
+  /** A lock of another host (or unreadable) older than this is taken as abandoned. @default 30000 */
   staleMs?: number;
 }
 
@@ -79,9 +79,11 @@ async function breakIfStale(lock: string, staleMs: number): Promise<boolean> {
     return true;
   }
   const h = seen.holder;
-  const dead =
-    h !== undefined && h.host === hostname() && typeof h.pid === 'number' && !alive(h.pid);
-  if (!dead && (await ageMs(lock)) < staleMs) {
+  const here = h !== undefined && h.host === hostname() && typeof h.pid === 'number';
+  // a holder on this machine is judged by its pid alone (a long upload may hold the lock for
+  // minutes); one elsewhere, or a lock file without a holder, by its age
+  const abandoned = here ? !alive(h.pid) : (await ageMs(lock)) >= staleMs;
+  if (!abandoned) {
     return false;
   }
   const breaker = `${lock}.break`;
