@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
-ALL=(decode crossmatch bridge simulate attach "stage --input realistic" "stage --input real"
+ALL=(decode crossmatch crossmatch_python bridge simulate attach "stage --input realistic" "stage --input real"
   "stage --input small" "stage --input demo" "stage --input realistic --payload thin" latency cone
   promote render backtest-archive)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
