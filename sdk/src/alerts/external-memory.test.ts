@@ -1,5 +1,5 @@
 /**
- * The V8 setting the confluent consumer makes (gc.ts), in processes of their own (a V8 flag is
+ * The V8 setting the confluent consumer and the alert columns make (external-memory.ts), in processes of their own (a V8 flag is
  * process-wide): a stream of 240 KB Buffers, as the package hands over fetched alerts, with a
  * window of 50 alive, brings full mark-compacts under V8's default (one per 64 MB) and none or
  * almost none with the setting — which also stops being made when the environment opts out.
@@ -15,7 +15,7 @@ const run = promisify(execFile);
 
 const SCRIPT = `
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { accountExternalMemoryInHeapLimit } from ${JSON.stringify(join(HERE, 'gc.ts'))};
+import { accountExternalMemoryInHeapLimit } from ${JSON.stringify(join(HERE, 'external-memory.ts'))};
 const applied = accountExternalMemoryInHeapLimit();
 let major = 0;
 const obs = new PerformanceObserver(list => {
@@ -50,7 +50,7 @@ async function churn(env: Record<string, string>) {
   };
 }
 
-describe('external memory in the heap limit (confluent consumer)', () => {
+describe('external memory in the heap limit', () => {
   it('470 MB of 240 KB Buffers: full collections under the default, (almost) none with the setting', async () => {
     const [withFlag, without] = await Promise.all([
       churn({ ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT: '' }),

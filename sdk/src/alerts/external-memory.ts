@@ -1,14 +1,16 @@
 /**
- * Garbage collection in a process that consumes real-size records through librdkafka. The package
- * copies every record's value into a Buffer of its own (100–250 KB for a Rubin alert), memory V8
- * counts as external. By default V8 starts a full mark-compact of the whole heap each time
- * external memory grows 64 MB past the last one: every ~270 alerts, whatever the heap's size — a
- * quarter of a consume → produce pipe's CPU went to marking (perf, 3,000 alerts of 238 KB). With
- * V8's `--external-memory-accounted-in-global-limit` external memory counts toward the heap's
- * global limit instead: a third as many full collections; on bench/stage.ts (5,000 alerts of
- * 238 KB, load ~40, A/B in the same minutes) ~20 % less CPU per alert for both the raw pipe and the
- * stage, peak RSS +15 % on the pipe. The flag is process-wide and set once, when the first
- * confluent consumer is made; ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT=0 keeps V8's default.
+ * Garbage collection in processes that hold real-size alerts: memory V8 counts as external. The
+ * confluent client copies every fetched value into a Buffer of its own (100–250 KB for a Rubin
+ * alert), and a decoded batch's lightcurve is one fresh ArrayBuffer (~36 MB per 1,000 realistic
+ * alerts). By default V8 starts a full mark-compact of the whole heap each time external memory
+ * grows 64 MB past the last one (every ~270 fetched alerts, every other decoded batch), whatever
+ * the heap's size: a quarter of a consume → produce pipe's CPU went to marking (perf, 3,000
+ * alerts of 238 KB). With V8's `--external-memory-accounted-in-global-limit` external memory
+ * counts toward the heap's global limit instead: a third as many full collections; A/B in the
+ * same minutes (load ~40): bench/stage.ts raw pipe and stage ~20 % less CPU per alert (peak RSS
+ * +15 % on the pipe), decode of distinct realistic alerts ~20 % less CPU. The flag is
+ * process-wide, set once, by the first confluent consumer or alert decoder's columns made;
+ * ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT=0 keeps V8's default.
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -16,6 +16,7 @@ import {
 } from './columns.js';
 import { LightcurveColumn } from './lightcurve.js';
 import { BinaryColumn, Utf8Column } from './varlen.js';
+import { accountExternalMemoryInHeapLimit } from '../external-memory.js';
 
 /** Makes the builder for an Avro scalar kind. */
 export function builderForKind(kind: ScalarKind): ColumnBuilder {
@@ -39,6 +40,10 @@ export function builderForKind(kind: ScalarKind): ColumnBuilder {
 }
 
 export class AlertColumns {
+  constructor() {
+    // each finished batch's lightcurve is fresh external memory: see external-memory.ts
+    accountExternalMemoryInHeapLimit();
+  }
   readonly survey = new Utf8Column();
   readonly alertId = new Int64Column();
   readonly objectId = new Utf8Column();

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { wrapError } from '../transport-errors.js';
 import type * as T from '../transport-types.js';
 import { commonConfig, type ConfluentModule, type KjsConsumer, type KjsMessage } from './client.js';
-import { accountExternalMemoryInHeapLimit } from './gc.js';
+import { accountExternalMemoryInHeapLimit } from '../../alerts/external-memory.js';
 
 /** librdkafka's "assign partitions" rebalance event. */
 const ERR_ASSIGN_PARTITIONS = -175;
@@ -70,7 +70,7 @@ export function createConsumer(
   ctx: Record<string, unknown>
 ): T.ConsumerClient {
   const groupId = opts.groupId;
-  // every fetched value is a Buffer of its own: see gc.ts
+  // every fetched value is a Buffer of its own: see alerts/external-memory.ts
   accountExternalMemoryInHeapLimit();
   const assignmentListeners = new Set<(a: Record<string, number[]>) => void>();
   const disconnectListeners = new Set<() => void>();
