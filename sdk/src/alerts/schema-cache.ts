@@ -27,7 +27,7 @@ export function textBytes(s: string): number {
  * Estimated heap bytes of a reader compiled from a schema of `schemaChars` characters: the
  * generated source, its bytecode and closures, the parsed schema it keeps. Measured here (heap
  * after GC per reader): ~3.5 KB for a 1.6 K-character Rubin-shaped schema once run, ~74 KB for
- * Rubin lsst.v10 (38 K characters) compiled; the estimate errs high (schema-cache.test.ts checks
+ * Rubin lsst.v10 (38 K characters) compiled; the estimate errs high (schema-cache-files.test.ts checks
  * it does not count less than the heap holds).
  */
 export function compiledReaderBytes(schemaChars: number): number {
