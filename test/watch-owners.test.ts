@@ -134,6 +134,19 @@ describe('watch owners, stage references and notification destinations', () => {
     const use = (watch: Record<string, unknown>) => ({ watch });
     // past the checks, a deploy stops at the missing input topic (422)
     expect((await deploy('bob', use({ watchlists: ['al-private'] }))).status).toBe(403);
+    const backtest = await call(
+      'bob',
+      'POST',
+      '/stages/backtest',
+      JSON.stringify({
+        manifest: {
+          input: { topic: 'wo-no-such-topic-5e1c', format: 'json' },
+          filter: { language: 'sql', kind: 'yesno', source: "in_watchlist('al-private')" },
+          watch: { watchlists: ['al-private'] }
+        }
+      })
+    );
+    expect(backtest.status).toBe(403);
     expect((await deploy('bob', use({ watchmaps: ['am-shared'] }))).status).toBe(422);
     expect((await deploy('bob', use({ watchmaps: '*' }))).status).toBe(403);
     const other = use({ watchmaps: ['am-shared'], watchmapDir: dirs.root });

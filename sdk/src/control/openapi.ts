@@ -168,6 +168,7 @@ export function openApiDocument(serverUrl: string, withStages = true): Obj {
         responses: {
           '200': ok('Evidence'),
           ...common,
+          '403': error('A watchlist/watchmap that is neither yours nor shared'),
           '413': error('Body too large'),
           '422': error('Refused by the backtest gate')
         }
