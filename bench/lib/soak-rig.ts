@@ -84,7 +84,7 @@ export interface SoakResult {
   load: Array<{ tS: number; loadavg: number[] }>;
 }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
 /** Random sources over the sky (name, ra, dec, radius 2–10″). */
 async function makeWatchlist(path: string, n: number): Promise<void> {
@@ -195,13 +195,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
             processes++;
           }
         }
-        const st = await client.request<{ recordsIn?: number | string }>('GET', `/stages/${s.id}`);
+        // the status may hang while the machine is out of memory: the RSS sample must not wait
+        const prev = s.samples.at(-1)?.recordsIn ?? 0;
+        const st = await Promise.race([
+          client
+            .request<{ recordsIn?: number | string }>('GET', `/stages/${s.id}`)
+            .catch(() => ({ recordsIn: prev })),
+          sleep(5000).then(() => ({ recordsIn: prev }))
+        ]);
         s.samples.push({
           tS,
           workerRssMb: worker,
           treeRssMb: tree,
           processes,
-          recordsIn: Number(st.recordsIn ?? 0)
+          recordsIn: Number(st.recordsIn ?? prev)
         });
       }
       controllerSamples.push({ tS, rssMb: process.memoryUsage().rss / 2 ** 20 });
