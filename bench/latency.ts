@@ -2,6 +2,7 @@
  * Latency benchmark: produce → visible to a read_committed consumer downstream of one stage
  * worker (cross-match against Hipparcos at 2″ + SQL switch, transactional, exactly once), per
  * alert, on this machine. Scenarios, each on fresh topics and a fresh stage:
+ *  - floor: one transaction alone (1 record + an input offset), begin → commit acknowledged;
  *  - trickle: alerts one at a time at --rate per second (default 10/s for 20 s);
  *  - demo bursts: --bursts visits of 10,000 simulator alerts (the demo's) every --interval-s (39 s;
  *    `--interval-s 5` is the stress mode); an alert's clock starts when its burst starts (Rubin
@@ -10,8 +11,12 @@
  * For bursts, the stage's own rate in the same run sets a floor: burst ÷ (alerts/s between the
  * first and last visible alert); the figure to watch is p99 − floor. `--sweep 1000,2000,5000`
  * repeats the demo bursts for each chunk size (the latency-vs-throughput curve in the JSON).
- * Run: `node --import tsx bench/latency.ts [--scenarios trickle,demo,real] [--max-rows 2000]
- * [--max-wait-ms 100] [--payload full|thin]`. Writes bench/results/latency.json.
+ * Every scenario also reports where the time went, per alert (p50/p99 of each phase):
+ * fetch (sent → handed to the stage), the stage's chunk phases (sdk/src/stage/chunk-timing.ts)
+ * and visible (committed → received downstream); the alerts come from a producer process of
+ * their own (the survey is not the stage's event loop).
+ * Run: `node --import tsx bench/latency.ts [--scenarios floor,trickle,demo,real] [--max-rows 2000]
+ * [--max-bytes 8388608] [--max-wait-ms 100] [--payload full|thin]`. Writes bench/results/latency.json.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
