@@ -235,16 +235,20 @@ export class FilterStageHandler implements PartitionHandler<FilterPartition> {
     timing.commitStartAtMs = performance.now();
     const tx = await state.producer.transaction();
     try {
-      // the outputs and the input offsets go into the transaction side by side (their round trips
-      // overlap); it commits only once both are acknowledged, and aborts if either failed
+      // the outputs and the input offsets go into the transaction side by side where the client
+      // allows it (their round trips overlap), else one after the other; it commits only once both
+      // are acknowledged, and aborts if either failed
       const next = records[records.length - 1].offset + 1n;
-      const steps = await Promise.allSettled([
+      const produce = () =>
         (chunk.out.length > 0
           ? sendRecords(tx, chunk.out, MAX_REQUEST_BYTES)
           : Promise.resolve()
-        ).then(() => (timing.producedAtMs = performance.now())),
-        tx.sendOffsets(m.id, [{ topic: m.input.topic, partition: state.partition, offset: next }])
-      ]);
+        ).then(() => (timing.producedAtMs = performance.now()));
+      const offsets = () =>
+        tx.sendOffsets(m.id, [{ topic: m.input.topic, partition: state.partition, offset: next }]);
+      const steps = tx.concurrentSends
+        ? await Promise.allSettled([produce(), offsets()])
+        : await Promise.allSettled([produce().then(offsets)]);
       for (const step of steps) {
         if (step.status === 'rejected') {
           throw step.reason;
