@@ -5,6 +5,7 @@
  * inside its sandbox, and prints one `RESULT{...}` line. With `--expect-refusal` (started under
  * the seccomp launcher, where no namespace can be made) it only records how loading failed.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,28 @@ import { Float64, Table, vectorFromArray } from 'apache-arrow';
 import { alertlabHome } from '../sdk/src/catalog/paths.js';
 import { loadTypeScriptFilter } from '../sdk/src/filter/factories.js';
 import { PythonFilterHost } from '../sdk/src/filter/python-host.js';
-import { REPO_ROOT, sandboxMode } from '../sdk/src/filter/sandbox.js';
+import { REPO_ROOT, sandboxMode, sandboxed } from '../sdk/src/filter/sandbox.js';
 
 const python = join(REPO_ROOT, '.venv', 'bin', 'python');
 const batch = new Table({ mag: vectorFromArray([15, 16, 17], new Float64()) }).batches[0];
+// --write-kept DIR: a folder the account owns, kept for the worker (as a checkout of its own
+// would be): the account writes it, the sandboxed worker must not (read-only bind, fail closed)
+const kept = process.argv.indexOf('--write-kept');
+if (kept > 0) {
+  const target = process.argv[kept + 1];
+  writeFileSync(join(target, 'by-account'), 'x');
+  const w = sandboxed(
+    sandboxMode(),
+    '/bin/sh',
+    ['-c', 'echo x > "$0/by-filter" && echo WROTE', target],
+    { memoryMb: 512 },
+    { keep: [target], writable: [] }
+  );
+  const r = spawnSync(w.command, w.args, { encoding: 'utf8', timeout: 30_000 });
+  const result = { mode: sandboxMode(), status: r.status, out: r.stdout, err: r.stderr };
+  console.log('RESULT' + JSON.stringify(result));
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), 'alertlab-account-'));
 const home = alertlabHome();
 mkdirSync(home, { recursive: true, mode: 0o700 });

@@ -20,7 +20,15 @@
  * own mount script), as a machine installing them for every account would.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -175,6 +183,22 @@ describe.skipIf(!ready)(`the filter sandbox under a normal account${skipWhy}`, (
     expect(cleanTmp(uid)).toEqual([]);
     expect(readdirSync(ACCOUNT_HOME).filter(n => n.startsWith('escape-'))).toEqual([]);
   }, 180_000);
+
+  it('a kept folder the account owns (its own checkout) is read-only to the filter', () => {
+    const uid = ensureAccount();
+    const dir = mkdtempSync('/var/lib/alertlab-kept-');
+    try {
+      chownSync(dir, uid, uid);
+      const out = runProbe(uid, [], ['--write-kept', dir]);
+      expect(out.mode).toBe('userns');
+      expect(readFileSync(join(dir, 'by-account'), 'utf8')).toBe('x'); // writable to the account
+      expect(existsSync(join(dir, 'by-filter')), JSON.stringify(out)).toBe(false);
+      expect(String(out.out)).not.toContain('WROTE');
+      expect(String(out.err), JSON.stringify(out)).toMatch(/by-filter: Read-only file system/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('where user namespaces cannot be made, TS and Python filters are refused, not run bare', () => {
     const uid = ensureAccount();

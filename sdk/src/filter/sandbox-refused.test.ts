@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SECCOMP_LAUNCHER } from './sandbox.js';
+import { ConfigError } from '../errors.js';
+import { REPO_ROOT, SECCOMP_LAUNCHER, SECCOMP_OPT_OUT, seccompLauncher } from './sandbox.js';
 
 const python = join(REPO_ROOT, '.venv', 'bin', 'python');
 const ready = process.platform === 'linux' && existsSync(SECCOMP_LAUNCHER);
@@ -81,4 +82,33 @@ describe.skipIf(!ready)('no sandbox possible: user code refused', () => {
     }
     expect(out.optOut).toEqual([0, 0]);
   }, 120_000);
+});
+
+describe('seccomp launcher not built', () => {
+  it('refuses (no-seccomp, names the build script and the opt-out) unless ALERTLAB_SANDBOX_SECCOMP=off', () => {
+    const missing = join(tmpdir(), `alertlab-no-launcher-${process.pid}`);
+    const before = process.env[SECCOMP_OPT_OUT];
+    try {
+      delete process.env[SECCOMP_OPT_OUT];
+      let err: unknown;
+      try {
+        seccompLauncher(missing);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const e = err as ConfigError;
+      expect(e.context.code).toBe('no-seccomp');
+      expect(e.message).toContain('bash scripts/build-seccomp.sh');
+      expect(e.message).toContain(`${SECCOMP_OPT_OUT}=off`);
+      process.env[SECCOMP_OPT_OUT] = 'off';
+      expect(seccompLauncher(missing)).toBeUndefined();
+    } finally {
+      if (before === undefined) {
+        delete process.env[SECCOMP_OPT_OUT];
+      } else {
+        process.env[SECCOMP_OPT_OUT] = before;
+      }
+    }
+  });
 });

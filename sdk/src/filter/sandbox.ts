@@ -115,16 +115,28 @@ export function requireSandbox(language: string, wanted: boolean): SandboxMode {
   return mode;
 }
 
+/** The documented opt-out: `ALERTLAB_SANDBOX_SECCOMP=off` runs sandboxed workers without the syscall filter. */
+export const SECCOMP_OPT_OUT = 'ALERTLAB_SANDBOX_SECCOMP';
+
 let warnedSeccomp = false;
-/** The seccomp launcher, if built (said once when it is not). */
-export function seccompLauncher(): string | undefined {
-  if (existsSync(SECCOMP_LAUNCHER)) {
-    return SECCOMP_LAUNCHER;
+/**
+ * The seccomp launcher. When it is not built, filters are refused (ConfigError 'no-seccomp')
+ * unless `ALERTLAB_SANDBOX_SECCOMP=off` says to run them without a syscall filter (said once).
+ */
+export function seccompLauncher(path: string = SECCOMP_LAUNCHER): string | undefined {
+  if (existsSync(path)) {
+    return path;
+  }
+  if (process.env[SECCOMP_OPT_OUT] !== 'off') {
+    throw new ConfigError(
+      `Refusing to run the filter: its syscall filter ${path} is not built. Run bash scripts/build-seccomp.sh (needs gcc and libseccomp-dev), or set ${SECCOMP_OPT_OUT}=off to run filters without a syscall filter.`,
+      { context: { code: 'no-seccomp', launcher: path } }
+    );
   }
   if (!warnedSeccomp) {
     warnedSeccomp = true;
     process.emitWarning(
-      `Filter workers run without their syscall filter: ${SECCOMP_LAUNCHER} is not built. Run bash scripts/build-seccomp.sh (needs gcc and libseccomp-dev).`,
+      `Filter workers run without their syscall filter (${SECCOMP_OPT_OUT}=off): ${path} is not built.`,
       { code: 'ALERTLAB_NO_SECCOMP' }
     );
   }
@@ -159,7 +171,7 @@ export interface SandboxLimits {
   memoryMb: number;
   /** RLIMIT_CPU in seconds. @default no limit */
   cpuSeconds?: number;
-  /** RLIMIT_NPROC (root mode). @default 64 */
+  /** RLIMIT_NPROC (root mode: before unshare; user-namespace mode: inside it). @default 64 */
   processes?: number;
   /** RLIMIT_NOFILE. @default 256 */
   openFiles?: number;
@@ -175,7 +187,7 @@ export interface SandboxSetup {
   uid?: number;
   /** Directories to hide besides `$ALERTLAB_HOME` and the home directory. @default [] */
   hide?: readonly string[];
-  /** Run the worker under the seccomp launcher (when built). @default true */
+  /** Run the worker under the seccomp launcher (refused when not built, see seccompLauncher). @default true */
   seccomp?: boolean;
 }
 
@@ -203,7 +215,9 @@ export function sandboxed(
   const nproc = `--nproc=${limits.processes ?? DEFAULT_SANDBOX_PROCESSES}`;
   const launcher = setup.seccomp === false ? undefined : seccompLauncher();
   const hidden = hiddenDirs(setup.hide);
-  const script = mountScript(hidden, setup.keep, setup.writable);
+  // the launcher's folder is kept read-only too: a filter must not replace it for the next worker
+  const keep = launcher !== undefined ? [...setup.keep, dirname(launcher)] : setup.keep;
+  const script = mountScript(hidden, keep, setup.writable);
   const ids =
     mode === 'root' && setup.uid !== undefined
       ? [`--reuid=${setup.uid}`, `--regid=${setup.uid}`, '--clear-groups']
