@@ -1,6 +1,6 @@
 /**
  * The filter-host side of test/sandbox-account.test.ts, run by that test as an unprivileged
- * account (`runuser -u alertlab-sandbox`): loads hostile TypeScript and Python filters with the
+ * account (`runuser -u alertlab-sbx-<pid>`): loads hostile TypeScript and Python filters with the
  * real runtime (`loadTypeScriptFilter`, `PythonFilterHost`), collects what each could do from
  * inside its sandbox, and prints one `RESULT{...}` line. With `--expect-refusal` (started under
  * the seccomp launcher, where no namespace can be made) it only records how loading failed.
@@ -26,7 +26,12 @@ if (kept > 0) {
   const w = sandboxed(
     sandboxMode(),
     '/bin/sh',
-    ['-c', 'echo x > "$0/by-filter" && echo WROTE', target],
+    [
+      '-c',
+      // /run and /var/run (service sockets: docker.sock, dbus) are empty to it
+      'echo "RUN[$(ls -A /run /var/run)]"; echo x > "$0/by-filter" && echo WROTE',
+      target
+    ],
     { memoryMb: 512 },
     { keep: [target], writable: [] }
   );

@@ -1,6 +1,6 @@
 /**
  * The filter sandbox under a normal (non-root) account (issue 15 part 1): this test, as root,
- * creates or reuses the system account `alertlab-sandbox` and runs test/sandbox-account-probe.ts
+ * creates a system account of its own (`alertlab-sbx-<pid>`, removed afterwards) and runs test/sandbox-account-probe.ts
  * as that account (`runuser`), where the sandbox is made inside a user namespace. The probe's
  * hostile TypeScript and Python filters must find the same walls as under root: no network,
  * the account's token, `$ALERTLAB_HOME` and home unreadable, no writes outside their scratch
@@ -31,12 +31,14 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mountScript } from '../sdk/src/filter/sandbox-mounts.js';
 import { REPO_ROOT, SECCOMP_LAUNCHER, runtimePrefix } from '../sdk/src/filter/sandbox.js';
 
-const ACCOUNT = 'alertlab-sandbox';
-const ACCOUNT_HOME = '/var/lib/alertlab-sandbox';
+// an account of this run's own (removed in afterAll): the process check below then sees only what
+// this run started, whatever else runs on the machine (another run, a leftover)
+const ACCOUNT = `alertlab-sbx-${process.pid}`;
+const ACCOUNT_HOME = `/var/lib/${ACCOUNT}`;
 const python = join(REPO_ROOT, '.venv', 'bin', 'python');
 const isRoot = process.getuid?.() === 0;
 const tools = ['/usr/sbin/useradd', '/usr/sbin/runuser', SECCOMP_LAUNCHER];
@@ -48,7 +50,7 @@ if (!ready && process.env.CI === 'true') {
 }
 const skipWhy = ready ? '' : ' [skipped: needs root, useradd, runuser and the seccomp launcher]';
 
-/** The account's uid, creating the account if need be (idempotent; a concurrent run is fine). */
+/** The account's uid, creating the account if need be (idempotent). */
 function ensureAccount(): number {
   const id = (): ReturnType<typeof spawnSync> =>
     spawnSync('id', ['-u', ACCOUNT], { encoding: 'utf8' });
@@ -143,6 +145,10 @@ function cleanTmp(uid: number): string[] {
 }
 
 describe.skipIf(!ready)(`the filter sandbox under a normal account${skipWhy}`, () => {
+  afterAll(() => {
+    spawnSync('/usr/sbin/userdel', ['--force', '--remove', ACCOUNT], { encoding: 'utf8' });
+  });
+
   it('TS and Python filters: no network, token/home unreadable, scratch only, capped, seccomp on', async () => {
     const uid = ensureAccount();
     const out = runProbe(uid, [], []);
@@ -194,6 +200,7 @@ describe.skipIf(!ready)(`the filter sandbox under a normal account${skipWhy}`, (
       expect(readFileSync(join(dir, 'by-account'), 'utf8')).toBe('x'); // writable to the account
       expect(existsSync(join(dir, 'by-filter')), JSON.stringify(out)).toBe(false);
       expect(String(out.out)).not.toContain('WROTE');
+      expect(String(out.out)).toMatch(/^RUN\[\/run:\s*\/var\/run:\s*\]$/m); // service sockets hidden
       expect(String(out.err), JSON.stringify(out)).toMatch(/by-filter: Read-only file system/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
