@@ -210,3 +210,30 @@ describe('the open-window bound', () => {
     expect(w.add(66 / DAY, 'k', 2, 2n)).toBe('added');
   });
 });
+
+describe('non-finite values', () => {
+  it('skips and counts Infinity/NaN instead of hanging or dropping later values', () => {
+    const sketch = new MedianSketch();
+    for (const v of [1, Infinity, -Infinity, NaN, 2, -3, 4]) {
+      sketch.add(v);
+    }
+    expect(sketch.count).toBe(4);
+    expect(sketch.skipped).toBe(3);
+    const stats = new RunningStats();
+    const values = [Infinity, NaN, -Infinity];
+    for (let i = 0; i < EXACT_MEDIAN_LIMIT + 50; i++) {
+      values.push(i);
+    }
+    values.push(NaN, Infinity);
+    for (const v of values) {
+      stats.add(v);
+    }
+    const s = stats.summary();
+    expect(stats.skipped).toBe(5);
+    expect(s.count).toBe(EXACT_MEDIAN_LIMIT + 50);
+    expect(s.min).toBe(0);
+    expect(s.max).toBe(EXACT_MEDIAN_LIMIT + 49);
+    expect(Number.isFinite(s.mean)).toBe(true);
+    expect(Number.isFinite(s.median)).toBe(true);
+  });
+});

@@ -97,6 +97,8 @@ export class MedianSketch {
   private readonly neg = new DenseBuckets();
   private zeros = 0;
   count = 0;
+  /** Non-finite values (NaN, ±Infinity) skipped by {@link add}: they have no log bucket. */
+  skipped = 0;
 
   /** The relative error bound now (grows only when buckets were merged). */
   get relativeError(): number {
@@ -109,6 +111,10 @@ export class MedianSketch {
   }
 
   add(v: number): void {
+    if (!Number.isFinite(v)) {
+      this.skipped++;
+      return;
+    }
     this.count++;
     if (v === 0) {
       this.zeros++;
@@ -177,8 +183,14 @@ export class RunningStats {
   private m2 = 0;
   private exact: number[] | undefined = [];
   private sketch: MedianSketch | undefined;
+  /** Non-finite values (NaN, ±Infinity) skipped by {@link add}, not counted in `count`. */
+  skipped = 0;
 
   add(v: number): void {
+    if (!Number.isFinite(v)) {
+      this.skipped++;
+      return;
+    }
     this.count++;
     if (v < this.min) {
       this.min = v;
