@@ -30,12 +30,32 @@ describe('notification destination policy', () => {
       '255.255.255.255': /broadcast/,
       '::ffff:127.0.0.1': /loopback/,
       '::ffff:a9fe:a9fe': /link-local/,
-      '64:ff9b::a9fe:a9fe': /NAT64/
+      '64:ff9b::a9fe:a9fe': /NAT64/,
+      '::7f00:1': /loopback.*IPv4-compatible/,
+      '::127.0.0.1': /loopback/,
+      '2002:7f00:1::1': /loopback.*6to4/,
+      '2002:a00:1::': /private.*6to4/,
+      '64:ff9b::7f00:1': /loopback.*NAT64/,
+      '64:ff9b:1::a00:1': /local-use NAT64/,
+      'fec0::1': /non-global/,
+      '100::1': /non-global/,
+      '2001:db8::1': /documentation/,
+      '2001::1': /special-purpose/,
+      '192.0.2.1': /TEST-NET/,
+      '198.51.100.7': /TEST-NET/,
+      '203.0.113.9': /TEST-NET/
     };
     for (const [ip, why] of Object.entries(refused)) {
       expect(refusal(ip, undefined), ip).toMatch(why);
     }
-    for (const ip of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '172.32.0.1']) {
+    for (const ip of [
+      '8.8.8.8',
+      '1.1.1.1',
+      '2001:4860:4860::8888',
+      '172.32.0.1',
+      '64:ff9b::808:808',
+      '2002:808:808::1'
+    ]) {
       expect(refusal(ip, undefined), ip).toBeUndefined();
     }
     // this machine's own interface addresses (a public one too)
@@ -63,8 +83,8 @@ describe('notification destination policy', () => {
     await expect(checkDestination('no-such-host.invalid', 'w', undefined)).rejects.toThrow(
       /does not resolve/
     );
-    expect(await checkDestination('203.0.113.5', 'w', undefined)).toEqual({
-      address: '203.0.113.5',
+    expect(await checkDestination('8.8.4.4', 'w', undefined)).toEqual({
+      address: '8.8.4.4',
       family: 4
     });
     await expect(

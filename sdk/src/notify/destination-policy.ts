@@ -33,8 +33,16 @@ const FORBIDDEN: ReadonlyArray<[string, string]> = [
   ['fc00::/7', 'a private (RFC 4193)'],
   ['fe80::/10', 'a link-local'],
   ['ff00::/8', 'a multicast'],
-  ['64:ff9b::/96', 'a NAT64']
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d, ::ffff:7f00:1) is matched by the IPv4 ranges (BlockList)
+  ['192.0.2.0/24', 'a documentation (TEST-NET-1)'],
+  ['198.51.100.0/24', 'a documentation (TEST-NET-2)'],
+  ['203.0.113.0/24', 'a documentation (TEST-NET-3)'],
+  ['192.88.99.0/24', 'a reserved (6to4 relay)'],
+  ['64:ff9b:1::/48', 'a local-use NAT64'],
+  ['2001::/23', 'an IETF special-purpose (Teredo, ORCHID, benchmarking)'],
+  ['2001:db8::/32', 'a documentation'],
+  ['3fff::/20', 'a documentation']
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d, ::ffff:7f00:1) is matched by the IPv4 ranges (BlockList);
+  // other IPv6 outside 2000::/3 is refused below, embedded IPv4 is extracted and checked again
 ];
 
 const ranges = FORBIDDEN.map(([cidr, kind]) => ({ set: parseCidrs([cidr], 'policy'), kind }));
@@ -60,6 +68,37 @@ function ownAddresses(): Set<string> {
   return out;
 }
 
+/** The eight 16-bit groups of a valid IPv6 address (a trailing dotted quad allowed). */
+function hextets(ip: string): number[] {
+  let s = ip.toLowerCase();
+  const quad = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(2).map(Number);
+    s = `${quad[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = s.split('::');
+  const head = halves[0] === '' ? [] : halves[0].split(':');
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  return [...head, ...Array<string>(fill).fill('0'), ...tail].map(h => parseInt(h, 16));
+}
+
+/** The IPv4 address embedded in an IPv4-compatible, IPv4-mapped, 6to4 or NAT64 address. */
+function embeddedIPv4(h: number[]): [string, string] | undefined {
+  const v4 = (x: number, y: number): string => `${x >> 8}.${x & 255}.${y >> 8}.${y & 255}`;
+  const zero = (from: number, to: number): boolean => h.slice(from, to).every(x => x === 0);
+  if (zero(0, 5) && (h[5] === 0 || h[5] === 0xffff)) {
+    return [v4(h[6], h[7]), h[5] === 0 ? 'an IPv4-compatible' : 'an IPv4-mapped'];
+  }
+  if (h[0] === 0x2002) {
+    return [v4(h[1], h[2]), 'a 6to4'];
+  }
+  if (h[0] === 0x64 && h[1] === 0xff9b && zero(2, 6)) {
+    return [v4(h[6], h[7]), 'a NAT64'];
+  }
+  return undefined;
+}
+
 /** Why `address` is refused (e.g. "a loopback address"), or undefined when it may be used. */
 export function refusal(address: string, allow: BlockList | undefined): string | undefined {
   const ip = plainAddress(address);
@@ -72,6 +111,18 @@ export function refusal(address: string, allow: BlockList | undefined): string |
   for (const r of ranges) {
     if (inCidrs(r.set, ip)) {
       return `${r.kind} address`;
+    }
+  }
+  if (isIP(ip) === 6) {
+    const h = hextets(ip);
+    const inner = embeddedIPv4(h);
+    if (inner !== undefined) {
+      const why = refusal(inner[0], allow);
+      if (why !== undefined) {
+        return `${why} (${inner[0]}) embedded in ${inner[1]} address`;
+      }
+    } else if ((h[0] & 0xe000) !== 0x2000) {
+      return 'a non-global (outside 2000::/3: site-local, discard-only or reserved) address';
     }
   }
   if (ownAddresses().has(ip)) {
