@@ -19,7 +19,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '2000' },
     'warmup-minutes': { type: 'string', default: '5' },
     'visit-interval-s': { type: 'string', default: '5' },
-    out: { type: 'string', default: 'soak.json' }
+    out: { type: 'string', default: 'soak.json' },
+    stages: { type: 'string' }
   }
 });
 const minutes = Number(args.minutes);
@@ -49,6 +50,7 @@ const result = await runSoak({
   ratePerSecond: rate,
   visitIntervalS,
   durationS: minutes * 60,
+  ...(args.stages ? { stages: args.stages.split(',') } : {}),
   warmupS,
   bootstrapServers: (await resolveBootstrapServers('local')).join(','),
   log: line => console.log(`[soak] ${line}`)

@@ -45,6 +45,8 @@ export interface SoakOptions {
   parallelDeploy?: boolean;
   /** Ends the run early (results so far, then the usual clean-up). */
   signal?: AbortSignal;
+  /** Only these stage kinds (e.g. ['typescript']). @default all */
+  stages?: readonly string[];
 }
 
 export interface StageSample {
@@ -141,7 +143,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await seed.firstVisit;
     await new Promise(r => (seed.child.exitCode === null ? seed.child.once('exit', r) : r(0)));
     log(`feed ${feed}: seed visit produced; deploying stages`);
-    const manifests = soakManifests(tag, feed, { watchlistPath });
+    const manifests = soakManifests(tag, feed, { watchlistPath }).filter(
+      m => o.stages === undefined || o.stages.includes(m.kind)
+    );
     const deploy = async (m: (typeof manifests)[number]): Promise<void> => {
       const t0 = Date.now();
       await client.request('POST', '/stages', {
