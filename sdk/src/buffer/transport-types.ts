@@ -154,11 +154,6 @@ export interface ProducerOptions {
 }
 
 export interface ProducerTransaction {
-  /**
-   * `send` and `sendOffsets` may run at the same time (their round trips overlap). Only clients
-   * whose transactions are tested that way set it; callers run them one after the other otherwise.
-   */
-  readonly concurrentSends?: boolean;
   send(records: ProduceRecord[]): Promise<ProduceResult[]>;
   /** Commits consumer offsets of `groupId` atomically with this transaction. */
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;

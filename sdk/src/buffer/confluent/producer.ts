@@ -231,7 +231,6 @@ export async function createProducer(
         fail('begin transaction')
       );
       return {
-        concurrentSends: true, // test/stage-exactly-once.test.ts runs the stage this way
         send,
         sendOffsets: async (groupId, offsets) => {
           const handle = await leaseOf(groupId);
