@@ -2,7 +2,7 @@
  * The V8 setting the confluent consumer and the alert columns make (external-memory.ts), in processes of their own (a V8 flag is
  * process-wide): a stream of 240 KB Buffers, as the package hands over fetched alerts, with a
  * window of 50 alive, brings full mark-compacts under V8's default (one per 64 MB) and none or
- * almost none with the setting — which also stops being made when the environment opts out.
+ * far fewer with the setting — which is made only when the environment opts in.
  */
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -51,15 +51,16 @@ async function churn(env: Record<string, string>) {
 }
 
 describe('external memory in the heap limit', () => {
-  it('470 MB of 240 KB Buffers: full collections under the default, (almost) none with the setting', async () => {
+  it('470 MB of 240 KB Buffers: full collections under the default, far fewer with the setting', async () => {
     const [withFlag, without] = await Promise.all([
-      churn({ ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT: '' }),
-      churn({ ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT: '0' })
+      churn({ ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT: '1' }),
+      churn({ ALERTLAB_V8_EXTERNAL_IN_GLOBAL_LIMIT: '' })
     ]);
     expect(withFlag.applied).toBe(true);
     expect(without.applied).toBe(false);
     expect(without.major).toBeGreaterThanOrEqual(3);
-    expect(withFlag.major).toBeLessThanOrEqual(1);
+    // relative, not an absolute count (V8's heuristics vary): under half the default's collections
+    expect(withFlag.major).toBeLessThan(without.major / 2);
     // memory stays bounded: the global limit still collects the dropped Buffers
     expect(withFlag.rssMb).toBeLessThan(without.rssMb + 200);
   }, 60_000);
