@@ -11,6 +11,7 @@
  */
 import type { ColumnData } from '../catalog/columns.js';
 import { HealpixRing } from './healpix.js';
+import { textBytes } from '../alerts/schema-cache.js';
 
 /** Options of {@link ContextCache}. */
 export interface ContextCacheOptions {
@@ -39,20 +40,11 @@ const COLUMN_OVERHEAD = 64;
 
 const CELLS = new HealpixRing(64);
 
-/** A string's heap size: header plus one byte per Latin-1 char, two otherwise (rounded up). */
-export function stringBytes(s: string): number {
-  let wide = false;
-  for (let i = 0; i < s.length && !wide; i++) {
-    wide = s.charCodeAt(i) > 0xff;
-  }
-  return 24 + s.length * (wide ? 2 : 1);
-}
-
 function columnBytes(c: ColumnData): number {
   if (c.kind === 'string') {
     let n = COLUMN_OVERHEAD + 16 + 8 * c.values.length;
     for (const v of c.values) {
-      n += v === null ? 0 : stringBytes(v);
+      n += v === null ? 0 : textBytes(v);
     }
     return n;
   }
@@ -61,7 +53,7 @@ function columnBytes(c: ColumnData): number {
 
 /** Bytes an entry (and its key) is accounted at. */
 export function entryBytes(key: string, e: CacheEntry): number {
-  let n = ENTRY_OVERHEAD + stringBytes(key) + e.xyz.byteLength + e.rowIdx.byteLength;
+  let n = ENTRY_OVERHEAD + textBytes(key) + e.xyz.byteLength + e.rowIdx.byteLength;
   n += columnBytes(e.ids);
   for (const c of Object.values(e.columns)) {
     n += columnBytes(c);
