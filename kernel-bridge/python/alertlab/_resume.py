@@ -46,14 +46,15 @@ def _part(text: str) -> str:
 
 
 def resume_group_id(stream: str, reader: str | None = None, user: str | None = None) -> str:
-    """``alertlab.<user>.<stream>.<reader name>.<8 hex>``: the same for the same user, stream
+    """``alertlab.<user>.<stream>.<reader name>.<8 hex>`` (the user's dots written ``~``, so one
+    user's segment is never another's prefix): the same for the same user, stream
     and reader (default: this notebook), different for another of any of them. The scheme of
     sdk/src/profiles/connect.ts ``resumeGroupId``."""
     who = user if user is not None else current_user()
     where = reader if reader is not None else notebook_path()
     digest = hashlib.sha256(f"{who}\n{stream}\n{where}".encode()).hexdigest()[:8]
     name = where.replace("\\", "/").split("/")[-1]
-    return f"alertlab.{_part(who)}.{_part(stream)}.{_part(name)}.{digest}"
+    return f"alertlab.{_part(who).replace('.', '~')}.{_part(stream)}.{_part(name)}.{digest}"
 
 
 def reset_to_wire(value: ResetTo) -> str | int:

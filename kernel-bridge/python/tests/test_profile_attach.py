@@ -36,6 +36,8 @@ def test_group_id_is_stable_per_user_stream_and_notebook(monkeypatch: pytest.Mon
     assert a == resume_group_id("lasair-lsst/t", user="ann")
     assert a.startswith("alertlab.ann.lasair-lsst_t.find-sn.ipynb.")
     assert a != resume_group_id("lasair-lsst/t", user="bob")
+    # the user segment holds no dot: "ann" is never a prefix match of "ann.lee"'s groups
+    assert resume_group_id("s", user="ann.lee").split(".")[1] == "ann~lee"
     assert a != resume_group_id("lasair-lsst/u", user="ann")
     assert a != resume_group_id("lasair-lsst/t", reader="/home/ann/other.ipynb", user="ann")
 

@@ -4,7 +4,7 @@
  * summed (live workers plus those that exited) so counters never go backwards.
  */
 import type { StageStats } from '../stage/stats.js';
-import { WorkerProcess, type WorkerExit } from './worker.js';
+import { stageHeapMb, WorkerProcess, type WorkerExit } from './worker.js';
 
 /** Options of {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -123,7 +123,9 @@ export class Supervisor {
   private readonly stages = new Map<string, Runtime>();
   private closed = false;
 
-  constructor(private readonly options: SupervisorOptions = {}) {}
+  constructor(private readonly options: SupervisorOptions = {}) {
+    stageHeapMb({ ...process.env, ...options.env }); // a bad ALERTLAB_STAGE_HEAP_MB stops the controller at start
+  }
 
   /** Makes the workers of `id` match `target` (starts, stops, replaces on a version change). */
   async apply(id: string, target: StageTarget): Promise<void> {

@@ -4,13 +4,14 @@
  * In GET /buffers/topics a user sees every topic but the outputs and dead-letter topics of other
  * users' stages (the shared alert streams stay discoverable; another user's filtered stream does
  * not) unless one of their own stages reads or writes it, and only the notebook reader groups named
- * after them (`alertlab.<user>.…`).
+ * after them (`alertlab.<user>.…`, the user's dots written `~` so one name is never another's prefix).
  */
 import type { StageRegistry } from './registry.js';
 import type { StageRecord } from './types.js';
 import { canAccess } from './ownership.js';
 import type { Principal } from './users.js';
 import { READER_GROUP_PREFIX } from './reader-lag.js';
+import { readerGroupUser } from '../profiles/connect.js';
 
 /** Whether `user` sees every stage's metrics. */
 export function seesAllMetrics(user: Principal | undefined): boolean {
@@ -60,15 +61,10 @@ export function hiddenTopics(registry: StageRegistry, user: Principal | undefine
   return hidden;
 }
 
-/** Group-id part of a user name, as profiles/connect.ts writes it. */
-function groupPart(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
-}
-
 /** Whether `user` may see the reader group `groupId` and its lag. */
 export function seesGroup(groupId: string, user: Principal | undefined): boolean {
   if (user === undefined || user.role === 'admin') {
     return true;
   }
-  return groupId.startsWith(`${READER_GROUP_PREFIX}${groupPart(user.name)}.`);
+  return groupId.startsWith(`${READER_GROUP_PREFIX}${readerGroupUser(user.name)}.`);
 }

@@ -11,14 +11,39 @@ import type { StageStats } from '../stage/stats.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/**
+ * V8 old-space cap of a stage worker, MiB (`--max-old-space-size`). A worker's live heap is tens of
+ * MiB (alerts travel as Buffers and Arrow columns); with V8's default cap (a quarter of RAM, 4 GiB
+ * here) it let garbage pile up to over a GiB of resident memory in the soak before collecting.
+ * Set by the controller's `ALERTLAB_STAGE_HEAP_MB` (64..16384). @default 512
+ */
+export const DEFAULT_STAGE_HEAP_MB = 512;
+
+/** The stage workers' heap cap from the environment; a clear error when it is not a number in range. */
+export function stageHeapMb(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.ALERTLAB_STAGE_HEAP_MB;
+  if (raw === undefined || raw === '') {
+    return DEFAULT_STAGE_HEAP_MB;
+  }
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 64 || v > 16384) {
+    throw new Error(
+      `ALERTLAB_STAGE_HEAP_MB=${raw}: give the stage workers' V8 heap cap as whole MiB from 64 to 16384 (default ${DEFAULT_STAGE_HEAP_MB})`
+    );
+  }
+  return v;
+}
+
 /** The command that runs a worker: node + tsx + the CLI (what `bin/alertlab` runs). */
 export function workerCommand(
   manifestPath: string,
-  statsIntervalMs = 1000
+  statsIntervalMs = 1000,
+  heapMb = DEFAULT_STAGE_HEAP_MB
 ): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
+      `--max-old-space-size=${heapMb}`,
       '--import',
       join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
       join(REPO_ROOT, 'sdk', 'src', 'cli', 'main.ts'),
@@ -76,11 +101,9 @@ export class WorkerProcess {
     manifestPath: string,
     env: Record<string, string>
   ) {
-    const { command, args } = workerCommand(manifestPath);
-    this.child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env, ALERTLAB_STAGE_REPLICA: String(replica) }
-    });
+    const childEnv = { ...process.env, ...env, ALERTLAB_STAGE_REPLICA: String(replica) };
+    const { command, args } = workerCommand(manifestPath, 1000, stageHeapMb(childEnv));
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
     createInterface({ input: this.child.stdout! }).on('line', line => {
       const s = statsOfLine(line);
       if (s) {

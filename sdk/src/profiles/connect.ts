@@ -63,9 +63,18 @@ export function profileGroupId(
 const part = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
 
 /**
+ * The user segment of a reader group id: the name with its dots written `~`, so the segment holds
+ * no `.` and `alertlab.<segment>.` names one user only ("ann" must not match "ann.lee"'s groups).
+ * One to one on controller user names ([a-z0-9._-]).
+ */
+export function readerGroupUser(user: string): string {
+  return part(user).replace(/\./g, '~');
+}
+
+/**
  * A consumer group id that is the same every time for one user, stream and reader (a notebook's
  * path, or "cli"), so reading again resumes where the last read stopped:
- * `alertlab.<user>.<stream>.<reader name>.<8 hex of a hash of all three>`.
+ * `alertlab.<user, dots as ~>.<stream>.<reader name>.<8 hex of a hash of all three>`.
  */
 export function resumeGroupId(parts: { user?: string; stream: string; reader: string }): string {
   const user = parts.user ?? userInfo().username;
@@ -74,7 +83,7 @@ export function resumeGroupId(parts: { user?: string; stream: string; reader: st
     .digest('hex')
     .slice(0, 8);
   const reader = parts.reader.split('/').pop() ?? parts.reader;
-  return `alertlab.${part(user)}.${part(parts.stream)}.${part(reader)}.${hash}`;
+  return `alertlab.${readerGroupUser(user)}.${part(parts.stream)}.${part(reader)}.${hash}`;
 }
 
 /**

@@ -13,7 +13,12 @@
  * `'drop'` they are dropped and counted only. Rows without an event time or value are dead-lettered
  * as `missing-value`. An event time later than processing time + `maxFutureSkewSeconds` is
  * dead-lettered as `future-event-time` and does not move the watermark (nor the committed one); one
- * beyond MJD ±1e7 as `event-time-out-of-range`. A committed watermark ahead of now + skew (written
+ * beyond MJD ±1e7 as `event-time-out-of-range`.
+ * A record needing a new window while `maxOpenWindows` are open is dead-lettered as
+ * `too-many-open-windows`; this one outcome is not exactly once across a restart: the replay refills
+ * only windows still open under the restored watermark, so a replayed record that overflowed
+ * before may find room and be counted in a window emitted later (it is not dead-lettered twice).
+ * Recording every overflowed offset would not fit the commit metadata; see docs/threat-model.md. A committed watermark ahead of now + skew (written
  * before this rule) is capped when a partition opens. Windows are per input partition: key the input by the group column (or use
  * one partition) for global aggregates.
  */

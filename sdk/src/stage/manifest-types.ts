@@ -69,7 +69,8 @@ export interface StageFilter {
   timeoutMs: number;
   /**
    * Memory limit in MiB (16..16384): SQL, DuckDB's `memory_limit` of the filter's sandbox; Python,
-   * the worker process's data limit (TypeScript: not applied yet). @default 256 (SQL), 2048
+   * the worker process's data limit; TypeScript, the filter process's data limit and V8 heap (¾ of
+   * it). @default 256 (SQL), 2048
    */
   memoryLimitMb: number;
   /** SQL: DuckDB worker threads of the filter's sandbox (1..8). @default 1 */
@@ -123,7 +124,9 @@ export interface StageAggregate {
   /**
    * Most windows (keys × windows) open at once per input partition; a record needing a new one
    * beyond it is dead-lettered as `too-many-open-windows`. An open window holds at most ~8 KiB
-   * (running aggregates; the median exact up to 512 values, then a sketch within 0.5 %). @default 50000
+   * (running aggregates; the median exact up to 512 values, then a sketch within 0.5 %). Not exactly
+   * once across a restart: a replayed record that overflowed before may then be counted (see
+   * aggregate-stage.ts). @default 50000
    */
   maxOpenWindows: number;
 }
