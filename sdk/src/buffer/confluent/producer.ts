@@ -27,7 +27,16 @@ import type { GroupHandlePool, GroupLease } from './group-handles.js';
 
 /** librdkafka's "local queue full": wait for deliveries, then hand the record over again. */
 const ERR_QUEUE_FULL = -184;
-const TXN_TIMEOUT_MS = 60_000;
+/**
+ * The broker aborts a transaction left open this long. A stage's transaction only carries one
+ * chunk's outputs and offsets (≤ 8 MiB by default), so 10 s (Kafka Streams' exactly-once default)
+ * is ample. It is also how long a killed worker's open transaction holds its partitions: until it
+ * is aborted, the group's offset fetch (read_committed) reports them unstable and the worker that
+ * takes over waits. At librdkafka's 60 s default that wait was the most of a kill -9 recovery.
+ */
+const TXN_TIMEOUT_MS = 10_000;
+/** How long init transactions may take (it waits for an older holder's transaction to end). */
+const INIT_TIMEOUT_MS = 60_000;
 
 /** The records of one send still waiting for their delivery reports. */
 interface Pending {
@@ -143,7 +152,15 @@ export async function createProducer(
     ...commonConfig(c.options),
     'enable.idempotence': transactional || (opts.idempotent ?? true),
     ...(transactional
-      ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': TXN_TIMEOUT_MS }
+      ? {
+          'transactional.id': opts.transactionalId,
+          'transaction.timeout.ms': TXN_TIMEOUT_MS,
+          // librdkafka refuses a socket timeout more than 100 ms above the transaction's
+          'socket.timeout.ms': Math.min(
+            Number(commonConfig(c.options)['socket.timeout.ms']),
+            TXN_TIMEOUT_MS
+          )
+        }
       : {}),
     acks: -1,
     partitioner: 'murmur2_random', // the Java client's (and kafkajs's) key hash
@@ -221,7 +238,7 @@ export async function createProducer(
         );
       }
       initialised ??= txCall('init transactions', cb =>
-        producer.initTransactions(TXN_TIMEOUT_MS, cb)
+        producer.initTransactions(INIT_TIMEOUT_MS, cb)
       );
       await initialised.catch((e: unknown) => {
         initialised = undefined;
