@@ -2,8 +2,8 @@
  * The soak machinery in short (bench/soak.ts runs it for 30 minutes): a controller deploys one
  * stage of every kind (SQL yes/no, SQL switch, cross-match, TypeScript and Python filters in their
  * sandboxes, aggregate windows, watchlist) as real worker processes on the simulator's feed at
- * 300 alerts/s; for ~45 s the RSS of every worker's process tree is sampled from /proc. Each stage
- * must consume the feed, and none may grow by more than {@link GROWTH_BOUND_MB} after a 20 s
+ * 300 alerts/s; for ~35 s the RSS of every worker's process tree is sampled from /proc. Each stage
+ * must consume the feed, and none may grow by more than {@link GROWTH_BOUND_MB} after a 15 s
  * warm-up (a stage keeping every alert it saw — 300/s of decoded alerts — passes that within the
  * run; V8's own heap growth at start stays well under it). The 30-minute slopes are in
  * bench/results/soak.json.
@@ -31,8 +31,8 @@ describe('soak machinery (short)', () => {
       result = await runSoak({
         ratePerSecond: 300,
         visitIntervalS: 3,
-        durationS: 45,
-        warmupS: 20,
+        durationS: 35,
+        warmupS: 15,
         sampleEveryS: 5,
         watchlistSources: 2000,
         parallelDeploy: true,
@@ -47,6 +47,7 @@ describe('soak machinery (short)', () => {
       growthMb: s.growthAfterWarmupMb,
       records: s.samples[s.samples.length - 1].recordsIn
     }));
+    console.log(`soak (short): produced ${result.produced}; ${JSON.stringify(summary)}`);
     expect(result.stages.map(s => s.kind)).toEqual(KINDS);
     expect(result.produced).toBeGreaterThan(5000);
     for (const s of result.stages) {
