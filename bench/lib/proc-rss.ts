@@ -63,3 +63,45 @@ export function slope(points: Array<[number, number]>): number | null {
   }
   return sxx > 0 ? sxy / sxx : null;
 }
+
+/**
+ * Where one process's resident memory lies, MB, read from /proc/<pid>/smaps: `v8Pages`, anonymous
+ * maps of exactly 256 KiB (V8's heap pages: old and young generation); `malloc`, the [heap] segment
+ * and anonymous maps of 60–64 MiB (glibc arenas); `anonOther`, other anonymous maps (large objects,
+ * thread stacks, mmapped buffers); `file`, mapped files (code). A heuristic breakdown for telling
+ * a JS heap that is not given back from native growth; sums to about VmRSS.
+ */
+export async function rssBreakdown(
+  pid: number
+): Promise<{ v8Pages: number; malloc: number; anonOther: number; file: number } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out = { v8Pages: 0, malloc: 0, anonOther: 0, file: 0 };
+  let kind: keyof typeof out = 'anonOther';
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const kb = (parseInt(m[2], 16) - parseInt(m[1], 16)) / 1024;
+      const name = m[3];
+      kind =
+        name === '[heap]'
+          ? 'malloc'
+          : name.startsWith('/')
+            ? 'file'
+            : name !== ''
+              ? 'anonOther'
+              : kb === 256
+                ? 'v8Pages'
+                : kb >= 61_440 && kb <= 65_536
+                  ? 'malloc'
+                  : 'anonOther';
+    } else if (line.startsWith('Rss:')) {
+      out[kind] += Number(line.split(/\s+/)[1]) / 1024;
+    }
+  }
+  return out;
+}

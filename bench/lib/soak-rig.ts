@@ -18,7 +18,7 @@ import {
 import { ControllerClient } from '../../sdk/src/control/client.js';
 import { CatalogStore, loadBuiltinCatalog } from '../../sdk/src/catalog/index.js';
 import { WatchlistStore } from '../../sdk/src/watch/watchlist-store.js';
-import { processChildren, processTree, rssMb, slope } from './proc-rss.js';
+import { processChildren, processTree, rssBreakdown, rssMb, slope } from './proc-rss.js';
 import { startSimulator, type Simulator } from './soak-feed.js';
 import { soakManifests } from './soak-stages.js';
 
@@ -58,6 +58,11 @@ export interface StageSample {
   treeRssMb: number;
   processes: number;
   recordsIn: number;
+  /** The workers' own account (stats lines): V8 heap in use, and external/ArrayBuffer memory, MB. */
+  heapUsedMb?: number;
+  externalMb?: number;
+  /** The worker process's RSS by kind of mapping (proc-rss.ts rssBreakdown), MB; first worker only. */
+  breakdown?: { v8Pages: number; malloc: number; anonOther: number; file: number };
 }
 
 export interface StageSeries {
@@ -201,18 +206,28 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         }
         // the status may hang while the machine is out of memory: the RSS sample must not wait
         const prev = s.samples.at(-1)?.recordsIn ?? 0;
+        type Status = {
+          recordsIn?: number | string;
+          workers?: { memory?: { heapUsedMb: number; externalMb: number } }[];
+        };
         const st = await Promise.race([
           client
-            .request<{ recordsIn?: number | string }>('GET', `/stages/${s.id}`)
-            .catch(() => ({ recordsIn: prev })),
-          sleep(5000).then(() => ({ recordsIn: prev }))
+            .request<Status>('GET', `/stages/${s.id}`)
+            .catch((): Status => ({ recordsIn: prev })),
+          sleep(5000).then((): Status => ({ recordsIn: prev }))
         ]);
+        const mem = (st.workers ?? []).map(w => w.memory).filter(m => m !== undefined);
+        const sum = (f: (m: { heapUsedMb: number; externalMb: number }) => number) =>
+          mem.length > 0 ? mem.reduce((a, m) => a + f(m), 0) : undefined;
         s.samples.push({
           tS,
           workerRssMb: worker,
           treeRssMb: tree,
           processes,
-          recordsIn: Number(st.recordsIn ?? prev)
+          recordsIn: Number(st.recordsIn ?? prev),
+          heapUsedMb: sum(m => m.heapUsedMb),
+          externalMb: sum(m => m.externalMb),
+          breakdown: pids.length > 0 ? await rssBreakdown(pids[0]) : undefined
         });
       }
       controllerSamples.push({ tS, rssMb: process.memoryUsage().rss / 2 ** 20 });
@@ -227,7 +242,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           series
             .map(s => {
               const l = s.samples[s.samples.length - 1];
-              return `${s.kind} ${l.treeRssMb.toFixed(0)}MB ${l.recordsIn}`;
+              const v8 =
+                l.heapUsedMb === undefined
+                  ? ''
+                  : ` (heap ${l.heapUsedMb.toFixed(0)} ext ${l.externalMb?.toFixed(0)}` +
+                    (l.breakdown
+                      ? ` v8pages ${l.breakdown.v8Pages.toFixed(0)} malloc ${l.breakdown.malloc.toFixed(0)} anon ${l.breakdown.anonOther.toFixed(0)}`
+                      : '') +
+                    ')';
+              return `${s.kind} ${l.treeRssMb.toFixed(0)}MB${v8} ${l.recordsIn}`;
             })
             .join(' | ')
       );

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { healthPortFromEnv, startHealthServer } from '../control/k8s-health.js';
 import { loadStageManifest } from '../stage/manifest.js';
 import { StageRunner } from '../stage/runner.js';
+import { workerMemory } from '../stage/stats.js';
 
 const USAGE = `Usage: alertlab stage <run|check> <manifest.json> [options]
 
@@ -63,7 +64,10 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   const timer =
     intervalMs > 0
-      ? setInterval(() => console.log(line({ type: 'stats', ...runner.stats() })), intervalMs)
+      ? setInterval(
+          () => console.log(line({ type: 'stats', ...runner.stats(), memory: workerMemory() })),
+          intervalMs
+        )
       : undefined;
   // GET /health for Kubernetes probes when ALERTLAB_HEALTH_PORT is set (200 while running)
   const healthPort = healthPortFromEnv();

@@ -3,7 +3,7 @@
  * exponential backoff when they die, replaced when the stage's version changes, and their stats
  * summed (live workers plus those that exited) so counters never go backwards.
  */
-import type { StageStats } from '../stage/stats.js';
+import type { StageStats, WorkerMemory } from '../stage/stats.js';
 import { stageHeapMb, WorkerProcess, type WorkerExit } from './worker.js';
 
 /** Options of {@link Supervisor}. */
@@ -53,7 +53,14 @@ export interface StageRuntimeStatus {
   version: number;
   desiredReplicas: number;
   running: boolean;
-  workers: { replica: number; pid: number | undefined; uptimeMs: number; partitions: number[] }[];
+  workers: {
+    replica: number;
+    pid: number | undefined;
+    uptimeMs: number;
+    partitions: number[];
+    /** From the worker's last stats line. */
+    memory?: WorkerMemory;
+  }[];
   restarts: number;
   workerErrors: number;
   lastError?: { time: string; message: string };
@@ -208,7 +215,8 @@ export class Supervisor {
           replica: w.replica,
           pid: w.pid,
           uptimeMs: now - w.startedAt,
-          partitions: w.stats?.partitions ?? []
+          partitions: w.stats?.partitions ?? [],
+          ...(w.stats?.memory ? { memory: w.stats.memory } : {})
         })),
       restarts: rt.restarts,
       workerErrors: rt.workerErrors,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STAGE_HEAP_MB, stageHeapMb, workerCommand } from './worker.js';
+import { parseStageManifest } from '../stage/manifest.js';
+import { DEFAULT_STAGE_HEAP_MB, stageHeapMb, workerCommand, workerHeapMb } from './worker.js';
 
 describe('stage worker heap cap', () => {
   it('defaults, reads ALERTLAB_STAGE_HEAP_MB, and refuses what is not whole MiB in range', () => {
@@ -31,5 +32,37 @@ describe('stage worker heap cap', () => {
     // heap_size_limit = old space cap + young generation; the cap must move it by the difference.
     expect(small).toBeLessThan(256 + 256); // without the flag: a quarter of RAM (4 GiB here)
     expect(large - small).toBeGreaterThan(1700);
+  });
+});
+
+describe('which heap cap a stage gets', () => {
+  it('manifest first, then ALERTLAB_STAGE_HEAP_MB, then 512; V8 own limit for object-state stages', () => {
+    expect(workerHeapMb({}, {})).toBe(DEFAULT_STAGE_HEAP_MB);
+    expect(workerHeapMb({ objects: {} }, {})).toBeUndefined();
+    expect(workerHeapMb({ objects: {} }, { ALERTLAB_STAGE_HEAP_MB: '3000' })).toBe(3000);
+    expect(workerHeapMb({}, { ALERTLAB_STAGE_HEAP_MB: '1024' })).toBe(1024);
+    expect(workerHeapMb({ worker: { heapMb: 2048 } }, { ALERTLAB_STAGE_HEAP_MB: '1024' })).toBe(
+      2048
+    );
+    expect(workerHeapMb({ worker: { heapMb: 96 }, objects: {} }, {})).toBe(96);
+    expect(workerCommand('m.json', 1000, undefined).args.some(a => a.includes('max-old'))).toBe(
+      false
+    );
+  });
+
+  it('a manifest validates worker.heapMb', () => {
+    const base = {
+      id: 'heap-test',
+      input: { topic: 'in' },
+      filter: { language: 'sql', kind: 'yesno', source: 'SELECT alertId FROM alerts' },
+      outputs: { pass: 'out' },
+      deadLetterTopic: 'dlq'
+    };
+    expect(parseStageManifest({ ...base, worker: { heapMb: 1024 } }).worker).toEqual({
+      heapMb: 1024
+    });
+    expect(parseStageManifest(base).worker).toBeUndefined();
+    expect(() => parseStageManifest({ ...base, worker: { heapMb: 10 } })).toThrow(/worker\.heapMb/);
+    expect(() => parseStageManifest({ ...base, worker: { heap: 1024 } })).toThrow(/heap/);
   });
 });

@@ -4,6 +4,7 @@
  * kept for `lastError`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,8 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
  * V8 old-space cap of a stage worker, MiB (`--max-old-space-size`). A worker's live heap is tens of
  * MiB (alerts travel as Buffers and Arrow columns); with V8's default cap (a quarter of RAM, 4 GiB
  * here) it let garbage pile up to over a GiB of resident memory in the soak before collecting.
- * Set by the controller's `ALERTLAB_STAGE_HEAP_MB` (64..16384). @default 512
+ * Set by a manifest's `worker.heapMb` or the controller's `ALERTLAB_STAGE_HEAP_MB` (64..16384); see
+ * {@link workerHeapMb}. @default 512
  */
 export const DEFAULT_STAGE_HEAP_MB = 512;
 
@@ -34,16 +36,48 @@ export function stageHeapMb(env: Record<string, string | undefined> = process.en
   return v;
 }
 
+/**
+ * The heap cap of one stage's workers: the manifest's `worker.heapMb`, else the controller's
+ * `ALERTLAB_STAGE_HEAP_MB`, else 512 MiB — but V8's own limit (undefined) for a stage with
+ * `objects`, whose object index (a Map of ids) grows with the objects seen.
+ */
+export function workerHeapMb(
+  manifest: { worker?: { heapMb?: number }; objects?: unknown },
+  env: Record<string, string | undefined> = process.env
+): number | undefined {
+  if (manifest.worker?.heapMb !== undefined) {
+    return manifest.worker.heapMb;
+  }
+  if (env.ALERTLAB_STAGE_HEAP_MB) {
+    return stageHeapMb(env);
+  }
+  return manifest.objects === undefined ? DEFAULT_STAGE_HEAP_MB : undefined;
+}
+
+function manifestHeapMb(
+  manifestPath: string,
+  env: Record<string, string | undefined>
+): number | undefined {
+  let manifest: { worker?: { heapMb?: number }; objects?: unknown } = {};
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
+  } catch {
+    // the worker itself reports an unreadable manifest; it runs with V8's limit meanwhile
+    return undefined;
+  }
+  return workerHeapMb(manifest, env);
+}
+
 /** The command that runs a worker: node + tsx + the CLI (what `bin/alertlab` runs). */
 export function workerCommand(
   manifestPath: string,
   statsIntervalMs = 1000,
-  heapMb = DEFAULT_STAGE_HEAP_MB
+  heapMb?: number
 ): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
-      `--max-old-space-size=${heapMb}`,
+      ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
       '--import',
       join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
       join(REPO_ROOT, 'sdk', 'src', 'cli', 'main.ts'),
@@ -101,8 +135,19 @@ export class WorkerProcess {
     manifestPath: string,
     env: Record<string, string>
   ) {
-    const childEnv = { ...process.env, ...env, ALERTLAB_STAGE_REPLICA: String(replica) };
-    const { command, args } = workerCommand(manifestPath, 1000, stageHeapMb(childEnv));
+    // Two glibc malloc arenas instead of 8 per core: a worker's ~35 threads (librdkafka, libuv,
+    // DuckDB) each took an arena and its fragments; the soak's workers held ~100-150 MB less RSS.
+    const childEnv = {
+      MALLOC_ARENA_MAX: '2',
+      ...process.env,
+      ...env,
+      ALERTLAB_STAGE_REPLICA: String(replica)
+    };
+    const { command, args } = workerCommand(
+      manifestPath,
+      1000,
+      manifestHeapMb(manifestPath, childEnv)
+    );
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
     createInterface({ input: this.child.stdout! }).on('line', line => {
       const s = statsOfLine(line);

@@ -168,6 +168,17 @@ export interface StageManifest {
   watch?: StageWatch;
   /** Deliveries of outputs to webhooks, email, topics (see notify/). @default undefined (none) */
   notifications?: StageNotification[];
+  /** The worker process (control/worker.ts). @default undefined (the controller's defaults) */
+  worker?: StageWorker;
+}
+
+export interface StageWorker {
+  /**
+   * V8 old-space cap of each worker process, MiB (64..16384). @default the controller's
+   * `ALERTLAB_STAGE_HEAP_MB` (512), or V8's own (a quarter of RAM) for stages with `objects`,
+   * whose per-object index lives in the JS heap
+   */
+  heapMb?: number;
 }
 
 export const DEFAULT_THIN_COLUMNS = [

@@ -43,7 +43,8 @@ const TOP_KEYS = [
   'archive',
   'objects',
   'watch',
-  'notifications'
+  'notifications',
+  'worker'
 ];
 
 function parseCrossmatch(r: FieldReader): StageCrossmatch | undefined {
@@ -211,6 +212,9 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
   batch?.onlyKeys(['maxRows', 'maxWaitMs', 'maxBytes']);
   const consumer = r.object('consumer', false);
   consumer?.onlyKeys(['sessionTimeoutMs', 'heartbeatIntervalMs', 'groupProtocol']);
+  const worker = r.object('worker', false);
+  worker?.onlyKeys(['heapMb']);
+  const heapMb = worker?.int('heapMb', 64, 16_384);
   const value: Partial<StageManifest> = {
     id,
     kind,
@@ -242,7 +246,8 @@ export function safeParseStageManifest(raw: unknown): ParseResult<StageManifest>
     aggregate,
     archive,
     objects: parseObjects(raw.objects, r, id ?? 'stage', kind ?? 'filter'),
-    notifications: parseNotifications(raw.notifications, r, Object.keys(outputs ?? {}))
+    notifications: parseNotifications(raw.notifications, r, Object.keys(outputs ?? {})),
+    ...(heapMb !== undefined ? { worker: { heapMb } } : {})
   };
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as StageManifest };
 }

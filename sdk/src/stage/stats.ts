@@ -38,6 +38,31 @@ export interface StageStats {
   extra: Record<string, number>;
   /** Per phase of a committed chunk (filter stages): chunks, total and largest ms. */
   phases: Record<string, PhaseTotals>;
+  /** The worker process's memory (stats lines of `alertlab stage run`). */
+  memory?: WorkerMemory;
+}
+
+/** A worker process's memory, MiB (Node's process.memoryUsage()), in its stats lines. */
+export interface WorkerMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Memory outside V8's heap that V8 knows of (ArrayBuffers, native buffers). */
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
+/** This process's memory now. */
+export function workerMemory(): WorkerMemory {
+  const m = process.memoryUsage();
+  const mb = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers)
+  };
 }
 
 export interface PhaseTotals {
