@@ -55,6 +55,11 @@ export class NetfaultRig {
       const transport = createTransport({
         client: (process.env.NETFAULT_OBSERVER_CLIENT ?? 'kafkajs') as KafkaClientName,
         bootstrapServers: cluster.bootstrap.split(','),
+        // a request into a lost or cut-off broker never answers: give up on it after 10 s (not
+        // the default 30 s) so the client retries on the new leader before the scenario's 20 s
+        // resend does; connections inside the lab are made in milliseconds or never
+        requestTimeoutMs: 10_000,
+        connectionTimeoutMs: 3_000,
         logger: createLogger({
           level: 'info',
           sink: (level, message) => {
