@@ -135,12 +135,16 @@ export class WorkerChannel {
   async evaluate(worker: WorkerProcess, ipc: Uint8Array, timeoutMs: number): Promise<Outcome> {
     const { msgId, sent } = this.send(this.identities, 'filter_batch_request', {}, [ipc]);
     let timer: NodeJS.Timeout | undefined;
+    let forget = (): void => undefined;
     try {
       return await Promise.race([
         new Promise<Outcome>(resolve =>
           this.pending.set(msgId, reply => resolve({ kind: 'reply', reply }))
         ),
-        worker.exited.then((): Outcome => ({ kind: 'exited' })),
+        // not worker.exited.then(...): that would hold this race and its reply until the exit
+        new Promise<Outcome>(
+          resolve => (forget = worker.onExit(() => resolve({ kind: 'exited' })))
+        ),
         sent.then(
           () =>
             new Promise<Outcome>(
@@ -151,6 +155,7 @@ export class WorkerChannel {
       ]);
     } finally {
       clearTimeout(timer);
+      forget();
       this.pending.delete(msgId);
     }
   }
