@@ -38,10 +38,18 @@ interface Queued {
   offset: bigint;
 }
 
+/** Waits `ms` or until `signal` aborts; the abort listener goes with the wait (the signal lives long). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise(resolve => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 class DestinationRunner {
