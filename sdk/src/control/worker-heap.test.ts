@@ -36,10 +36,13 @@ describe('stage worker heap cap', () => {
 });
 
 describe('which heap cap a stage gets', () => {
-  it('manifest first, then ALERTLAB_STAGE_HEAP_MB, then 512; V8 own limit for object-state stages', () => {
+  it('manifest first; V8 own limit for object-state and aggregate stages; else ALERTLAB_STAGE_HEAP_MB, else 512', () => {
     expect(workerHeapMb({}, {})).toBe(DEFAULT_STAGE_HEAP_MB);
     expect(workerHeapMb({ objects: {} }, {})).toBeUndefined();
-    expect(workerHeapMb({ objects: {} }, { ALERTLAB_STAGE_HEAP_MB: '3000' })).toBe(3000);
+    expect(workerHeapMb({ objects: {} }, { ALERTLAB_STAGE_HEAP_MB: '3000' })).toBeUndefined();
+    expect(workerHeapMb({ kind: 'aggregate' }, {})).toBeUndefined();
+    expect(workerHeapMb({ kind: 'aggregate', worker: { heapMb: 4096 } }, {})).toBe(4096);
+    expect(workerHeapMb({ objects: false }, {})).toBe(DEFAULT_STAGE_HEAP_MB);
     expect(workerHeapMb({}, { ALERTLAB_STAGE_HEAP_MB: '1024' })).toBe(1024);
     expect(workerHeapMb({ worker: { heapMb: 2048 } }, { ALERTLAB_STAGE_HEAP_MB: '1024' })).toBe(
       2048

@@ -37,28 +37,30 @@ export function stageHeapMb(env: Record<string, string | undefined> = process.en
 }
 
 /**
- * The heap cap of one stage's workers: the manifest's `worker.heapMb`, else the controller's
- * `ALERTLAB_STAGE_HEAP_MB`, else 512 MiB — but V8's own limit (undefined) for a stage with
- * `objects`, whose object index (a Map of ids) grows with the objects seen.
+ * The heap cap of one stage's workers: the manifest's `worker.heapMb`, else — for stages whose state
+ * lives in the JS heap and grows with the data (`objects`: the id index; kind `aggregate`: up to
+ * `maxOpenWindows` windows per partition) — V8's own limit (undefined), else the controller's
+ * `ALERTLAB_STAGE_HEAP_MB`, else 512 MiB.
  */
 export function workerHeapMb(
-  manifest: { worker?: { heapMb?: number }; objects?: unknown },
+  manifest: { worker?: { heapMb?: number }; objects?: unknown; kind?: unknown },
   env: Record<string, string | undefined> = process.env
 ): number | undefined {
   if (manifest.worker?.heapMb !== undefined) {
     return manifest.worker.heapMb;
   }
-  if (env.ALERTLAB_STAGE_HEAP_MB) {
-    return stageHeapMb(env);
+  const objects = manifest.objects !== undefined && manifest.objects !== false;
+  if (objects || manifest.kind === 'aggregate') {
+    return undefined;
   }
-  return manifest.objects === undefined ? DEFAULT_STAGE_HEAP_MB : undefined;
+  return env.ALERTLAB_STAGE_HEAP_MB ? stageHeapMb(env) : DEFAULT_STAGE_HEAP_MB;
 }
 
 function manifestHeapMb(
   manifestPath: string,
   env: Record<string, string | undefined>
 ): number | undefined {
-  let manifest: { worker?: { heapMb?: number }; objects?: unknown } = {};
+  let manifest: Parameters<typeof workerHeapMb>[0] = {};
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
   } catch {
@@ -137,17 +139,16 @@ export class WorkerProcess {
   ) {
     // Two glibc malloc arenas instead of 8 per core: a worker's ~35 threads (librdkafka, libuv,
     // DuckDB) each took an arena and its fragments; the soak's workers held ~100-150 MB less RSS.
-    const childEnv = {
+    const childEnv: Record<string, string | undefined> = {
       MALLOC_ARENA_MAX: '2',
       ...process.env,
       ...env,
       ALERTLAB_STAGE_REPLICA: String(replica)
     };
-    const { command, args } = workerCommand(
-      manifestPath,
-      1000,
-      manifestHeapMb(manifestPath, childEnv)
-    );
+    // an operator's --max-old-space-size in NODE_OPTIONS wins over ours
+    const ownCap = /--max-old-space-size/.test(childEnv.NODE_OPTIONS ?? '');
+    const heapMb = ownCap ? undefined : manifestHeapMb(manifestPath, childEnv);
+    const { command, args } = workerCommand(manifestPath, 1000, heapMb);
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
     createInterface({ input: this.child.stdout! }).on('line', line => {
       const s = statsOfLine(line);

@@ -41,6 +41,10 @@ interface Queued {
 /** Waits `ms` or until `signal` aborts; the abort listener goes with the wait (the signal lives long). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise(resolve => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const onAbort = (): void => {
       clearTimeout(t);
       resolve();

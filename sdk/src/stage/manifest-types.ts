@@ -174,9 +174,9 @@ export interface StageManifest {
 
 export interface StageWorker {
   /**
-   * V8 old-space cap of each worker process, MiB (64..16384). @default the controller's
-   * `ALERTLAB_STAGE_HEAP_MB` (512), or V8's own (a quarter of RAM) for stages with `objects`,
-   * whose per-object index lives in the JS heap
+   * V8 old-space cap of each worker process, MiB (64..16384). @default V8's own (a quarter of RAM)
+   * for stages with `objects` and aggregate stages (their state lives in the JS heap and grows with
+   * the data), else the controller's `ALERTLAB_STAGE_HEAP_MB`, else 512
    */
   heapMb?: number;
 }
