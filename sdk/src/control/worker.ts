@@ -53,7 +53,7 @@ export function workerHeapMb(
   if (objects || manifest.kind === 'aggregate') {
     return undefined;
   }
-  return env.ALERTLAB_STAGE_HEAP_MB ? stageHeapMb(env) : DEFAULT_STAGE_HEAP_MB;
+  return stageHeapMb(env);
 }
 
 function manifestHeapMb(
