@@ -3,8 +3,8 @@
  * (ALERTLAB_KAFKA_CLIENT; bench/clients.ts runs each side by side), in the same run.
  *
  * Produces BENCH_ALERTS Rubin alerts in the Confluent wire format to a 6-partition topic —
- * BENCH_INPUT=realistic (default; 10,000): the simulator's realistic mode, every alert distinct,
- * ~230 KB with cutouts; BENCH_INPUT=real (50,000): the 7 real ones replicated with new
+ * BENCH_INPUT=realistic or `--input realistic` (default; 10,000): the simulator's realistic mode, every alert distinct,
+ * ~230 KB with cutouts; BENCH_INPUT=real or `--input real` (50,000): the 7 real ones replicated with new
  * diaSourceIds, without cutouts — then reads
  * the topic with (1) a plain consumer that only counts records, (2) attach(), which
  * decodes every fetched batch to Arrow, and (3) the decoder alone on the same values (no Kafka),
@@ -36,7 +36,10 @@ const RUBIN = join(
   'rubin',
   'rubin-v10-7alerts.avro'
 );
-const INPUT = process.env.BENCH_INPUT === 'real' ? 'real' : 'realistic';
+const argInput = process.argv.includes('--input')
+  ? process.argv[process.argv.indexOf('--input') + 1]
+  : undefined;
+const INPUT = (argInput ?? process.env.BENCH_INPUT) === 'real' ? 'real' : 'realistic';
 const N = Number(process.env.BENCH_ALERTS ?? (INPUT === 'real' ? 50_000 : 10_000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTITIONS = 6;

@@ -137,6 +137,22 @@ function runOf(d: Json): string {
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/**
+ * Result files that `make bench` (scripts/bench.sh with no names) writes; rows from any other file
+ * (soak, promote-small, ...: benches run by name) go to a second table below the first.
+ */
+export const MAKE_BENCH_FILES = new Set([
+  ...ORDER.filter(f => f !== 'attach-real' && f !== 'promote-small'),
+  'crossmatch-python',
+  'simulate',
+  'render'
+]);
+
+const HEADER = [
+  '| benchmark | input (alert size) | figure (median; best beside) | peer in the same run | run |',
+  '|---|---|---|---|---|'
+];
+
 export function renderTable(dir = RESULTS): string {
   const files = readdirSync(dir)
     // the per-client pass files of bench/clients.ts are summed up in clients.json
@@ -144,18 +160,24 @@ export function renderTable(dir = RESULTS): string {
     .map(f => f.slice(0, -5));
   const rank = (f: string) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const lines = [
-    '| benchmark | input (alert size) | figure (median; best beside) | peer in the same run | run |',
-    '|---|---|---|---|---|'
-  ];
+  const [main, other] = [[...HEADER], [...HEADER]];
   for (const f of files) {
     const d = JSON.parse(readFileSync(join(dir, `${f}.json`), 'utf8')) as Json;
     const rows = Array.isArray(d.readme) ? (d.readme as ReadmeRow[]) : (LEGACY[f]?.(d) ?? []);
     for (const r of rows) {
-      lines.push(
+      (MAKE_BENCH_FILES.has(f) ? main : other).push(
         `| ${cell(r.benchmark)} | ${cell(r.input)} | ${cell(r.figure)} | ${cell(r.peer)} | ${cell(`${runOf(d)}; bench/results/${f}.json`)} |`
       );
     }
+  }
+  const lines = [...main];
+  if (other.length > HEADER.length) {
+    lines.push(
+      '',
+      'Not in `make bench` (longer, or run by name: `bash scripts/bench.sh soak`, `promote --input small`):',
+      '',
+      ...other
+    );
   }
   return lines.join('\n');
 }
