@@ -154,6 +154,10 @@ export class StagePipeline {
       { length: count },
       () => new DecodeWorker({ format: o.format, options: { columns } })
     );
+    // started now: ready by the time the first chunk arrives
+    for (const w of this.workers) {
+      w.warm();
+    }
   }
 
   /** True while only some survey columns are decoded. */
