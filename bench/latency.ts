@@ -16,7 +16,8 @@
  * and visible (committed → received downstream); the alerts come from a producer process of
  * their own (the survey is not the stage's event loop).
  * Run: `node --import tsx bench/latency.ts [--scenarios floor,trickle,demo,real] [--max-rows 2000]
- * [--max-bytes 8388608] [--max-wait-ms 100] [--payload full|thin]`. Writes bench/results/latency.json.
+ * [--max-bytes 8388608] [--max-wait-ms 100] [--payload full|thin] [--out latency.json]`. Writes
+ * bench/results/latency.json (or --out).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -43,7 +44,9 @@ const { values: args } = parseArgs({
     'max-bytes': { type: 'string', default: String(8 << 20) },
     partitions: { type: 'string', default: '2' },
     payload: { type: 'string', default: 'full' },
-    sweep: { type: 'string' }
+    sweep: { type: 'string' },
+    /** Result file name in bench/results. */
+    out: { type: 'string', default: 'latency.json' }
   }
 });
 const logger = createLogger({ level: 'error' });
@@ -289,7 +292,7 @@ async function main(): Promise<void> {
       peer: `floor (burst ÷ the stage's rate, same run): ${fmt(r[0].floorMs)} ms`
     });
   }
-  report.write(body);
+  report.write(body, args.out);
   await transport.close();
 }
 

@@ -28,6 +28,7 @@ const ORDER = [
   'stage-demo',
   'stage-small',
   'latency',
+  'latency-stress',
   'promote',
   'promote-small',
   'cone',

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD" && source scripts/node-env.sh
 ALL=(decode crossmatch crossmatch_python bridge simulate attach "attach --input real" "stage --input realistic" "stage --input real"
-  "stage --input small" "stage --input demo" "stage --input realistic --payload thin" latency cone
+  "stage --input small" "stage --input demo" "stage --input realistic --payload thin" latency
+  "latency --scenarios demo --interval-s 5 --out latency-stress.json" cone
   promote render backtest-archive clients handover lightcurve-lookup)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
 # Debian packages the benches compare against: Q3C in PostgreSQL (cone, cross-match) and kcat
