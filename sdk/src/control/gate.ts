@@ -20,6 +20,9 @@ import { HttpError } from './http.js';
 import type { GateEvidence } from './types.js';
 import { withBacktestObjects } from '../state/stage-objects.js';
 import { withWatchColumns } from '../watch/watch-columns.js';
+import { createDecoder } from '../alerts/index.js';
+import { FilterColumnError } from '../errors.js';
+import { decodedColumns } from '../stage/runner.js';
 
 /** Alerts sampled by default. */
 export const DEFAULT_GATE_SAMPLE = 1000;
@@ -89,7 +92,8 @@ async function* lastAlerts(
   m: StageManifest,
   n: number,
   signal: AbortSignal,
-  offsets: Record<string, [string, string]>
+  offsets: Record<string, [string, string]>,
+  columns: readonly string[] | undefined
 ): AsyncGenerator<RecordBatch> {
   const ends = await (await buffer.admin()).endOffsets(m.input.topic);
   const filled = ends.filter(p => p.high > p.low);
@@ -104,6 +108,8 @@ async function* lastAlerts(
   for await (const ab of buffer.attach(m.input.topic, {
     from: { offset: start },
     format: m.input.format,
+    // decoded as the stage decodes them (its projection, see decodedColumns)
+    ...(columns && { decoder: createDecoder(m.input.format, { columns }) }),
     signal
   })) {
     const first = offsets[String(ab.partition)]?.[0] ?? ab.firstOffset.toString();
@@ -161,19 +167,33 @@ export async function runGate(input: GateInput): Promise<GateEvidence> {
         );
       }
     }
-    const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
-    const matched = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
-    // watch columns (the stage's lists and maps as they are now), then obj_* when it keeps state
-    const watched = m.watch ? withWatchColumns(matched, m.watch) : matched;
-    const batches = withBacktestObjects(watched, m);
-    const remaining = Math.max(1, budgetMs - (performance.now() - t0));
+    const sample = (columns: readonly string[] | undefined) => {
+      const source = lastAlerts(input.buffer, m, n, abort.signal, offsets, columns);
+      const matched = xm && input.catalogs ? enrich(source, input.catalogs, xm) : source;
+      // watch columns (the stage's lists and maps as they are now), then obj_* when it keeps state
+      const watched = m.watch ? withWatchColumns(matched, m.watch) : matched;
+      return withBacktestObjects(watched, m);
+    };
     // the signal reaches every evaluate: a budget that fires interrupts the running query, and
     // the filter is closed only once its call has returned (never under a running query)
-    const running = backtest(filter, batches, {
-      signal: abort.signal,
-      context: { signal: abort.signal },
-      sampleSize: 5
+    const run = (columns: readonly string[] | undefined) =>
+      backtest(filter, sample(columns), {
+        signal: abort.signal,
+        context: { signal: abort.signal },
+        sampleSize: 5
+      });
+    const columns = decodedColumns(m, filter);
+    // like a stage (StagePipeline.widen): a filter that reads an undecoded column gets them all
+    const running = run(columns).catch((error: unknown) => {
+      if (columns !== undefined && error instanceof FilterColumnError && !abort.signal.aborted) {
+        for (const key of Object.keys(offsets)) {
+          delete offsets[key];
+        }
+        return run(undefined);
+      }
+      throw error;
     });
+    const remaining = Math.max(1, budgetMs - (performance.now() - t0));
     const result = await withBudget(running, remaining, 'The backtest').catch(
       async (err: unknown) => {
         abort.abort();
@@ -238,7 +258,7 @@ async function runStreamGate(input: GateInput): Promise<GateEvidence> {
   input.signal?.addEventListener('abort', stop, { once: true });
   const offsets: Record<string, [string, string]> = {};
   try {
-    const source = lastAlerts(input.buffer, m, n, abort.signal, offsets);
+    const source = lastAlerts(input.buffer, m, n, abort.signal, offsets, undefined);
     const report = await withBudget(
       streamGate(m, source, abort.signal),
       budgetMs,
