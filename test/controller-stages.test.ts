@@ -219,8 +219,10 @@ describe.skipIf(skipWithoutSamples())('controller stages', () => {
     const input = randomName('ctl-gate-in');
     await client.request('POST', '/buffers/topics', { topic: input, partitions: 1 });
     await produceRange(transport, input, 0, 50);
+    const ids: string[] = [];
     const refused = async (filter: Record<string, unknown>): Promise<ControllerRequestError> => {
-      const m = { ...manifest(randomName('gate'), input, ''), filter };
+      ids.push(randomName('gate'));
+      const m = { ...manifest(ids[ids.length - 1], input, ''), filter };
       const err = await client.request('POST', '/stages', { manifest: m }).then(
         () => undefined,
         (e: unknown) => e
@@ -249,5 +251,13 @@ describe.skipIf(skipWithoutSamples())('controller stages', () => {
     expect(loops.status).toBe(422);
     expect(loops.message).toMatch(/time/i);
     expect((await client.request<{ stages: unknown[] }>('GET', '/stages')).stages).toEqual([]);
+    // the output and dead-letter topics made while the gate ran were deleted with each refusal
+    const admin = await transport.admin();
+    try {
+      const left = (await admin.listTopics()).filter(t => ids.some(id => t.startsWith(`${id}.`)));
+      expect(left).toEqual([]);
+    } finally {
+      await admin.close();
+    }
   });
 });
