@@ -124,6 +124,10 @@ export class PartitionedConsumer<S> {
   async start(): Promise<void> {
     const o = this.options;
     this.admin = await this.transport.admin();
+    // The first read of the group's offsets opens the client's handle for the group (~100 ms on
+    // the librdkafka client); read once now, beside the group join, it is open by the time the
+    // first partition starts (a read only: fencing and the offsets used come later, in restart).
+    void this.admin.groupOffsets(o.groupId, o.topic).catch(() => undefined);
     const consumer = await this.transport.consumer({
       groupId: o.groupId,
       readCommitted: true,
