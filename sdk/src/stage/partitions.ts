@@ -92,6 +92,12 @@ interface Slot<S> {
   committedNext: bigint;
   /** The partition's commits (pipelined handlers). */
   commits: CommitChain;
+  /**
+   * A transactional producer connected when the partition was assigned, not initialised (no
+   * InitProducerId, so it fences nobody): restart() initialises it instead of connecting a new one
+   * after the first batch arrived (the connect took 50–100 ms of a new stage's first chunk).
+   */
+  spare?: Promise<ProducerClient>;
 }
 
 /** Transactional id of a stage's input partition (stable across workers: see the module note). */
@@ -180,6 +186,10 @@ export class PartitionedConsumer<S> {
       if (slot) {
         slot.fresh = true;
       } else {
+        const spare = this.transport.producer({
+          transactionalId: transactionalIdOf(this.options.stageId, this.options.topic, p)
+        });
+        spare.catch(() => undefined); // restart() connects another one then
         this.slots.set(p, {
           partition: p,
           fresh: true,
@@ -187,7 +197,8 @@ export class PartitionedConsumer<S> {
           producer: undefined,
           floor: 0n,
           committedNext: -1n,
-          commits: new CommitChain()
+          commits: new CommitChain(),
+          spare
         });
       }
     }
@@ -195,6 +206,11 @@ export class PartitionedConsumer<S> {
   }
 
   private async release(slot: Slot<S>, dropProducer: boolean): Promise<void> {
+    if (dropProducer && slot.spare !== undefined) {
+      const spare = slot.spare;
+      slot.spare = undefined;
+      await spare.then(p => p.close()).catch(() => undefined);
+    }
     await slot.commits.settle().catch(() => undefined);
     const state = slot.state;
     slot.state = undefined;
@@ -224,15 +240,21 @@ export class PartitionedConsumer<S> {
     }
     // Always on a new producer: its InitProducerId fences older holders of the transactional id
     // and waits until the last transaction (ours or theirs) has completed, markers written, so
-    // the committed offset read below is not older than what was committed.
+    // the committed offset read below is not older than what was committed. The spare connected
+    // at this assignment is such a new producer (never initialised).
+    const spare = slot.spare;
+    slot.spare = undefined;
     await this.release(slot, true);
     if (!this.owns(slot)) {
+      await spare?.then(p => p.close()).catch(() => undefined);
       return false; // revoked meanwhile: a producer of ours now would fence the new owner's
     }
     if (slot.producer === undefined) {
-      const producer = await this.transport.producer({
-        transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
-      });
+      const connect = () =>
+        this.transport.producer({
+          transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
+        });
+      const producer = await (spare ? spare.catch(connect) : connect());
       try {
         // the first transaction() runs InitProducerId: older holders of this id are fenced now
         await (await producer.transaction()).abort();
