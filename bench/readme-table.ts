@@ -143,7 +143,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
  * (soak, promote-small, ...: benches run by name) go to a second table below the first.
  */
 export const MAKE_BENCH_FILES = new Set([
-  ...ORDER.filter(f => f !== 'attach-real' && f !== 'promote-small'),
+  ...ORDER.filter(f => f !== 'promote-small'),
   'crossmatch-python',
   'simulate',
   'render'

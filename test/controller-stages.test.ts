@@ -250,6 +250,18 @@ describe.skipIf(skipWithoutSamples())('controller stages', () => {
     });
     expect(loops.status).toBe(422);
     expect(loops.message).toMatch(/time/i);
+    // bad gate options are refused before any topic is made
+    ids.push(randomName('gate'));
+    const badGate = await client
+      .request('POST', '/stages', {
+        manifest: manifest(ids[ids.length - 1], input, ''),
+        gate: { budgetMs: 5 }
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as ControllerRequestError
+      );
+    expect(badGate?.status).toBe(400);
     expect((await client.request<{ stages: unknown[] }>('GET', '/stages')).stages).toEqual([]);
     // the output and dead-letter topics made while the gate ran were deleted with each refusal
     const admin = await transport.admin();

@@ -12,6 +12,7 @@ import type { CatalogService } from './catalogs.js';
 import { writeJsonAtomic } from './atomic.js';
 import { prepareManifest } from './deploy.js';
 import { runGate, type GateInput } from './gate.js';
+import { gateWithTopics } from './gate-topics.js';
 import { HttpError } from './http.js';
 import { actor, checkAccess } from './ownership.js';
 import type { Principal } from './users.js';
@@ -170,33 +171,24 @@ export class Controller {
               )
             : cause;
         });
-        // The output topics are made while the gate runs (creating them and waiting until every
-        // broker lists them took ~300 ms after the gate, part of every promote); the ones this
-        // request made are deleted again when the gate refuses the version.
-        const creating = this.buffer.createTopics(
+        const gateOptions = checkGate(req.gate);
+        // the stage's own output topics are made while the gate runs (gate-topics.ts)
+        const evidence = await gateWithTopics(
+          this.buffer,
+          id,
           Object.values(prepared.outputTopics).map(topic => ({
             topic,
             partitions: inputInfo.partitions.length,
             replicationFactor: Math.max(1, inputInfo.partitions[0]?.replicas.length ?? 1)
-          }))
+          })),
+          () =>
+            this.gate({
+              manifest: prepared.manifest,
+              buffer: this.buffer,
+              catalogs: this.catalogs,
+              ...gateOptions
+            })
         );
-        creating.catch(() => undefined); // awaited below, or dropped with a refusal
-        const evidence = await this.gate({
-          manifest: prepared.manifest,
-          buffer: this.buffer,
-          catalogs: this.catalogs,
-          ...checkGate(req.gate)
-        }).catch(async (refusal: unknown) => {
-          const made = await creating.then(
-            r => r.created,
-            () => []
-          );
-          if (made.length > 0) {
-            await this.buffer.deleteTopics(made).catch(() => undefined);
-          }
-          throw refusal;
-        });
-        await creating;
         const manifestPath = join(dir, 'manifest.json');
         await writeJsonAtomic(manifestPath, prepared.raw);
         const now = new Date().toISOString();

@@ -22,7 +22,7 @@ import { withBacktestObjects } from '../state/stage-objects.js';
 import { withWatchColumns } from '../watch/watch-columns.js';
 import { createDecoder } from '../alerts/index.js';
 import { FilterColumnError } from '../errors.js';
-import { decodedColumns } from '../stage/runner.js';
+import { decodedColumns } from '../stage/decoded-columns.js';
 
 /** Alerts sampled by default. */
 export const DEFAULT_GATE_SAMPLE = 1000;

@@ -164,3 +164,83 @@ describe('PartitionedConsumer with a pipelined handler', () => {
     });
   });
 });
+
+/** A transport whose consumer is assigned partitions by the test; counts producers. */
+function assigningTransport() {
+  let assign: ((a: Record<string, number[]>) => void) | undefined;
+  let handler: BatchHandler | undefined;
+  const producers = { made: 0, initialised: 0, closed: 0 };
+  const transport = {
+    bootstrapServers: [],
+    admin: async () => ({ groupOffsets: async () => [], close: async () => undefined }),
+    producer: async () => {
+      producers.made++;
+      return {
+        transaction: async () => {
+          producers.initialised++;
+          return { abort: async () => undefined };
+        },
+        close: async () => void producers.closed++
+      };
+    },
+    consumer: async () => ({
+      onAssignment: (l: (a: Record<string, number[]>) => void) => {
+        assign = l;
+        return () => undefined;
+      },
+      onCrash: () => () => undefined,
+      subscribe: async () => undefined,
+      run: async (h: BatchHandler) => void (handler = h),
+      seek: () => undefined,
+      close: async () => undefined
+    }),
+    close: async () => undefined
+  } as unknown as KafkaTransport;
+  const consumer = new PartitionedConsumer(
+    transport,
+    {
+      stageId: 's',
+      topic: 'in',
+      groupId: 's',
+      maxRows: 10,
+      maxWaitMs: 10,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1000,
+      fromBeginning: true,
+      logger: createLogger({ level: 'error' })
+    },
+    { open: async () => 0, process: async () => undefined, close: async () => undefined }
+  );
+  return {
+    consumer,
+    producers,
+    assign: (partitions: number[]) => assign?.({ in: partitions }),
+    handler: () => handler as BatchHandler
+  };
+}
+
+describe('PartitionedConsumer: the producer connected at assignment', () => {
+  it('is the one the first batch initialises (fencing then, not at assignment)', async () => {
+    const t = assigningTransport();
+    await t.consumer.start();
+    t.assign([0]);
+    await tick();
+    expect(t.producers).toEqual({ made: 1, initialised: 0, closed: 0 });
+    await t.handler()(batchOf(0, 3));
+    expect(t.producers).toEqual({ made: 1, initialised: 1, closed: 0 });
+    await t.consumer.close();
+    expect(t.producers.closed).toBe(1);
+  });
+
+  it('is closed, never initialised, when the partition is revoked or the stage stops first', async () => {
+    const t = assigningTransport();
+    await t.consumer.start();
+    t.assign([0, 1]);
+    t.assign([1]); // partition 0 revoked before any batch
+    await tick();
+    expect(t.producers).toEqual({ made: 2, initialised: 0, closed: 1 });
+    await t.consumer.close();
+    await tick();
+    expect(t.producers).toEqual({ made: 2, initialised: 0, closed: 2 });
+  });
+});

@@ -207,9 +207,9 @@ export class PartitionedConsumer<S> {
 
   private async release(slot: Slot<S>, dropProducer: boolean): Promise<void> {
     if (dropProducer && slot.spare !== undefined) {
-      const spare = slot.spare;
+      // not awaited: a connect that hangs (brokers down) must not hold a revocation or a stop
+      void slot.spare.then(p => p.close()).catch(() => undefined);
       slot.spare = undefined;
-      await spare.then(p => p.close()).catch(() => undefined);
     }
     await slot.commits.settle().catch(() => undefined);
     const state = slot.state;
@@ -246,7 +246,7 @@ export class PartitionedConsumer<S> {
     slot.spare = undefined;
     await this.release(slot, true);
     if (!this.owns(slot)) {
-      await spare?.then(p => p.close()).catch(() => undefined);
+      void spare?.then(p => p.close()).catch(() => undefined);
       return false; // revoked meanwhile: a producer of ours now would fence the new owner's
     }
     if (slot.producer === undefined) {
@@ -255,6 +255,10 @@ export class PartitionedConsumer<S> {
           transactionalId: transactionalIdOf(o.stageId, o.topic, slot.partition)
         });
       const producer = await (spare ? spare.catch(connect) : connect());
+      if (!this.owns(slot)) {
+        await producer.close().catch(() => undefined);
+        return false; // revoked while it connected: initialising it now would fence the new owner
+      }
       try {
         // the first transaction() runs InitProducerId: older holders of this id are fenced now
         await (await producer.transaction()).abort();

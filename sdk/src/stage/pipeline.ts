@@ -29,7 +29,7 @@ import { WatchEnricher, type StageWatch } from '../watch/watch-columns.js';
  * caller's thread (packValues), which for real-size alerts costs more than decoding them there:
  * 1,000 realistic Rubin alerts (237 KB, cutouts skipped) took 145 ms to pack and 75–90 ms to
  * decode inline (their worker round trip 255 ms). The realistic stage bench ran at the same rate
- * either way, at 936–1,098 µs of CPU per alert inline against 1,289–1,333 with the worker. Small
+ * either way, at 864–1,098 µs of CPU per alert inline against 1,289–1,333 with the worker. Small
  * alerts (a few KB: packing ~1 µs, decoding tens of µs) still go to the worker.
  */
 export const INLINE_DECODE_MEAN_BYTES = 64 * 1024;

@@ -27,6 +27,9 @@ import { StageCounters, type StageStats } from './stats.js';
 import type { ChunkTiming } from './chunk-timing.js';
 import { StageObjectState } from '../state/stage-objects.js';
 import { startStageNotifiers } from '../notify/stage-notify.js';
+import { decodedColumns } from './decoded-columns.js';
+
+export { decodedColumns };
 
 export interface StageRunnerOptions {
   /** Overrides the manifest's `input.bootstrapServers`. @default the manifest's, else ALERTLAB_BOOTSTRAP_SERVERS, else 'local' */
@@ -199,17 +202,6 @@ async function makeHandler(
     logger,
     objects || undefined
   ) as PartitionHandler<unknown>;
-}
-
-/**
- * The survey columns a filter stage decodes: what its filter reads (plus `thinColumns`), when the
- * filter says so and the payload does not carry every column (`annotated`); else all of them.
- */
-export function decodedColumns(m: StageManifest, filter: Filter): readonly string[] | undefined {
-  if (filter.readsOnly === undefined || m.payload === 'annotated') {
-    return undefined;
-  }
-  return [...filter.readsOnly, ...(m.payload === 'thin' ? m.thinColumns : [])];
 }
 
 /** Creates missing output, aggregate and dead-letter topics like the input topic. */
