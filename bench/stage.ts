@@ -380,7 +380,7 @@ async function main(): Promise<void> {
   });
   report.row({
     benchmark:
-      'backtest end to end from buffered records: decode (as the stage decodes: the columns its SQL reads) + cross-match + SQL switch + routing',
+      'backtest end to end from buffered records: decode (the columns its SQL reads, as the stage decodes; in chunks of batch.maxRows, where a stage also stops a chunk at 8 MiB) + cross-match + SQL switch + routing',
     input: inputText,
     figure: `${endToEndSeconds.toFixed(2)} s (${fmt(N / endToEndSeconds)} alerts/s; decode + cross-match ${prepareSeconds.toFixed(2)} s, filter + routing ${(result.wallMs / 1000).toFixed(2)} s); one run after a warm-up chunk`,
     peer: '—'

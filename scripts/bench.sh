@@ -14,6 +14,11 @@ ALL=(decode crossmatch crossmatch_python bridge simulate attach "attach --input 
   "latency --scenarios demo --interval-s 5 --out latency-stress.json" cone
   promote render backtest-archive clients handover lightcurve-lookup)
 NAMES=("$@"); [ ${#NAMES[@]} -eq 0 ] && NAMES=("${ALL[@]}")
+# every name checked before the first bench runs (a typo must not stop a run halfway)
+for entry in "${NAMES[@]}"; do
+  read -r -a parts <<<"$entry"
+  if [ ! -f "bench/${parts[0]}.ts" ]; then echo "[bench] no bench/${parts[0]}.ts" >&2; exit 2; fi
+done
 # Debian packages the benches compare against: Q3C in PostgreSQL (cone, cross-match) and kcat
 # (librdkafka's command-line client: the native floor of the Kafka benches).
 need=()
@@ -31,7 +36,6 @@ FAILED=()
 for entry in "${NAMES[@]}"; do
   read -r -a parts <<<"$entry"
   n="${parts[0]}"
-  if [ ! -f "bench/$n.ts" ]; then echo "[bench] no bench/$n.ts" >&2; exit 2; fi
   echo "[bench] $entry (load average: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%H:%M:%S) UTC)"
   t0=$SECONDS
   if node --expose-gc --import tsx "bench/$n.ts" "${parts[@]:1}"; then
