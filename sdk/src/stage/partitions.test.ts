@@ -89,26 +89,25 @@ function pipelined(log: string[], fail: Set<bigint>) {
   return { handler, release: () => pending.shift()?.() };
 }
 
+/** Consumer options of every test here (topic "in", group "s"). */
+const OPTIONS = {
+  stageId: 's',
+  topic: 'in',
+  groupId: 's',
+  maxRows: 10,
+  maxWaitMs: 10,
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1000,
+  fromBeginning: true,
+  logger: createLogger({ level: 'error' })
+};
+
 async function withConsumer<T>(
   handler: PartitionHandler<number>,
   fn: (fake: Fake) => Promise<T>
 ): Promise<T> {
   const fake = fakeTransport();
-  const consumer = new PartitionedConsumer(
-    fake.transport,
-    {
-      stageId: 's',
-      topic: 'in',
-      groupId: 's',
-      maxRows: 10,
-      maxWaitMs: 10,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      fromBeginning: true,
-      logger: createLogger({ level: 'error' })
-    },
-    handler
-  );
+  const consumer = new PartitionedConsumer(fake.transport, OPTIONS, handler);
   await consumer.start();
   try {
     return await fn(fake);
@@ -196,21 +195,11 @@ function assigningTransport() {
     }),
     close: async () => undefined
   } as unknown as KafkaTransport;
-  const consumer = new PartitionedConsumer(
-    transport,
-    {
-      stageId: 's',
-      topic: 'in',
-      groupId: 's',
-      maxRows: 10,
-      maxWaitMs: 10,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      fromBeginning: true,
-      logger: createLogger({ level: 'error' })
-    },
-    { open: async () => 0, process: async () => undefined, close: async () => undefined }
-  );
+  const consumer = new PartitionedConsumer(transport, OPTIONS, {
+    open: async () => 0,
+    process: async () => undefined,
+    close: async () => undefined
+  });
   return {
     consumer,
     producers,
