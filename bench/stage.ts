@@ -26,7 +26,8 @@ import type { ConsumedRecord, ProducerClient } from '../sdk/src/buffer/transport
 import { backtest } from '../sdk/src/filter/backtest.js';
 import { parseStageManifest } from '../sdk/src/stage/manifest.js';
 import { PartitionedConsumer } from '../sdk/src/stage/partitions.js';
-import { INLINE_DECODE_MEAN_BYTES, StagePipeline } from '../sdk/src/stage/pipeline.js';
+import { StagePipeline } from '../sdk/src/stage/pipeline.js';
+import { INLINE_DECODE_MEAN_BYTES } from '../sdk/src/buffer/decode-worker.js';
 import { StageRunner, decodedColumns } from '../sdk/src/stage/runner.js';
 import { createStageFilter } from '../sdk/src/stage/stage-filter.js';
 import {

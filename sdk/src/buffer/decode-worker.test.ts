@@ -11,7 +11,14 @@ import type { SchemaSource } from '../alerts/schema-source.js';
 import { SAMPLE_FILES, missingData, skipWithoutData } from '../alerts/testing/samples.js';
 import { confluentFrame } from './ocf.js';
 import { readAlertFile } from './produce.js';
-import { DecodeWorker, DecoderFailure, packValues } from './decode-worker.js';
+import {
+  DecodeWorker,
+  DecoderFailure,
+  INLINE_DECODE_MEAN_BYTES,
+  decodeWithFallback,
+  packValues
+} from './decode-worker.js';
+import type { AlertDecoder, DecodeResult } from '../alerts/types.js';
 import { unpackValues } from './decode-worker-entry.js';
 
 async function withWorker<T>(fn: (w: DecodeWorker) => Promise<T>): Promise<T> {
@@ -131,5 +138,21 @@ describe('decode worker', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('decodes real-size alerts (over INLINE_DECODE_MEAN_BYTES mean) on this thread, small ones in the worker', async () => {
+    const result = (by: string) => ({ by }) as unknown as DecodeResult;
+    const worker = { decode: async () => result('worker') } as unknown as DecodeWorker;
+    const decoder = { decodeBatch: () => result('inline') } as unknown as AlertDecoder;
+    const sized = (bytes: number) => [new Uint8Array(bytes), new Uint8Array(bytes)];
+    const via = async (bytes: number) =>
+      (
+        (await decodeWithFallback(worker, decoder, sized(bytes), {}, () => true)) as unknown as {
+          by: string;
+        }
+      ).by;
+    expect(await via(3_000)).toBe('worker');
+    expect(await via(INLINE_DECODE_MEAN_BYTES)).toBe('worker');
+    expect(await via(INLINE_DECODE_MEAN_BYTES + 1)).toBe('inline');
   });
 });

@@ -255,9 +255,29 @@ export class DecodeWorker {
 }
 
 /**
- * `values` decoded by `worker`, or on this thread by `decoder` (built like the worker's) when the
- * worker is lost and `inline(error)` agrees. A batch the decoder itself threw on rejects with
- * {@link DecoderFailure} either way.
+ * Mean record size above which {@link decodeWithFallback} decodes a batch on the caller's thread
+ * although it has a worker (a stage's pipeline, attach). Handing a chunk to a worker copies every byte into one transferable buffer on the
+ * caller's thread (packValues), which for real-size alerts costs more than decoding them there:
+ * 1,000 realistic Rubin alerts (237 KB, cutouts skipped) took 145 ms to pack and 75–90 ms to
+ * decode inline (their worker round trip 255 ms). The realistic stage bench ran at the same rate
+ * either way, at 864–1,098 µs of CPU per alert inline against 1,289–1,333 with the worker. Small
+ * alerts (a few KB: packing ~1 µs, decoding tens of µs) still go to the worker.
+ */
+export const INLINE_DECODE_MEAN_BYTES = 64 * 1024;
+
+function meanBytes(values: ReadonlyArray<Uint8Array | null>): number {
+  let total = 0;
+  for (const v of values) {
+    total += v?.length ?? 0;
+  }
+  return values.length === 0 ? 0 : total / values.length;
+}
+
+/**
+ * `values` decoded by `worker`, or on this thread by `decoder` (built like the worker's) when they
+ * are real-size alerts (see {@link INLINE_DECODE_MEAN_BYTES}) or the worker is lost and
+ * `inline(error)` agrees. A batch the decoder itself threw on rejects with {@link DecoderFailure}
+ * either way.
  */
 export async function decodeWithFallback(
   worker: DecodeWorker,
@@ -266,11 +286,13 @@ export async function decodeWithFallback(
   options: { includeCutouts?: boolean },
   inline: (error: unknown) => boolean
 ): Promise<DecodeResult> {
-  try {
-    return await worker.decode(values, options);
-  } catch (error) {
-    if (error instanceof DecoderFailure || !inline(error)) {
-      throw error;
+  if (meanBytes(values) <= INLINE_DECODE_MEAN_BYTES) {
+    try {
+      return await worker.decode(values, options);
+    } catch (error) {
+      if (error instanceof DecoderFailure || !inline(error)) {
+        throw error;
+      }
     }
   }
   await decoder.prepare?.(values);

@@ -23,25 +23,6 @@ import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
 import { WatchEnricher, type StageWatch } from '../watch/watch-columns.js';
 
-/**
- * Mean record size above which a chunk decodes on the caller's thread even when the pipeline has
- * decode workers. Handing a chunk to a worker copies every byte into one transferable buffer on the
- * caller's thread (packValues), which for real-size alerts costs more than decoding them there:
- * 1,000 realistic Rubin alerts (237 KB, cutouts skipped) took 145 ms to pack and 75–90 ms to
- * decode inline (their worker round trip 255 ms). The realistic stage bench ran at the same rate
- * either way, at 864–1,098 µs of CPU per alert inline against 1,289–1,333 with the worker. Small
- * alerts (a few KB: packing ~1 µs, decoding tens of µs) still go to the worker.
- */
-export const INLINE_DECODE_MEAN_BYTES = 64 * 1024;
-
-function meanBytes(values: ReadonlyArray<Uint8Array | null>): number {
-  let total = 0;
-  for (const v of values) {
-    total += v?.length ?? 0;
-  }
-  return values.length === 0 ? 0 : total / values.length;
-}
-
 /** One chunk of records, ready for the filter. */
 export interface PreparedBatch {
   /** Alerts + kafka* columns + xm_* columns + lightcurve features. */
@@ -209,12 +190,12 @@ export class StagePipeline {
     // this chunk's decoder and projection, whatever widen() does while it decodes
     const [decoder, projected] = [this.decoder, this.projected];
     try {
-      if (this.workers.length === 0 || meanBytes(values) > INLINE_DECODE_MEAN_BYTES) {
+      if (this.workers.length === 0) {
         await decoder.prepare?.(values);
         return { ok: true, decoded: decoder.decodeBatch(values), projected };
       }
       const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      // a worker that died (or that widen() closed): the chunk decodes here
+      // a worker that died (or that widen() closed), or real-size alerts: the chunk decodes here
       const decoded = await decodeWithFallback(worker, decoder, values, {}, () => true);
       return { ok: true, decoded, projected };
     } catch (error) {
