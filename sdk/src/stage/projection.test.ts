@@ -77,10 +77,34 @@ describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
           ...(await filter.evaluate(b)).index
         ]);
         expect(decodedColumns({ ...manifest, payload: 'annotated' }, filter)).toBeUndefined();
+        // lightcurve features only where something reads them: every column decoded, or named
+        expect(a.getChild('ndet')).toBeNull();
+        expect(b.getChild('ndet')).not.toBeNull();
       } finally {
         narrow.close();
         wide.close();
         await filter.close();
+      }
+    });
+
+    it('a SQL filter reading a lightcurve feature gets it, computed once, as with every column', async () => {
+      const source = 'ndet >= 1 AND mag < 25';
+      const featureFilter = await createStageFilter({ ...manifest.filter!, source }, manifest.id);
+      const columns = decodedColumns(manifest, featureFilter);
+      const narrow = await StagePipeline.create({ format: 'rubin', columns });
+      const wide = await StagePipeline.create({ format: 'rubin' });
+      try {
+        const recs = await records();
+        const a = (await narrow.prepare('alerts', 0, recs)).batch;
+        const b = (await wide.prepare('alerts', 0, recs)).batch;
+        expect(a.getChild('ndet')?.toArray()).toEqual(b.getChild('ndet')?.toArray());
+        const routed = (await featureFilter.evaluate(a)).index;
+        expect(routed.length).toBeGreaterThan(0);
+        expect([...routed]).toEqual([...(await featureFilter.evaluate(b)).index]);
+      } finally {
+        narrow.close();
+        wide.close();
+        await featureFilter.close();
       }
     });
 
