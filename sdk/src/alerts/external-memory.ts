@@ -1,7 +1,7 @@
 /**
  * Garbage collection in processes that hold real-size alerts: memory V8 counts as external. The
  * confluent client copies every fetched value into a Buffer of its own (100–250 KB for a Rubin
- * alert), and a decoded batch's lightcurve is one fresh ArrayBuffer (~36 MB per 1,000 realistic
+ * alert), and a decoded batch's lightcurve is fresh ArrayBuffers (~36 MB per 1,000 realistic
  * alerts). By default V8 starts a full mark-compact of the whole heap each time external memory
  * grows 64 MB past the last one (every ~270 fetched alerts, every other decoded batch), whatever
  * the heap's size: a quarter of a consume → produce pipe's CPU went to marking (perf, 3,000

@@ -110,4 +110,25 @@ describe('release after the buffers left the thread', () => {
     const data = lc.finish();
     expect(listPoints(data)).toEqual([[expect.objectContaining({ mjd: 60001 })]]);
   });
+
+  it('one buffer of several transferred (each field is its own allocation): none is reused', () => {
+    const lc = new LightcurveColumn();
+    const one = (flux: number): void => {
+      lc.push(60000, flux, 1, NaN, NaN, true, true, NaN, false, null, 0, 0);
+      lc.closeRow();
+    };
+    one(100);
+    lc.finish();
+    const handed = lc.handed!;
+    const mag = handed.mag.buffer as ArrayBuffer;
+    expect(mag).not.toBe(handed.mjd.buffer);
+    structuredClone(mag, { transfer: [mag] });
+    expect(handed.mag.length).toBe(0);
+    expect(handed.mjd.length).toBe(handed.cap); // the others are still there
+    lc.recycle(handed);
+    one(1000);
+    const [[point]] = listPoints(lc.finish()) as Array<Array<{ flux: number; mag: number }>>;
+    expect(point.flux).toBe(1000);
+    expect(point.mag).toBeCloseTo(31.4 - 2.5 * Math.log10(1000), 9);
+  });
 });

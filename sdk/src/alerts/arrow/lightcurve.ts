@@ -69,8 +69,8 @@ export class LightcurveColumn implements PointBuffers {
    * batch to write over (fresh memory costs page faults and zeroing: ~20 % of a Rubin decode).
    */
   recycle(a: PointArrays): void {
-    // a.mjd is empty when its memory was transferred to another thread (detached): not reusable
-    if (a === this.a || a === this.spare || a.cap === 0 || a.mjd.length !== a.cap) {
+    // not reusable when its memory was transferred to another thread (detached)
+    if (a === this.a || a === this.spare || a.cap === 0 || !a.intact()) {
       return;
     }
     if (this.a.cap === 0 && a.cap >= this.nextCap) {
