@@ -75,19 +75,33 @@ export class ZoneWindows {
    * edge nearer a pole covers every alert in the zone. Cached per zone for the current (r, h).
    */
   zoneAlpha(r: number, decDeg: number, h: number, zoneMax: number): number {
-    if (r !== this.alphaR || h !== this.alphaH) {
+    const table = this.alphaTable(r, h, zoneMax);
+    const zone = Math.min(zoneMax, Math.max(0, zoneOf(decDeg, h)));
+    const a = table[zone];
+    return a < 0 ? this.alphaOfZone(zone) : a;
+  }
+
+  /**
+   * The per-zone alpha cache for (r, h): entry z is zone z's alpha, or −1 until
+   * {@link alphaOfZone} computed it. For callers that look alpha up inline in a loop (a call per
+   * alert that returns a double boxes it when it is not inlined).
+   */
+  alphaTable(r: number, h: number, zoneMax: number): Float64Array {
+    if (r !== this.alphaR || h !== this.alphaH || this.alphaByZone.length !== zoneMax + 1) {
       this.alphaR = r;
       this.alphaH = h;
       this.alphaByZone = new Float64Array(zoneMax + 1).fill(-1);
     }
-    const zone = Math.min(zoneMax, Math.max(0, zoneOf(decDeg, h)));
-    let a = this.alphaByZone[zone];
-    if (a < 0) {
-      const lo = zone * h - 90;
-      const edge = Math.min(90, Math.max(Math.abs(lo), Math.abs(lo + h)));
-      a = alphaDeg(r, edge);
-      this.alphaByZone[zone] = a;
-    }
+    return this.alphaByZone;
+  }
+
+  /** Computes and caches zone `zone`'s alpha for the (r, h) of the last {@link alphaTable}. */
+  alphaOfZone(zone: number): number {
+    const h = this.alphaH;
+    const lo = zone * h - 90;
+    const edge = Math.min(90, Math.max(Math.abs(lo), Math.abs(lo + h)));
+    const a = alphaDeg(this.alphaR, edge);
+    this.alphaByZone[zone] = a;
     return a;
   }
 }
@@ -108,28 +122,50 @@ export function lowerBound(values: Float64Array, v: number, start: number, end: 
 }
 /**
  * The query rows reordered by zone (counting sort), so a batch walks the zone arrays forwards
- * instead of jumping around the sky: far fewer cache misses on large catalogs.
+ * instead of jumping around the sky: far fewer cache misses on large catalogs. With `scratch`
+ * (grow-only, reused call after call) the result is a view into it instead of a fresh array.
  */
 export function rowsInZoneOrder(
   rows: Int32Array,
   decDeg: Float64Array,
   h: number,
-  zoneMax: number
+  zoneMax: number,
+  scratch?: ZoneOrderScratch
 ): Int32Array {
   const n = rows.length;
-  const zones = new Int32Array(n);
-  const start = new Int32Array(zoneMax + 2);
+  scratch?.reserve(n, zoneMax + 2);
+  const zones = scratch ? scratch.zones : new Int32Array(n);
+  const start = scratch ? scratch.start.fill(0, 0, zoneMax + 2) : new Int32Array(zoneMax + 2);
   for (let k = 0; k < n; k++) {
-    const z = Math.min(zoneMax, Math.max(0, zoneOf(decDeg[rows[k]], h)));
+    let z = Math.floor((decDeg[rows[k]] + 90) / h);
+    z = z < 0 ? 0 : z > zoneMax ? zoneMax : z;
     zones[k] = z;
     start[z + 1]++;
   }
   for (let z = 0; z <= zoneMax; z++) {
     start[z + 1] += start[z];
   }
-  const out = new Int32Array(n);
+  const out = scratch ? scratch.out.subarray(0, n) : new Int32Array(n);
   for (let k = 0; k < n; k++) {
     out[start[zones[k]]++] = rows[k];
   }
   return out;
+}
+
+/** Grow-only arrays for {@link rowsInZoneOrder}. */
+export class ZoneOrderScratch {
+  zones = new Int32Array(0);
+  out = new Int32Array(0);
+  start = new Int32Array(0);
+
+  reserve(rows: number, starts: number): void {
+    if (this.zones.length < rows) {
+      const cap = Math.max(rows, Math.ceil(this.zones.length * 1.5));
+      this.zones = new Int32Array(cap);
+      this.out = new Int32Array(cap);
+    }
+    if (this.start.length < starts) {
+      this.start = new Int32Array(starts);
+    }
+  }
 }
