@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { defaultConnectionFile } from './connection.js';
 import { BridgeEngine, type EngineEvent } from './engine.js';
+import { tuneGcForArrowPayloads } from './gc-tuning.js';
 import { watchIdle } from './idle-exit.js';
 import { MemoryTopics } from './memory-topics.js';
 import { sdkServices } from './sdk-services.js';
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--idle-exit-ms needs a positive number of milliseconds.\n${USAGE}`);
     return 2;
   }
+  // a full collection per request otherwise (see gc-tuning.ts)
+  tuneGcForArrowPayloads();
   const memory = new MemoryTopics();
   for (const spec of values['memory-topic'] ?? []) {
     const at = spec.indexOf('=');
