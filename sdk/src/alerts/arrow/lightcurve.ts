@@ -17,13 +17,8 @@
  */
 import { Bool, Field, Float64, List, Struct, Utf8, makeData, type Data } from 'apache-arrow';
 import type { Slots } from '../avro/slots.js';
-import {
-  LN_TO_MAG,
-  MAG_ERR_FACTOR,
-  NJY_AB_ZERO_POINT,
-  abMagFromNjy,
-  magErrFromFlux
-} from '../schema.js';
+import { abMagFromNjy, magErrFromFlux } from '../schema.js';
+import { PointNulls, derivePoints } from './point-magnitudes.js';
 import { PointArrays, capacity, clearBits, nanCount, setBits, validity } from './point-arrays.js';
 import { PointBandSink, PointF64Sink, type PointBuffers } from './raw-points.js';
 
@@ -43,6 +38,8 @@ export class LightcurveColumn implements PointBuffers {
   /** Points [0, limitFilled) have their upperLimitMag written; later ones are null (NaN) lazily. */
   private limitFilled = 0;
   private nBand = 0;
+  /** Null counts of the points the last `derivePoints` went over (reused, not allocated). */
+  private readonly nulls = new PointNulls();
   /** Closed rows (alerts). */
   length = 0;
   /** Points so far (committed). */
@@ -201,8 +198,8 @@ export class LightcurveColumn implements PointBuffers {
 
   /**
    * Commits the points the reader wrote through `sinks` since the last commit (one Rubin history
-   * array): a field the array lacks is null; flux in nJy, magnitudes derived here in one loop
-   * over the new points, a detection unless `forced`, no upper limit.
+   * array): a field the array lacks is null; flux in nJy, magnitudes (PSF and total flux) derived
+   * here in one loop over the new points, a detection unless `forced`, no upper limit.
    */
   commitPoints(forced: boolean): void {
     const s = this.sinks;
@@ -212,13 +209,9 @@ export class LightcurveColumn implements PointBuffers {
       return;
     }
     const a = this.a;
+    // a field the array does not have: null for its points (the capacity is there: end ≤ cap)
     fillNaN(a.total, s.sciFlux.n, end);
     fillNaN(a.totalErr, s.sciFluxErr.n, end);
-    s.sciFlux.n = s.sciFluxErr.n = end;
-    const totalNulls = totalFromScienceFlux(a.total, a.totalErr, i0, end);
-    this.nTotal += totalNulls[0];
-    this.nTotalErr += totalNulls[1];
-    // a field the array does not have: null for its points (the capacity is there: end ≤ cap)
     fillNaN(a.mjd, s.mjd.n, end);
     fillNaN(a.flux, s.flux.n, end);
     fillNaN(a.fluxErr, s.fluxErr.n, end);
@@ -229,61 +222,15 @@ export class LightcurveColumn implements PointBuffers {
     }
     this.nBand += s.band.nulls;
     s.band.nulls = 0;
-    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = end;
-    const mjd = a.mjd;
-    const flux = a.flux;
-    const fluxErr = a.fluxErr;
-    const mag = a.mag;
-    const magErr = a.magErr;
-    const magValid = a.magValid;
-    const magErrValid = a.magErrValid;
-    // abMagFromNjy / magErrFromFlux, written out: V8 does not inline them in this loop
-    // (constants in locals: module bindings are re-read with a hole check on every iteration)
-    const zp = NJY_AB_ZERO_POINT;
-    const lnToMag = LN_TO_MAG;
-    const errFactor = MAG_ERR_FACTOR;
-    let nulls = 0;
-    let errNulls = 0;
-    let fluxNulls = 0;
-    let mjdNulls = 0;
-    let fluxErrNulls = 0;
-    // validity bits gathered a byte at a time (one store per 8 points, not a read-modify-write each)
-    let magBits = 0;
-    let errBits = 0;
-    for (let i = i0; i < end; i++) {
-      const f = flux[i];
-      const fe = fluxErr[i];
-      const bit = 1 << (i & 7);
-      if (f > 0) {
-        mag[i] = zp - lnToMag * Math.log(f);
-        const e = (errFactor * fe) / f;
-        magErr[i] = e;
-        magBits |= bit;
-        if (e === e) {
-          errBits |= bit;
-        } else {
-          errNulls++;
-        }
-      } else {
-        mag[i] = NaN;
-        magErr[i] = NaN;
-        nulls++;
-        fluxNulls += f !== f ? 1 : 0;
-      }
-      mjdNulls += mjd[i] !== mjd[i] ? 1 : 0;
-      fluxErrNulls += fe !== fe ? 1 : 0;
-      if (bit === 128 || i === end - 1) {
-        magValid[i >> 3] |= magBits;
-        magErrValid[i >> 3] |= errBits;
-        magBits = 0;
-        errBits = 0;
-      }
-    }
-    this.nMag += nulls;
-    this.nMagErr += nulls + errNulls;
-    this.nFlux += fluxNulls;
-    this.nMjd += mjdNulls;
-    this.nFluxErr += fluxErrNulls;
+    s.mjd.n = s.flux.n = s.fluxErr.n = s.band.n = s.sciFlux.n = s.sciFluxErr.n = end;
+    const n = derivePoints(a, i0, end, this.nulls);
+    this.nMag += n.mag;
+    this.nMagErr += n.magErr;
+    this.nTotal += n.total;
+    this.nTotalErr += n.totalErr;
+    this.nFlux += n.flux;
+    this.nMjd += n.mjd;
+    this.nFluxErr += n.fluxErr;
     this.nLimit += end - i0; // no upper limits: left unwritten (see limitFilled)
     setBits(forced ? a.forced : a.isDetection, i0, end);
     this.points = end;
@@ -563,36 +510,4 @@ export function lightcurveFields(): Field[] {
     f('totalMag', new Float64()),
     f('totalMagErr', new Float64())
   ];
-}
-
-/**
- * Science fluxes (nJy) in total[from, to) and their errors in totalErr become AB magnitudes and
- * magnitude errors in place (NaN when the flux is not positive). @returns the nulls of each
- */
-function totalFromScienceFlux(
-  total: Float64Array,
-  totalErr: Float64Array,
-  from: number,
-  to: number
-): [number, number] {
-  const zp = NJY_AB_ZERO_POINT;
-  const lnToMag = LN_TO_MAG;
-  const errFactor = MAG_ERR_FACTOR;
-  let nulls = 0;
-  let errNulls = 0;
-  for (let i = from; i < to; i++) {
-    const f = total[i];
-    if (f > 0) {
-      const e = (errFactor * totalErr[i]) / f;
-      totalErr[i] = e;
-      total[i] = zp - lnToMag * Math.log(f);
-      errNulls += e !== e ? 1 : 0;
-    } else {
-      total[i] = NaN;
-      totalErr[i] = NaN;
-      nulls++;
-      errNulls++;
-    }
-  }
-  return [nulls, errNulls];
 }
