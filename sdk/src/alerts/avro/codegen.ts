@@ -8,6 +8,7 @@ import type { ColumnBuilder } from '../arrow/columns.js';
 import { AvroCursor } from './cursor.js';
 import { READ_LEN, emitScalar } from './emit-scalar.js';
 import { RUN_FIELDS, traceable } from './layouts.js';
+import { directSinks } from './direct-sinks.js';
 import { fixedSkip } from './nullable-skip.js';
 import { RunTuner } from './run-tuner.js';
 import type { AvroType } from './schema.js';
@@ -90,6 +91,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   const tuner = new RunTuner();
   /** The kept array whose item is being generated (-1: none). */
   let owner = -1;
+  /** Union branches around the code being generated, within the owner's item. */
+  let branches = 0;
   let depth = 0;
   const enc = new TextEncoder();
 
@@ -190,36 +193,6 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     return code;
   };
 
-  /**
-   * Rewrites an array item's appends to direct sinks (lightcurve point buffers) as stores into
-   * local arrays: each block reserves room for its items first, then writes without a capacity
-   * check or a call per value, and hands the counts back after the block.
-   */
-  const directSinks = (
-    code: string,
-    allowed: boolean
-  ): { code: string; decls: string; open: (count: string) => string; close: string } => {
-    const used = cols
-      .map((c, i) => (allowed && (c as { direct?: boolean }).direct === true ? i : -1))
-      .filter(i => i >= 0 && code.includes(`c${i}.append`));
-    for (const i of used) {
-      code = code.split(`c${i}.append(v);`).join(`d${i}[j${i}++] = v;`);
-      code = code.split(`c${i}.appendNull();`).join(`d${i}[j${i}++] = NaN;`);
-    }
-    return {
-      code,
-      decls: used.map(i => `let d${i} = c${i}.v, j${i} = 0;`).join(' '),
-      open: count =>
-        [
-          // at most one item per remaining byte (each item that writes a sink reads ≥ 1 byte):
-          // a damaged count fails as truncated instead of reserving gigabytes first
-          ...used.map(i => `c${i}.reserve(Math.min(${count}, end - p + 1));`),
-          ...used.map(i => `d${i} = c${i}.v; j${i} = c${i}.n;`)
-        ].join(' '),
-      close: used.map(i => `c${i}.n = j${i};`).join(' ')
-    };
-  };
-
   /** Joins an array item's field pieces; runs of skipped fields become learned-layout runs. */
   const withRuns = (fields: ReadonlyArray<{ type: AvroType }>, parts: Piece[]): string => {
     const out: string[] = [];
@@ -232,7 +205,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
           tuner.add(
             run.map(i => fields[i].type),
             generic,
-            owner
+            owner,
+            branches > 0
           )
         );
       } else {
@@ -269,7 +243,9 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       case 'union': {
         const nullAt = t.branches.findIndex(b => b.kind === 'null');
         if (t.branches.length === 2 && nullAt >= 0) {
+          branches++;
           const inner = walk(t.branches[1 - nullAt], path);
+          branches--;
           if (inner.targets === 0) {
             return skipPiece(t);
           }
@@ -292,18 +268,18 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         const done = plan.arrayEnd?.(path);
         const doneCall = done ? `k${hooks.push(done) - 1}();` : '';
         const a = templates.push('') - 1;
-        const outer = owner;
-        owner = a;
+        const [outer, outerBranches] = [owner, branches];
+        [owner, branches] = [a, 0];
         const item = walk(t.items, `${path}[]`);
-        owner = outer;
+        [owner, branches] = [outer, outerBranches];
         // Each kept array gets its own function: small enough for V8 to optimise on its own and
         // to inline the item callback, which a single huge reader function would not; and
         // recompiled alone when its runs' layouts change.
         // a per-item callback might grow the point buffers under the local arrays: no direct stores
-        const direct = directSinks(item.code, hook === KEEP_ARRAY);
+        const direct = directSinks(item.code, cols, hook === KEEP_ARRAY);
         templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
   ${direct.decls}
-  ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, direct.open, direct.close)}
+  ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, n => `${RunTuner.rows(n)} ${direct.open(n)}`, direct.close)}
   if (bad !== 0) { throw H.badUnion(p, -1); }
   ${doneCall}
   return p;`;

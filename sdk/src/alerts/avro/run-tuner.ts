@@ -22,6 +22,8 @@ interface Run {
   types: AvroType[];
   generic: string;
   owner: number;
+  /** Inside a union branch of its item: rows counted per row, not per block of items. */
+  perRow: boolean;
   layouts: Layout[];
   samples: Map<string, { layout: Layout; count: number }>;
   sampled: number;
@@ -29,7 +31,11 @@ interface Run {
 
 export class RunTuner {
   private readonly runs: Run[] = [];
-  /** Rows read, misses, and hits per layout slot (generated code writes these). */
+  /**
+   * Rows read, misses, and hits per layout slot (generated code writes these). Hot-path counts are
+   * cut to what cannot be derived: a run read once per item counts its rows once per block of
+   * items, and the first layout's hits are the rows less the misses and the other layouts' hits.
+   */
   E = new Uint32Array(0);
   M = new Uint32Array(0);
   H = new Uint32Array(0);
@@ -47,11 +53,18 @@ export class RunTuner {
     return this.arrays[a](b, p, end, dv);
   }
 
-  /** Registers a run of skipped fields read by `generic`; returns the code placeholder. */
-  add(types: AvroType[], generic: string, owner: number): string {
-    const r =
-      this.runs.push({ types, generic, owner, layouts: [], samples: new Map(), sampled: 0 }) - 1;
-    return `/*RUN${r}*/`;
+  /**
+   * Registers a run of skipped fields read by `generic` in the items of array `owner` (`perRow`:
+   * not read once per item); returns the code placeholder.
+   */
+  add(types: AvroType[], generic: string, owner: number, perRow: boolean): string {
+    const run = { types, generic, owner, perRow, layouts: [], samples: new Map(), sampled: 0 };
+    return `/*RUN${this.runs.push(run) - 1}*/`;
+  }
+
+  /** The placeholder, at the start of a block of `count` items, of its rows' count. */
+  static rows(count: string): string {
+    return `/*ROWS ${count}*/`;
   }
 
   get size(): number {
@@ -69,17 +82,24 @@ export class RunTuner {
 
   /** `template` with each run placeholder replaced by code that tries the run's layouts. */
   render(template: string): string {
-    return template.replace(/\/\*RUN(\d+)\*\//g, (_, r: string) => this.runCode(Number(r)));
+    const counted = [...template.matchAll(/\/\*RUN(\d+)\*\//g)]
+      .map(m => Number(m[1]))
+      .filter(r => !this.runs[r].perRow);
+    return template
+      .replace(/\/\*ROWS (\w+)\*\//g, (_, n: string) =>
+        counted.map(r => `RE[${r}] += ${n};`).join(' ')
+      )
+      .replace(/\/\*RUN(\d+)\*\//g, (_, r: string) => this.runCode(Number(r)));
   }
 
   private runCode(r: number): string {
     const run = this.runs[r];
     const tries = run.layouts.map(
       (l, i) =>
-        `if (p + ${layoutSpan(l)} <= end && ${layoutCheck(l)}) { p += ${l.length}; RH[${r * LAYOUTS_PER_RUN + i}]++; }`
+        `if (p + ${layoutSpan(l)} <= end && ${layoutCheck(l)}) { p += ${l.length};${i > 0 ? ` RH[${r * LAYOUTS_PER_RUN + i}]++;` : ''} }`
     );
     const miss = `{ if ((++RM[${r}] & ${SAMPLE_EVERY - 1}) === 1) { T.sample(${r}, b, p, end); }\n${run.generic}\n}`;
-    return `RE[${r}]++;\n${[...tries, miss].join(' else ')}`;
+    return `${run.perRow ? `RE[${r}]++;\n` : ''}${[...tries, miss].join(' else ')}`;
   }
 
   /** Per run: layouts known, rows, misses since the last tuning (for tests and diagnostics). */
@@ -125,9 +145,10 @@ export class RunTuner {
       if (misses * MISS_SHARE > rows && run.samples.size > 0) {
         const perSample = misses / Math.max(1, run.sampled);
         const scored = new Map<string, { layout: Layout; score: number }>();
-        run.layouts.forEach((layout, i) =>
-          scored.set(layout.key, { layout, score: this.H[r * LAYOUTS_PER_RUN + i] })
-        );
+        const hits = this.H.subarray(r * LAYOUTS_PER_RUN, (r + 1) * LAYOUTS_PER_RUN);
+        // the first layout's hits are not counted: every row neither missed nor another's hit
+        hits[0] = Math.max(0, rows - misses - hits.reduce((s, h, i) => (i > 0 ? s + h : s), 0));
+        run.layouts.forEach((layout, i) => scored.set(layout.key, { layout, score: hits[i] }));
         for (const { layout, count } of run.samples.values()) {
           const s = scored.get(layout.key);
           scored.set(layout.key, { layout, score: (s?.score ?? 0) + count * perSample });
