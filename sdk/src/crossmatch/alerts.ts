@@ -24,13 +24,23 @@ function isArrow(input: AlertInput): input is RecordBatch | Table {
   return typeof (input as RecordBatch).getChild === 'function';
 }
 
-function floatColumn(v: Vector, n: number): { values: Float64Array; valid: Uint8Array } {
+/**
+ * A column's values as float64 and, when it has nulls, its validity (1 = value). A single-chunk
+ * float64 column without nulls is returned as a view of its data (nothing copied: the batch
+ * outlives the call, and the values are only read).
+ */
+function floatColumn(v: Vector, n: number): { values: Float64Array; valid?: Uint8Array } {
+  if (v.nullCount === 0) {
+    const data = v.data.length === 1 ? v.data[0].values : undefined;
+    if (data instanceof Float64Array && data.length >= n) {
+      return { values: data.length === n ? data : data.subarray(0, n) };
+    }
+    const values = new Float64Array(n);
+    values.set(v.toArray() as ArrayLike<number>);
+    return { values };
+  }
   const values = new Float64Array(n);
   const valid = new Uint8Array(n).fill(1);
-  if (v.nullCount === 0) {
-    values.set(v.toArray() as ArrayLike<number>);
-    return { values, valid };
-  }
   for (let i = 0; i < n; i++) {
     const x = v.get(i) as number | null;
     if (x === null) {
@@ -47,12 +57,23 @@ function floatColumn(v: Vector, n: number): { values: Float64Array; valid: Uint8
  * or ZTF `ssnamenr` non-empty with `ssdistnr` in [0, maxSsDistArcsec] (ZTF writes −999 for none).
  */
 export function movingObjectMask(batch: RecordBatch | Table, maxSsDistArcsec: number): Uint8Array {
+  return movingObjectsOf(batch, maxSsDistArcsec) ?? new Uint8Array(batch.numRows);
+}
+
+/** {@link movingObjectMask}, or undefined when the batch has none of the columns that flag one. */
+function movingObjectsOf(
+  batch: RecordBatch | Table,
+  maxSsDistArcsec: number
+): Uint8Array | undefined {
   const n = batch.numRows;
-  const out = new Uint8Array(n);
   const flag = batch.getChild('isMovingObject');
   const ssObjectId = batch.getChild('ssObjectId');
   const ssnamenr = batch.getChild('ssnamenr');
   const ssdistnr = batch.getChild('ssdistnr');
+  if (!flag && !ssObjectId && !ssnamenr) {
+    return undefined;
+  }
+  const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (flag && flag.get(i) === true) {
       out[i] = 1;
@@ -145,7 +166,7 @@ export function prepareAlerts(
     decDeg = d.values;
     raValid = r.valid;
     decValid = d.valid;
-    movingIn = movingObjectMask(input, maxSsDistArcsec);
+    movingIn = movingObjectsOf(input, maxSsDistArcsec);
   } else {
     if (input.raDeg.length !== input.decDeg.length) {
       throw new CrossmatchError(
@@ -177,9 +198,11 @@ export function prepareAlerts(
     const d = decDeg[i];
     valid[i] = Number.isFinite(v) && d >= -90 && d <= 90 ? 1 : 0;
   }
-  if (raValid && decValid) {
-    for (let i = 0; i < n; i++) {
-      valid[i] &= raValid[i] & decValid[i];
+  for (const v of [raValid, decValid]) {
+    if (v) {
+      for (let i = 0; i < n; i++) {
+        valid[i] &= v[i];
+      }
     }
   }
   const x = scratch.x.subarray(0, n);

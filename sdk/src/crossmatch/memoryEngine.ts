@@ -67,7 +67,7 @@ export function gather(c: ColumnData, rows: Int32Array): ColumnData {
   return { kind: 'bigint', values: out };
 }
 
-/** Gathers ids, columns and (optionally) unit vectors for found pairs. */
+/** Gathers ids, columns and (optionally) unit vectors for found pairs (buf sorted by alert). */
 export function pairsFromBuffer(
   cat: MemoryCatalog,
   buf: PairBuffer,
@@ -75,7 +75,26 @@ export function pairsFromBuffer(
   withVectors: boolean
 ): CatalogPairs {
   const n = buf.length;
-  const rows = buf.catRow.slice(0, n);
+  return pairsOf(
+    cat,
+    buf.alertRow.slice(0, n),
+    buf.catRow.slice(0, n),
+    buf.chord2.slice(0, n),
+    columns,
+    withVectors
+  );
+}
+
+/** {@link CatalogPairs} of pairs given as fresh arrays (kept as they are). */
+function pairsOf(
+  cat: MemoryCatalog,
+  alertRow: Int32Array,
+  rows: Int32Array,
+  chord2: Float64Array,
+  columns: string[],
+  withVectors: boolean
+): CatalogPairs {
+  const n = rows.length;
   const out: Record<string, ColumnData> = {};
   for (const c of columns) {
     const col = cat.columns[c];
@@ -98,8 +117,8 @@ export function pairsFromBuffer(
     }
   }
   return {
-    alertRow: buf.alertRow.slice(0, n),
-    chord2: buf.chord2.slice(0, n),
+    alertRow,
+    chord2,
     rowIdx: rows,
     ids: gather(cat.ids, rows),
     columns: out,
@@ -137,8 +156,9 @@ export abstract class MemoryPairEngine<I> implements PairEngine {
     const buf = this.buf;
     buf.reset();
     this.collectPairs(q, cat, index, radiusArcsec, buf);
-    buf.sortByAlert(q.raDeg.length);
-    return pairsFromBuffer(cat, buf, columns, withVectors);
+    // the pairs in alert order, copied out of the reused buffer in the same pass
+    const sorted = buf.takeInAlertOrder(q.raDeg.length);
+    return pairsOf(cat, sorted.alertRow, sorted.catRow, sorted.chord2, columns, withVectors);
   }
 
   /** Pushes the pairs within `radiusArcsec` into `buf`, each alert's pairs sorted (sortTail). */

@@ -56,3 +56,32 @@ describe('PairBuffer.sortByAlert', () => {
     expect(sorted(buf, many.slice(0, 3), 5000).map(p => p[0])).toEqual([4997, 4998, 4999]);
   });
 });
+
+describe('PairBuffer.takeInAlertOrder', () => {
+  it('returns fresh arrays in the order sortByAlert gives, sorted or not, leaving the buffer', () => {
+    const buf = new PairBuffer();
+    const pairs: [number, number, number][] = [
+      [3, 30, 0.1],
+      [1, 10, 0.2],
+      [3, 31, 0.3],
+      [0, 5, 0.4],
+      [1, 11, 0.5]
+    ];
+    for (const [a, c, d] of pairs) {
+      buf.push(a, c, d);
+    }
+    const t = buf.takeInAlertOrder(4);
+    expect(Array.from(t.alertRow)).toEqual([0, 1, 1, 3, 3]);
+    expect(Array.from(t.catRow)).toEqual([5, 10, 11, 30, 31]);
+    expect(Array.from(t.chord2)).toEqual([0.4, 0.2, 0.5, 0.1, 0.3]);
+    expect(t.alertRow.buffer).not.toBe(buf.alertRow.buffer);
+    expect(t.alertRow.length).toBe(5);
+    expect(Array.from(buf.alertRow.subarray(0, 5))).toEqual([3, 1, 3, 0, 1]);
+    // already in order: a plain copy
+    expect(sorted(buf, pairs, 4).map(p => p[0])).toEqual([0, 1, 1, 3, 3]);
+    const again = buf.takeInAlertOrder(4);
+    expect(Array.from(again.catRow)).toEqual([5, 10, 11, 30, 31]);
+    buf.catRow[0] = -1;
+    expect(again.catRow[0]).toBe(5);
+  });
+});

@@ -115,4 +115,55 @@ export class PairBuffer {
     this.catRow = c2;
     this.chord2 = d2;
   }
+
+  /**
+   * The pairs in alert order (stable) as fresh arrays of exactly {@link length} entries, for the
+   * caller to keep: {@link sortByAlert} and a copy-out in one pass (a counting sort that scatters
+   * straight into the new arrays), the buffer itself left as it was.
+   */
+  takeInAlertOrder(alertCount: number): {
+    alertRow: Int32Array;
+    catRow: Int32Array;
+    chord2: Float64Array;
+  } {
+    const n = this.length;
+    const src = this.alertRow;
+    const alertRow = new Int32Array(n);
+    const catRow = new Int32Array(n);
+    const chord2 = new Float64Array(n);
+    let sorted = true;
+    for (let i = 1; i < n; i++) {
+      if (src[i] < src[i - 1]) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) {
+      alertRow.set(src.subarray(0, n));
+      catRow.set(this.catRow.subarray(0, n));
+      chord2.set(this.chord2.subarray(0, n));
+      return { alertRow, catRow, chord2 };
+    }
+    if (this.start.length < alertCount + 1) {
+      this.start = new Int32Array(alertCount + 1);
+    }
+    const start = this.start;
+    start.fill(0, 0, alertCount + 1);
+    for (let i = 0; i < n; i++) {
+      start[src[i] + 1]++;
+    }
+    for (let a = 0; a < alertCount; a++) {
+      start[a + 1] += start[a];
+    }
+    const c = this.catRow;
+    const d = this.chord2;
+    for (let i = 0; i < n; i++) {
+      const a = src[i];
+      const k = start[a]++;
+      alertRow[k] = a;
+      catRow[k] = c[i];
+      chord2[k] = d[i];
+    }
+    return { alertRow, catRow, chord2 };
+  }
 }

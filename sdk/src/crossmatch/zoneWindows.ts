@@ -152,10 +152,51 @@ export function rowsInZoneOrder(
   return out;
 }
 
-/** Grow-only arrays for {@link rowsInZoneOrder}. */
+/**
+ * The query rows with their positions, reordered by zone as {@link rowsInZoneOrder} does, into
+ * `scratch` (out = row ids, ra, dec; valid until its next use). One scatter of (id, ra, dec)
+ * instead of reordering the ids and then reading the positions back through them (random reads,
+ * each a cache miss on a large batch). The zone here only orders the alerts, so it is taken with
+ * a multiplication by 1/h rather than the catalog's exact division.
+ */
+export function alertsInZoneOrder(
+  rows: Int32Array,
+  raDeg: Float64Array,
+  decDeg: Float64Array,
+  h: number,
+  zoneMax: number,
+  scratch: ZoneOrderScratch
+): number {
+  const n = rows.length;
+  scratch.reserve(n, zoneMax + 2);
+  const { zones, out, ra, dec } = scratch;
+  const start = scratch.start.fill(0, 0, zoneMax + 2);
+  const invH = 1 / h;
+  for (let k = 0; k < n; k++) {
+    let z = Math.floor((decDeg[rows[k]] + 90) * invH);
+    z = z < 0 ? 0 : z > zoneMax ? zoneMax : z;
+    zones[k] = z;
+    start[z + 1]++;
+  }
+  for (let z = 0; z <= zoneMax; z++) {
+    start[z + 1] += start[z];
+  }
+  for (let k = 0; k < n; k++) {
+    const a = rows[k];
+    const at = start[zones[k]]++;
+    out[at] = a;
+    ra[at] = raDeg[a];
+    dec[at] = decDeg[a];
+  }
+  return n;
+}
+
+/** Grow-only arrays for {@link rowsInZoneOrder} and {@link alertsInZoneOrder}. */
 export class ZoneOrderScratch {
   zones = new Int32Array(0);
   out = new Int32Array(0);
+  ra = new Float64Array(0);
+  dec = new Float64Array(0);
   start = new Int32Array(0);
 
   reserve(rows: number, starts: number): void {
@@ -163,6 +204,8 @@ export class ZoneOrderScratch {
       const cap = Math.max(rows, Math.ceil(this.zones.length * 1.5));
       this.zones = new Int32Array(cap);
       this.out = new Int32Array(cap);
+      this.ra = new Float64Array(cap);
+      this.dec = new Float64Array(cap);
     }
     if (this.start.length < starts) {
       this.start = new Int32Array(starts);
