@@ -3,12 +3,14 @@
  * the real broker, run once per Kafka client (ALERTLAB_CONTRACT_CLIENTS, default all): admin,
  * idempotent produce in order with the Java client's key partitioning, transactions (produce +
  * sendOffsets with metadata + commit atomic, aborted records invisible to read_committed),
- * headers, seek/replay (also from an assignment listener, where attach seeks) and 10 MB records. Groups: transport-contract-groups.test.ts. Broker
+ * headers, seek/replay (also from an assignment listener, where attach seeks), 10 MB records and a
+ * 6 MB chunk through sendRecords under the default 1 MiB batch limit. Groups: transport-contract-groups.test.ts. Broker
  * faults: test/cluster-fault.test.ts and test/stage-exactly-once.test.ts, run per client with
  * ALERTLAB_KAFKA_CLIENT (see the README's "Kafka clients").
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sendRecords } from '../sdk/src/buffer/produce.js';
 import type { KafkaTransport } from '../sdk/src/buffer/transport-types.js';
 import { consumeRecords, randomName, sleep, waitFor, withTopics } from './buffer-helpers.js';
 import { contractTransport, javaPartition, loadableClients } from './transport-contract-helpers.js';
@@ -308,4 +310,33 @@ describe.each([...clients])('transport contract on %s', (client, loadable) => {
       expect(digest(got[1].value as Uint8Array)).toBe(digest(big));
     });
   });
+
+  it.skipIf(!loadable)(
+    "sendRecords: a 6 MB chunk of alert-sized records in one transaction, under the broker's default 1 MiB batch limit",
+    async () => {
+      // the topic keeps the broker's default max.message.bytes (1 MiB): every record batch the
+      // client builds must stay under it, whether sendRecords splits or the client batches
+      const topic = randomName(`contract-chunk-${client}`);
+      await withTopics(transport, [{ topic, partitions: 1 }], async () => {
+        const producer = await transport.producer({ transactionalId: randomName('chunk-tx') });
+        try {
+          const values = Array.from({ length: 25 }, () => randomBytes(240_000));
+          const tx = await producer.transaction();
+          const sent = await sendRecords(
+            tx,
+            values.map((value, i) => ({ topic, value, key: String(i) })),
+            900_000
+          );
+          await tx.commit();
+          expect(sent.records).toBe(25);
+          const got = await consumeRecords(transport, topic, { count: 25, timeoutMs: 90_000 });
+          expect(got.map(r => text(r.key))).toEqual(values.map((_, i) => String(i)));
+          const digest = (v: Uint8Array) => createHash('sha256').update(v).digest('hex');
+          expect(got.map(r => digest(r.value as Uint8Array))).toEqual(values.map(digest));
+        } finally {
+          await producer.close();
+        }
+      });
+    }
+  );
 });

@@ -131,14 +131,26 @@ export function recordBytes(r: ProduceRecord): number {
 
 /**
  * Sends records in requests of at most `maxRequestBytes` (values, keys, headers and framing, see
- * {@link recordBytes}); a request the broker still finds too large is split in halves and resent.
+ * {@link recordBytes}), one after another; a request the broker still finds too large is split in
+ * halves and resent. A producer that cuts records into batches itself (`batchesRecords`) gets them
+ * all in one send, which it keeps several requests of in flight.
  */
 export async function sendRecords(
-  producer: Pick<ProducerClient, 'send'>,
+  producer: Pick<ProducerClient, 'send' | 'batchesRecords'>,
   records: ProduceRecord[],
   maxRequestBytes = 4 * 1024 * 1024
 ): Promise<ProduceSummary> {
   const results: ProduceResult[] = [];
+  if (producer.batchesRecords === true) {
+    let bytes = 0;
+    for (const r of records) {
+      bytes += r.value?.length ?? 0;
+    }
+    if (records.length > 0) {
+      await sendSplitting(producer, records, results);
+    }
+    return { records: records.length, bytes, results };
+  }
   let bytes = 0;
   let chunk: ProduceRecord[] = [];
   let chunkBytes = 0;

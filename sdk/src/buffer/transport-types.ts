@@ -154,6 +154,12 @@ export interface ProducerOptions {
 }
 
 export interface ProducerTransaction {
+  /**
+   * True when the client itself cuts the records of one send into record batches the broker accepts
+   * (librdkafka: at most `batch.size` each) and keeps several in flight: {@link sendRecords} then
+   * hands a whole list over in one send instead of waiting for each request-sized part in turn.
+   */
+  readonly batchesRecords?: boolean;
   send(records: ProduceRecord[]): Promise<ProduceResult[]>;
   /** Commits consumer offsets of `groupId` atomically with this transaction. */
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
@@ -162,6 +168,12 @@ export interface ProducerTransaction {
 }
 
 export interface ProducerClient {
+  /**
+   * True when the client itself cuts the records of one send into record batches the broker accepts
+   * (librdkafka: at most `batch.size` each) and keeps several in flight: sendRecords then
+   * hands a whole list over in one send instead of waiting for each request-sized part in turn.
+   */
+  readonly batchesRecords?: boolean;
   send(records: ProduceRecord[]): Promise<ProduceResult[]>;
   /** Starts a transaction (the producer must have a transactionalId). */
   transaction(): Promise<ProducerTransaction>;
