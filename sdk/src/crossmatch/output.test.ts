@@ -42,3 +42,16 @@ describe('buildOutputTable', () => {
     ]);
   });
 });
+
+describe('the catalog column of a one-catalog result', () => {
+  it('reuses the longest one built for a name, each result exactly its own rows', () => {
+    const names = (n: number): string[] =>
+      Array.from(buildOutputTable([part('reuse-cat', n, 0)], []).getChild('catalog') ?? []);
+    for (const n of [2000, 3, 0, 5000, 17]) {
+      expect(names(n)).toEqual(Array<string>(n).fill('reuse-cat'));
+    }
+    const small = buildOutputTable([part('reuse-cat', 3, 0)], []).getChild('catalog');
+    expect(small?.data[0].values.length).toBe(3 * 'reuse-cat'.length);
+    expect(small?.data[0].valueOffsets.length).toBe(4);
+  });
+});

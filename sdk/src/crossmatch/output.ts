@@ -12,6 +12,7 @@ import {
   type Vector
 } from 'apache-arrow';
 import { emptyColumn, type ColumnData, type ColumnKind } from '../catalog/columns.js';
+import { repeatedUtf8 } from './repeatedUtf8.js';
 import { CrossmatchError } from '../errors.js';
 import type { CatalogShape } from './types.js';
 
@@ -73,36 +74,6 @@ export function utf8Vector(values: readonly (string | null)[]): Vector {
       valueOffsets: offsets,
       data: bytes.subarray(0, at)
     })
-  );
-}
-
-/** Utf8 vector of `names[k]` repeated `lengths[k]` times (each name encoded once). */
-function repeatedUtf8(names: string[], lengths: number[]): Vector {
-  const enc = new TextEncoder();
-  const encoded = names.map(n => enc.encode(n));
-  const n = lengths.reduce((a, b) => a + b, 0);
-  const total = encoded.reduce((acc, e, k) => acc + e.length * lengths[k], 0);
-  const bytes = new Uint8Array(total);
-  const offsets = new Int32Array(n + 1);
-  let row = 0;
-  let at = 0;
-  encoded.forEach((e, k) => {
-    const count = lengths[k];
-    if (count > 0) {
-      // Write the name once, then double the written run (log2(count) copies, not count sets).
-      const end = at + e.length * count;
-      bytes.set(e, at);
-      for (let done = e.length; at + done < end; done *= 2) {
-        bytes.copyWithin(at + done, at, at + Math.min(done, end - at - done));
-      }
-      for (let i = 0; i < count; i++) {
-        at += e.length;
-        offsets[++row] = at;
-      }
-    }
-  });
-  return makeVector(
-    makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes })
   );
 }
 

@@ -109,11 +109,15 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
     let { alert, start, end, lo: loW, hi: hiW } = list;
     let n = 0;
     const { ra: raDeg, dec: decDeg, need } = c;
+    // Zones by a multiplication with 1/h (not the catalog's division): a rounding that moves an
+    // alert on a zone edge into the next zone is harmless — its alpha bounds that edge too, and
+    // the zone range below is widened by WINDOW_PAD_DEG (in r), far beyond the rounding.
+    const invH = 1 / h;
     for (let a = 0; a < c.n; a++) {
       const ra = raDeg[a];
       const dec = decDeg[a];
       // zoneOf inline, clamped; alpha bounded over the zone (ZoneWindows.zoneAlpha)
-      let zone = Math.floor((dec + 90) / h);
+      let zone = Math.floor((dec + 90) * invH);
       zone = zone < 0 ? 0 : zone > zMax ? zMax : zone;
       let alpha = alphaByZone[zone];
       if (alpha < 0) {
@@ -124,9 +128,9 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
       const lo = ra - alpha;
       const hi = ra + alpha;
       if (alpha < 180 && lo >= 0 && hi < 360) {
-        let zLo = Math.floor((dec - r + 90) / h);
+        let zLo = Math.floor((dec - r + 90) * invH);
         zLo = zLo < 0 ? 0 : zLo;
-        let zHi = Math.floor((dec + r + 90) / h);
+        let zHi = Math.floor((dec + r + 90) * invH);
         zHi = zHi > zMax ? zMax : zHi;
         if (n + zHi - zLo + 1 > alert.length) {
           list.length = n;
@@ -222,6 +226,10 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
     let current = -1;
     let from = buf.length;
     for (let k = 0; k < list.length; k++) {
+      const e = end[k];
+      if (start[k] === e) {
+        continue; // no candidate (see findWindows)
+      }
       const a = alert[k];
       if (a !== current) {
         if (buf.length - from > 1) {
@@ -237,7 +245,6 @@ export class MemoryZonesEngine extends MemoryPairEngine<ZoneIndex> {
       const wHi = hi[k];
       const kLo = Math.fround(wLo);
       const kHi = Math.fround(wHi);
-      const e = end[k];
       // The scan reads only raKey (see ZoneIndex.raKey); the row itself only inside the window.
       for (let i = start[k]; i < e; i++) {
         const key = raKey[i];
