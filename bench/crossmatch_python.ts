@@ -7,7 +7,7 @@
  * load into the engine, astropy's KD-tree build. The pair sets are compared.
  *
  *   node --import tsx bench/crossmatch_python.ts [--positions 100000] [--catalog hipparcos]
- *        [--radius-arcsec 10] [--warmup 3] [--repeats 10]
+ *        [--radius-arcsec 10] [--warmup 5] [--repeats 30]
  *
  * The engine is its own process, started as `alertlab.connect()` starts it for a notebook
  * (`node --import tsx kernel-bridge/src/engine-main.ts --connection-file …`), with a scratch
@@ -37,8 +37,8 @@ const { values: args } = parseArgs({
     positions: { type: 'string', default: '100000' },
     catalog: { type: 'string', default: 'hipparcos' },
     'radius-arcsec': { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    repeats: { type: 'string', default: '10' }
+    warmup: { type: 'string', default: '5' },
+    repeats: { type: 'string', default: '30' }
   }
 });
 const N = Number(args.positions);

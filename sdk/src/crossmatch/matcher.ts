@@ -170,14 +170,15 @@ export class EngineMatcher implements Matcher {
       if ((options.mode ?? 'all') === 'nearest') {
         pairs = nearestOnly(pairs);
       }
-      const sepArcsec = new Float64Array(pairs.chord2.length);
-      for (let i = 0; i < sepArcsec.length; i++) {
-        sepArcsec[i] = arcsecOfChord2Fast(pairs.chord2[i]);
-      }
+      const { chord2, alertRow } = pairs;
+      const sepArcsec = new Float64Array(chord2.length);
       let matched = 0;
-      for (let i = 0; i < pairs.alertRow.length; i++) {
-        if (i === 0 || pairs.alertRow[i] !== pairs.alertRow[i - 1]) {
+      let previous = -1;
+      for (let i = 0; i < sepArcsec.length; i++) {
+        sepArcsec[i] = arcsecOfChord2Fast(chord2[i]);
+        if (alertRow[i] !== previous) {
           matched++;
+          previous = alertRow[i];
         }
       }
       stats.perCatalog[req.name] = {

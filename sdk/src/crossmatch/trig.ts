@@ -2,7 +2,7 @@
  * Unit vectors of alert positions without Math.sin/Math.cos: the angle is split exactly into a
  * whole number of degrees k = round(angle) and a remainder f = angle − k (exact by Sterbenz's
  * lemma, |f| ≤ 0.5°); sin and cos of k° come from a table, those of f from short Taylor series
- * (f⁷/7! and f⁶/6! are the last terms that matter: the next ones are below 1e-21), and
+ * (to f⁵/5! and f⁶/6!: the next terms are below 1e-18), and
  * sin(k + f) = sin k + (cos k · sin f + sin k · (cos f − 1)), the small correction added last.
  * Agrees with Math.sin/Math.cos to a few ulps (< 6e-16, checked by the tests); measured ~2.5×
  * faster per vector than the previous quadrant-and-long-series form, itself faster than Math.
@@ -69,10 +69,10 @@ function vectorsInto(
       const fd = (dec - kd) * RAD_PER_DEG;
       const a2 = fa * fa;
       const d2 = fd * fd;
-      // sin f and cos f − 1 for |f| ≤ π/360
-      const sfa = fa + fa * a2 * (-1 / 6 + a2 * (1 / 120 - a2 / 5040));
+      // sin f and cos f − 1 for |f| ≤ π/360 (f⁷/7! < 8e-19 left out; f⁶/6! ≈ 6e-16 kept)
+      const sfa = fa + fa * a2 * (-1 / 6 + a2 / 120);
       const cfa = -a2 * (1 / 2 - a2 * (1 / 24 - a2 / 720));
-      const sfd = fd + fd * d2 * (-1 / 6 + d2 * (1 / 120 - d2 / 5040));
+      const sfd = fd + fd * d2 * (-1 / 6 + d2 / 120);
       const cfd = -d2 * (1 / 2 - d2 * (1 / 24 - d2 / 720));
       const ia = ka + TAB_OFFSET;
       const id = kd + TAB_OFFSET;
