@@ -84,6 +84,7 @@ export class AvroAlertDecoder implements AlertDecoder {
         ztfSchema,
         includeCutouts: o.includeCutouts,
         columns: o.columns,
+        lightcurve: o.lightcurve,
         schemaCacheBytes: o.schemaCacheBytes
       },
       schemaSource: o.schemaSource
@@ -142,7 +143,7 @@ export class AvroAlertDecoder implements AlertDecoder {
         c.read.tune();
       }
     }
-    const batch = this.cols.finish(includeCutouts);
+    const batch = this.cols.finish(includeCutouts, this.options.lightcurve !== false);
     if (this.evicted) {
       this.evicted = false;
       const keep = new Set<unknown>();
@@ -343,7 +344,7 @@ export class AvroAlertDecoder implements AlertDecoder {
         chars = typeof s === 'string' ? s.length : chars;
         const type = typeof s === 'string' ? parseAvroSchema(s) : s;
         const mapper = this.mapperFor(type);
-        const plan = mapper.plan(cut, this.options.columns);
+        const plan = mapper.plan(cut, this.options.columns, this.options.lightcurve !== false);
         const sinks = new Set<unknown>();
         const scalar: typeof plan.scalar = (path, kind) => {
           const t = plan.scalar(path, kind);

@@ -28,6 +28,12 @@ export interface AvroDecoderOptions extends DecodeOptions {
    */
   columns?: readonly string[];
   /**
+   * Build the `lightcurve` column (the history arrays read into points). false: the column is left
+   * out of the batch and the history arrays are skipped unread — for a reader that needs neither
+   * the lightcurve nor its features (a stage whose filter reads a few columns). @default true
+   */
+  lightcurve?: boolean;
+  /**
    * Bytes of compiled readers kept, one per writer schema (least recently used evicted and
    * compiled again when seen again; see schema-cache.ts). @default 64 MiB
    */

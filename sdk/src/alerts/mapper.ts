@@ -61,17 +61,19 @@ export abstract class SurveyMapper {
   /**
    * The projection used to compile a reader for one writer schema: every survey column, or those
    * in `columns` (the canonical columns and the lightcurve come from slots and sinks either way).
+   * Without `lightcurve` the history arrays get no hook, so the reader skips them unread (the
+   * current point still goes to the lightcurve builder, whose column the batch then leaves out).
    */
-  plan(includeCutouts: boolean, columns?: readonly string[]): ProjectionPlan {
+  plan(includeCutouts: boolean, columns?: readonly string[], lightcurve = true): ProjectionPlan {
     const used = new Set<string>();
     const keep = columns && new Set(columns.map(c => c.toLowerCase()));
-    const hooks = this.hooks();
-    const ends = this.arrayEnds();
+    const hooks = lightcurve ? this.hooks() : {};
+    const ends = lightcurve ? this.arrayEnds() : {};
     return {
       scalar: (path: string, kind: ScalarKind): ScalarTarget | undefined => {
         const known = this.canonicalPath(path);
         const slot = this.refs.get(known);
-        const sink = this.pointSink(known);
+        const sink = lightcurve ? this.pointSink(known) : undefined;
         if (sink !== undefined) {
           return { column: sink, slot };
         }

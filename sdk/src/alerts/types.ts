@@ -71,6 +71,7 @@ export interface DecoderSpec {
     ztfSchema?: string;
     includeCutouts?: boolean;
     columns?: readonly string[];
+    lightcurve?: boolean;
     schemaCacheBytes?: number;
   };
   /** Stays on the caller's thread: the worker receives each schema's text the first time it is used. */

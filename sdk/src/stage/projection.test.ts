@@ -80,6 +80,25 @@ describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
         // lightcurve features only where something reads them: every column decoded, or named
         expect(a.getChild('ndet')).toBeNull();
         expect(b.getChild('ndet')).not.toBeNull();
+        // and the lightcurve itself only where it is read: its history arrays are skipped
+        expect(a.getChild('lightcurve')).toBeNull();
+        expect(b.getChild('lightcurve')).not.toBeNull();
+        // object state reads the lightcurve's features: a stage with objects keeps both
+        const objects = await StagePipeline.create({ format: 'rubin', columns, lightcurve: true });
+        try {
+          const c = (await objects.prepare('alerts', 0, recs)).batch;
+          const json = (x: RecordBatch) =>
+            JSON.stringify(x.getChild('lightcurve')?.toJSON(), (_k, v: unknown) =>
+              typeof v === 'bigint' ? String(v) : v
+            );
+          expect(json(c).length).toBeGreaterThan(1000);
+          expect(json(c)).toBe(json(b));
+          expect(c.getChild('daysSinceFirstDetection')?.toArray()).toEqual(
+            b.getChild('daysSinceFirstDetection')?.toArray()
+          );
+        } finally {
+          objects.close();
+        }
       } finally {
         narrow.close();
         wide.close();
@@ -98,6 +117,7 @@ describe.skipIf(skipWithoutData(missingData([SAMPLE_FILES.rubin])))(
         const a = (await narrow.prepare('alerts', 0, recs)).batch;
         const b = (await wide.prepare('alerts', 0, recs)).batch;
         expect(a.getChild('ndet')?.toArray()).toEqual(b.getChild('ndet')?.toArray());
+        expect(a.getChild('lightcurve')).not.toBeNull();
         const routed = (await featureFilter.evaluate(a)).index;
         expect(routed.length).toBeGreaterThan(0);
         expect([...routed]).toEqual([...(await featureFilter.evaluate(b)).index]);

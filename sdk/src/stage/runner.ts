@@ -187,7 +187,8 @@ async function makeHandler(
     crossmatch: m.crossmatch,
     watch: m.watch,
     decodeWorkers: DECODE_WORKERS,
-    columns: decodedColumns(m, filter)
+    columns: decodedColumns(m, filter),
+    lightcurve: m.objects !== undefined // object state reads the lightcurve and its features
   });
   resources.push(pipeline);
   const objects = m.objects && (await StageObjectState.create(transport, m, m.objects, logger));

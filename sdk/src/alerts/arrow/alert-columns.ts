@@ -166,9 +166,10 @@ export class AlertColumns {
 
   /**
    * Builds the RecordBatch of the rows so far and starts a new batch. Cutout columns are left out
-   * unless `includeCutouts` (they hold only nulls in a batch decoded without them).
+   * unless `includeCutouts` (they hold only nulls in a batch decoded without them); the lightcurve
+   * unless `includeLightcurve` (decoded without history arrays it holds only the current points).
    */
-  finish(includeCutouts: boolean): RecordBatch {
+  finish(includeCutouts: boolean, includeLightcurve = true): RecordBatch {
     const fields: Field[] = [];
     const children: Data[] = [];
     const add = (name: string, c: { finish(): Data }, nullable = true): void => {
@@ -182,7 +183,11 @@ export class AlertColumns {
     for (const [name, c] of this.extra) {
       add(name, c);
     }
-    add('lightcurve', this.lightcurve, false);
+    if (includeLightcurve) {
+      add('lightcurve', this.lightcurve, false);
+    } else {
+      this.lightcurve.finish();
+    }
     for (const name of CUTOUT_COLUMNS) {
       const c = this.cutouts.get(name);
       if (c && includeCutouts) {
