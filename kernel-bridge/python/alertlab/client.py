@@ -169,7 +169,16 @@ class Client:
         as nullable ``Int64`` where there are nulls); astropy in, astropy out; else a pyarrow
         Table. Match columns are appended; separations are in arcseconds."""
         names = [catalogs] if isinstance(catalogs, str) else list(catalogs)
-        arrow = with_ra_dec(to_arrow_table(table))
+        # only the positions travel: the engine matches every row (moving objects included) and
+        # returns the match columns alone, so an alert table's other columns would be sent for
+        # nothing
+        with_pos = with_ra_dec(to_arrow_table(table))
+        arrow = pa.table(
+            {
+                "ra": with_pos.column("ra").cast(pa.float64()),
+                "dec": with_pos.column("dec").cast(pa.float64()),
+            }
+        )
         msg = self.channel.request(
             "crossmatch_request",
             {"catalogs": names, "radius_arcsec": arcsec(radius)},

@@ -74,6 +74,30 @@ def test_cone_and_crossmatch_send_primitive_degrees(client, monkeypatch):
     assert np.allclose(table["dec"].to_numpy(), [3, 4])
 
 
+def test_crossmatch_sends_only_the_positions(client, monkeypatch):
+    sent = {}
+
+    def fake_request(msg_type, content=None, buffers=(), **_):
+        sent[msg_type] = list(buffers)
+        raise alertlab.RemoteError("stop here", code="bad-request")
+
+    monkeypatch.setattr(client.channel, "request", fake_request)
+    alerts = pa.table(
+        {
+            "diaSourceId": pa.array([2**62 + 1, 7], pa.int64()),
+            "RAJ2000": pa.array([10.5, 20.25], pa.float32()),
+            "dec": [-5.0, 60.0],
+            "band": ["g", "r"],
+        }
+    )
+    with pytest.raises(alertlab.RemoteError):
+        client.crossmatch(alerts, "tycho2", 2.0)
+    table = pa.ipc.open_stream(sent["crossmatch_request"][0]).read_all()
+    assert table.column_names == ["ra", "dec"]
+    assert table.schema.field("ra").type == pa.float64()
+    assert table["ra"].to_pylist() == [10.5, 20.25] and table["dec"].to_pylist() == [-5.0, 60.0]
+
+
 def test_errors_subclass_builtins():
     assert issubclass(alertlab.BridgeNotReadyError, ConnectionError)
     assert issubclass(alertlab.BridgeTimeoutError, TimeoutError)
