@@ -22,7 +22,7 @@ import { withBacktestObjects } from '../state/stage-objects.js';
 import { withWatchColumns } from '../watch/watch-columns.js';
 import { createDecoder } from '../alerts/index.js';
 import { FilterColumnError } from '../errors.js';
-import { decodedColumns } from '../stage/decoded-columns.js';
+import { decodedColumns, decodesLightcurve } from '../stage/decoded-columns.js';
 
 /** Alerts sampled by default. */
 export const DEFAULT_GATE_SAMPLE = 1000;
@@ -109,7 +109,12 @@ async function* lastAlerts(
     from: { offset: start },
     format: m.input.format,
     // decoded as the stage decodes them (its projection, see decodedColumns)
-    ...(columns && { decoder: createDecoder(m.input.format, { columns }) }),
+    ...(columns && {
+      decoder: createDecoder(m.input.format, {
+        columns,
+        lightcurve: decodesLightcurve(columns, m.objects !== undefined)
+      })
+    }),
     signal
   })) {
     const first = offsets[String(ab.partition)]?.[0] ?? ab.firstOffset.toString();

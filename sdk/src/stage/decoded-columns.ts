@@ -1,4 +1,5 @@
 /** What a filter stage decodes of each alert (shared by the stage worker and the deploy gate). */
+import { LIGHTCURVE_FEATURES } from '../filter/features.js';
 import type { Filter } from '../filter/types.js';
 import type { StageManifest } from './manifest-types.js';
 
@@ -11,4 +12,28 @@ export function decodedColumns(m: StageManifest, filter: Filter): readonly strin
     return undefined;
   }
   return [...filter.readsOnly, ...(m.payload === 'thin' ? m.thinColumns : [])];
+}
+
+const FEATURE_NAMES = new Set<string>(LIGHTCURVE_FEATURES.map(f => f.toLowerCase()));
+
+/** Whether `columns` (a projection) names a lightcurve feature. */
+export function namesFeature(columns: readonly string[]): boolean {
+  return columns.some(c => FEATURE_NAMES.has(c.toLowerCase()));
+}
+
+/**
+ * Whether a stage decodes the lightcurve: with every column (`columns` undefined), with object
+ * state (it reads the lightcurve's features), or when its projection names the lightcurve or a
+ * feature. Otherwise the reader skips the history arrays unread.
+ */
+export function decodesLightcurve(
+  columns: readonly string[] | undefined,
+  objects: boolean
+): boolean {
+  return (
+    columns === undefined ||
+    objects ||
+    namesFeature(columns) ||
+    columns.some(c => c.toLowerCase() === 'lightcurve')
+  );
 }

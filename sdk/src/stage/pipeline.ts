@@ -17,7 +17,8 @@ import { isBuiltinCatalog, loadBuiltinCatalog } from '../catalog/builtin.js';
 import { createMatcher, preloadCatalogs } from '../crossmatch/create.js';
 import type { EngineMatcher } from '../crossmatch/matcher.js';
 import { CatalogNotFoundError } from '../errors.js';
-import { LIGHTCURVE_FEATURES, withLightcurveFeatures } from '../filter/features.js';
+import { withLightcurveFeatures } from '../filter/features.js';
+import { decodesLightcurve, namesFeature } from './decoded-columns.js';
 import { DecodeWorker, DecoderFailure, decodeWithFallback } from '../buffer/decode-worker.js';
 import { addMatchColumns, type MatchIndex } from './match-columns.js';
 import type { StageCrossmatch } from './manifest-types.js';
@@ -129,8 +130,6 @@ async function openMatcher(
   }
 }
 
-const FEATURE_NAMES = new Set<string>(LIGHTCURVE_FEATURES.map(f => f.toLowerCase()));
-
 export class StagePipeline {
   private decoder!: AlertDecoder;
   private workers: DecodeWorker[] = [];
@@ -161,10 +160,7 @@ export class StagePipeline {
     this.columns = columns;
     // without the lightcurve the reader skips the history arrays unread (~580 rows per real-size
     // alert): what a filter of a few columns never looks at
-    const lightcurve =
-      columns === undefined ||
-      o.lightcurve === true ||
-      columns.some(c => c.toLowerCase() === 'lightcurve' || FEATURE_NAMES.has(c.toLowerCase()));
+    const lightcurve = decodesLightcurve(columns, o.lightcurve === true);
     this.decoder = o.decoder ?? createDecoder(o.format, { columns, lightcurve });
     const count = o.decoder === undefined ? (o.decodeWorkers ?? 0) : 0;
     this.workers = Array.from(
@@ -186,11 +182,7 @@ export class StagePipeline {
    * Measured on 10,000 realistic alerts: ~10 % of a backtest's CPU went to features no one read.
    */
   get withFeatures(): boolean {
-    return (
-      !this.projected ||
-      this.options.lightcurve === true ||
-      (this.columns ?? []).some(c => FEATURE_NAMES.has(c.toLowerCase()))
-    );
+    return !this.projected || this.options.lightcurve === true || namesFeature(this.columns ?? []);
   }
 
   /** True while only some survey columns are decoded. */
