@@ -171,7 +171,9 @@ export class EngineMatcher implements Matcher {
         pairs = nearestOnly(pairs);
       }
       const { chord2, alertRow } = pairs;
-      const sepArcsec = new Float64Array(chord2.length);
+      // converted in place: chord2 is the call's own array (CatalogPairs.chord2), and ~8 bytes a
+      // pair less to allocate is fewer external-memory collections on large batches
+      const sepArcsec = chord2;
       let matched = 0;
       let previous = -1;
       for (let i = 0; i < sepArcsec.length; i++) {

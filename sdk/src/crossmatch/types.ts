@@ -108,7 +108,10 @@ export interface PairQuery {
 /** Pairs found for one catalog, sorted by (alertRow, chord², rowIdx). */
 export interface CatalogPairs {
   alertRow: Int32Array;
-  /** Squared chord between alert and catalog unit vectors. */
+  /**
+   * Squared chord between alert and catalog unit vectors. A fresh array that the caller owns:
+   * the matcher overwrites it with the separations.
+   */
   chord2: Float64Array;
   /** Catalog row (position in zone order): the tie-break. */
   rowIdx: Int32Array;
