@@ -14,12 +14,13 @@
  * Two decodes, named so in the JSON: `full` (every column of the schema, lightcurve included) and
  * `stageProjected` (what bench/stage.ts's worker decodes: the canonical columns, the lightcurve and
  * only the survey columns its SQL reads — the columns decodedColumns gives the stage; the rest is
- * skipped structurally, cutouts as byte spans without a copy).
+ * skipped structurally, cutouts as byte spans without a copy). Beside them `stageAsRun`: that
+ * decode as the stage now runs it, without the lightcurve when its SQL reads neither the
+ * lightcurve nor a feature (decodesLightcurve; the history arrays skipped unread).
  * Run: `node --import tsx bench/decode.ts [--batch 1000] [--timed 5000] [--repeats 3]
  * [--warmup 1000] [--process-warmup 3000] [--peer-alerts 300]`. Writes bench/results/decode.json.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +31,6 @@ import {
   type AlertDecoder
 } from '../sdk/src/alerts/index.js';
 import {
-  PYTHON,
   SAMPLE_FILES,
   oracleRubinBodies,
   readSample,
@@ -38,8 +38,10 @@ import {
 } from '../sdk/src/alerts/testing/samples.js';
 import { RealisticAlerts } from '../sdk/src/simulate/index.js';
 import { parseStageManifest } from '../sdk/src/stage/manifest.js';
+import { decodesLightcurve } from '../sdk/src/stage/decoded-columns.js';
 import { decodedColumns } from '../sdk/src/stage/runner.js';
 import { createStageFilter } from '../sdk/src/stage/stage-filter.js';
+import { fastavroPeer } from './lib/fastavro-peer.js';
 import { BenchReport, fmt, kb, median } from './lib/report.js';
 import { STAGE_OUTPUTS, STAGE_SWITCH_SQL } from './lib/stage-sql.js';
 
@@ -124,37 +126,6 @@ function cycling(pool: Uint8Array[]): Source {
   return n => Array.from({ length: n }, () => pool[i++ % pool.length]);
 }
 
-function fastavroPeer(dir: string, name: string, bodies: Uint8Array[], schemaText: string) {
-  const file = join(dir, `${name}.bin`);
-  const chunks: Uint8Array[] = [];
-  for (const b of bodies) {
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length);
-    chunks.push(len, b);
-  }
-  writeFileSync(file, Buffer.concat(chunks));
-  writeFileSync(join(dir, `${name}.avsc`), schemaText);
-  const warm = Math.min(bodies.length - 1, Math.max(1, Math.round(bodies.length / 10)));
-  const out = execFileSync(
-    PYTHON,
-    [
-      join(import.meta.dirname, 'decode_fastavro.py'),
-      file,
-      join(dir, `${name}.avsc`),
-      String(warm),
-      String(REPEATS)
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 24 }
-  );
-  const r = JSON.parse(out) as { alertsPerRepeat: number; alertsPerSecCpu: number[] };
-  return {
-    ...r,
-    warmup: warm,
-    median: median(r.alertsPerSecCpu),
-    best: Math.max(...r.alertsPerSecCpu)
-  };
-}
-
 /** The survey columns bench/stage.ts's worker decodes (its SQL's, as the stage computes them). */
 async function stageColumns(): Promise<readonly string[]> {
   const manifest = parseStageManifest({
@@ -209,6 +180,12 @@ async function main(): Promise<void> {
     }
     const noCut = measure(createDecoder('rubin'), fresh, false);
     const projected = measure(createDecoder('rubin', { columns: projection }), fresh, false);
+    const lightcurve = decodesLightcurve(projection, false);
+    const asRun = measure(
+      createDecoder('rubin', { columns: projection, lightcurve }),
+      fresh,
+      false
+    );
     const withCut = measure(createDecoder('rubin'), fresh, true);
     const released = measure(createDecoder('rubin'), fresh, false, true);
     const canonical = measure(createDecoder('rubin', { columns: [] }), fresh, false);
@@ -216,7 +193,7 @@ async function main(): Promise<void> {
       PEER_ALERTS + Math.round(PEER_ALERTS / 9)
     ).values;
     const peerMean = Math.round(peerBodies.reduce((n, b) => n + b.length, 0) / peerBodies.length);
-    const rubinFast = fastavroPeer(tmp, 'rubin', peerBodies, loadRubinSchema().text);
+    const rubinFast = fastavroPeer(tmp, 'rubin', peerBodies, loadRubinSchema().text, REPEATS);
 
     const real = oracleRubinBodies();
     const realNoCut = measure(createDecoder('rubin'), cycling(real), false);
@@ -227,7 +204,7 @@ async function main(): Promise<void> {
       cycling(ztf.records),
       false
     );
-    const ztfFast = fastavroPeer(tmp, 'ztf', ztf.records, ztf.schema);
+    const ztfFast = fastavroPeer(tmp, 'ztf', ztf.records, ztf.schema, REPEATS);
 
     const speedup = +(noCut.median / rubinFast.median).toFixed(0);
     const rate = (s: Series) => `${fmt(s.median)} alerts/s per core (best ${fmt(s.best)})`;
@@ -237,6 +214,12 @@ async function main(): Promise<void> {
         "decode Rubin → Arrow, the stage's projected decode (canonical columns, lightcurve, the columns its SQL reads; cutouts skipped)",
       input: realistic,
       figure: `${rate(projected)}; survey columns: ${projection.join(', ') || 'none'}`,
+      peer: '—'
+    });
+    report.row({
+      benchmark: `decode Rubin → Arrow as the stage runs it: the projected decode${lightcurve ? '' : ' without the lightcurve (its SQL reads neither it nor a feature: history arrays skipped unread)'}`,
+      input: realistic,
+      figure: rate(asRun),
       peer: '—'
     });
     report.row({
@@ -270,6 +253,8 @@ async function main(): Promise<void> {
           full: noCut,
           /** what the stage bench's worker decodes */
           stageProjected: { surveyColumns: projection, ...projected },
+          /** the same as the stage runs it (lightcurve left out when nothing reads it) */
+          stageAsRun: { surveyColumns: projection, lightcurve, ...asRun },
           withoutCutouts: noCut,
           withCutouts: withCut,
           released,
