@@ -280,7 +280,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
   ${direct.decls}
   ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, n => `${RunTuner.rows(n)} ${direct.open(n)}`, direct.close)}
-  if (bad !== 0) { throw H.badUnion(p, -1); }
+  if (bad !== 0 || T.bad !== 0) { T.bad = 0; throw H.badUnion(p, -1); }
   ${doneCall}
   return p;`;
         return { code: `p = T.readArray(${a}, b, p, end, dv);`, nulls: '', targets: 1 };
@@ -320,6 +320,12 @@ const RE = T.E, RM = T.M, RH = T.H;`;
     arrays[a] = compile(`readArray${a}`, tuner.render(templates[a]));
   };
   tuner.seal(build);
+  tuner.generics.forEach((generic, r) => {
+    tuner.skips[r] = compile(
+      `skipRun${r}`,
+      `let t = 0, n = 0, v = 0, bad = 0;\n${generic}\nif (bad !== 0) { T.bad = 1; }\nreturn p;`
+    );
+  });
   templates.forEach((_, a) => build(a));
   const read = compile(
     'read',

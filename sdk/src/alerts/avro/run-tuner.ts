@@ -42,6 +42,13 @@ export class RunTuner {
   /** The compiled array readers, replaced when their runs' layouts change. */
   readonly arrays: Array<(b: Uint8Array, p: number, end: number, dv: DataView) => number> = [];
   private recompiles = 0;
+  /**
+   * Each run's field-by-field skip (for rows no layout matches), a function of its own: the array
+   * readers call it through `skip`, so its code stays out of theirs. A bad union byte it meets
+   * sets `bad`, which the array reader checks (and clears) at its end.
+   */
+  readonly skips: Array<(b: Uint8Array, p: number, end: number, dv: DataView) => number> = [];
+  bad = 0;
   private rebuild: (owner: number) => void = () => {};
 
   /**
@@ -51,6 +58,16 @@ export class RunTuner {
    */
   readArray(a: number, b: Uint8Array, p: number, end: number, dv: DataView): number {
     return this.arrays[a](b, p, end, dv);
+  }
+
+  /** Skips run `r` field by field (see `skips`). */
+  skip(r: number, b: Uint8Array, p: number, end: number, dv: DataView): number {
+    return this.skips[r](b, p, end, dv);
+  }
+
+  /** The field-by-field skip code of each run. */
+  get generics(): string[] {
+    return this.runs.map(run => run.generic);
   }
 
   /**
@@ -98,7 +115,7 @@ export class RunTuner {
       (l, i) =>
         `if (p + ${layoutSpan(l)} <= end && ${layoutCheck(l)}) { p += ${l.length};${i > 0 ? ` RH[${r * LAYOUTS_PER_RUN + i}]++;` : ''} }`
     );
-    const miss = `{ if ((++RM[${r}] & ${SAMPLE_EVERY - 1}) === 1) { T.sample(${r}, b, p, end); }\n${run.generic}\n}`;
+    const miss = `{ if ((++RM[${r}] & ${SAMPLE_EVERY - 1}) === 1) { T.sample(${r}, b, p, end); }\np = T.skip(${r}, b, p, end, dv); }`;
     return `${run.perRow ? `RE[${r}]++;\n` : ''}${[...tries, miss].join(' else ')}`;
   }
 
