@@ -265,6 +265,11 @@ async function main(): Promise<void> {
       `round ${round} stage: ${rate.alertsPerSec} alerts/s (${((rate.alertsPerSec / raw.alertsPerSec) * 100).toFixed(0)}% of this round's raw pipe; CPU ${rate.cpuMicrosPerAlert} µs/alert, ${rate.cores} cores, main thread ${rate.mainThreadBusy} busy)`,
       stats.out
     );
+    // where a chunk's time went (mean ms per committed chunk, see sdk/src/stage/chunk-timing.ts)
+    const ph = Object.entries(stats.phases).map(
+      ([k, v]) => `${k} ${(v.sumMs / Math.max(1, v.chunks)).toFixed(1)}`
+    );
+    console.log(`round ${round} stage chunk phases, mean ms: ${ph.join(', ')}`);
     return { rate, stats };
   };
   const rounds: Array<{ raw: Rate; stage: Rate; ratio: number; kcat?: KcatRun }> = [];
@@ -408,7 +413,13 @@ async function main(): Promise<void> {
       workload: `${inputText}; ${PARTITIONS} partitions; one worker, ${PARTITIONS_IN_FLIGHT} partitions in flight; batches of ${MAX_ROWS}; transactional (exactly once) in both runs; decode in ${DECODE_WORKERS} worker thread(s) (on the stage's own thread for alerts over ${INLINE_DECODE_MEAN_BYTES / 1024} KB mean), only the survey columns the SQL reads`,
       kcatFloor: kcatRuns,
       rawPipe: pipeRate,
-      stage: { ...stageRate, out: stats?.out, batches: stats?.batches, latency: stats?.latency },
+      stage: {
+        ...stageRate,
+        out: stats?.out,
+        batches: stats?.batches,
+        latency: stats?.latency,
+        phases: stats?.phases
+      },
       stageVsRawPipe: mid.ratio,
       rounds: rounds.map(r => ({
         kcat: r.kcat?.alertsPerSec,

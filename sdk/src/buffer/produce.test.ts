@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaTransportError } from '../errors.js';
-import { deadLetterRecords, recordBytes, sendRecords, toRecords, toValueBytes } from './produce.js';
+import {
+  BATCHING_SEND_BYTES,
+  deadLetterRecords,
+  recordBytes,
+  sendRecords,
+  toRecords,
+  toValueBytes
+} from './produce.js';
 import type { BufferReject } from './reject.js';
 import type { ProduceRecord, ProduceResult } from './transport-types.js';
 
@@ -48,6 +55,32 @@ describe('produce helpers', () => {
     expect(Math.max(...sends)).toBeLessThanOrEqual(2);
     const failing = { send: async () => Promise.reject(new Error('broker down')) };
     await expect(sendRecords(failing, records)).rejects.toThrow('broker down');
+  });
+
+  it('gives a producer that batches itself parts of BATCHING_SEND_BYTES, in order', async () => {
+    const parts: number[][] = [];
+    const send = async (records: ProduceRecord[]): Promise<ProduceResult[]> => {
+      parts.push(records.map(r => Number(r.key)));
+      return [{ topic: 't', partition: 0, baseOffset: 0n }];
+    };
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      topic: 't',
+      key: String(i),
+      value: new Uint8Array(240_000)
+    }));
+    await sendRecords({ send, batchesRecords: true }, records, 900_000);
+    const perPart = Math.floor(BATCHING_SEND_BYTES / recordBytes(records[0]));
+    expect(parts.map(p => p.length)).toEqual([
+      perPart,
+      perPart,
+      perPart,
+      perPart,
+      30 - 4 * perPart
+    ]);
+    expect(parts.flat()).toEqual(records.map((_, i) => i));
+    parts.length = 0;
+    await sendRecords({ send }, records, 900_000); // request-sized parts otherwise
+    expect(Math.max(...parts.map(p => p.length))).toBe(3);
   });
 
   it('counts keys and headers against the request size, not only values', async () => {

@@ -170,9 +170,8 @@ export async function createProducer(
     'linger.ms': 2,
     // Record batches stay under a broker's default message.max.bytes (1 MiB) whatever the send
     // hands over (a record larger than this still goes, in a batch of its own: librdkafka applies
-    // batch.size after a batch's first record), so a plain producer takes a whole list in one
-    // send and librdkafka keeps up to 5 batches in flight (batchesRecords): 10,000 realistic
-    // alerts (237 KB) went out in 4.0-6.7 s instead of 12.7-15.6 s in 900 KB parts in turn.
+    // batch.size after a batch's first record), so sends may be larger than a batch and
+    // librdkafka keeps several of their batches in flight (batchesRecords; see sendRecords).
     'batch.size': BATCH_BYTES,
     'message.max.bytes': 64 * 1024 * 1024,
     dr_cb: true,
@@ -256,9 +255,7 @@ export async function createProducer(
         fail('begin transaction')
       );
       return {
-        // Not inside a transaction: handed a whole 8 MiB chunk at once, the stage bench's raw pipe
-        // went no faster (its transaction cycle bounds it) but took ~2x the CPU per alert (430 vs
-        // 1,109 us, same minutes), so sendRecords gives it request-sized parts one after another.
+        batchesRecords: true,
         send,
         sendOffsets: async (groupId, offsets) => {
           const handle = await leaseOf(groupId);
