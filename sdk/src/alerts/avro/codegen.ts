@@ -280,7 +280,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
         templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
   ${direct.decls}
   ${blocks(direct.code, hook === KEEP_ARRAY ? '' : `k${k}();`, false, n => `${RunTuner.rows(n)} ${direct.open(n)}`, direct.close)}
-  if (bad !== 0 || T.bad !== 0) { T.bad = 0; throw H.badUnion(p, -1); }
+  if (bad !== 0) { throw H.badUnion(p, -1); }
   ${doneCall}
   return p;`;
         return { code: `p = T.readArray(${a}, b, p, end, dv);`, nulls: '', targets: 1 };
@@ -323,7 +323,7 @@ const RE = T.E, RM = T.M, RH = T.H;`;
   tuner.generics.forEach((generic, r) => {
     tuner.skips[r] = compile(
       `skipRun${r}`,
-      `let t = 0, n = 0, v = 0, bad = 0;\n${generic}\nif (bad !== 0) { T.bad = 1; }\nreturn p;`
+      `let t = 0, n = 0, v = 0, bad = 0;\n${generic}\nT.bad = bad;\nreturn p;`
     );
   });
   templates.forEach((_, a) => build(a));

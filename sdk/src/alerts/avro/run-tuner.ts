@@ -44,8 +44,8 @@ export class RunTuner {
   private recompiles = 0;
   /**
    * Each run's field-by-field skip (for rows no layout matches), a function of its own: the array
-   * readers call it through `skip`, so its code stays out of theirs. A bad union byte it meets
-   * sets `bad`, which the array reader checks (and clears) at its end.
+   * readers call it through `skip`, so its code stays out of theirs. It leaves in `bad` whether it
+   * met a bad union byte; the caller takes that into its own flag (checked at its end).
    */
   readonly skips: Array<(b: Uint8Array, p: number, end: number, dv: DataView) => number> = [];
   bad = 0;
@@ -115,7 +115,7 @@ export class RunTuner {
       (l, i) =>
         `if (p + ${layoutSpan(l)} <= end && ${layoutCheck(l)}) { p += ${l.length};${i > 0 ? ` RH[${r * LAYOUTS_PER_RUN + i}]++;` : ''} }`
     );
-    const miss = `{ if ((++RM[${r}] & ${SAMPLE_EVERY - 1}) === 1) { T.sample(${r}, b, p, end); }\np = T.skip(${r}, b, p, end, dv); }`;
+    const miss = `{ if ((++RM[${r}] & ${SAMPLE_EVERY - 1}) === 1) { T.sample(${r}, b, p, end); }\np = T.skip(${r}, b, p, end, dv); bad |= T.bad; }`;
     return `${run.perRow ? `RE[${r}]++;\n` : ''}${[...tries, miss].join(' else ')}`;
   }
 
