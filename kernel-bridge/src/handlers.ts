@@ -2,7 +2,7 @@
  * The engine's dispatch map: one handler per request type declared in messages.ts. Handlers read
  * `content` and buffers, call a service and return the reply's content and buffers.
  */
-import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
+import { fromIpcBytes, toIpcBytes, toIpcParts } from './arrow-ipc.js';
 import { attachHandlers } from './attach-handlers.js';
 import { RemoteError } from './errors.js';
 import { num, service, str, type Handler } from './handler-kit.js';
@@ -53,7 +53,10 @@ export function defaultHandlers(): Record<string, Handler> {
       const options = { catalogs: catalogs as string[], radiusArcsec: num(c, 'radius_arcsec') };
       const table = firstTable(message);
       const out = await service(engine, 'crossmatch')(table, options);
-      return { content: { num_rows: out.numRows }, buffers: [toIpcBytes(out)] };
+      // the pair table as one Arrow IPC stream split over the reply's buffers (concatenate them):
+      // the column buffers go out as they are instead of being copied into one (toIpcParts)
+      const parts = await toIpcParts(out);
+      return { content: { num_rows: out.numRows, ipc_parts: parts.length }, buffers: parts };
     },
     cone_request: async ({ engine, message }) => {
       const c = message.content;

@@ -1,5 +1,5 @@
 /** @alertlab/kernel-bridge: the Node engine side of the ZeroMQ bridge to Python. */
-export { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
+export { fromIpcBytes, fromIpcParts, toIpcBytes, toIpcParts } from './arrow-ipc.js';
 export { BridgeClient, withBridgeClient, type RequestOptions } from './client.js';
 export {
   alertlabHome,

@@ -45,7 +45,8 @@ export const MESSAGE_TYPES = {
   crossmatch_request: {
     reply: 'crossmatch_reply',
     from: 'client',
-    summary: 'cross-match an Arrow table (raDeg, decDeg) against catalogs'
+    summary:
+      'cross-match an Arrow table (raDeg, decDeg) against catalogs; the reply is one Arrow IPC stream split over its buffers (concatenate them)'
   },
   cone_request: { reply: 'cone_reply', from: 'client', summary: 'cone search one catalog' },
   lightcurve_request: {

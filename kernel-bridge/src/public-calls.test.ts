@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Float64, Int64, Table, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogStore } from '../../sdk/src/catalog/store.js';
-import { fromIpcBytes, toIpcBytes } from './arrow-ipc.js';
+import { fromIpcBytes, fromIpcParts, toIpcBytes } from './arrow-ipc.js';
 import { MemoryTopics } from './memory-topics.js';
 import { sdkServices } from './sdk-services.js';
 import { withEngine } from './test-helpers.js';
@@ -82,7 +82,7 @@ describe('public engine calls', () => {
         { catalogs: ['stars'], radius_arcsec: 2 },
         { buffers: [toIpcBytes(ALERTS)] }
       );
-      const pairs = fromIpcBytes(reply.buffers[0]);
+      const pairs = fromIpcParts(reply.buffers);
       expect(pairs.numRows).toBe(1);
       expect(pairs.getChild('alertRow')?.get(0)).toBe(0);
       expect(pairs.getChild('separationArcsec')?.get(0)).toBeCloseTo(1, 3);

@@ -185,7 +185,10 @@ class Client:
             [ipc_bytes(arrow)],
             timeout_s=timeout or self.timeout,
         )
-        return like_input(read_ipc(msg.buffers[0]), table)
+        # one Arrow IPC stream, split over the reply's buffers (the engine sends the column
+        # buffers as they are): joined here, one copy, unless it came in one piece
+        parts = msg.buffers
+        return like_input(read_ipc(parts[0] if len(parts) == 1 else b"".join(parts)), table)
 
     def cone(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import astropy.units as u
 import numpy as np
 import pandas as pd
@@ -96,6 +98,30 @@ def test_crossmatch_sends_only_the_positions(client, monkeypatch):
     assert table.column_names == ["ra", "dec"]
     assert table.schema.field("ra").type == pa.float64()
     assert table["ra"].to_pylist() == [10.5, 20.25] and table["dec"].to_pylist() == [-5.0, 60.0]
+
+
+def test_crossmatch_reads_a_reply_split_over_buffers(client, monkeypatch):
+    from alertlab._convert import ipc_bytes
+    from alertlab._wire import Message
+
+    pairs = pa.table(
+        {
+            "alertRow": pa.array([0, 0, 1], pa.int32()),
+            "catalog": ["hip", "hip", "hip"],
+            "catalogId": pa.array([2**62 + 5, 7, 9], pa.int64()),
+            "separationArcsec": [0.5, 1.5, 2.0],
+        }
+    )
+    stream = memoryview(ipc_bytes(pairs))
+    cuts = [0, 7, 200, 201, len(stream) - 8, len(stream)]
+    for buffers in ([stream], [stream[a:b] for a, b in itertools.pairwise(cuts)]):
+
+        def fake_request(msg_type, content=None, buffers_out=(), _parts=buffers, **_):
+            return Message({"msg_type": "crossmatch_reply"}, {}, {}, {"status": "ok"}, _parts)
+
+        monkeypatch.setattr(client.channel, "request", fake_request)
+        got = client.crossmatch(pa.table({"ra": [1.0, 2.0], "dec": [3.0, 4.0]}), "hip", 2.0)
+        assert got.equals(pairs)
 
 
 def test_errors_subclass_builtins():
