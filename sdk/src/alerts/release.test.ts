@@ -92,6 +92,25 @@ describe.skipIf(skipWithoutData(missing))(title('DecodeResult.release on the rea
   });
 });
 
+describe('recycled buffers taken when big enough for a batch like the last', () => {
+  it('buffers with room for the last batch and a sixteenth more are written over, not replaced', () => {
+    const lc = new LightcurveColumn();
+    const batch = (points: number): void => {
+      for (let k = 0; k < points; k++) {
+        lc.push(60000 + k, 1, 1, NaN, NaN, true, true, NaN, false, null, 0, 0);
+      }
+      lc.closeRow();
+      lc.finish();
+    };
+    batch(1900); // grown 256 → 2048 points
+    const first = lc.handed!;
+    expect(first.cap).toBe(2048);
+    lc.recycle(first); // below a quarter more than 1,900 (fresh buffers' size), above 1,900 + 1/16
+    batch(1950);
+    expect(lc.handed).toBe(first);
+  });
+});
+
 describe('release after the buffers left the thread', () => {
   it('buffers transferred away (detached) are not reused: the next batch gets fresh ones', () => {
     const lc = new LightcurveColumn();

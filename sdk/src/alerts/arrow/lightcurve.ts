@@ -60,6 +60,12 @@ export class LightcurveColumn implements PointBuffers {
   handed: PointArrays | null = null;
   /** Capacity of the next fresh buffers: a quarter more than the last batch needed. */
   private nextCap = 256;
+  /**
+   * Recycled buffers of at least this capacity are taken (a sixteenth more than the last batch
+   * needed): they were made with a quarter more than the batch before it, so a batch a little
+   * bigger than that one still takes them, where fresh memory costs page faults.
+   */
+  private reuseCap = 256;
 
   /**
    * Takes back the point buffers of a finished batch that nothing reads any more, for the next
@@ -70,7 +76,7 @@ export class LightcurveColumn implements PointBuffers {
     if (a === this.a || a === this.spare || a.cap === 0 || !a.intact()) {
       return;
     }
-    if (this.a.cap === 0 && a.cap >= this.nextCap) {
+    if (this.a.cap === 0 && a.cap >= this.reuseCap) {
       a.clearBitmaps(); // the batch being built has no buffers yet: it gets these
       this.a = a;
       this.bind();
@@ -91,7 +97,7 @@ export class LightcurveColumn implements PointBuffers {
     } else {
       const spare = this.spare;
       this.spare = null;
-      if (spare !== null && spare.cap >= this.nextCap) {
+      if (spare !== null && spare.cap >= this.reuseCap) {
         spare.clearBitmaps();
         this.a = spare;
       } else {
@@ -450,6 +456,7 @@ export class LightcurveColumn implements PointBuffers {
     });
     this.handed = a;
     this.nextCap = capacity(m + (m >> 2));
+    this.reuseCap = capacity(m + (m >> 4));
     this.a = new PointArrays(0);
     this.sinks.band.bytes = new Uint8Array(Math.max(256, a.bandOffsets[m]));
     this.bind();
