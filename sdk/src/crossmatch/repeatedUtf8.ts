@@ -7,9 +7,9 @@ import { Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
  * of writing (and allocating: ~1 MB per 100k pairs) the same name again. Arrow data is read-only.
  */
 const repeatedOne = new Map<string, { bytes: Uint8Array; offsets: Int32Array; rows: number }>();
-/** Largest column kept in {@link repeatedOne} (rows), and most names kept. */
-const REPEATED_MAX_ROWS = 4_000_000;
-const REPEATED_MAX_NAMES = 16;
+/** Largest column kept in {@link repeatedOne} (rows), and most names kept: a few tens of MB at most. */
+const REPEATED_MAX_ROWS = 1_000_000;
+const REPEATED_MAX_NAMES = 4;
 
 /** Utf8 vector of `names[k]` repeated `lengths[k]` times (each name encoded once). */
 export function repeatedUtf8(names: string[], lengths: number[]): Vector {
