@@ -120,7 +120,7 @@ async function timeMatcher(
   const cpu = process.threadCpuUsage(cpu0);
   const cpuUsPerAlert = (cpu.user + cpu.system) / times.length / alerts.raDeg.length;
   // per call too (the thread's CPU clock has µs resolution): a median that a busy machine's
-  // preemptions do not move, unlike the wall clock of a 1 ms call (shared caches still do)
+  // preemptions do not move, unlike the wall clock of a 1 ms call
   const sorted = [...cpuPerCall].sort((a, b) => a - b);
   const cpuMedianUsPerAlert = sorted[sorted.length >> 1] / alerts.raDeg.length;
   return {
@@ -395,7 +395,7 @@ function writeReport(result: Record<string, unknown>): void {
       warmup: `${WARMUP} untimed whole-batch calls for every matcher, astropy and Q3C (the same number for each); our first call and astropy's first call (with its KD-tree build) reported beside`,
       repeats: REPEATS,
       statistic:
-        'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside); calling-thread CPU per alert beside, as the mean over the timed calls and as the median of per-call CPU (both sides: Node threadCpuUsage, Python thread_time; a busy machine preempts a 1 ms call for as long as a 40 ms one, so the wall-clock median of the short call suffers more; the CPU median is not moved by preemption, though caches and cores shared with other work still inflate it)',
+        'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside); calling-thread CPU per alert beside, as the mean over the timed calls and as the median of per-call CPU (both sides: Node threadCpuUsage, Python thread_time; a busy machine preempts a 1 ms call for as long as a 40 ms one, so the wall-clock median of the short call suffers more, the CPU median does not)',
       clock:
         "one whole-batch call with its output (our Arrow table; astropy index arrays + separations; Q3C rows into a temp table inside PostgreSQL); setup shown apart on both sides: our catalog load (preloadMs) and astropy's KD-tree build (treeBuildMs), Q3C's table load + index",
       q3c: 'q3c_join in PostgreSQL with JIT off (JIT on beside), the statement planned once (static SQL in PL/pgSQL)',
