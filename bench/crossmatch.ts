@@ -86,7 +86,6 @@ async function timeMatcher(
   keys: Set<string>;
   pairs: number;
   cpuUsPerAlert: number;
-  cpuMedianUsPerAlert: number;
   firstCallMs: number;
 }> {
   const opts = { catalogs: [{ name: CATALOG, radiusArcsec: RADIUS }] };
@@ -98,20 +97,16 @@ async function timeMatcher(
     last = await m.match(alerts, opts);
   }
   const times: number[] = [];
-  const cpuPerCall: number[] = [];
   gc();
   const cpu0 = process.threadCpuUsage();
   for (let i = 0, spent = 0; i < REPEATS || (spent < MIN_TIME_MS && i < 2000); i++) {
     if (gcBeforeEach) {
       gc();
     }
-    const c0 = process.threadCpuUsage();
     const t0 = performance.now();
     last = await m.match(alerts, opts);
     const dt = performance.now() - t0;
-    const c = process.threadCpuUsage(c0);
     times.push(dt);
-    cpuPerCall.push(c.user + c.system);
     spent += dt;
   }
   // CPU of the calling thread over the timed calls (astropy's: thread_time; its KD-tree query is
@@ -119,18 +114,7 @@ async function timeMatcher(
   // call is shorter than the kernel's tick. GC and compiler helper threads are not in it.
   const cpu = process.threadCpuUsage(cpu0);
   const cpuUsPerAlert = (cpu.user + cpu.system) / times.length / alerts.raDeg.length;
-  // per call too (the thread's CPU clock has µs resolution): a median that a busy machine's
-  // preemptions do not move, unlike the wall clock of a 1 ms call
-  const sorted = [...cpuPerCall].sort((a, b) => a - b);
-  const cpuMedianUsPerAlert = sorted[sorted.length >> 1] / alerts.raDeg.length;
-  return {
-    times,
-    keys: pairKeys(last),
-    pairs: last.numRows,
-    cpuUsPerAlert,
-    cpuMedianUsPerAlert,
-    firstCallMs
-  };
+  return { times, keys: pairKeys(last), pairs: last.numRows, cpuUsPerAlert, firstCallMs };
 }
 
 async function main(): Promise<void> {
@@ -173,7 +157,6 @@ async function main(): Promise<void> {
       matchers[kind] = {
         ...quantiles(r.times, N),
         cpuUsPerAlert: r.cpuUsPerAlert,
-        cpuMedianUsPerAlert: r.cpuMedianUsPerAlert,
         firstCallMs: r.firstCallMs,
         pairs: r.pairs,
         preloadMs,
@@ -239,13 +222,7 @@ async function main(): Promise<void> {
     const astropyKeys = new Set(Array.from(aAlert, (a, i) => `${a}:${ids[aCat[i]]}`));
     const astropyUs = (astropy.cachedCallMsMedian * 1000) / N;
     const astropyCpuUs = (astropy.cpuMsPerCall * 1000) / N;
-    const astropyCpuMedianUs = (astropy.cpuMsMedian * 1000) / N;
-    result.astropy = {
-      ...astropy,
-      medianUsPerAlert: astropyUs,
-      cpuUsPerAlert: astropyCpuUs,
-      cpuMedianUsPerAlert: astropyCpuMedianUs
-    };
+    result.astropy = { ...astropy, medianUsPerAlert: astropyUs, cpuUsPerAlert: astropyCpuUs };
 
     const ref = keySets['memory-zones'];
     const same = (s: Set<string>): boolean => s.size === ref.size && [...s].every(k => ref.has(k));
@@ -267,14 +244,6 @@ async function main(): Promise<void> {
         k,
         astropyCpuUs / (v as { cpuUsPerAlert: number }).cpuUsPerAlert
       ])
-    );
-    result.cpuMedianRatioVsAstropy = Object.fromEntries(
-      Object.entries(matchers)
-        .filter(([, v]) => (v as { cpuMedianUsPerAlert?: number }).cpuMedianUsPerAlert)
-        .map(([k, v]) => [
-          k,
-          astropyCpuMedianUs / (v as { cpuMedianUsPerAlert: number }).cpuMedianUsPerAlert
-        ])
     );
     const astropyMinUs = (astropy.cachedCallMsMin * 1000) / N;
     result.speedupVsAstropyMin = Object.fromEntries(
@@ -310,12 +279,6 @@ async function main(): Promise<void> {
         duckdbZonesLe10Us: g('duckdb-zones') <= 10,
         atLeast20xAstropy: astropyUs / g('memory-zones') >= 20,
         atLeast5xQ3cJoin: vsQ3c(g('memory-zones'), q3cMedian)
-      },
-      cpuMedian: {
-        atLeast20xAstropy:
-          astropyCpuMedianUs /
-            (matchers['memory-zones'] as { cpuMedianUsPerAlert: number }).cpuMedianUsPerAlert >=
-          20
       },
       best: {
         memoryZonesLe1Us: m('memory-zones') <= 1,
@@ -361,7 +324,6 @@ async function main(): Promise<void> {
         speedupVsAstropy: result.speedupVsAstropy,
         speedupVsAstropyMin: result.speedupVsAstropyMin,
         cpuRatioVsAstropy: result.cpuRatioVsAstropy,
-        cpuMedianRatioVsAstropy: result.cpuMedianRatioVsAstropy,
         gcBeforeEachCall: result.gcBeforeEachCall,
         q3cJoin: { ...(result.q3cJoin as object), plan: undefined },
         speedupVsQ3cJoin: result.speedupVsQ3cJoin,
@@ -380,7 +342,6 @@ async function main(): Promise<void> {
 type Fig = {
   medianUsPerAlert: number;
   firstCallMs?: number;
-  cpuMedianUsPerAlert?: number;
   cpuUsPerAlert?: number;
   minUsPerAlert: number;
   preloadMs?: number;
@@ -395,7 +356,7 @@ function writeReport(result: Record<string, unknown>): void {
       warmup: `${WARMUP} untimed whole-batch calls for every matcher, astropy and Q3C (the same number for each); our first call and astropy's first call (with its KD-tree build) reported beside`,
       repeats: REPEATS,
       statistic:
-        'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside); calling-thread CPU per alert beside, as the mean over the timed calls and as the median of per-call CPU (both sides: Node threadCpuUsage, Python thread_time; a busy machine preempts a 1 ms call for as long as a 40 ms one, so the wall-clock median of the short call suffers more, the CPU median does not)',
+        'median call (µs per alert), best beside it; ratios median-to-median (best-to-best beside); calling-thread CPU per alert over the timed calls beside (both sides: Node threadCpuUsage, Python thread_time)',
       clock:
         "one whole-batch call with its output (our Arrow table; astropy index arrays + separations; Q3C rows into a temp table inside PostgreSQL); setup shown apart on both sides: our catalog load (preloadMs) and astropy's KD-tree build (treeBuildMs), Q3C's table load + index",
       q3c: 'q3c_join in PostgreSQL with JIT off (JIT on beside), the statement planned once (static SQL in PL/pgSQL)',
@@ -408,7 +369,6 @@ function writeReport(result: Record<string, unknown>): void {
   const a = result.astropy as {
     medianUsPerAlert: number;
     cpuUsPerAlert: number;
-    cpuMedianUsPerAlert: number;
     cachedCallMsMin: number;
     treeBuildMs: number;
   };
@@ -432,9 +392,9 @@ function writeReport(result: Record<string, unknown>): void {
     report.row({
       benchmark: `cross-match, ${kind} (catalog load ${fmt(f.preloadMs ?? 0)} ms, apart)`,
       input,
-      figure: `${us(f.medianUsPerAlert)} µs/alert median (best ${us(f.minUsPerAlert)}${cpu ? `; thread CPU ${us(f.cpuUsPerAlert ?? NaN)} µs mean, ${us(f.cpuMedianUsPerAlert ?? NaN)} median` : ''}; first call ${fmt(f.firstCallMs ?? NaN, 1)} ms per batch)`,
+      figure: `${us(f.medianUsPerAlert)} µs/alert median (best ${us(f.minUsPerAlert)}${cpu ? `; thread CPU ${us(f.cpuUsPerAlert ?? NaN)} µs` : ''}; first call ${fmt(f.firstCallMs ?? NaN, 1)} ms per batch)`,
       peer:
-        `astropy search_around_sky: ${us(a.medianUsPerAlert)} µs median → ×${(a.medianUsPerAlert / f.medianUsPerAlert).toFixed(1)} (best-to-best ×${(aMin / f.minUsPerAlert).toFixed(1)}${cpu ? `; thread CPU ${us(a.cpuUsPerAlert)} µs mean → ×${(a.cpuUsPerAlert / (f.cpuUsPerAlert ?? NaN)).toFixed(1)}, median ${us(a.cpuMedianUsPerAlert)} → ×${(a.cpuMedianUsPerAlert / (f.cpuMedianUsPerAlert ?? NaN)).toFixed(1)}` : ''}); its KD-tree build ${fmt(a.treeBuildMs)} ms apart` +
+        `astropy search_around_sky: ${us(a.medianUsPerAlert)} µs median → ×${(a.medianUsPerAlert / f.medianUsPerAlert).toFixed(1)} (best-to-best ×${(aMin / f.minUsPerAlert).toFixed(1)}${cpu ? `; thread CPU ${us(a.cpuUsPerAlert)} µs → ×${(a.cpuUsPerAlert / (f.cpuUsPerAlert ?? NaN)).toFixed(1)}` : ''}); its KD-tree build ${fmt(a.treeBuildMs)} ms apart` +
         (q.medianUsPerAlert !== undefined
           ? `; Q3C q3c_join, JIT off, prepared: ${us(q.medianUsPerAlert)} µs → ×${(q.medianUsPerAlert / f.medianUsPerAlert).toFixed(1)}${q3cOn !== undefined ? ` (JIT on: ${us(q3cOn)} µs)` : ''}`
           : '')
