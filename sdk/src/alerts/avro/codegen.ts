@@ -6,10 +6,11 @@
 import { AvroSchemaError } from '../../errors.js';
 import type { ColumnBuilder } from '../arrow/columns.js';
 import { AvroCursor } from './cursor.js';
-import { READ_LEN, emitScalar } from './emit-scalar.js';
-import { RUN_FIELDS, traceable } from './layouts.js';
+import { emitScalar } from './emit-scalar.js';
+import { RUN_FIELDS, SKIPPED_RUN_FIELDS, traceable } from './layouts.js';
 import { directSinks } from './direct-sinks.js';
 import { fixedSkip } from './nullable-skip.js';
+import { SKIP, unionSwitch } from './skip-code.js';
 import { RunTuner } from './run-tuner.js';
 import type { AvroType } from './schema.js';
 import type { SlotRef, Slots } from './slots.js';
@@ -57,29 +58,9 @@ interface Piece {
   code: string;
   nulls: string;
   targets: number;
+  /** Skips in a function of its own (a skipped array of records): kept even without targets. */
+  skipper?: boolean;
 }
-
-/**
- * Skips a varint. Away from the end, finds the first byte without the continuation bit in four
- * bytes at once (no data-dependent loop exit to mispredict); else byte by byte.
- */
-const SKIP_VARINT = `if (p + 8 <= end) {
-  v = ~dv.getUint32(p, true) & 0x80808080;
-  if (v !== 0) { p += ((31 - Math.clz32(v & -v)) >>> 3) + 1; }
-  else { v = ~dv.getUint32(p + 4, true) & 0x80808080;
-    if (v !== 0) { p += ((31 - Math.clz32(v & -v)) >>> 3) + 5; } else { p += 8; while (b[p++] > 127) {} } }
-} else { while (b[p++] > 127) {} }`;
-
-const SKIP: Record<string, string> = {
-  null: '',
-  boolean: 'p += 1;',
-  int: 'while (b[p++] > 127) {}',
-  long: SKIP_VARINT,
-  float: 'p += 4;',
-  double: 'p += 8;',
-  string: `${READ_LEN} p += n;`,
-  bytes: `${READ_LEN} p += n;`
-};
 
 /** Compiles `root` under `plan` into a reader bound to `slots`. */
 export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots): TunedReader {
@@ -157,18 +138,6 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     }
   };
 
-  const unionSwitch = (branches: string[]): string => {
-    if (branches.length > 63) {
-      const cases = branches.map((c, i) => `case ${i}: { ${c} break; }`).join('\n');
-      return `t = H.long(b, p); p = H.p;\nswitch (t) {\n${cases}\ndefault: throw H.badUnion(p, t);\n}`;
-    }
-    // Branch indexes below 64 are one zigzag byte: index i is written as 2i.
-    const tests = branches
-      .map((c, i) => `if (t === ${2 * i}) {${c ? ` ${c} ` : ''}}`)
-      .join(' else ');
-    return `t = b[p++];\n${tests} else { throw H.badUnion(p, t >>> 1); }`;
-  };
-
   const blocks = (
     item: string,
     hookCall: string,
@@ -194,7 +163,11 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
   };
 
   /** Joins an array item's field pieces; runs of skipped fields become learned-layout runs. */
-  const withRuns = (fields: ReadonlyArray<{ type: AvroType }>, parts: Piece[]): string => {
+  const withRuns = (
+    fields: ReadonlyArray<{ type: AvroType }>,
+    parts: Piece[],
+    runFields = RUN_FIELDS
+  ): string => {
     const out: string[] = [];
     let run: number[] = [];
     const flush = (): void => {
@@ -217,7 +190,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     parts.forEach((part, i) => {
       if (part.targets === 0 && traceable(fields[i].type)) {
         run.push(i);
-        if (run.length === RUN_FIELDS) {
+        if (run.length === runFields) {
           flush();
         }
       } else {
@@ -227,6 +200,31 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
     });
     flush();
     return out.join('\n');
+  };
+
+  /**
+   * An array of records nobody reads, skipped in a function of its own (as kept arrays are read):
+   * its items' fields form learned-layout runs (a row in one check or two where the writer gave
+   * no block sizes), and its loop does not hold the reader that calls it in V8's interpreter
+   * while it warms up (an on-stack-replaced loop falls back to it at every exit).
+   */
+  const skippedArray = (items: AvroType & { kind: 'record' }): Piece => {
+    const a = templates.push('') - 1;
+    const [outer, outerBranches] = [owner, branches];
+    [owner, branches] = [a, 0];
+    const item = guard(items.name, () =>
+      withRuns(
+        items.fields,
+        items.fields.map(f => skipPiece(f.type)),
+        SKIPPED_RUN_FIELDS
+      )
+    );
+    [owner, branches] = [outer, outerBranches];
+    templates[a] = `let t = 0, n = 0, v = 0, bad = 0;
+  ${blocks(item, '', true, n => RunTuner.rows(n))}
+  if (bad !== 0) { throw H.badUnion(p, -1); }
+  return p;`;
+    return { code: `p = T.readArray(${a}, b, p, end, dv);`, nulls: '', targets: 0, skipper: true };
   };
 
   const walk = (t: AvroType, path: string): Piece => {
@@ -246,7 +244,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
           branches++;
           const inner = walk(t.branches[1 - nullAt], path);
           branches--;
-          if (inner.targets === 0) {
+          if (inner.targets === 0 && !inner.skipper) {
             return skipPiece(t);
           }
           const nullCode = nullAt * 2;
@@ -254,7 +252,8 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
           return {
             code: `t = b[p++];\nif (t === ${valCode}) {\n${inner.code}\n} else if (t === ${nullCode}) {\n${inner.nulls}\n} else { throw H.badUnion(p, t >>> 1); }`,
             nulls: inner.nulls,
-            targets: inner.targets
+            targets: inner.targets,
+            skipper: inner.skipper
           };
         }
         return skipPiece(t);
@@ -262,7 +261,7 @@ export function compileReader(root: AvroType, plan: ProjectionPlan, slots: Slots
       case 'array': {
         const hook = plan.arrayHook(path);
         if (!hook) {
-          return skipPiece(t);
+          return t.items.kind === 'record' ? skippedArray(t.items) : skipPiece(t);
         }
         const k = hooks.push(hook) - 1;
         const done = plan.arrayEnd?.(path);

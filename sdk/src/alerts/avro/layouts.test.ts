@@ -9,7 +9,7 @@ import { KEEP_ARRAY, compileReader } from './codegen.js';
 import { layoutCheck, traceLayout } from './layouts.js';
 import { parseAvroSchema, type AvroType } from './schema.js';
 import { Slots } from './slots.js';
-import { SCHEMA, Writer, encode, items, reader } from '../testing/layout-items.js';
+import { ITEM, SCHEMA, Writer, encode, items, reader } from '../testing/layout-items.js';
 
 describe('learned layouts of skipped runs', () => {
   it('a layout check holds for bytes of that shape and not for another null pattern', () => {
@@ -71,6 +71,50 @@ describe('learned layouts of skipped runs', () => {
       expect(stats.map(s => s.rows)).toEqual(stats.map(() => list.length));
       r.read.tune();
     }
+  });
+
+  it('skips a nullable array of records nobody reads through learned runs, before and after tuning', () => {
+    const schema = parseAvroSchema(
+      JSON.stringify({
+        type: 'record',
+        name: 'Outer',
+        fields: [
+          { name: 'items', type: ['null', { type: 'array', items: ITEM }] },
+          { name: 'after', type: 'double' }
+        ]
+      })
+    );
+    const got: number[] = [];
+    const sink = { append: (v: number) => got.push(v), appendNull: () => got.push(NaN) };
+    const read = compileReader(
+      schema as AvroType,
+      {
+        scalar: path => (path === 'after' ? { column: sink as never } : undefined),
+        arrayHook: () => undefined
+      },
+      new Slots(0)
+    );
+    for (let round = 0; round < 4; round++) {
+      const list = items(3000, 20 + round);
+      const body = encode(list); // count, items, 0
+      const tail = new Uint8Array(new Float64Array([round + 0.5]).buffer);
+      const b = new Uint8Array(1 + body.length + 8);
+      b[0] = 2; // the array branch
+      b.set(body, 1);
+      b.set(tail, 1 + body.length);
+      got.length = 0;
+      expect(read(b, 0, b.length, new DataView(b.buffer))).toBe(b.length);
+      expect(got).toEqual([round + 0.5]);
+      const stats = read.tuner.stats();
+      expect(stats.length).toBeGreaterThan(0); // the items' fields are runs of their own reader
+      expect(stats.every(x => x.rows === list.length)).toBe(true);
+      read.tune();
+    }
+    expect(read.tuner.stats().some(x => x.layouts > 0)).toBe(true);
+    const nul = Uint8Array.from([0, ...new Uint8Array(new Float64Array([7.25]).buffer)]);
+    got.length = 0;
+    expect(read(nul, 0, nul.length, new DataView(nul.buffer))).toBe(nul.length);
+    expect(got).toEqual([7.25]);
   });
 
   it('a damaged union byte or a cut record still fails as with no layouts', () => {

@@ -20,6 +20,13 @@ export const LAYOUTS_PER_RUN = 4;
  * ~8 % faster than runs of 8, with 4 layouts covering 98 % of rows.
  */
 export const RUN_FIELDS = 64;
+/**
+ * Runs of an array nobody reads (every field skipped: no kept field splits them) are cut at this
+ * many fields: realistic prvDiaSources rows as one run of 64 fields and one of 34 showed a new
+ * set of 4 layouts every batch (each a recompile, ~30 % of rows missing all of them); in runs of
+ * 16 the layouts stay, ~22 against ~30 µs per alert skipping both history arrays field by field.
+ */
+export const SKIPPED_RUN_FIELDS = 16;
 /** Layouts longer than this (bytes) are not learned. */
 const MAX_LAYOUT_BYTES = 512;
 
