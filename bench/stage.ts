@@ -29,6 +29,7 @@ import { PartitionedConsumer } from '../sdk/src/stage/partitions.js';
 import { StagePipeline } from '../sdk/src/stage/pipeline.js';
 import { INLINE_DECODE_MEAN_BYTES } from '../sdk/src/buffer/decode-worker.js';
 import { StageRunner, decodedColumns } from '../sdk/src/stage/runner.js';
+import { decodesLightcurve } from '../sdk/src/stage/decoded-columns.js';
 import { createStageFilter } from '../sdk/src/stage/stage-filter.js';
 import {
   DECODE_WORKERS,
@@ -38,7 +39,7 @@ import {
 import { smallRubinAlerts } from '../sdk/src/stage/testing/small-alerts.js';
 import { AlertSimulator, RealisticAlerts } from '../sdk/src/simulate/index.js';
 import { kcatPath, kcatRead, type KcatRun } from './lib/kcat.js';
-import { STAGE_SWITCH_SQL } from './lib/stage-sql.js';
+import { STAGE_FEATURE_SQL, STAGE_SWITCH_SQL } from './lib/stage-sql.js';
 import { BenchReport, fmt, kb, median as medianOf } from './lib/report.js';
 
 const { values: args } = parseArgs({
@@ -313,18 +314,12 @@ async function main(): Promise<void> {
     `stage vs raw pipe, median of ${ROUNDS} round(s): ${(mid.ratio * 100).toFixed(0)}% (rounds: ${rounds.map(r => `${(r.ratio * 100).toFixed(0)}%`).join(', ')})`
   );
 
-  // 3. backtest end to end from buffered records: decode + cross-match (the lightcurve only when the SQL reads it or a feature)
-  // → filter → routing, all on the clock; a warm-up pass over the first chunk first. Decoded as the
-  // stage decodes (decodedColumns: the survey columns the SQL reads; small alerts in the decode
-  // worker thread, the next chunk's while this thread enriches the current one, as a stage's
-  // chunks go; real-size ones on this thread, see INLINE_DECODE_MEAN_BYTES).
-  const filter = await createStageFilter(manifest.filter!, manifest.id);
-  const pipeline = await StagePipeline.create({
-    format: 'rubin',
-    crossmatch: manifest.crossmatch,
-    decodeWorkers: DECODE_WORKERS,
-    columns: decodedColumns(manifest, filter)
-  });
+  // 3. backtest end to end from buffered records: decode + cross-match (+ the lightcurve and its
+  // features when the SQL reads one) → filter → routing, all on the clock; a warm-up pass over the
+  // first chunk first. Decoded as the stage decodes (decodedColumns, decodesLightcurve; small alerts
+  // in the decode worker thread, the next chunk's while this thread enriches the current one, as a
+  // stage's chunks go; real-size ones on this thread, see INLINE_DECODE_MEAN_BYTES). Run twice: the
+  // stage's SQL (no lightcurve read) and the same switch reading a lightcurve feature (ndet).
   const recordsOf = (from: number, to: number): ConsumedRecord[] =>
     values.slice(from, to).map((value, j) => ({
       offset: BigInt(from + j),
@@ -333,45 +328,60 @@ async function main(): Promise<void> {
       value,
       headers: {}
     }));
-  await backtest(filter, [
-    (await pipeline.prepare(input, 0, recordsOf(0, Math.min(N, 2000)))).batch
-  ]);
   const chunks: ConsumedRecord[][] = [];
   for (let i = 0; i < N; i += MAX_ROWS) {
     chunks.push(recordsOf(i, Math.min(N, i + MAX_ROWS)));
   }
-  /** One backtest of every buffered record, timed end to end. */
-  const backtestRun = async () => {
-    (globalThis as { gc?: () => void }).gc?.();
-    const td = performance.now();
-    const batches: RecordBatch[] = [];
-    let decoding = pipeline.decode(chunks[0]);
-    for (let k = 0; k < chunks.length; k++) {
-      const decoded = await decoding;
-      if (k + 1 < chunks.length) {
-        decoding = pipeline.decode(chunks[k + 1]);
+  const timeBacktest = async (sql: string) => {
+    const m = parseStageManifest({ ...manifest, filter: { ...manifest.filter!, source: sql } });
+    const filter = await createStageFilter(m.filter!, m.id);
+    const columns = decodedColumns(m, filter);
+    const pipeline = await StagePipeline.create({
+      format: 'rubin',
+      crossmatch: m.crossmatch,
+      decodeWorkers: DECODE_WORKERS,
+      columns
+    });
+    try {
+      await backtest(filter, [
+        (await pipeline.prepare(input, 0, recordsOf(0, Math.min(N, 2000)))).batch
+      ]);
+      /** One backtest of every buffered record, timed end to end. */
+      const backtestRun = async () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        const td = performance.now();
+        const batches: RecordBatch[] = [];
+        let decoding = pipeline.decode(chunks[0]);
+        for (let k = 0; k < chunks.length; k++) {
+          const decoded = await decoding;
+          if (k + 1 < chunks.length) {
+            decoding = pipeline.decode(chunks[k + 1]);
+          }
+          batches.push((await pipeline.enrich(input, 0, chunks[k], decoded)).batch);
+        }
+        const prepareSeconds = (performance.now() - td) / 1000;
+        const result = await backtest(filter, batches);
+        return { result, prepareSeconds, endToEndSeconds: (performance.now() - td) / 1000 };
+      };
+      // the first run after the warm-up chunk is shown beside the median of all (the later runs
+      // reuse memory the first one had to fault in)
+      const runs = [];
+      for (let r = 0; r < BACKTEST_RUNS; r++) {
+        runs.push(await backtestRun());
       }
-      batches.push((await pipeline.enrich(input, 0, chunks[k], decoded)).batch);
+      const mid = [...runs].sort((a, b) => a.endToEndSeconds - b.endToEndSeconds)[
+        Math.floor((runs.length - 1) / 2)
+      ];
+      console.log(
+        `backtest end to end, SQL ${sql} (median of ${BACKTEST_RUNS} runs; ${runs.map(r => r.endToEndSeconds.toFixed(2)).join(', ')} s): ${mid.result.totalAlerts} alerts in ${mid.endToEndSeconds.toFixed(2)} s (decode + cross-match ${mid.prepareSeconds.toFixed(2)} s, filter + routing ${(mid.result.wallMs / 1000).toFixed(2)} s)`
+      );
+      return { ...mid, runs, sql, lightcurve: decodesLightcurve(columns, false) };
+    } finally {
+      await filter.close();
+      pipeline.close();
     }
-    const prepareSeconds = (performance.now() - td) / 1000;
-    const result = await backtest(filter, batches);
-    return { result, prepareSeconds, endToEndSeconds: (performance.now() - td) / 1000 };
   };
-  // the first run after the warm-up chunk is shown beside the median of all (the later runs reuse
-  // memory the first one had to fault in)
-  const btRuns = [];
-  for (let r = 0; r < BACKTEST_RUNS; r++) {
-    btRuns.push(await backtestRun());
-  }
-  const btMedian = [...btRuns].sort((a, b) => a.endToEndSeconds - b.endToEndSeconds)[
-    Math.floor((btRuns.length - 1) / 2)
-  ];
-  const { result, prepareSeconds, endToEndSeconds } = btMedian;
-  console.log(
-    `backtest end to end (median of ${BACKTEST_RUNS} runs; ${btRuns.map(r => r.endToEndSeconds.toFixed(2)).join(', ')} s): ${result.totalAlerts} alerts in ${endToEndSeconds.toFixed(2)} s (decode + cross-match ${prepareSeconds.toFixed(2)} s, filter + routing ${(result.wallMs / 1000).toFixed(2)} s)`
-  );
-  await filter.close();
-  pipeline.close();
+  const backtests = [await timeBacktest(SWITCH_SQL), await timeBacktest(STAGE_FEATURE_SQL)];
 
   const kcatRuns = rounds.flatMap(r => (r.kcat ? [r.kcat] : []));
   const kcatMedian = kcatRuns.length ? medianOf(kcatRuns.map(k => k.alertsPerSec)) : undefined;
@@ -400,13 +410,17 @@ async function main(): Promise<void> {
     figure: `${fmt(stageRate.alertsPerSec)} alerts/s at ${fmt(stageRate.cpuMicrosPerAlert)} µs CPU/alert (${stageRate.cores} cores); rounds ${rounds.map(r => fmt(r.stage.alertsPerSec)).join(', ')}`,
     peer: `raw transactional consume→produce pipe, same client: ${fmt(pipeRate.alertsPerSec)}/s at ${fmt(pipeRate.cpuMicrosPerAlert)} µs (stage ${Math.round(mid.ratio * 100)} % of it)${floorText}`
   });
-  report.row({
-    benchmark:
-      'backtest end to end from buffered records: decode (as the stage decodes: the canonical columns and the columns its SQL reads; no lightcurve, which it does not read; in chunks of batch.maxRows, where a stage also stops a chunk at 8 MiB) + cross-match + SQL switch + routing',
-    input: inputText,
-    figure: `${endToEndSeconds.toFixed(2)} s (${fmt(N / endToEndSeconds)} alerts/s; decode + cross-match ${prepareSeconds.toFixed(2)} s, filter + routing ${(result.wallMs / 1000).toFixed(2)} s); median of ${BACKTEST_RUNS} runs after a warm-up chunk, first run ${btRuns[0].endToEndSeconds.toFixed(2)} s`,
-    peer: '—'
-  });
+  for (const bt of backtests) {
+    const decodes = bt.lightcurve
+      ? 'the lightcurve and its features too, which it reads'
+      : 'no lightcurve, which it does not read';
+    report.row({
+      benchmark: `backtest end to end from buffered records, SQL ${bt.sql}: decode (as the stage decodes: the canonical columns and the columns its SQL reads; ${decodes}; in chunks of batch.maxRows, where a stage also stops a chunk at 8 MiB) + cross-match + SQL switch + routing`,
+      input: inputText,
+      figure: `${bt.endToEndSeconds.toFixed(2)} s (${fmt(N / bt.endToEndSeconds)} alerts/s; decode + cross-match${bt.lightcurve ? ' + features' : ''} ${bt.prepareSeconds.toFixed(2)} s, filter + routing ${(bt.result.wallMs / 1000).toFixed(2)} s); median of ${BACKTEST_RUNS} runs after a warm-up chunk, first run ${bt.runs[0].endToEndSeconds.toFixed(2)} s`,
+      peer: '—'
+    });
+  }
   report.write(
     {
       kafkaClient: client,
@@ -427,15 +441,17 @@ async function main(): Promise<void> {
         stage: r.stage.alertsPerSec,
         ratio: r.ratio
       })),
-      backtest: {
-        alerts: result.totalAlerts,
-        runs: btRuns.map(r => r.endToEndSeconds),
-        endToEndSeconds,
-        decodeAndCrossmatchSeconds: prepareSeconds,
-        filterAndRoutingSeconds: result.wallMs / 1000,
-        filterSeconds: result.filterMs / 1000,
-        outputs: result.outputs.map(o => ({ name: o.name, count: o.count }))
-      }
+      backtests: backtests.map(bt => ({
+        sql: bt.sql,
+        lightcurve: bt.lightcurve,
+        alerts: bt.result.totalAlerts,
+        runs: bt.runs.map(r => r.endToEndSeconds),
+        endToEndSeconds: bt.endToEndSeconds,
+        decodeAndCrossmatchSeconds: bt.prepareSeconds,
+        filterAndRoutingSeconds: bt.result.wallMs / 1000,
+        filterSeconds: bt.result.filterMs / 1000,
+        outputs: bt.result.outputs.map(o => ({ name: o.name, count: o.count }))
+      }))
     },
     OUT
   );

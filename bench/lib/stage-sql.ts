@@ -5,4 +5,7 @@
  */
 export const STAGE_SWITCH_SQL =
   "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN mag < 21.5 THEN 'bright' END";
+/** The same switch reading a lightcurve feature (the stage then decodes the lightcurve, adds features). */
+export const STAGE_FEATURE_SQL =
+  "CASE WHEN xm_hipparcos_count > 0 THEN 'star' WHEN isMovingObject THEN 'sso' WHEN mag < 21.5 AND ndet >= 2 THEN 'bright' END";
 export const STAGE_OUTPUTS = ['star', 'sso', 'bright', 'other'];

@@ -10,7 +10,7 @@
  * each collecting ~0.3 MB of a 24 MB heap for ~15–25 ms of main-thread marking: ~45 ms of engine
  * CPU per call for ~15 ms of matching, and calls varying 20–120 ms. Starting incremental
  * marking only once 80 % of the heap's growth budget since the last collection is used (and
- * finishing it at once past 95 %) left ~1 mark-compact per 5 requests (those V8 starts for
+ * starting it at once, without waiting for a task, past 95 %) left ~1 mark-compact per 5 requests (those V8 starts for
  * external-memory pressure, which stay): ~26 ms of engine CPU per call, median call 40 → 22 ms.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -157,7 +157,8 @@ export interface ProducerTransaction {
   /**
    * True when the client itself cuts the records of one send into record batches the broker accepts
    * (librdkafka: at most `batch.size` each) and keeps several in flight: {@link sendRecords} then
-   * hands a whole list over in one send instead of waiting for each request-sized part in turn.
+   * sends parts of a few batches each (BATCHING_SEND_BYTES) instead of one request-sized part at a
+   * time.
    */
   readonly batchesRecords?: boolean;
   send(records: ProduceRecord[]): Promise<ProduceResult[]>;
@@ -170,8 +171,8 @@ export interface ProducerTransaction {
 export interface ProducerClient {
   /**
    * True when the client itself cuts the records of one send into record batches the broker accepts
-   * (librdkafka: at most `batch.size` each) and keeps several in flight: sendRecords then
-   * hands a whole list over in one send instead of waiting for each request-sized part in turn.
+   * (librdkafka: at most `batch.size` each) and keeps several in flight: sendRecords then sends
+   * parts of a few batches each (BATCHING_SEND_BYTES) instead of one request-sized part at a time.
    */
   readonly batchesRecords?: boolean;
   send(records: ProduceRecord[]): Promise<ProduceResult[]>;
