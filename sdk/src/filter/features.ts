@@ -36,6 +36,13 @@ export const LIGHTCURVE_FEATURES = [
   'gMinusR'
 ] as const;
 
+const FEATURE_NAMES = new Set<string>(LIGHTCURVE_FEATURES.map(f => f.toLowerCase()));
+
+/** Whether `name` is one of the {@link LIGHTCURVE_FEATURES}, case-insensitively (as SQL resolves it). */
+export function isFeatureName(name: string): boolean {
+  return FEATURE_NAMES.has(name.toLowerCase());
+}
+
 /** Largest epoch difference (days) between the g and r detections used for `gMinusR`. */
 export const G_MINUS_R_MAX_DAYS = 1;
 

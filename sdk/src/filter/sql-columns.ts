@@ -6,9 +6,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { planColumns } from '../duck/index.js';
-import { LIGHTCURVE_FEATURES, withLightcurveFeatures } from './features.js';
-
-const FEATURE_NAMES = new Set<string>(LIGHTCURVE_FEATURES.map(f => f.toLowerCase()));
+import { isFeatureName, withLightcurveFeatures } from './features.js';
 
 /** The narrowed batch, and the required columns that neither the batch nor the features give. */
 export interface SandboxInput {
@@ -42,7 +40,7 @@ export function sandboxInput(
   let source = batch;
   let byName = indexByName(source);
   const wanted = required.map(c => c.toLowerCase());
-  if (wanted.some(c => !byName.has(c) && FEATURE_NAMES.has(c))) {
+  if (wanted.some(c => !byName.has(c) && isFeatureName(c))) {
     source = withLightcurveFeatures(batch);
     byName = indexByName(source);
   }

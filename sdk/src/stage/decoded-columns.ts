@@ -1,5 +1,5 @@
 /** What a filter stage decodes of each alert (shared by the stage worker and the deploy gate). */
-import { LIGHTCURVE_FEATURES } from '../filter/features.js';
+import { isFeatureName } from '../filter/features.js';
 import type { Filter } from '../filter/types.js';
 import type { StageManifest } from './manifest-types.js';
 
@@ -14,11 +14,9 @@ export function decodedColumns(m: StageManifest, filter: Filter): readonly strin
   return [...filter.readsOnly, ...(m.payload === 'thin' ? m.thinColumns : [])];
 }
 
-const FEATURE_NAMES = new Set<string>(LIGHTCURVE_FEATURES.map(f => f.toLowerCase()));
-
 /** Whether `columns` (a projection) names a lightcurve feature. */
 export function namesFeature(columns: readonly string[]): boolean {
-  return columns.some(c => FEATURE_NAMES.has(c.toLowerCase()));
+  return columns.some(isFeatureName);
 }
 
 /**
